@@ -1,0 +1,173 @@
+/* The one picture of a site: plain C types, no libconfuse. The parser
+ * (schema.c, parse.c) fills it, validate.c cross-checks it, and each
+ * renderer reads it through `const struct site *`. Every array is sorted by
+ * name (see site_sort) so output never depends on input order. */
+#ifndef LVSDNS_SITE_H
+#define LVSDNS_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+enum proto { PROTO_UDP, PROTO_TCP };
+
+struct port_proto {
+	enum proto proto;
+	uint16_t port;
+};
+
+enum lvs_method { LVS_DR, LVS_NAT, LVS_TUN };
+enum checker_kind { CHECKER_PROBE, CHECKER_WATCH, CHECKER_KEEPALIVED_DNS };
+enum transport { TRANSPORT_UDP, TRANSPORT_TCP, TRANSPORT_UDP_TCP };
+enum bgp_mode { BGP_ACTIVE_STANDBY, BGP_ANYCAST };
+enum nat_mode { NAT_STATEFUL, NAT_STATELESS };
+
+/* Where a value came from in site.conf, for messages. */
+struct origin {
+	int line;
+};
+
+struct service {
+	char *name;
+	struct origin at;
+	struct addr vip;
+	struct port_proto *ports; /* sorted: udp before tcp, then by port */
+	size_t nports;
+	char *scheduler;          /* lvs_sched: wrr, rr, lc, wlc, sh, mh, ... */
+	enum lvs_method method;
+	unsigned persistence_timeout;   /* seconds; 0: no persistence */
+	unsigned persistence_netmask;   /* prefix length; 0: unset */
+	unsigned delay_loop;      /* seconds between checks */
+	unsigned quorum;          /* sum of weights needed for the VIP to stay up */
+	unsigned hysteresis;
+	bool alpha;
+	bool ops;                 /* one-packet scheduling (udp only) */
+};
+
+struct neighbor {
+	char *name;
+	struct origin at;
+	struct addr address;
+	unsigned remote_as;       /* defaults to the site's ASN (iBGP) */
+	char *description;
+	bool bfd;
+};
+
+/* The balancer's own address on one real-server VLAN. */
+struct vlan {
+	char *name;               /* "105" */
+	struct origin at;
+	char *interface;          /* balancer side, e.g. "eth1.105" */
+	struct prefix address;    /* 10.1.53.1/24: address and network */
+};
+
+struct balancer {
+	char *name;
+	struct origin at;
+	struct addr router_id;    /* IPv4 */
+	char *vip_interface;      /* where the VIPs live and FRR redistributes from */
+	size_t *primary;          /* indexes into site.services, sorted */
+	size_t nprimary;
+	size_t *services;         /* services this balancer carries (default all) */
+	size_t nservices;
+	struct neighbor *neighbors;
+	size_t nneighbors;
+	struct vlan *vlans;
+	size_t nvlans;
+};
+
+struct instance {
+	char *name;               /* unique within its host */
+	struct origin at;
+	char *interface;          /* host side, e.g. "eth1.105" */
+	struct addr address;
+	size_t vlan;              /* index into its balancer's vlans */
+	unsigned weight;
+	unsigned control_port;    /* rndc control channel; 0: none */
+};
+
+struct realserver {
+	char *name;               /* host name */
+	struct origin at;
+	size_t balancer;          /* index into site.balancers */
+	struct prefix *clients;   /* networks allowed to recurse, sorted */
+	size_t nclients;
+	enum nat_mode nat;
+	struct instance *instances;
+	size_t ninstances;
+};
+
+struct check {
+	struct origin at;
+	char *qname;
+	char *qtype;              /* upper case: A, AAAA, SOA, ... */
+	char *qclass;             /* IN or CH */
+	unsigned timeout;         /* seconds per try */
+	unsigned tries;
+	char **fail_rcodes;       /* upper case names, sorted, unique */
+	size_t nfail_rcodes;
+	enum transport transport;
+	enum checker_kind checker;
+	unsigned rise, fall;      /* consecutive results needed to change state */
+	char *expect_address;     /* optional: an address that must be in the answer */
+	unsigned min_answers;     /* 0: any NOERROR counts */
+	bool dynamic_weight;      /* MISC_CHECK misc_dynamic from latency */
+	char *probe_path;         /* dnsprobe as installed on the balancers */
+	char *watch_dir;          /* where watch mode writes the track files */
+};
+
+struct bgp {
+	struct origin at;
+	enum bgp_mode mode;
+	unsigned primary_metric, backup_metric;
+	unsigned local_preference;
+	unsigned keepalive, holdtime;     /* seconds */
+	bool bfd;
+	unsigned bfd_interval_ms;         /* transmit and receive */
+	unsigned bfd_multiplier;
+};
+
+struct bind {
+	struct origin at;
+	char *version;            /* "9.18.49" */
+	bool threads;             /* false: one worker thread per named (-n 1) */
+	bool internal_malloc;
+};
+
+struct site {
+	char *file;               /* as given on the command line */
+	char *name;
+	unsigned asn;
+	char *script_user;        /* keepalived script_user */
+	char *vip_guard_path;     /* quorum_up/quorum_down program */
+	struct check check;
+	struct bgp bgp;
+	struct bind bind;
+	struct service *services;
+	size_t nservices;
+	struct balancer *balancers;
+	size_t nbalancers;
+	struct realserver *realservers;
+	size_t nrealservers;
+};
+
+void site_free(struct site *s);
+/* Sorts every list by name (then address); index fields are remapped. */
+void site_sort(struct site *s);
+
+const char *proto_name(enum proto p);          /* "udp", "tcp" */
+const char *lvs_method_name(enum lvs_method m); /* "DR", "NAT", "TUN" */
+const char *checker_name(enum checker_kind c);
+const char *transport_name(enum transport t);  /* "udp", "tcp", "udp-tcp" */
+const char *bgp_mode_name(enum bgp_mode m);
+const char *nat_mode_name(enum nat_mode m);
+
+/* Lookups by name; return the index or (size_t)-1. */
+size_t site_service_index(const struct site *s, const char *name);
+size_t site_balancer_index(const struct site *s, const char *name);
+bool balancer_is_primary(const struct balancer *b, size_t service);
+bool balancer_carries(const struct balancer *b, size_t service);
+
+#endif

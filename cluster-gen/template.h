@@ -1,0 +1,40 @@
+/* A small logic-less template engine: the subset of Mustache that our
+ * generated files need. Supported: {{name}} and {{{name}}}/{{&name}}
+ * (identical: there is no HTML escaping), dotted names, {{#section}} over
+ * lists, maps and booleans, {{^inverted}}, {{! comments}}, {{.}} for the
+ * current string, and the spec's standalone-line rule for section, inverted
+ * and comment tags. Outside the subset: partials, lambdas, set-delimiter
+ * tags, HTML escaping. See docs/templates.md. */
+#ifndef LVSDNS_TEMPLATE_H
+#define LVSDNS_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* A context is a map from names to values: strings, booleans, or lists of
+ * maps. All memory of a context tree belongs to its root. */
+struct tpl_ctx;
+
+struct tpl_ctx *tpl_ctx_new(void);
+void tpl_ctx_free(struct tpl_ctx *root);
+void tpl_set(struct tpl_ctx *c, const char *name, const char *value);
+void tpl_setf(struct tpl_ctx *c, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tpl_set_bool(struct tpl_ctx *c, const char *name, bool value);
+/* Appends a new map to the list `name` (creating the list) and returns it. */
+struct tpl_ctx *tpl_add(struct tpl_ctx *c, const char *name);
+
+/* A compiled template. `name` is used in error messages ("NAME:LINE: ..."). */
+struct tpl;
+
+struct tpl *tpl_compile(const char *name, const char *text, size_t len, struct buf *err);
+void tpl_free(struct tpl *t);
+/* Appends the rendering to out. An interpolated name that resolves to nothing
+ * is an error (a typo in an overriding template must not silently vanish):
+ * returns -1 with "NAME:LINE: unknown variable 'x'" in err. Sections over
+ * missing names are simply false. */
+int tpl_render(const struct tpl *t, const struct tpl_ctx *c, struct buf *out, struct buf *err);
+
+#endif

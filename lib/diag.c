@@ -1,0 +1,63 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "buf.h"
+
+void diags_init(struct diags *d, const char *file)
+{
+	d->file = file;
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+void diags_free(struct diags *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].message);
+		free(d->v[i].hint);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = d->cap = 0;
+}
+
+void diag_add(struct diags *d, int line, const char *hint, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
+	}
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	d->v[d->n].line = line;
+	d->v[d->n].seq = d->n;
+	d->v[d->n].message = buf_steal(&b);
+	d->v[d->n].hint = hint ? xstrdup(hint) : NULL;
+	d->n++;
+}
+
+static int by_line(const void *pa, const void *pb)
+{
+	const struct diag_entry *a = pa, *b = pb;
+
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+void diags_print(struct diags *d, FILE *out)
+{
+	qsort(d->v, d->n, sizeof(*d->v), by_line);
+	for (size_t i = 0; i < d->n; i++) {
+		fprintf(out, "%s:%d: %s\n", d->file, d->v[i].line, d->v[i].message);
+		if (d->v[i].hint)
+			fprintf(out, "  hint: %s\n", d->v[i].hint);
+	}
+}

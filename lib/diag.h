@@ -1,0 +1,29 @@
+/* Problems found in an input file, collected as values and reported from one
+ * place: "FILE:LINE: message" and, where it helps, "  hint: ...". */
+#ifndef LVSDNS_DIAG_H
+#define LVSDNS_DIAG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct diag_entry {
+	int line;      /* 0: the file as a whole */
+	size_t seq;    /* order of detection, to keep the sort stable */
+	char *message;
+	char *hint;    /* may be NULL */
+};
+
+struct diags {
+	const char *file;
+	struct diag_entry *v;
+	size_t n, cap;
+};
+
+void diags_init(struct diags *d, const char *file);
+void diags_free(struct diags *d);
+void diag_add(struct diags *d, int line, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Sorted by line (then detection order), one problem per line of output. */
+void diags_print(struct diags *d, FILE *out);
+
+#endif

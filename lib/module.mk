@@ -1,0 +1,1 @@
+LIB_SRCS := lib/buf.c lib/addr.c lib/diag.c lib/outtree.c

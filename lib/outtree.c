@@ -1,0 +1,167 @@
+#include "outtree.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char marker_text[] =
+	"Written by cluster-gen render. This directory is replaced whole by the next render.\n";
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+			struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+int remove_tree(const char *path)
+{
+	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int make_dirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; *s && rc == 0; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, mode) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static int is_replaceable(const char *target, struct buf *err)
+{
+	struct stat st;
+	char *marker;
+	int ok;
+
+	if (lstat(target, &st) != 0)
+		return errno == ENOENT ? 1 : (buf_printf(err, "%s: %s", target, strerror(errno)), 0);
+	if (!S_ISDIR(st.st_mode)) {
+		buf_printf(err, "%s exists and is not a directory", target);
+		return 0;
+	}
+	marker = xasprintf("%s/%s", target, OUTTREE_MARKER);
+	ok = access(marker, F_OK) == 0;
+	free(marker);
+	if (!ok && rmdir(target) == 0)
+		return 1; /* an empty directory: take it */
+	if (!ok)
+		buf_printf(err, "%s exists and was not written by cluster-gen (no %s); "
+			   "refusing to replace it", target, OUTTREE_MARKER);
+	return ok;
+}
+
+int outtree_begin(struct outtree *t, const char *target, struct buf *err)
+{
+	size_t n = strlen(target);
+
+	while (n > 1 && target[n - 1] == '/')
+		n--;
+	t->target = xasprintf("%.*s", (int)n, target);
+	t->tmp = xasprintf("%s.tmp-XXXXXX", t->target);
+	if (!is_replaceable(t->target, err) || !mkdtemp(t->tmp)) {
+		if (err->len == 0)
+			buf_printf(err, "%s: %s", t->tmp, strerror(errno));
+		free(t->tmp);
+		t->tmp = NULL;
+		return -1;
+	}
+	chmod(t->tmp, 0755);
+	return outtree_write(t, OUTTREE_MARKER, marker_text, sizeof(marker_text) - 1,
+			     0644, err);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int outtree_write(struct outtree *t, const char *relpath, const char *data,
+		  size_t len, mode_t mode, struct buf *err)
+{
+	char *path = xasprintf("%s/%s", t->tmp, relpath);
+	char *slash = strrchr(path, '/');
+	int fd, rc = -1;
+
+	*slash = '\0';
+	if (make_dirs(path, 0755) != 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	*slash = '/';
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0)
+		buf_printf(err, "%s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	if (close(fd) != 0 && rc == 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+int outtree_commit(struct outtree *t, struct buf *err)
+{
+	if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->target, RENAME_NOREPLACE) == 0) {
+		free(t->tmp);
+		t->tmp = NULL;
+		return 0;
+	}
+	if (errno != EEXIST) {
+		buf_printf(err, "rename %s to %s: %s", t->tmp, t->target, strerror(errno));
+		return -1;
+	}
+	if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->target, RENAME_EXCHANGE) != 0) {
+		buf_printf(err, "rename %s to %s: %s", t->tmp, t->target, strerror(errno));
+		return -1;
+	}
+	/* t->tmp now holds the previous tree. */
+	if (remove_tree(t->tmp) != 0) {
+		buf_printf(err, "removing the previous tree %s: %s", t->tmp, strerror(errno));
+		return -1;
+	}
+	free(t->tmp);
+	t->tmp = NULL;
+	return 0;
+}
+
+void outtree_end(struct outtree *t)
+{
+	if (t->tmp)
+		remove_tree(t->tmp);
+	free(t->tmp);
+	free(t->target);
+	t->tmp = t->target = NULL;
+}

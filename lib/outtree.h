@@ -1,0 +1,33 @@
+/* Writing a whole output tree so that readers see either the old tree or the
+ * new one, never a mix: files go to a temporary sibling directory, which then
+ * replaces the target with one atomic rename (renameat2 RENAME_EXCHANGE). */
+#ifndef LVSDNS_OUTTREE_H
+#define LVSDNS_OUTTREE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+/* A file in every tree we write; a directory without it is not replaced. */
+#define OUTTREE_MARKER ".lvsdns-render"
+
+struct outtree {
+	char *target;
+	char *tmp;
+};
+
+/* Each returns 0, or -1 with a message in err. */
+int outtree_begin(struct outtree *t, const char *target, struct buf *err);
+int outtree_write(struct outtree *t, const char *relpath, const char *data,
+		  size_t len, mode_t mode, struct buf *err);
+int outtree_commit(struct outtree *t, struct buf *err);
+/* Call once at the end, committed or not: removes any temporary tree, frees. */
+void outtree_end(struct outtree *t);
+
+/* rm -rf of a tree we created; used for temporary directories. */
+int remove_tree(const char *path);
+/* mkdir -p; 0 or -1 with errno. */
+int make_dirs(const char *path, mode_t mode);
+
+#endif
