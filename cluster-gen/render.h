@@ -1,0 +1,67 @@
+/* Rendering: every output kind is one renderer, a function of the site model
+ * and its templates that adds files to a struct files. Nothing here touches
+ * the disk; cluster-gen's main writes the collected files through outtree. */
+#ifndef LVSDNS_RENDER_H
+#define LVSDNS_RENDER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "site.h"
+#include "template.h"
+
+/* The rendered tree: relative path -> content, kept sorted by path. */
+struct file {
+	char *path;
+	char *data;
+	size_t len;
+	mode_t mode;
+};
+
+struct files {
+	struct file *v;
+	size_t n, cap;
+};
+
+void files_init(struct files *f);
+void files_free(struct files *f);
+/* Takes ownership of data (from buf_steal). */
+void files_add(struct files *f, const char *path, char *data, size_t len, mode_t mode);
+void files_sort(struct files *f);
+
+/* Templates: built in (templates/*.mustache, embedded at build time),
+ * each overridable by a file of the same name in an override directory. */
+struct templates;
+
+struct templates *templates_new(const char *override_dir);
+void templates_free(struct templates *t);
+/* Compiles on first use and caches. NULL with a message in err. */
+const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err);
+
+/* Renders template `name` with ctx and adds it as file `path`.
+ * Returns 0, or -1 with a message in err. */
+int render_template_file(struct templates *t, const char *name,
+			 const struct tpl_ctx *ctx, struct files *out,
+			 const char *path, mode_t mode, struct buf *err);
+
+typedef int (*renderer_fn)(const struct site *s, struct templates *t,
+			   struct files *out, struct buf *err);
+
+struct renderer {
+	const char *name;   /* "keepalived", "frr", "realserver", ... */
+	renderer_fn fn;
+};
+
+/* The table of renderers (render.c), run in order by render_site(). */
+extern const struct renderer renderers[];
+extern const size_t nrenderers;
+
+int render_site(const struct site *s, struct templates *t, struct files *out,
+		struct buf *err);
+
+/* One renderer per output kind, each in its own render_<kind>.c. */
+int render_keepalived(const struct site *s, struct templates *t, struct files *out,
+		      struct buf *err);
+
+#endif
