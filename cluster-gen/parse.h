@@ -1,0 +1,13 @@
+/* Reading site.conf: libconfuse schema (schema.c) -> typed model (site.h).
+ * Nothing outside parse.c and schema.c sees libconfuse. */
+#ifndef LVSDNS_PARSE_H
+#define LVSDNS_PARSE_H
+
+#include "diag.h"
+#include "site.h"
+
+/* Parses and validates PATH into out. Returns 0, or -1 with every problem
+ * found in d (d->file must be PATH). On -1, out is freed. */
+int site_load(const char *path, struct site *out, struct diags *d);
+
+#endif
