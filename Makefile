@@ -12,7 +12,7 @@ BUILD    := build
 REL      := $(BUILD)/rel
 SAN      := $(BUILD)/san
 
-WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib
+WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -Icluster-gen
 REL_CFLAGS := $(WARN) -O2 $(CFLAGS)
 SAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=all $(CFLAGS)
@@ -38,17 +38,17 @@ include $(sort $(filter-out lib/module.mk,$(wildcard */module.mk)))
 
 # One rule set per program: $(1)_SRCS, $(1)_LIBS, $(1)_LDFLAGS, $(1)_REL_LDFLAGS.
 define PROGRAM_RULES
-$(REL)/$(1): $$(patsubst %.c,$(REL)/%.o,$$($(1)_SRCS))
+$(REL)/$(1): $$(patsubst %.c,$(REL)/obj/%.o,$$($(1)_SRCS))
 	$$(CC) $$($(1)_LDFLAGS) $$($(1)_REL_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
-$(SAN)/$(1): $$(patsubst %.c,$(SAN)/%.o,$$($(1)_SRCS))
+$(SAN)/$(1): $$(patsubst %.c,$(SAN)/obj/%.o,$$($(1)_SRCS))
 	$$(CC) $(SAN_LDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
 endef
 $(foreach p,$(PROGRAMS) $(UNIT_TESTS),$(eval $(call PROGRAM_RULES,$(p))))
 
-$(REL)/%.o: %.c
+$(REL)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
-$(SAN)/%.o: %.c
+$(SAN)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -30,7 +30,7 @@ void files_free(struct files *f);
 void files_add(struct files *f, const char *path, char *data, size_t len, mode_t mode);
 void files_sort(struct files *f);
 
-/* Templates: built in (templates/*.mustache, embedded at build time),
+/* Templates: built in (templates/NAME.mustache, embedded at build time),
  * each overridable by a file of the same name in an override directory. */
 struct templates;
 

@@ -1,7 +1,8 @@
 /* The one picture of a site: plain C types, no libconfuse. The parser
  * (schema.c, parse.c) fills it, validate.c cross-checks it, and each
- * renderer reads it through `const struct site *`. Every array is sorted by
- * name (see site_sort) so output never depends on input order. */
+ * renderer reads it through `const struct site *`. The parser sorts every
+ * array by name (ports by protocol then number, networks by address), so
+ * output never depends on input order. */
 #ifndef LVSDNS_SITE_H
 #define LVSDNS_SITE_H
 
@@ -111,9 +112,10 @@ struct check {
 	enum transport transport;
 	enum checker_kind checker;
 	unsigned rise, fall;      /* consecutive results needed to change state */
+	unsigned interval;        /* seconds between checks in watch mode */
 	char *expect_address;     /* optional: an address that must be in the answer */
 	unsigned min_answers;     /* 0: any NOERROR counts */
-	bool dynamic_weight;      /* MISC_CHECK misc_dynamic from latency */
+	char *dynamic_weight;     /* latency thresholds "MS,MS,..." for misc_dynamic; NULL: off */
 	char *probe_path;         /* dnsprobe as installed on the balancers */
 	char *watch_dir;          /* where watch mode writes the track files */
 };
@@ -138,6 +140,7 @@ struct bind {
 
 struct site {
 	char *file;               /* as given on the command line */
+	struct origin at;         /* the site section */
 	char *name;
 	unsigned asn;
 	char *script_user;        /* keepalived script_user */
@@ -154,8 +157,6 @@ struct site {
 };
 
 void site_free(struct site *s);
-/* Sorts every list by name (then address); index fields are remapped. */
-void site_sort(struct site *s);
 
 const char *proto_name(enum proto p);          /* "udp", "tcp" */
 const char *lvs_method_name(enum lvs_method m); /* "DR", "NAT", "TUN" */

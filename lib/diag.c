@@ -56,7 +56,10 @@ void diags_print(struct diags *d, FILE *out)
 {
 	qsort(d->v, d->n, sizeof(*d->v), by_line);
 	for (size_t i = 0; i < d->n; i++) {
-		fprintf(out, "%s:%d: %s\n", d->file, d->v[i].line, d->v[i].message);
+		if (d->v[i].line > 0)
+			fprintf(out, "%s:%d: %s\n", d->file, d->v[i].line, d->v[i].message);
+		else
+			fprintf(out, "%s: %s\n", d->file, d->v[i].message);
 		if (d->v[i].hint)
 			fprintf(out, "  hint: %s\n", d->v[i].hint);
 	}

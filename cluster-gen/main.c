@@ -1,0 +1,47 @@
+/* cluster-gen: one site description in, every configuration of the site out.
+ * Exit status: 0 done, 1 could not write or render, 2 bad usage or site file. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct command commands[] = {
+	{ "render", cmd_render, "render SITE -o DIR [--templates DIR]",
+	  "write every file of the site into DIR (atomically replaced)" },
+	{ "check", cmd_check, "check SITE",
+	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: cluster-gen COMMAND [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  cluster-gen %-40s %s\n", commands[i].synopsis, commands[i].summary);
+	fprintf(out, "\n  cluster-gen COMMAND --help   options of one command\n"
+		     "\nSee cluster-gen(1) and site.conf(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cluster-gen %s\n", LVSDNS_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1, &commands[i]);
+	fprintf(stderr, "cluster-gen: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,21 @@
+# cluster-gen: the generator.
+GEN_DIR := $(BUILD)/gen
+TEMPLATES := $(sort $(wildcard templates/*.mustache))
+
+$(GEN_DIR)/embedded_templates.c: $(TEMPLATES) tools/embed-templates
+	@mkdir -p $(@D)
+	tools/embed-templates $@ $(TEMPLATES)
+
+CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/schema.c cluster-gen/parse.c \
+	cluster-gen/validate.c cluster-gen/template.c cluster-gen/templates.c \
+	cluster-gen/render.c cluster-gen/render_keepalived.c \
+	$(GEN_DIR)/embedded_templates.c $(LIB_SRCS)
+
+PROGRAMS += cluster-gen
+SBIN_PROGRAMS += cluster-gen
+cluster-gen_SRCS := cluster-gen/main.c cluster-gen/cmd_render.c cluster-gen/cmd_check.c \
+	$(CLUSTER_GEN_CORE)
+cluster-gen_LIBS := -lconfuse
+MAN1 += docs/cluster-gen.1
+MAN5 += docs/site.conf.5
+

@@ -1,0 +1,615 @@
+/* site.conf -> struct site. libconfuse checks syntax and types; this file
+ * converts values, resolves names to indexes and sorts every list; the
+ * cross-checks live in validate.c. */
+#include "parse.h"
+
+#include <arpa/inet.h>
+#include <confuse.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "schema.h"
+#include "validate.h"
+
+struct parser {
+	struct diags *d;
+	struct site *s;
+};
+
+/* ---- where things are: every option records "name=line" while parsed ---- */
+
+static int record_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char entry[96];
+
+	snprintf(entry, sizeof(entry), "%s=%d", opt->name, cfg->line);
+	cfg_addlist(cfg, SCHEMA_LINES, 1, entry);
+	return 0;
+}
+
+static void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
+{
+	for (cfg_opt_t *o = opts; o->name; o++) {
+		char path[128];
+
+		if (strcmp(o->name, SCHEMA_LINES) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", prefix, o->name);
+		if (o->type == CFGT_SEC) {
+			char sub[136];
+			snprintf(sub, sizeof(sub), "%s|", path);
+			register_line_recorders(cfg, o->subopts, sub);
+		} else {
+			cfg_set_validate_func(cfg, path, record_line);
+		}
+	}
+}
+
+/* The first line at which `name` was set in sec, or 0. */
+static int option_line(cfg_t *sec, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
+		const char *e = cfg_getnstr(sec, SCHEMA_LINES, i);
+		if (strncmp(e, name, n) == 0 && e[n] == '=')
+			return atoi(e + n + 1);
+	}
+	return 0;
+}
+
+/* A section's own line: its first option (libconfuse keeps the closing line). */
+static int section_line(cfg_t *sec)
+{
+	int first = 0;
+
+	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
+		const char *eq = strchr(cfg_getnstr(sec, SCHEMA_LINES, i), '=');
+		int line = eq ? atoi(eq + 1) : 0;
+		if (line > 0 && (first == 0 || line < first))
+			first = line;
+	}
+	return first ? first : sec->line;
+}
+
+static int line_of(cfg_t *sec, const char *name)
+{
+	int line = option_line(sec, name);
+	return line ? line : section_line(sec);
+}
+
+/* ---- value conversion ---- */
+
+static char *opt_str(cfg_t *sec, const char *name)
+{
+	const char *v = cfg_getstr(sec, name);
+	return v ? xstrdup(v) : NULL;
+}
+
+static unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
+			 unsigned long min, unsigned long max)
+{
+	long v = cfg_getint(sec, name);
+
+	if (v < 0 || (unsigned long)v < min || (unsigned long)v > max) {
+		diag_add(p->d, line_of(sec, name), NULL,
+			 "%s %ld is out of range (%lu..%lu)", name, v, min, max);
+		return (unsigned)min;
+	}
+	return (unsigned)v;
+}
+
+static bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)
+{
+	const char *v = cfg_getstr(sec, name);
+
+	if (!v) {
+		diag_add(p->d, section_line(sec), NULL, "%s %s: '%s' is required",
+			 sec->name, sec->title ? sec->title : "", name);
+		return false;
+	}
+	if (!addr_parse(v, out)) {
+		diag_add(p->d, line_of(sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
+			 "%s '%s' is not an IP address", name, v);
+		return false;
+	}
+	return true;
+}
+
+/* Looks up `v` in a NULL-terminated table of names; -1 if absent. */
+static int keyword(struct parser *p, cfg_t *sec, const char *name,
+		   const char *const *table, bool nocase)
+{
+	const char *v = cfg_getstr(sec, name);
+	struct buf choices;
+
+	for (int i = 0; table[i]; i++)
+		if (nocase ? strcasecmp(v, table[i]) == 0 : strcmp(v, table[i]) == 0)
+			return i;
+	buf_init(&choices);
+	for (int i = 0; table[i]; i++)
+		buf_printf(&choices, "%s%s", i ? ", " : "", table[i]);
+	diag_add(p->d, line_of(sec, name), NULL, "%s '%s' is not one of %s",
+		 name, v, choices.data);
+	buf_free(&choices);
+	return -1;
+}
+
+static int by_title(const void *a, const void *b)
+{
+	return strcmp(cfg_title(*(cfg_t *const *)a), cfg_title(*(cfg_t *const *)b));
+}
+
+/* The sections named `name` in parent, sorted by title. Caller frees. */
+static cfg_t **sorted_sections(cfg_t *parent, const char *name, size_t *n)
+{
+	cfg_t **v;
+
+	*n = cfg_size(parent, name);
+	v = xcalloc(*n, sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = cfg_getnsec(parent, name, (unsigned)i);
+	qsort(v, *n, sizeof(*v), by_title);
+	return v;
+}
+
+/* ---- sections ---- */
+
+static const char *const checker_words[] = { "probe", "watch", "keepalived-dns", NULL };
+static const char *const transport_words[] = { "udp", "tcp", "udp-tcp", NULL };
+static const char *const mode_words[] = { "active-standby", "anycast", NULL };
+static const char *const nat_words[] = { "stateful", "stateless", NULL };
+static const char *const method_words[] = { "DR", "NAT", "TUN", NULL };
+
+static void upcase(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+static void build_site_section(struct parser *p, cfg_t *root)
+{
+	cfg_t *sec = cfg_getsec(root, "site");
+
+	if (!sec) {
+		diag_add(p->d, 1, "start the file with: site \"NAME\" { asn = 64512 }",
+			 "no site section: the site needs a name and an AS number");
+		return;
+	}
+	p->s->name = xstrdup(cfg_title(sec));
+	p->s->at.line = section_line(sec);
+	if (cfg_size(sec, "asn") == 0)
+		diag_add(p->d, section_line(sec), "add asn = 64512 (or your AS)",
+			 "site %s: 'asn' is required", p->s->name);
+	else
+		p->s->asn = opt_uint(p, sec, "asn", 1, 4294967295UL);
+	p->s->script_user = opt_str(sec, "script-user");
+	p->s->vip_guard_path = opt_str(sec, "vip-guard");
+}
+
+static char **rcode_list(cfg_t *sec, size_t *n)
+{
+	char **v;
+
+	*n = cfg_size(sec, "fail-rcodes");
+	v = xcalloc(*n, sizeof(*v));
+	for (size_t i = 0; i < *n; i++) {
+		v[i] = xstrdup(cfg_getnstr(sec, "fail-rcodes", (unsigned)i));
+		upcase(v[i]);
+	}
+	return v;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void build_check(struct parser *p, cfg_t *root)
+{
+	cfg_t *sec = cfg_getsec(root, "check");
+	struct check *c = &p->s->check;
+	int k;
+
+	c->at.line = section_line(sec);
+	c->qname = opt_str(sec, "name");
+	c->qtype = opt_str(sec, "type");
+	c->qclass = opt_str(sec, "class");
+	upcase(c->qtype);
+	upcase(c->qclass);
+	c->timeout = opt_uint(p, sec, "timeout", 1, 60);
+	c->tries = opt_uint(p, sec, "tries", 1, 10);
+	c->fail_rcodes = rcode_list(sec, &c->nfail_rcodes);
+	qsort(c->fail_rcodes, c->nfail_rcodes, sizeof(char *), by_string);
+	k = keyword(p, sec, "transport", transport_words, true);
+	c->transport = k < 0 ? TRANSPORT_UDP : (enum transport)k;
+	k = keyword(p, sec, "checker", checker_words, true);
+	c->checker = k < 0 ? CHECKER_PROBE : (enum checker_kind)k;
+	c->rise = opt_uint(p, sec, "rise", 1, 100);
+	c->fall = opt_uint(p, sec, "fall", 1, 100);
+	c->interval = opt_uint(p, sec, "interval", 1, 3600);
+	c->expect_address = opt_str(sec, "expect-address");
+	c->min_answers = opt_uint(p, sec, "min-answers", 0, 100);
+	c->dynamic_weight = opt_str(sec, "dynamic-weight");
+	c->probe_path = opt_str(sec, "probe");
+	c->watch_dir = opt_str(sec, "watch-dir");
+	if (!c->qname)
+		diag_add(p->d, c->at.line, "check { name = \"resolve.test.example\" } names what to ask",
+			 "check: 'name' is required");
+}
+
+static void build_bgp(struct parser *p, cfg_t *root)
+{
+	cfg_t *sec = cfg_getsec(root, "bgp");
+	struct bgp *b = &p->s->bgp;
+	int k = keyword(p, sec, "mode", mode_words, true);
+
+	b->at.line = section_line(sec);
+	b->mode = k < 0 ? BGP_ACTIVE_STANDBY : (enum bgp_mode)k;
+	b->primary_metric = opt_uint(p, sec, "primary-metric", 0, 4294967295UL);
+	b->backup_metric = opt_uint(p, sec, "backup-metric", 0, 4294967295UL);
+	b->local_preference = opt_uint(p, sec, "local-preference", 0, 4294967295UL);
+	b->keepalive = opt_uint(p, sec, "keepalive", 1, 21845);
+	b->holdtime = opt_uint(p, sec, "holdtime", 3, 65535);
+	b->bfd = cfg_getbool(sec, "bfd");
+	b->bfd_interval_ms = opt_uint(p, sec, "bfd-interval", 10, 60000);
+	b->bfd_multiplier = opt_uint(p, sec, "bfd-multiplier", 2, 255);
+}
+
+static void build_bind(struct parser *p, cfg_t *root)
+{
+	cfg_t *sec = cfg_getsec(root, "bind");
+	struct bind *b = &p->s->bind;
+
+	b->at.line = section_line(sec);
+	b->version = opt_str(sec, "version");
+	b->threads = cfg_getbool(sec, "threads");
+	b->internal_malloc = cfg_getbool(sec, "internal-malloc");
+}
+
+static bool parse_port(const char *s, struct port_proto *out)
+{
+	char *end;
+	unsigned long port;
+
+	if (strncasecmp(s, "udp/", 4) == 0)
+		out->proto = PROTO_UDP;
+	else if (strncasecmp(s, "tcp/", 4) == 0)
+		out->proto = PROTO_TCP;
+	else
+		return false;
+	if (s[4] < '0' || s[4] > '9')
+		return false;
+	port = strtoul(s + 4, &end, 10);
+	if (*end || port == 0 || port > 65535)
+		return false;
+	out->port = (uint16_t)port;
+	return true;
+}
+
+static int by_port(const void *pa, const void *pb)
+{
+	const struct port_proto *a = pa, *b = pb;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
+{
+	size_t n = cfg_size(sec, "ports");
+
+	svc->ports = xcalloc(n, sizeof(*svc->ports));
+	for (size_t i = 0; i < n; i++) {
+		const char *v = cfg_getnstr(sec, "ports", (unsigned)i);
+		if (!parse_port(v, &svc->ports[svc->nports])) {
+			diag_add(p->d, line_of(sec, "ports"), "write ports as \"udp/53\" or \"tcp/53\"",
+				 "service %s: port '%s' is not PROTO/PORT", svc->name, v);
+			continue;
+		}
+		svc->nports++;
+	}
+	qsort(svc->ports, svc->nports, sizeof(*svc->ports), by_port);
+	if (n == 0)
+		diag_add(p->d, line_of(sec, "ports"), NULL, "service %s: 'ports' is empty", svc->name);
+}
+
+static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
+{
+	int k;
+
+	svc->name = xstrdup(cfg_title(sec));
+	svc->at.line = section_line(sec);
+	opt_addr(p, sec, "vip", &svc->vip);
+	build_ports(p, sec, svc);
+	svc->scheduler = opt_str(sec, "scheduler");
+	k = keyword(p, sec, "method", method_words, true);
+	svc->method = k < 0 ? LVS_DR : (enum lvs_method)k;
+	svc->persistence_timeout = opt_uint(p, sec, "persistence-timeout", 0, 2147483647UL);
+	svc->persistence_netmask = opt_uint(p, sec, "persistence-netmask", 0, 128);
+	svc->delay_loop = opt_uint(p, sec, "delay-loop", 1, 3600);
+	svc->quorum = opt_uint(p, sec, "quorum", 1, 65535);
+	svc->hysteresis = opt_uint(p, sec, "hysteresis", 0, 65535);
+	svc->alpha = cfg_getbool(sec, "alpha");
+	svc->ops = cfg_getbool(sec, "one-packet-scheduling");
+}
+
+/* Resolves a list of service names into sorted, unique indexes. */
+static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
+			    const char *owner, size_t *n)
+{
+	size_t count = cfg_size(sec, opt), *v = xcalloc(count, sizeof(size_t));
+
+	*n = 0;
+	for (size_t i = 0; i < count; i++) {
+		const char *name = cfg_getnstr(sec, opt, (unsigned)i);
+		size_t idx = site_service_index(p->s, name);
+		if (idx == (size_t)-1) {
+			diag_add(p->d, line_of(sec, opt), "services are declared with: service NAME { vip = ... }",
+				 "%s: %s names unknown service '%s'", owner, opt, name);
+			continue;
+		}
+		v[(*n)++] = idx;
+	}
+	return v;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void sort_refs(struct parser *p, size_t *v, size_t *n, int line, const char *owner,
+		      const char *opt)
+{
+	size_t out = 0;
+
+	qsort(v, *n, sizeof(*v), by_index);
+	for (size_t i = 0; i < *n; i++) {
+		if (i > 0 && v[i] == v[i - 1]) {
+			diag_add(p->d, line, NULL, "%s: %s lists service '%s' twice", owner, opt,
+				 p->s->services[v[i]].name);
+			continue;
+		}
+		v[out++] = v[i];
+	}
+	*n = out;
+}
+
+static void build_neighbor(struct parser *p, cfg_t *sec, struct neighbor *nb)
+{
+	nb->name = xstrdup(cfg_title(sec));
+	nb->at.line = section_line(sec);
+	opt_addr(p, sec, "address", &nb->address);
+	nb->remote_as = cfg_getint(sec, "remote-as") == 0 ? p->s->asn :
+		opt_uint(p, sec, "remote-as", 1, 4294967295UL);
+	nb->description = opt_str(sec, "description");
+	nb->bfd = cfg_getbool(sec, "bfd");
+}
+
+static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
+{
+	const char *a = cfg_getstr(sec, "address");
+
+	v->name = xstrdup(cfg_title(sec));
+	v->at.line = section_line(sec);
+	v->interface = opt_str(sec, "interface");
+	if (!v->interface)
+		diag_add(p->d, v->at.line, NULL, "vlan %s: 'interface' is required", v->name);
+	if (!a)
+		diag_add(p->d, v->at.line, "the balancer's own address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
+			 "vlan %s: 'address' is required", v->name);
+	else if (!prefix_parse(a, &v->address) || !strchr(a, '/'))
+		diag_add(p->d, line_of(sec, "address"), "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
+			 "vlan %s: '%s' is not ADDRESS/PREFIXLEN", v->name, a);
+}
+
+static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
+{
+	size_t n;
+	cfg_t **subs;
+
+	b->name = xstrdup(cfg_title(sec));
+	b->at.line = section_line(sec);
+	opt_addr(p, sec, "router-id", &b->router_id);
+	b->vip_interface = opt_str(sec, "vip-interface");
+	b->primary = service_refs(p, sec, "primary", b->name, &b->nprimary);
+	sort_refs(p, b->primary, &b->nprimary, line_of(sec, "primary"), b->name, "primary");
+	if (cfg_size(sec, "services") > 0) {
+		b->services = service_refs(p, sec, "services", b->name, &b->nservices);
+	} else {
+		b->nservices = p->s->nservices;
+		b->services = xcalloc(b->nservices, sizeof(size_t));
+		for (size_t i = 0; i < b->nservices; i++)
+			b->services[i] = i;
+	}
+	sort_refs(p, b->services, &b->nservices, line_of(sec, "services"), b->name, "services");
+
+	subs = sorted_sections(sec, "neighbor", &n);
+	b->neighbors = xcalloc(n, sizeof(*b->neighbors));
+	for (b->nneighbors = 0; b->nneighbors < n; b->nneighbors++)
+		build_neighbor(p, subs[b->nneighbors], &b->neighbors[b->nneighbors]);
+	free(subs);
+
+	subs = sorted_sections(sec, "vlan", &n);
+	b->vlans = xcalloc(n, sizeof(*b->vlans));
+	for (b->nvlans = 0; b->nvlans < n; b->nvlans++)
+		build_vlan(p, subs[b->nvlans], &b->vlans[b->nvlans]);
+	free(subs);
+}
+
+/* An instance names its VLAN directly (vlan = 105) or by the balancer's
+ * address on it (lb-address = 10.1.53.1, the old article's way). */
+static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *b,
+			   const char *owner)
+{
+	const char *name = cfg_getstr(sec, "vlan"), *lb = cfg_getstr(sec, "lb-address");
+	struct addr lba;
+
+	if (!name && !lb) {
+		diag_add(p->d, section_line(sec), "add vlan = NAME (a vlan of the balancer) or lb-address = ADDRESS",
+			 "%s: the instance names no VLAN", owner);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; name && i < b->nvlans; i++)
+		if (strcmp(b->vlans[i].name, name) == 0)
+			return i;
+	if (name) {
+		diag_add(p->d, line_of(sec, "vlan"), NULL, "%s: balancer %s has no vlan '%s'",
+			 owner, b->name, name);
+		return (size_t)-1;
+	}
+	if (!addr_parse(lb, &lba)) {
+		diag_add(p->d, line_of(sec, "lb-address"), NULL, "%s: lb-address '%s' is not an IP address",
+			 owner, lb);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < b->nvlans; i++)
+		if (addr_eq(&b->vlans[i].address.addr, &lba))
+			return i;
+	diag_add(p->d, line_of(sec, "lb-address"), "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
+		 "%s: lb-address %s is not an address of balancer %s on any vlan", owner, lb, b->name);
+	return (size_t)-1;
+}
+
+static void build_instance(struct parser *p, cfg_t *sec, const struct realserver *rs,
+			   struct instance *in)
+{
+	char owner[256];
+
+	in->name = xstrdup(cfg_title(sec));
+	in->at.line = section_line(sec);
+	snprintf(owner, sizeof(owner), "%s instance %s", rs->name, in->name);
+	in->interface = opt_str(sec, "interface");
+	if (!in->interface)
+		diag_add(p->d, in->at.line, "the host's interface on that VLAN, e.g. \"eth1.105\"",
+			 "%s: 'interface' is required", owner);
+	opt_addr(p, sec, "address", &in->address);
+	in->weight = opt_uint(p, sec, "weight", 0, 65535);
+	in->control_port = opt_uint(p, sec, "control-port", 0, 65535);
+	in->vlan = rs->balancer == (size_t)-1 ? (size_t)-1 :
+		resolve_vlan(p, sec, &p->s->balancers[rs->balancer], owner);
+	if (in->vlan != (size_t)-1 && cfg_getstr(sec, "vlan") && cfg_getstr(sec, "lb-address")) {
+		struct addr lba;
+		const struct vlan *v = &p->s->balancers[rs->balancer].vlans[in->vlan];
+		if (addr_parse(cfg_getstr(sec, "lb-address"), &lba) && !addr_eq(&lba, &v->address.addr))
+			diag_add(p->d, line_of(sec, "lb-address"), NULL,
+				 "%s: lb-address %s is not balancer %s's address on vlan %s",
+				 owner, cfg_getstr(sec, "lb-address"),
+				 p->s->balancers[rs->balancer].name, v->name);
+	}
+}
+
+static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
+{
+	size_t n = cfg_size(sec, "clients");
+
+	rs->clients = xcalloc(n, sizeof(*rs->clients));
+	for (size_t i = 0; i < n; i++) {
+		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
+		if (!prefix_parse(v, &rs->clients[rs->nclients])) {
+			diag_add(p->d, line_of(sec, "clients"), "write networks as \"192.0.2.0/24\"",
+				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
+			continue;
+		}
+		prefix_network(&rs->clients[rs->nclients], &rs->clients[rs->nclients]);
+		rs->nclients++;
+	}
+	qsort(rs->clients, rs->nclients, sizeof(*rs->clients),
+	      (int (*)(const void *, const void *))prefix_cmp);
+	if (n == 0)
+		diag_add(p->d, section_line(sec), "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
+			 "realserver %s: 'clients' is required", rs->name);
+}
+
+static void build_realserver(struct parser *p, cfg_t *sec, struct realserver *rs)
+{
+	const char *lb = cfg_getstr(sec, "balancer");
+	cfg_t **subs;
+	size_t n;
+	int k;
+
+	rs->name = xstrdup(cfg_title(sec));
+	rs->at.line = section_line(sec);
+	rs->balancer = lb ? site_balancer_index(p->s, lb) : (size_t)-1;
+	if (!lb)
+		diag_add(p->d, rs->at.line, NULL, "realserver %s: 'balancer' is required", rs->name);
+	else if (rs->balancer == (size_t)-1)
+		diag_add(p->d, line_of(sec, "balancer"), "balancers are declared with: balancer NAME { ... }",
+			 "realserver %s: unknown balancer '%s'", rs->name, lb);
+	build_clients(p, sec, rs);
+	k = keyword(p, sec, "nat", nat_words, true);
+	rs->nat = k < 0 ? NAT_STATEFUL : (enum nat_mode)k;
+	subs = sorted_sections(sec, "instance", &n);
+	rs->instances = xcalloc(n, sizeof(*rs->instances));
+	for (rs->ninstances = 0; rs->ninstances < n; rs->ninstances++)
+		build_instance(p, subs[rs->ninstances], rs, &rs->instances[rs->ninstances]);
+	free(subs);
+	if (n == 0)
+		diag_add(p->d, rs->at.line, "add instance NAME { vlan = ... interface = ... address = ... }",
+			 "realserver %s has no instances", rs->name);
+}
+
+static void build_site(struct parser *p, cfg_t *root)
+{
+	struct site *s = p->s;
+	cfg_t **subs;
+	size_t n;
+
+	build_site_section(p, root);
+	build_check(p, root);
+	build_bgp(p, root);
+	build_bind(p, root);
+
+	subs = sorted_sections(root, "service", &n);
+	s->services = xcalloc(n, sizeof(*s->services));
+	for (s->nservices = 0; s->nservices < n; s->nservices++)
+		build_service(p, subs[s->nservices], &s->services[s->nservices]);
+	free(subs);
+
+	subs = sorted_sections(root, "balancer", &n);
+	s->balancers = xcalloc(n, sizeof(*s->balancers));
+	for (s->nbalancers = 0; s->nbalancers < n; s->nbalancers++)
+		build_balancer(p, subs[s->nbalancers], &s->balancers[s->nbalancers]);
+	free(subs);
+
+	subs = sorted_sections(root, "realserver", &n);
+	s->realservers = xcalloc(n, sizeof(*s->realservers));
+	for (s->nrealservers = 0; s->nrealservers < n; s->nrealservers++)
+		build_realserver(p, subs[s->nrealservers], &s->realservers[s->nrealservers]);
+	free(subs);
+}
+
+int site_load(const char *path, struct site *out, struct diags *d)
+{
+	struct parser p = { d, out };
+	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->file = xstrdup(path);
+	register_line_recorders(cfg, schema_root(), "");
+	rc = cfg_parse(cfg, path);
+	if (rc == CFG_FILE_ERROR) {
+		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
+	} else if (rc == CFG_PARSE_ERROR) {
+		/* libconfuse has printed "FILE:LINE: ..." itself; stop here,
+		 * the rest of the tree is unreliable. */
+		diag_add(d, 0, "fix the syntax error above first", "not a valid site file");
+	} else {
+		build_site(&p, cfg);
+		if (d->n == 0)
+			validate_site(out, d);
+	}
+	cfg_free(cfg);
+	if (d->n == 0)
+		return 0;
+	site_free(out);
+	return -1;
+}

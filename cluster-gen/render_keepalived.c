@@ -1,0 +1,258 @@
+/* DIR/balancers/<lb>/keepalived.conf: one virtual_server per VIP and port,
+ * one real_server per BIND instance behind the balancer, checked the site's
+ * way; and, in watch mode, the dnsprobe.targets file behind the FILE_CHECKs. */
+#include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct lb_view {
+	const struct site *s;
+	size_t lb;
+};
+
+static const struct vlan *instance_vlan(const struct site *s, const struct realserver *r,
+					const struct instance *in)
+{
+	return &s->balancers[r->balancer].vlans[in->vlan];
+}
+
+/* "kai-a": the instance's name in track files and targets. */
+static char *instance_id(const struct realserver *r, const struct instance *in)
+{
+	return xasprintf("%s-%s", r->name, in->name);
+}
+
+static char *join_rcodes(const struct check *c)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < c->nfail_rcodes; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", c->fail_rcodes[i]);
+	return buf_steal(&b);
+}
+
+/* The dnsprobe command line; keepalived splits it on spaces, no shell. */
+static char *probe_command(const struct check *c, const char *source, const char *server)
+{
+	struct buf b;
+	char *rcodes = join_rcodes(c);
+
+	buf_init(&b);
+	buf_printf(&b, "%s -b %s -c %s -t %s -T %s -w %u -r %u -f %s", c->probe_path, source,
+		   c->qclass, c->qtype, transport_name(c->transport), c->timeout * 1000,
+		   c->tries, c->nfail_rcodes ? rcodes : "NONE");
+	if (c->expect_address)
+		buf_printf(&b, " -a %s", c->expect_address);
+	if (c->min_answers)
+		buf_printf(&b, " -m %u", c->min_answers);
+	if (c->dynamic_weight)
+		buf_printf(&b, " --dynamic-weight %s", c->dynamic_weight);
+	buf_printf(&b, " %s %s", c->qname, server);
+	free(rcodes);
+	return buf_steal(&b);
+}
+
+static void add_checker(const struct site *s, const struct realserver *r,
+			const struct instance *in, struct tpl_ctx *rs)
+{
+	const struct check *c = &s->check;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	struct tpl_ctx *k;
+	char *cmd, *id;
+
+	addr_str(&instance_vlan(s, r, in)->address.addr, src);
+	addr_str(&in->address, dst);
+	switch (c->checker) {
+	case CHECKER_PROBE:
+		k = tpl_add(rs, "misc_check");
+		cmd = probe_command(c, src, dst);
+		tpl_set(k, "command", cmd);
+		free(cmd);
+		/* the probe's own tries, plus a second of slack for exec */
+		tpl_setf(k, "timeout", "%u", c->timeout * c->tries + 1);
+		tpl_set_bool(k, "dynamic", c->dynamic_weight != NULL);
+		if (c->fall > 1)
+			tpl_setf(k, "retry", "%u", c->fall - 1);
+		break;
+	case CHECKER_WATCH:
+		k = tpl_add(rs, "file_check");
+		id = instance_id(r, in);
+		tpl_setf(k, "track_file", "lvsdns-%s", id);
+		free(id);
+		break;
+	case CHECKER_KEEPALIVED_DNS:
+		k = tpl_add(rs, "dns_check");
+		tpl_set(k, "source", src);
+		tpl_setf(k, "timeout", "%u", c->timeout);
+		tpl_setf(k, "retry", "%u", c->tries - 1 + c->fall - 1);
+		tpl_set(k, "qtype", c->qtype);
+		tpl_set(k, "qname", c->qname);
+		break;
+	}
+}
+
+static void add_real_servers(const struct lb_view *v, const struct service *svc,
+			     const struct port_proto *pp, struct tpl_ctx *vs)
+{
+	const struct site *s = v->s;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		if (r->balancer != v->lb)
+			continue;
+		for (size_t j = 0; j < r->ninstances; j++) {
+			const struct instance *in = &r->instances[j];
+			struct tpl_ctx *rs;
+
+			if (in->address.family != svc->vip.family)
+				continue;
+			rs = tpl_add(vs, "real_servers");
+			tpl_set(rs, "host", r->name);
+			tpl_set(rs, "instance", in->name);
+			tpl_set(rs, "vlan", instance_vlan(s, r, in)->name);
+			tpl_set(rs, "address", addr_str(&in->address, a));
+			tpl_setf(rs, "port", "%u", pp->port);
+			tpl_setf(rs, "weight", "%u", in->weight);
+			add_checker(s, r, in, rs);
+		}
+	}
+}
+
+/* IPv4 granularity is a netmask, IPv6 a prefix length (keepalived's syntax). */
+static void set_granularity(struct tpl_ctx *vs, const struct service *svc)
+{
+	struct prefix p = { { 0 }, svc->persistence_netmask };
+	char mask[ADDR_STRLEN];
+
+	if (!svc->persistence_netmask)
+		return;
+	if (svc->vip.family == AF_INET6) {
+		tpl_setf(vs, "persistence_granularity", "%u", svc->persistence_netmask);
+		return;
+	}
+	p.addr.family = AF_INET;
+	memset(p.addr.bytes, 0xff, 4);
+	prefix_network(&p, &p);
+	tpl_set(vs, "persistence_granularity", addr_str(&p.addr, mask));
+}
+
+static void add_virtual_server(const struct lb_view *v, size_t si, const struct port_proto *pp,
+			       struct tpl_ctx *root)
+{
+	const struct service *svc = &v->s->services[si];
+	const struct balancer *b = &v->s->balancers[v->lb];
+	struct tpl_ctx *vs = tpl_add(root, "virtual_servers");
+	char a[ADDR_STRLEN];
+
+	addr_str(&svc->vip, a);
+	tpl_set(vs, "service", svc->name);
+	tpl_set(vs, "role", v->s->bgp.mode == BGP_ANYCAST ? "anycast" :
+		balancer_is_primary(b, si) ? "primary" : "backup");
+	tpl_set(vs, "vip", a);
+	tpl_setf(vs, "port", "%u", pp->port);
+	tpl_setf(vs, "delay_loop", "%u", svc->delay_loop);
+	tpl_set(vs, "scheduler", svc->scheduler);
+	tpl_set(vs, "method", lvs_method_name(svc->method));
+	tpl_set(vs, "protocol", pp->proto == PROTO_UDP ? "UDP" : "TCP");
+	tpl_set_bool(vs, "ops", svc->ops && pp->proto == PROTO_UDP);
+	if (svc->persistence_timeout)
+		tpl_setf(vs, "persistence_timeout", "%u", svc->persistence_timeout);
+	set_granularity(vs, svc);
+	tpl_setf(vs, "quorum", "%u", svc->quorum);
+	tpl_setf(vs, "hysteresis", "%u", svc->hysteresis);
+	tpl_set_bool(vs, "alpha", svc->alpha);
+	tpl_setf(vs, "quorum_up", "%s up %s", v->s->vip_guard_path, a);
+	tpl_setf(vs, "quorum_down", "%s down %s", v->s->vip_guard_path, a);
+	add_real_servers(v, svc, pp, vs);
+}
+
+static void add_track_files(const struct lb_view *v, struct tpl_ctx *root, struct tpl_ctx *targets)
+{
+	const struct site *s = v->s;
+	const struct check *c = &s->check;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		for (size_t j = 0; r->balancer == v->lb && j < r->ninstances; j++) {
+			const struct instance *in = &r->instances[j];
+			char *id = instance_id(r, in);
+			struct tpl_ctx *tf = tpl_add(root, "track_files");
+			struct tpl_ctx *t = tpl_add(targets, "targets");
+
+			tpl_setf(tf, "name", "lvsdns-%s", id);
+			tpl_setf(tf, "path", "%s/%s.state", c->watch_dir, id);
+			tpl_set(t, "id", id);
+			tpl_set(t, "source", addr_str(&instance_vlan(s, r, in)->address.addr, src));
+			tpl_set(t, "server", addr_str(&in->address, dst));
+			tpl_set(t, "port", "53");
+			tpl_set(t, "qname", c->qname);
+			tpl_set(t, "qtype", c->qtype);
+			tpl_set(t, "transport", transport_name(c->transport));
+			tpl_setf(t, "interval_ms", "%u", 1000 * c->interval);
+			tpl_setf(t, "timeout_ms", "%u", 1000 * c->timeout);
+			tpl_setf(t, "tries", "%u", c->tries);
+			tpl_setf(t, "rise", "%u", c->rise);
+			tpl_setf(t, "fall", "%u", c->fall);
+			tpl_setf(t, "state_file", "%s/%s.state", c->watch_dir, id);
+			free(id);
+		}
+	}
+}
+
+static void set_header(const struct lb_view *v, struct tpl_ctx *c)
+{
+	char a[ADDR_STRLEN];
+
+	tpl_set(c, "site", v->s->name);
+	tpl_set(c, "balancer", v->s->balancers[v->lb].name);
+	tpl_set(c, "site_file", v->s->file);
+	tpl_set(c, "router_id", addr_str(&v->s->balancers[v->lb].router_id, a));
+	tpl_set(c, "script_user", v->s->script_user);
+	tpl_set(c, "checker", checker_name(v->s->check.checker));
+}
+
+static int render_balancer(const struct lb_view *v, struct templates *t, struct files *out,
+			   struct buf *err)
+{
+	const struct balancer *b = &v->s->balancers[v->lb];
+	struct tpl_ctx *root = tpl_ctx_new(), *targets = tpl_ctx_new();
+	char *path;
+	int rc;
+
+	set_header(v, root);
+	set_header(v, targets);
+	if (v->s->check.checker == CHECKER_WATCH)
+		add_track_files(v, root, targets);
+	for (size_t i = 0; i < b->nservices; i++) {
+		const struct service *svc = &v->s->services[b->services[i]];
+		for (size_t p = 0; p < svc->nports; p++)
+			add_virtual_server(v, b->services[i], &svc->ports[p], root);
+	}
+	path = xasprintf("balancers/%s/keepalived.conf", b->name);
+	rc = render_template_file(t, "keepalived.conf.mustache", root, out, path, 0644, err);
+	free(path);
+	if (rc == 0 && v->s->check.checker == CHECKER_WATCH) {
+		path = xasprintf("balancers/%s/dnsprobe.targets", b->name);
+		rc = render_template_file(t, "dnsprobe.targets.mustache", targets, out, path, 0644, err);
+		free(path);
+	}
+	tpl_ctx_free(root);
+	tpl_ctx_free(targets);
+	return rc;
+}
+
+int render_keepalived(const struct site *s, struct templates *t, struct files *out,
+		      struct buf *err)
+{
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		struct lb_view v = { s, i };
+		if (render_balancer(&v, t, out, err) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,136 @@
+#include "schema.h"
+
+/* Every section carries SCHEMA_LINES so that the line of each option can be
+ * recorded while libconfuse parses (it keeps only section lines). */
+#define LINES CFG_STR_LIST(SCHEMA_LINES, "{}", CFGF_NONE)
+
+static cfg_opt_t site_opts[] = {
+	CFG_INT("asn", 0, CFGF_NODEFAULT),
+	CFG_STR("script-user", "nobody", CFGF_NONE),
+	CFG_STR("vip-guard", "/usr/local/sbin/lvsdns-vip-guard", CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t check_opts[] = {
+	CFG_STR("name", 0, CFGF_NODEFAULT),
+	CFG_STR("type", "A", CFGF_NONE),
+	CFG_STR("class", "IN", CFGF_NONE),
+	CFG_INT("timeout", 1, CFGF_NONE),
+	CFG_INT("tries", 3, CFGF_NONE),
+	CFG_STR_LIST("fail-rcodes", "{SERVFAIL,REFUSED}", CFGF_NONE),
+	CFG_STR("transport", "udp", CFGF_NONE),
+	CFG_STR("checker", "probe", CFGF_NONE),
+	CFG_INT("rise", 1, CFGF_NONE),
+	CFG_INT("fall", 1, CFGF_NONE),
+	CFG_INT("interval", 6, CFGF_NONE),
+	CFG_STR("expect-address", 0, CFGF_NONE),
+	CFG_INT("min-answers", 0, CFGF_NONE),
+	CFG_STR("dynamic-weight", 0, CFGF_NONE),
+	CFG_STR("probe", "/usr/local/sbin/dnsprobe", CFGF_NONE),
+	CFG_STR("watch-dir", "/run/lvsdns", CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t bgp_opts[] = {
+	CFG_STR("mode", "active-standby", CFGF_NONE),
+	CFG_INT("primary-metric", 0, CFGF_NONE),
+	CFG_INT("backup-metric", 100, CFGF_NONE),
+	CFG_INT("local-preference", 100, CFGF_NONE),
+	CFG_INT("keepalive", 1, CFGF_NONE),
+	CFG_INT("holdtime", 3, CFGF_NONE),
+	CFG_BOOL("bfd", cfg_true, CFGF_NONE),
+	CFG_INT("bfd-interval", 300, CFGF_NONE),
+	CFG_INT("bfd-multiplier", 3, CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t bind_opts[] = {
+	CFG_STR("version", "9.18.49", CFGF_NONE),
+	CFG_BOOL("threads", cfg_false, CFGF_NONE),
+	CFG_BOOL("internal-malloc", cfg_true, CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t service_opts[] = {
+	CFG_STR("vip", 0, CFGF_NODEFAULT),
+	CFG_STR_LIST("ports", "{udp/53,tcp/53}", CFGF_NONE),
+	CFG_STR("scheduler", "wrr", CFGF_NONE),
+	CFG_STR("method", "DR", CFGF_NONE),
+	CFG_INT("persistence-timeout", 0, CFGF_NONE),
+	CFG_INT("persistence-netmask", 0, CFGF_NONE),
+	CFG_INT("delay-loop", 6, CFGF_NONE),
+	CFG_INT("quorum", 1, CFGF_NONE),
+	CFG_INT("hysteresis", 0, CFGF_NONE),
+	CFG_BOOL("alpha", cfg_true, CFGF_NONE),
+	CFG_BOOL("one-packet-scheduling", cfg_false, CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t neighbor_opts[] = {
+	CFG_STR("address", 0, CFGF_NODEFAULT),
+	CFG_INT("remote-as", 0, CFGF_NONE),
+	CFG_STR("description", 0, CFGF_NONE),
+	CFG_BOOL("bfd", cfg_true, CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t vlan_opts[] = {
+	CFG_STR("interface", 0, CFGF_NODEFAULT),
+	CFG_STR("address", 0, CFGF_NODEFAULT),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t balancer_opts[] = {
+	CFG_STR("router-id", 0, CFGF_NODEFAULT),
+	CFG_STR("vip-interface", "lvsdns0", CFGF_NONE),
+	CFG_STR_LIST("primary", "{}", CFGF_NONE),
+	CFG_STR_LIST("services", 0, CFGF_NODEFAULT),
+	CFG_SEC("neighbor", neighbor_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("vlan", vlan_opts, CFGF_MULTI | CFGF_TITLE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t instance_opts[] = {
+	CFG_STR("vlan", 0, CFGF_NODEFAULT),
+	CFG_STR("lb-address", 0, CFGF_NODEFAULT),
+	CFG_STR("interface", 0, CFGF_NODEFAULT),
+	CFG_STR("address", 0, CFGF_NODEFAULT),
+	CFG_INT("weight", 1, CFGF_NONE),
+	CFG_INT("control-port", 0, CFGF_NONE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t realserver_opts[] = {
+	CFG_STR("balancer", 0, CFGF_NODEFAULT),
+	CFG_STR_LIST("clients", 0, CFGF_NODEFAULT),
+	CFG_STR("nat", "stateful", CFGF_NONE),
+	CFG_SEC("instance", instance_opts, CFGF_MULTI | CFGF_TITLE),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t root_opts[] = {
+	CFG_SEC("site", site_opts, CFGF_TITLE | CFGF_NODEFAULT),
+	CFG_SEC("check", check_opts, CFGF_NONE),
+	CFG_SEC("bgp", bgp_opts, CFGF_NONE),
+	CFG_SEC("bind", bind_opts, CFGF_NONE),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("balancer", balancer_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("realserver", realserver_opts, CFGF_MULTI | CFGF_TITLE),
+	LINES,
+	CFG_END()
+};
+
+cfg_opt_t *schema_root(void)
+{
+	return root_opts;
+}

@@ -1,0 +1,108 @@
+/* The template store: built-in templates (embedded from templates/ at build
+ * time) overridden by same-named files in --templates DIR. Each template is
+ * compiled once and cached. */
+#include "render.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded_templates.h"
+
+struct cached {
+	char *name;
+	struct tpl *tpl;
+};
+
+struct templates {
+	char *override_dir;
+	struct cached *v;
+	size_t n;
+};
+
+struct templates *templates_new(const char *override_dir)
+{
+	struct templates *t = xcalloc(1, sizeof(*t));
+
+	t->override_dir = override_dir ? xstrdup(override_dir) : NULL;
+	return t;
+}
+
+void templates_free(struct templates *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].name);
+		tpl_free(t->v[i].tpl);
+	}
+	free(t->v);
+	free(t->override_dir);
+	free(t);
+}
+
+/* 1: read into text; 0: no such file; -1: error in err. */
+static int read_override(const char *dir, const char *name, struct buf *text, struct buf *err)
+{
+	char *path = xasprintf("%s/%s", dir, name), chunk[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+	int rc = 1;
+
+	if (!f) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc < 0)
+			buf_printf(err, "%s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(text, chunk, n);
+	if (ferror(f)) {
+		buf_printf(err, "%s: read error", path);
+		rc = -1;
+	}
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+static const struct embedded_template *builtin(const char *name)
+{
+	for (size_t i = 0; i < nembedded_templates; i++)
+		if (strcmp(embedded_templates[i].name, name) == 0)
+			return &embedded_templates[i];
+	return NULL;
+}
+
+const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err)
+{
+	const struct embedded_template *e;
+	struct buf text;
+	struct tpl *tpl = NULL;
+	int found = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, name) == 0)
+			return t->v[i].tpl;
+	buf_init(&text);
+	if (t->override_dir)
+		found = read_override(t->override_dir, name, &text, err);
+	if (found == 1) {
+		char *label = xasprintf("%s/%s", t->override_dir, name);
+		tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
+		free(label);
+	} else if (found == 0 && (e = builtin(name)) != NULL) {
+		tpl = tpl_compile(name, e->text, e->len, err);
+	} else if (found == 0) {
+		buf_printf(err, "no template named %s", name);
+	}
+	buf_free(&text);
+	if (!tpl)
+		return NULL;
+	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	t->v[t->n].name = xstrdup(name);
+	t->v[t->n].tpl = tpl;
+	return t->v[t->n++].tpl;
+}

@@ -1,0 +1,386 @@
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+bool safe_name(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; s[n]; n++)
+		if (!isalnum((unsigned char)s[n]) && !strchr("_.-", s[n]))
+			return false;
+	return n <= 63;
+}
+
+bool safe_ifname(const char *s)
+{
+	return safe_name(s) && strlen(s) <= 15;
+}
+
+bool safe_path(const char *s)
+{
+	if (!s || s[0] != '/')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("/_.-+", *s))
+			return false;
+	return true;
+}
+
+bool valid_qname(const char *s)
+{
+	size_t label = 0, total = strlen(s);
+
+	if (strcmp(s, ".") == 0)
+		return true;
+	if (total == 0 || total > 254 || (total == 254 && s[253] != '.'))
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+static const char *const qtypes[] = { "A", "AAAA", "NS", "MX", "SOA", "TXT", "PTR",
+				      "SRV", "CNAME", "ANY", NULL };
+static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+				      "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+				      "NXRRSET", "NOTAUTH", "NOTZONE", NULL };
+static const char *const schedulers[] = { "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
+					  "sh", "sed", "nq", "fo", "ovf", "mh", "twos", NULL };
+/* keepalived's DNS_CHECK knows only these types. */
+static const char *const keepalived_dns_types[] = { "A", "NS", "CNAME", "SOA", "MX",
+						    "TXT", "AAAA", NULL };
+
+static bool in_table(const char *const *t, const char *s)
+{
+	for (; *t; t++)
+		if (strcmp(*t, s) == 0)
+			return true;
+	return false;
+}
+
+static void check_name(struct diags *d, int line, const char *what, const char *name)
+{
+	if (!safe_name(name))
+		diag_add(d, line, "use letters, digits, '_', '.' and '-', starting with a letter or digit, at most 63",
+			 "%s name '%s' is not safe in generated files and command lines", what, name);
+}
+
+static bool valid_thresholds(const char *s)
+{
+	unsigned long prev = 0, v;
+	char *end;
+
+	do {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = strtoul(s, &end, 10);
+		if (v <= prev || v > 600000)
+			return false;
+		prev = v;
+		s = end + (*end == ',');
+	} while (*end == ',');
+	return *end == '\0';
+}
+
+static void validate_check(const struct site *s, struct diags *d)
+{
+	const struct check *c = &s->check;
+	struct addr a;
+
+	if (c->qname && !valid_qname(c->qname))
+		diag_add(d, c->at.line, "an ASCII name with labels of at most 63 octets (IDN: use the xn-- form)",
+			 "check: name '%s' is not a valid DNS name", c->qname);
+	if (!in_table(qtypes, c->qtype))
+		diag_add(d, c->at.line, "one of A AAAA NS MX SOA TXT PTR SRV CNAME ANY",
+			 "check: type '%s' is not supported", c->qtype);
+	if (strcmp(c->qclass, "IN") && strcmp(c->qclass, "CH"))
+		diag_add(d, c->at.line, NULL, "check: class '%s' is not IN or CH", c->qclass);
+	for (size_t i = 0; i < c->nfail_rcodes; i++) {
+		if (!in_table(rcodes, c->fail_rcodes[i]))
+			diag_add(d, c->at.line, "rcode names such as SERVFAIL, REFUSED, NXDOMAIN",
+				 "check: fail-rcodes: '%s' is not an rcode", c->fail_rcodes[i]);
+		if (i > 0 && strcmp(c->fail_rcodes[i], c->fail_rcodes[i - 1]) == 0)
+			diag_add(d, c->at.line, NULL, "check: fail-rcodes lists %s twice", c->fail_rcodes[i]);
+	}
+	if (c->expect_address && !addr_parse(c->expect_address, &a))
+		diag_add(d, c->at.line, NULL, "check: expect-address '%s' is not an IP address",
+			 c->expect_address);
+	if (!safe_path(c->probe_path))
+		diag_add(d, c->at.line, "keepalived splits misc_path on spaces and runs it without a shell",
+			 "check: probe '%s' must be an absolute path without spaces or shell syntax",
+			 c->probe_path);
+	if (!safe_path(c->watch_dir))
+		diag_add(d, c->at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
+			 c->watch_dir);
+	if (c->dynamic_weight && !valid_thresholds(c->dynamic_weight))
+		diag_add(d, c->at.line, "rising latency thresholds in milliseconds, e.g. \"20,100,500\"",
+			 "check: dynamic-weight '%s' is not a list of rising numbers", c->dynamic_weight);
+	if (c->dynamic_weight && c->checker != CHECKER_PROBE)
+		diag_add(d, c->at.line, NULL, "check: dynamic-weight needs checker = probe (keepalived's misc_dynamic)");
+	if (c->checker != CHECKER_KEEPALIVED_DNS)
+		return;
+	if (c->transport != TRANSPORT_UDP)
+		diag_add(d, c->at.line, "use checker = probe or watch for TCP checks",
+			 "check: keepalived's DNS_CHECK sends UDP only, not %s", transport_name(c->transport));
+	if (c->expect_address || c->min_answers)
+		diag_add(d, c->at.line, "use checker = probe or watch to inspect answers",
+			 "check: keepalived's DNS_CHECK never looks at the answer section");
+	if (!in_table(keepalived_dns_types, c->qtype))
+		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK cannot ask type %s", c->qtype);
+	if (strcmp(c->qclass, "IN"))
+		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK asks class IN only");
+}
+
+static void validate_services(const struct site *s, struct diags *d)
+{
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct service *v = &s->services[i];
+
+		check_name(d, v->at.line, "service", v->name);
+		if (!in_table(schedulers, v->scheduler))
+			diag_add(d, v->at.line, "one of rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos",
+				 "service %s: scheduler '%s' is not an LVS scheduler", v->name, v->scheduler);
+		if (v->vip.family && v->persistence_netmask > addr_maxlen(&v->vip))
+			diag_add(d, v->at.line, NULL, "service %s: persistence-netmask /%u is longer than an IPv%d address",
+				 v->name, v->persistence_netmask, addr_version(&v->vip));
+		for (size_t j = 1; j < v->nports; j++)
+			if (v->ports[j].proto == v->ports[j - 1].proto && v->ports[j].port == v->ports[j - 1].port)
+				diag_add(d, v->at.line, NULL, "service %s lists %s/%u twice", v->name,
+					 proto_name(v->ports[j].proto), v->ports[j].port);
+		for (size_t j = 0; j < i; j++)
+			if (v->vip.family && addr_eq(&v->vip, &s->services[j].vip))
+				diag_add(d, v->at.line, NULL, "service %s: VIP %s is also service %s's",
+					 v->name, addr_str(&v->vip, a), s->services[j].name);
+	}
+}
+
+
+static void validate_balancer(const struct site *s, const struct balancer *b, struct diags *d)
+{
+	char a[ADDR_STRLEN], p[PREFIX_STRLEN];
+
+	check_name(d, b->at.line, "balancer", b->name);
+	if (b->router_id.family && b->router_id.family != AF_INET)
+		diag_add(d, b->at.line, "BGP router ids are IPv4 dotted quads even on IPv6-only balancers",
+			 "balancer %s: router-id %s is not IPv4", b->name, addr_str(&b->router_id, a));
+	if (!safe_ifname(b->vip_interface))
+		diag_add(d, b->at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
+			 "balancer %s: vip-interface '%s' is not a valid interface name", b->name, b->vip_interface);
+	for (size_t i = 0; i < b->nprimary; i++)
+		if (!balancer_carries(b, b->primary[i]))
+			diag_add(d, b->at.line, "add it to the balancer's services, or drop it from primary",
+				 "balancer %s is primary for %s but does not carry it", b->name,
+				 s->services[b->primary[i]].name);
+	for (size_t i = 0; i < b->nneighbors; i++) {
+		const struct neighbor *n = &b->neighbors[i];
+		check_name(d, n->at.line, "neighbor", n->name);
+		if (n->description && strpbrk(n->description, "\"\\\n\r\t!#"))
+			diag_add(d, n->at.line, NULL, "neighbor %s: description must not contain quotes, tabs, '!' or '#'",
+				 n->name);
+		for (size_t j = 0; j < i; j++)
+			if (n->address.family && addr_eq(&n->address, &b->neighbors[j].address))
+				diag_add(d, n->at.line, NULL, "balancer %s: neighbors %s and %s share address %s",
+					 b->name, b->neighbors[j].name, n->name, addr_str(&n->address, a));
+	}
+	for (size_t i = 0; i < b->nvlans; i++) {
+		const struct vlan *v = &b->vlans[i];
+		check_name(d, v->at.line, "vlan", v->name);
+		if (v->interface && !safe_ifname(v->interface))
+			diag_add(d, v->at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
+				 "vlan %s: interface '%s' is not a valid interface name", v->name, v->interface);
+		for (size_t j = 0; j < i; j++)
+			if (v->address.addr.family && prefix_contains(&b->vlans[j].address, &v->address.addr))
+				diag_add(d, v->at.line, NULL, "balancer %s: vlan %s (%s) overlaps vlan %s",
+					 b->name, v->name, prefix_str(&v->address, p), b->vlans[j].name);
+	}
+}
+
+static void validate_instance(const struct site *s, const struct realserver *r,
+			      const struct instance *in, struct diags *d)
+{
+	char a[ADDR_STRLEN], p[PREFIX_STRLEN], n[PREFIX_STRLEN];
+	const struct balancer *b = &s->balancers[r->balancer];
+	const struct vlan *v;
+	struct prefix net;
+
+	check_name(d, in->at.line, "instance", in->name);
+	if (in->interface && !safe_ifname(in->interface))
+		diag_add(d, in->at.line, "at most 15 characters (IFNAMSIZ) of letters, digits, '_', '.', '-'",
+			 "%s instance %s: interface '%s' is not a valid interface name", r->name, in->name,
+			 in->interface);
+	if (in->vlan == (size_t)-1 || !in->address.family)
+		return;
+	v = &b->vlans[in->vlan];
+	prefix_network(&v->address, &net);
+	if (!prefix_contains(&v->address, &in->address))
+		diag_add(d, in->at.line, NULL,
+			 "%s instance %s: %s is outside vlan %s's network %s; the balancer at %s could not reach it",
+			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n),
+			 addr_str(&v->address.addr, p));
+	else if (addr_eq(&in->address, &v->address.addr))
+		diag_add(d, in->at.line, NULL, "%s instance %s: %s is balancer %s's own address on vlan %s",
+			 r->name, in->name, addr_str(&in->address, a), b->name, v->name);
+	for (size_t i = 0; i < r->nclients; i++)
+		if (r->clients[i].addr.family == in->address.family)
+			return;
+	diag_add(d, in->at.line, "add a client network of the instance's family",
+		 "%s instance %s is IPv%d but no client network is", r->name, in->name,
+		 addr_version(&in->address));
+}
+
+struct seen {
+	const struct addr *a;
+	const struct realserver *r;
+	const struct instance *in;
+};
+
+static int by_seen_address(const void *x, const void *y)
+{
+	const struct seen *a = x, *b = y;
+	int c = addr_cmp(a->a, b->a);
+
+	if (c)
+		return c;
+	return a->in->at.line < b->in->at.line ? -1 : a->in->at.line > b->in->at.line;
+}
+
+/* Instances must be unique across the site by address and per host by interface. */
+static void validate_unique_instances(const struct site *s, struct diags *d)
+{
+	struct seen *v;
+	size_t n = 0, total = 0;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nrealservers; i++)
+		total += s->realservers[i].ninstances;
+	v = xcalloc(total, sizeof(*v));
+	for (size_t i = 0; i < s->nrealservers; i++)
+		for (size_t j = 0; j < s->realservers[i].ninstances; j++) {
+			const struct instance *in = &s->realservers[i].instances[j];
+			if (in->address.family)
+				v[n++] = (struct seen){ &in->address, &s->realservers[i], in };
+		}
+	qsort(v, n, sizeof(*v), by_seen_address);
+	for (size_t i = 1; i < n; i++)
+		if (addr_eq(v[i].a, v[i - 1].a))
+			diag_add(d, v[i].in->at.line, NULL, "%s instance %s: address %s is also %s instance %s's",
+				 v[i].r->name, v[i].in->name, addr_str(v[i].a, a), v[i - 1].r->name,
+				 v[i - 1].in->name);
+	free(v);
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		for (size_t j = 0; j < r->ninstances; j++)
+			for (size_t k = 0; k < j; k++)
+				if (r->instances[j].interface && r->instances[k].interface &&
+				    strcmp(r->instances[j].interface, r->instances[k].interface) == 0)
+					diag_add(d, r->instances[j].at.line,
+						 "DNAT is chosen by incoming interface: one instance per VLAN interface",
+						 "%s: instances %s and %s share interface %s", r->name,
+						 r->instances[k].name, r->instances[j].name, r->instances[j].interface);
+	}
+}
+
+/* Every VIP a balancer carries needs instances of its family behind it. */
+static void validate_families(const struct site *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		const struct balancer *b = &s->balancers[i];
+		bool has[2] = { false, false };
+
+		for (size_t j = 0; j < s->nrealservers; j++) {
+			const struct realserver *r = &s->realservers[j];
+			for (size_t k = 0; r->balancer == i && k < r->ninstances; k++)
+				has[r->instances[k].address.family == AF_INET6] = true;
+		}
+		for (size_t j = 0; j < b->nservices; j++) {
+			const struct service *v = &s->services[b->services[j]];
+			if (!v->vip.family || has[v->vip.family == AF_INET6])
+				continue;
+			diag_add(d, b->at.line, "list what it carries: services = { ... }, or add instances of that family",
+				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d instances behind it",
+				 b->name, v->name, addr_version(&v->vip), addr_version(&v->vip));
+		}
+	}
+}
+
+static void validate_primaries(const struct site *s, struct diags *d)
+{
+	if (s->bgp.mode == BGP_ANYCAST)
+		return;
+	if (s->bgp.primary_metric >= s->bgp.backup_metric)
+		diag_add(d, s->bgp.at.line, "routers prefer the lower MED: primary-metric < backup-metric",
+			 "bgp: primary-metric %u is not below backup-metric %u", s->bgp.primary_metric,
+			 s->bgp.backup_metric);
+	for (size_t i = 0; i < s->nservices; i++) {
+		size_t primaries = 0;
+		const char *first = NULL;
+
+		for (size_t j = 0; j < s->nbalancers; j++) {
+			if (!balancer_is_primary(&s->balancers[j], i))
+				continue;
+			if (primaries++ == 0) {
+				first = s->balancers[j].name;
+				continue;
+			}
+			diag_add(d, s->balancers[j].at.line, "in active-standby mode one balancer is primary per service",
+				 "service %s has two primary balancers, %s and %s", s->services[i].name, first,
+				 s->balancers[j].name);
+		}
+		if (primaries == 0)
+			diag_add(d, s->services[i].at.line, "name it in one balancer's primary = { ... } (or use bgp { mode = anycast })",
+				 "service %s has no primary balancer in active-standby mode", s->services[i].name);
+	}
+}
+
+void validate_site(const struct site *s, struct diags *d)
+{
+	char a[ADDR_STRLEN];
+
+	if (s->name)
+		check_name(d, s->at.line, "site", s->name);
+	if (!safe_name(s->script_user))
+		diag_add(d, s->at.line, NULL, "site: script-user '%s' is not a valid user name", s->script_user);
+	if (!safe_path(s->vip_guard_path))
+		diag_add(d, s->at.line, "keepalived runs quorum_up/quorum_down without a shell",
+			 "site: vip-guard '%s' must be an absolute path without spaces or shell syntax",
+			 s->vip_guard_path);
+	validate_check(s, d);
+	validate_services(s, d);
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		validate_balancer(s, &s->balancers[i], d);
+		for (size_t j = 0; j < i; j++)
+			if (addr_eq(&s->balancers[i].router_id, &s->balancers[j].router_id))
+				diag_add(d, s->balancers[i].at.line, NULL, "balancer %s: router-id %s is also %s's",
+					 s->balancers[i].name, addr_str(&s->balancers[i].router_id, a),
+					 s->balancers[j].name);
+	}
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		check_name(d, r->at.line, "realserver", r->name);
+		for (size_t j = 0; r->balancer != (size_t)-1 && j < r->ninstances; j++)
+			validate_instance(s, r, &r->instances[j], d);
+	}
+	validate_unique_instances(s, d);
+	validate_families(s, d);
+	validate_primaries(s, d);
+}

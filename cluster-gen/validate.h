@@ -1,0 +1,24 @@
+/* Cross-checks of a parsed site: what libconfuse's types cannot see. Each
+ * problem says what would go wrong and is added to d. */
+#ifndef LVSDNS_VALIDATE_H
+#define LVSDNS_VALIDATE_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "site.h"
+
+void validate_site(const struct site *s, struct diags *d);
+
+/* Names that may appear unquoted in any generated file, unit name or
+ * command line: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 63 octets. */
+bool safe_name(const char *s);
+/* Linux interface names we accept: safe_name and at most 15 octets. */
+bool safe_ifname(const char *s);
+/* An absolute path without whitespace, quotes or shell metacharacters. */
+bool safe_path(const char *s);
+/* A DNS name in presentation form: LDH/underscore labels of 1..63 octets,
+ * at most 253 octets, optional final dot. */
+bool valid_qname(const char *s);
+
+#endif
