@@ -1,0 +1,12 @@
+# bgp/: the VIP guard keepalived runs on quorum changes (see bgp/README.md).
+PROGRAMS += lvsdns-vip-guard
+lvsdns-vip-guard_SRCS := bgp/vip_guard.c bgp/vips_file.c bgp/nl_addr.c $(LIB_SRCS)
+lvsdns-vip-guard_REL_LDFLAGS := -static
+SBIN_PROGRAMS += lvsdns-vip-guard
+MAN8 += docs/lvsdns-vip-guard.8
+
+UNIT_TESTS += test_frr_vips
+test_frr_vips_SRCS := tests/unit/test_frr_vips.c bgp/vips_file.c $(LIB_SRCS)
+test_frr_vips_LIBS := -lcmocka
+
+BATS_TESTS += tests/cli/frr-vip-guard.bats
