@@ -94,3 +94,6 @@ install: all $(INSTALL_HOOKS)
 
 clean:
 	rm -rf $(BUILD) out
+
+golden-update: $(REL)/cluster-gen
+	tools/golden update $(REL)/cluster-gen

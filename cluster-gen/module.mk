@@ -19,3 +19,5 @@ cluster-gen_LIBS := -lconfuse
 MAN1 += docs/cluster-gen.1
 MAN5 += docs/site.conf.5
 
+
+BATS_TESTS += tests/cli/cluster-gen.bats

@@ -89,14 +89,26 @@ static char *opt_str(cfg_t *sec, const char *name)
 	return v ? xstrdup(v) : NULL;
 }
 
+/* "service resolver-a" or "check": what a message is about. */
+static const char *owner(cfg_t *sec, char *out, size_t size)
+{
+	if (sec->title)
+		snprintf(out, size, "%s %s", sec->name, sec->title);
+	else
+		snprintf(out, size, "%s", sec->name);
+	return out;
+}
+
 static unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 			 unsigned long min, unsigned long max)
 {
 	long v = cfg_getint(sec, name);
+	char who[160];
 
 	if (v < 0 || (unsigned long)v < min || (unsigned long)v > max) {
 		diag_add(p->d, line_of(sec, name), NULL,
-			 "%s %ld is out of range (%lu..%lu)", name, v, min, max);
+			 "%s: %s %ld is out of range (%lu..%lu)", owner(sec, who, sizeof(who)),
+			 name, v, min, max);
 		return (unsigned)min;
 	}
 	return (unsigned)v;
@@ -105,15 +117,16 @@ static unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 static bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)
 {
 	const char *v = cfg_getstr(sec, name);
+	char who[160];
 
 	if (!v) {
-		diag_add(p->d, section_line(sec), NULL, "%s %s: '%s' is required",
-			 sec->name, sec->title ? sec->title : "", name);
+		diag_add(p->d, section_line(sec), NULL, "%s: '%s' is required",
+			 owner(sec, who, sizeof(who)), name);
 		return false;
 	}
 	if (!addr_parse(v, out)) {
 		diag_add(p->d, line_of(sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
-			 "%s '%s' is not an IP address", name, v);
+			 "%s: %s '%s' is not an IP address", owner(sec, who, sizeof(who)), name, v);
 		return false;
 	}
 	return true;
@@ -125,6 +138,7 @@ static int keyword(struct parser *p, cfg_t *sec, const char *name,
 {
 	const char *v = cfg_getstr(sec, name);
 	struct buf choices;
+	char who[160];
 
 	for (int i = 0; table[i]; i++)
 		if (nocase ? strcasecmp(v, table[i]) == 0 : strcmp(v, table[i]) == 0)
@@ -132,8 +146,8 @@ static int keyword(struct parser *p, cfg_t *sec, const char *name,
 	buf_init(&choices);
 	for (int i = 0; table[i]; i++)
 		buf_printf(&choices, "%s%s", i ? ", " : "", table[i]);
-	diag_add(p->d, line_of(sec, name), NULL, "%s '%s' is not one of %s",
-		 name, v, choices.data);
+	diag_add(p->d, line_of(sec, name), NULL, "%s: %s '%s' is not one of %s",
+		 owner(sec, who, sizeof(who)), name, v, choices.data);
 	buf_free(&choices);
 	return -1;
 }
@@ -173,7 +187,7 @@ static void upcase(char *s)
 
 static void build_site_section(struct parser *p, cfg_t *root)
 {
-	cfg_t *sec = cfg_getsec(root, "site");
+	cfg_t *sec = cfg_size(root, "site") ? cfg_getsec(root, "site") : NULL;
 
 	if (!sec) {
 		diag_add(p->d, 1, "start the file with: site \"NAME\" { asn = 64512 }",
@@ -414,22 +428,24 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 {
 	size_t n;
 	cfg_t **subs;
+	char who[160];
 
+	owner(sec, who, sizeof(who));
 	b->name = xstrdup(cfg_title(sec));
 	b->at.line = section_line(sec);
 	opt_addr(p, sec, "router-id", &b->router_id);
 	b->vip_interface = opt_str(sec, "vip-interface");
-	b->primary = service_refs(p, sec, "primary", b->name, &b->nprimary);
-	sort_refs(p, b->primary, &b->nprimary, line_of(sec, "primary"), b->name, "primary");
+	b->primary = service_refs(p, sec, "primary", who, &b->nprimary);
+	sort_refs(p, b->primary, &b->nprimary, line_of(sec, "primary"), who, "primary");
 	if (cfg_size(sec, "services") > 0) {
-		b->services = service_refs(p, sec, "services", b->name, &b->nservices);
+		b->services = service_refs(p, sec, "services", who, &b->nservices);
 	} else {
 		b->nservices = p->s->nservices;
 		b->services = xcalloc(b->nservices, sizeof(size_t));
 		for (size_t i = 0; i < b->nservices; i++)
 			b->services[i] = i;
 	}
-	sort_refs(p, b->services, &b->nservices, line_of(sec, "services"), b->name, "services");
+	sort_refs(p, b->services, &b->nservices, line_of(sec, "services"), who, "services");
 
 	subs = sorted_sections(sec, "neighbor", &n);
 	b->neighbors = xcalloc(n, sizeof(*b->neighbors));
@@ -601,11 +617,10 @@ int site_load(const char *path, struct site *out, struct diags *d)
 	} else if (rc == CFG_PARSE_ERROR) {
 		/* libconfuse has printed "FILE:LINE: ..." itself; stop here,
 		 * the rest of the tree is unreliable. */
-		diag_add(d, 0, "fix the syntax error above first", "not a valid site file");
+		diag_add(d, 0, "fix the problem above first", "the file could not be parsed");
 	} else {
 		build_site(&p, cfg);
-		if (d->n == 0)
-			validate_site(out, d);
+		validate_site(out, d);
 	}
 	cfg_free(cfg);
 	if (d->n == 0)

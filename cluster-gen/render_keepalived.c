@@ -210,7 +210,7 @@ static void set_header(const struct lb_view *v, struct tpl_ctx *c)
 
 	tpl_set(c, "site", v->s->name);
 	tpl_set(c, "balancer", v->s->balancers[v->lb].name);
-	tpl_set(c, "site_file", v->s->file);
+	tpl_set(c, "site_file", site_file_name(v->s));
 	tpl_set(c, "router_id", addr_str(&v->s->balancers[v->lb].router_id, a));
 	tpl_set(c, "script_user", v->s->script_user);
 	tpl_set(c, "checker", checker_name(v->s->check.checker));

@@ -92,8 +92,8 @@ static cfg_opt_t balancer_opts[] = {
 	CFG_STR("vip-interface", "lvsdns0", CFGF_NONE),
 	CFG_STR_LIST("primary", "{}", CFGF_NONE),
 	CFG_STR_LIST("services", 0, CFGF_NODEFAULT),
-	CFG_SEC("neighbor", neighbor_opts, CFGF_MULTI | CFGF_TITLE),
-	CFG_SEC("vlan", vlan_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("neighbor", neighbor_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("vlan", vlan_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	LINES,
 	CFG_END()
 };
@@ -113,7 +113,7 @@ static cfg_opt_t realserver_opts[] = {
 	CFG_STR("balancer", 0, CFGF_NODEFAULT),
 	CFG_STR_LIST("clients", 0, CFGF_NODEFAULT),
 	CFG_STR("nat", "stateful", CFGF_NONE),
-	CFG_SEC("instance", instance_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("instance", instance_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	LINES,
 	CFG_END()
 };
@@ -123,9 +123,9 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("check", check_opts, CFGF_NONE),
 	CFG_SEC("bgp", bgp_opts, CFGF_NONE),
 	CFG_SEC("bind", bind_opts, CFGF_NONE),
-	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE),
-	CFG_SEC("balancer", balancer_opts, CFGF_MULTI | CFGF_TITLE),
-	CFG_SEC("realserver", realserver_opts, CFGF_MULTI | CFGF_TITLE),
+	CFG_SEC("service", service_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("balancer", balancer_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("realserver", realserver_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	LINES,
 	CFG_END()
 };

@@ -135,3 +135,10 @@ bool balancer_carries(const struct balancer *b, size_t service)
 {
 	return contains(b->services, b->nservices, service);
 }
+
+const char *site_file_name(const struct site *s)
+{
+	const char *slash = strrchr(s->file, '/');
+
+	return slash ? slash + 1 : s->file;
+}

@@ -157,6 +157,9 @@ struct site {
 };
 
 void site_free(struct site *s);
+/* The site file's base name: generated files name it without the path it was
+ * given by, so renders from different directories are identical. */
+const char *site_file_name(const struct site *s);
 
 const char *proto_name(enum proto p);          /* "udp", "tcp" */
 const char *lvs_method_name(enum lvs_method m); /* "DR", "NAT", "TUN" */

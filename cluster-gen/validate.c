@@ -358,6 +358,8 @@ void validate_site(const struct site *s, struct diags *d)
 
 	if (s->name)
 		check_name(d, s->at.line, "site", s->name);
+	if (!s->name)
+		return; /* no site section: the rest would only repeat that */
 	if (!safe_name(s->script_user))
 		diag_add(d, s->at.line, NULL, "site: script-user '%s' is not a valid user name", s->script_user);
 	if (!safe_path(s->vip_guard_path))
@@ -369,7 +371,8 @@ void validate_site(const struct site *s, struct diags *d)
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		validate_balancer(s, &s->balancers[i], d);
 		for (size_t j = 0; j < i; j++)
-			if (addr_eq(&s->balancers[i].router_id, &s->balancers[j].router_id))
+			if (s->balancers[i].router_id.family &&
+			    addr_eq(&s->balancers[i].router_id, &s->balancers[j].router_id))
 				diag_add(d, s->balancers[i].at.line, NULL, "balancer %s: router-id %s is also %s's",
 					 s->balancers[i].name, addr_str(&s->balancers[i].router_id, a),
 					 s->balancers[j].name);

@@ -54,6 +54,8 @@ static int by_line(const void *pa, const void *pb)
 
 void diags_print(struct diags *d, FILE *out)
 {
+	if (d->n == 0)
+		return;
 	qsort(d->v, d->n, sizeof(*d->v), by_line);
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].line > 0)

@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# cluster-gen: rendering, determinism, atomic output, errors, keepalived's own check.
+
+setup() {
+  GEN=${GEN:-build/san/cluster-gen}
+  TMP=$(mktemp -d)
+}
+
+teardown() {
+  rm -rf "$TMP"
+}
+
+# keepalived's config test: valid only with exit 0 and empty stderr. It runs in
+# its own PID namespace (2.2.7 kills itself in test mode otherwise).
+keepalived_ok() {
+  local err
+  command -v keepalived >/dev/null || { echo "keepalived is not installed" >&2; return 1; }
+  err=$(unshare --pid --fork keepalived -t -f "$1" 2>&1 >/dev/null) || { echo "$1: $err" >&2; return 1; }
+  [ -z "$err" ] || { echo "$1: $err" >&2; return 1; }
+}
+
+@test "render writes a keepalived.conf for every balancer of the example" {
+  run "$GEN" render site.conf.example -o "$TMP/out"
+  [ "$status" -eq 0 ]
+  [ -f "$TMP/out/balancers/ffm4/keepalived.conf" ]
+  [ -f "$TMP/out/balancers/dus2/keepalived.conf" ]
+}
+
+@test "rendering twice gives byte-identical trees" {
+  "$GEN" render site.conf.example -o "$TMP/a"
+  "$GEN" render site.conf.example -o "$TMP/b"
+  diff -r "$TMP/a" "$TMP/b"
+}
+
+@test "input order does not change the output" {
+  # the same site with its sections reversed
+  awk 'BEGIN{RS="\n\n"; ORS="\n\n"} {b[NR]=$0} END{for(i=NR;i>0;i--) print b[i]}' \
+    site.conf.example > "$TMP/reversed.conf"
+  cp site.conf.example "$TMP/site.conf"
+  "$GEN" render "$TMP/site.conf" -o "$TMP/a"
+  sed -i 's/reversed.conf/site.conf/' "$TMP/reversed.conf"
+  "$GEN" render "$TMP/reversed.conf" -o "$TMP/b"
+  for f in $(cd "$TMP/a" && find . -type f); do
+    sed 's/reversed\.conf/site.conf/' "$TMP/b/$f" | diff "$TMP/a/$f" -
+  done
+}
+
+@test "every rendered keepalived.conf passes keepalived -t" {
+  for dir in tests/golden/*/; do
+    "$GEN" render "$dir/site.conf" -o "$TMP/$(basename "$dir")"
+  done
+  "$GEN" render site.conf.example -o "$TMP/example-live"
+  n=0
+  for f in "$TMP"/*/balancers/*/keepalived.conf; do
+    keepalived_ok "$f"
+    n=$((n + 1))
+  done
+  [ "$n" -ge 5 ]
+}
+
+@test "the keepalived check itself rejects a broken file" {
+  "$GEN" render site.conf.example -o "$TMP/out"
+  sed 's/lvs_sched wrr/lvs_schedule wrr/' "$TMP/out/balancers/ffm4/keepalived.conf" > "$TMP/broken.conf"
+  ! keepalived_ok "$TMP/broken.conf" 2>/dev/null
+}
+
+@test "golden renders match tests/golden/*/expected" {
+  run tools/golden check "$GEN"
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "the old article's virtual server and real servers are reproduced" {
+  "$GEN" render tests/golden/old-article/site.conf -o "$TMP/out"
+  f="$TMP/out/balancers/lvs1/keepalived.conf"
+  grep -q '^virtual_server 194.97.173.124 53 {$' "$f"
+  grep -q '^    delay_loop 10$' "$f"
+  grep -q '^    lvs_sched wrr$' "$f"
+  grep -q '^    lvs_method DR$' "$f"
+  [ "$(grep -c '^    real_server 10.1.53.2 53 {$' "$f")" -eq 2 ]
+  [ "$(grep -c '^    real_server 10.3.53.2 53 {$' "$f")" -eq 2 ]
+  [ "$(grep -c '^        weight 1$' "$f")" -eq 4 ]
+  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.1.53.1 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.1.53.2"' "$f"
+  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.3.53.1 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.3.53.2"' "$f"
+  # what keepalived 2.x needs that the old config lacked
+  grep -q '^    enable_script_security$' "$f"
+  grep -q '^    script_user nobody$' "$f"
+  ! grep -q '>' "$f"
+}
+
+@test "every malformed site file gives exactly its expected errors, exit 2" {
+  n=0 bad=0
+  for conf in tests/bad/*.conf; do
+    run "$GEN" check "$conf"
+    if [ "$status" -ne 2 ] || [ "$output" != "$(cat "${conf%.conf}.err")" ]; then
+      echo "--- $conf (exit $status)"; echo "$output" | diff "${conf%.conf}.err" - || true
+      bad=$((bad + 1))
+    fi
+    n=$((n + 1))
+  done
+  [ "$n" -ge 25 ]
+  [ "$bad" -eq 0 ]
+}
+
+@test "a bad site file leaves the output directory as it was" {
+  "$GEN" render site.conf.example -o "$TMP/out"
+  (cd "$TMP/out" && find . -type f -exec sha256sum {} + | sort) > "$TMP/before"
+  run "$GEN" render tests/bad/many-problems.conf -o "$TMP/out"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"many-problems.conf:2: site bad-example: asn 0 is out of range"* ]]
+  [[ "$output" == *"nothing written"* ]]
+  (cd "$TMP/out" && find . -type f -exec sha256sum {} + | sort) | diff "$TMP/before" -
+  [ -z "$(ls -d "$TMP"/out.tmp-* 2>/dev/null)" ]
+}
+
+@test "render replaces a previous render whole" {
+  "$GEN" render site.conf.example -o "$TMP/out"
+  touch "$TMP/out/balancers/stale-file"
+  "$GEN" render site.conf.example -o "$TMP/out"
+  [ ! -e "$TMP/out/balancers/stale-file" ]
+  [ -f "$TMP/out/balancers/ffm4/keepalived.conf" ]
+}
+
+@test "render refuses to replace a directory it did not write" {
+  mkdir "$TMP/precious"; echo keep > "$TMP/precious/data"
+  run "$GEN" render site.conf.example -o "$TMP/precious"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"was not written by cluster-gen"* ]]
+  [ "$(cat "$TMP/precious/data")" = keep ]
+}
+
+@test "--templates overrides a built-in template by name" {
+  mkdir "$TMP/tpl"
+  printf '! custom {{balancer}}\n' > "$TMP/tpl/keepalived.conf.mustache"
+  "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$(cat "$TMP/out/balancers/ffm4/keepalived.conf")" = "! custom ffm4" ]
+}
+
+@test "an override with an unknown variable fails and writes nothing" {
+  mkdir "$TMP/tpl"
+  printf '{{no_such_thing}}\n' > "$TMP/tpl/keepalived.conf.mustache"
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"unknown variable 'no_such_thing'"* ]]
+  [ ! -e "$TMP/out" ]
+}
+
+@test "usage errors exit 2" {
+  run "$GEN"
+  [ "$status" -eq 2 ]
+  run "$GEN" render site.conf.example
+  [ "$status" -eq 2 ]
+  run "$GEN" frobnicate
+  [ "$status" -eq 2 ]
+  run "$GEN" render --help
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"--templates"* ]]
+}
+
+@test "check accepts the example and names what it found" {
+  run "$GEN" check site.conf.example
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"site resolvers-example is valid (3 services, 2 balancers, 2 real servers)"* ]]
+}
+
+@test "a missing site file is reported, exit 2" {
+  run "$GEN" check "$TMP/nope.conf"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"nope.conf: cannot read the site file: No such file or directory"* ]]
+}
