@@ -81,7 +81,9 @@ const char *transport_str(enum transport_mode t)
 	return t == TM_UDP ? "udp" : t == TM_TCP ? "tcp" : "udp-tcp";
 }
 
-/* Copies one token of a comma (or '|') list into tok; returns the rest. */
+/* Copies one token of a comma (or '|') list into tok; returns the rest
+ * after the separator, or NULL after the last token (so "a," has an empty
+ * second token, which callers reject). */
 static const char *next_token(const char *s, char *tok, size_t cap, bool *ok)
 {
 	size_t n = strcspn(s, ",|");
@@ -90,7 +92,7 @@ static const char *next_token(const char *s, char *tok, size_t cap, bool *ok)
 		memcpy(tok, s, n);
 		tok[n] = '\0';
 	}
-	return s[n] ? s + n + 1 : s + n;
+	return s[n] ? s + n + 1 : NULL;
 }
 
 bool parse_rcode_set(const char *s, uint32_t *set)
@@ -107,7 +109,7 @@ bool parse_rcode_set(const char *s, uint32_t *set)
 		if (rc < 0)
 			return false;
 		*set |= 1u << rc;
-	} while (*s);
+	} while (s);
 	return true;
 }
 
@@ -125,7 +127,7 @@ static bool parse_weights(const char *s, struct exit_policy *p)
 		if (p->nweights && v <= p->weights_ms[p->nweights - 1])
 			return false;
 		p->weights_ms[p->nweights++] = (uint32_t)v;
-	} while (*s);
+	} while (s);
 	return true;
 }
 

@@ -7,3 +7,15 @@ dnsprobe_SRCS := $(DNSPROBE_CORE) probes/oneshot.c probes/watch.c probes/main.c
 # nothing needs NSS; static start-up is the cheapest exec there is.
 dnsprobe_REL_LDFLAGS := -static
 SBIN_PROGRAMS += dnsprobe
+
+UNIT_TESTS += test_dns_wire
+test_dns_wire_SRCS := tests/unit/test_dns_wire.c probes/wire.c
+test_dns_wire_LIBS := -lcmocka
+
+UNIT_TESTS += test_dns_judge
+test_dns_judge_SRCS := tests/unit/test_dns_judge.c probes/judge.c probes/wire.c probes/query.c lib/addr.c
+test_dns_judge_LIBS := -lcmocka
+
+UNIT_TESTS += test_probe_args
+test_probe_args_SRCS := tests/unit/test_probe_args.c $(DNSPROBE_CORE)
+test_probe_args_LIBS := -lcmocka

@@ -1,0 +1,171 @@
+/* The command-line contract of dnsprobe (probes/args.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "../../probes/args.h"
+
+static struct opts o;
+static char err[ARGS_ERR_MAX];
+
+#define PARSE(...) parse((char *[]){ "dnsprobe", __VA_ARGS__, NULL })
+
+static bool parse(char **argv)
+{
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	err[0] = '\0';
+	return args_parse(argc, argv, &o, err, sizeof(err));
+}
+
+static void defaults(void **state)
+{
+	(void)state;
+	char a[ADDR_STRLEN];
+	assert_true(PARSE("www.example", "192.0.2.1"));
+	assert_int_equal(o.check.ep.port, 53);
+	assert_int_equal(o.check.q.qtype, QTYPE_A);
+	assert_int_equal(o.check.q.qclass, QCLASS_IN);
+	assert_int_equal(o.transport, TM_UDP);
+	assert_int_equal(o.timeout_ms, 1000);
+	assert_int_equal(o.tries, 3);
+	assert_int_equal(o.check.expect.fail_rcodes, 1u << 2 | 1u << 5);
+	assert_true(o.check.flags.rd);
+	assert_int_equal(o.check.flags.edns_size, 0);
+	assert_int_equal(o.check.ep.source.family, 0);
+	assert_int_equal(o.exit.mode, EXIT_KEEPALIVED);
+	assert_string_equal(addr_str(&o.check.ep.server, a), "192.0.2.1");
+}
+
+static void every_option(void **state)
+{
+	(void)state;
+	assert_true(PARSE("-b", "2001:db8::2", "-p", "5353", "-c", "ch", "-t", "TXT", "-T",
+			  "udp-tcp", "-w", "250", "-r", "5", "-f", "SERVFAIL,NXDOMAIN", "-a",
+			  "2001:db8::53", "-m", "2", "--no-rd", "--edns", "4096", "--do", "--cd",
+			  "--dynamic-weight", "5,20", "version.bind", "2001:db8::1"));
+	assert_int_equal(o.check.ep.source.family, AF_INET6);
+	assert_int_equal(o.check.ep.port, 5353);
+	assert_int_equal(o.check.q.qclass, QCLASS_CH);
+	assert_int_equal(o.check.q.qtype, 16);
+	assert_int_equal(o.transport, TM_UDP_TCP);
+	assert_true(o.check.expect.tcp_fallback);
+	assert_int_equal(o.timeout_ms, 250);
+	assert_int_equal(o.tries, 5);
+	assert_int_equal(o.check.expect.fail_rcodes, 1u << 2 | 1u << 3);
+	assert_int_equal(o.check.expect.address.family, AF_INET6);
+	assert_int_equal(o.check.expect.min_answers, 2);
+	assert_false(o.check.flags.rd);
+	assert_int_equal(o.check.flags.edns_size, 4096);
+	assert_true(o.check.flags.dnssec_ok);
+	assert_true(o.check.flags.cd);
+	assert_int_equal(o.exit.nweights, 2);
+	assert_int_equal(o.exit.weights_ms[1], 20);
+}
+
+static void long_forms(void **state)
+{
+	(void)state;
+	assert_true(PARSE("--source=192.0.2.9", "--port=54", "--class=IN", "--type=aaaa",
+			  "--transport=tcp", "--timeout=9", "--tries=1", "--fail-rcodes=none",
+			  "--expect-address=192.0.2.7", "--min-answers=0", "--nagios",
+			  "--warning=7", "x.example", "192.0.2.1"));
+	assert_int_equal(o.check.ep.port, 54);
+	assert_int_equal(o.check.q.qtype, QTYPE_AAAA);
+	assert_int_equal(o.transport, TM_TCP);
+	assert_int_equal(o.check.expect.fail_rcodes, 0);
+	assert_int_equal(o.exit.mode, EXIT_NAGIOS);
+	assert_int_equal(o.exit.warn_ms, 7);
+	/* attached short values, options after positionals, "--" */
+	assert_true(PARSE("x.example", "-p5353", "192.0.2.1", "-w", "10"));
+	assert_int_equal(o.check.ep.port, 5353);
+	assert_true(PARSE("-r", "2", "--", "x.example", "192.0.2.1"));
+}
+
+static void rejects(void **state)
+{
+	(void)state;
+	assert_false(PARSE("x.example"));
+	assert_false(PARSE("x.example", "ns.example"));          /* no names resolved */
+	assert_false(PARSE("x.example", "192.0.2.1", "extra"));
+	assert_false(PARSE("-p", "0", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-p", "65536", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-p", "-1", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-c", "HS", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-t", "NAPTR", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-T", "quic", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-w", "0", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-r", "0", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-f", "SERVFAIL,BOGUS", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-f", "SERVFAIL,", "x.example", "192.0.2.1"));
+	assert_false(PARSE("-a", "www", "x.example", "192.0.2.1"));
+	assert_false(PARSE("--edns", "100", "x.example", "192.0.2.1"));
+	assert_false(PARSE("--dynamic-weight", "20,5", "x.example", "192.0.2.1"));
+	assert_false(PARSE("--dynamic-weight", "5,5", "x.example", "192.0.2.1"));
+	assert_false(PARSE("--bogus", "x.example", "192.0.2.1"));
+	assert_false(PARSE("--do=1", "x.example", "192.0.2.1"));
+	assert_false(PARSE("x.example", "192.0.2.1", "-w"));
+	assert_false(PARSE("-b", "2001:db8::1", "x.example", "192.0.2.1"));
+	assert_false(PARSE("b\xc3\xbc" "cher.example", "192.0.2.1"));
+	assert_false(PARSE("a..example", "192.0.2.1"));
+	assert_false(PARSE("--metrics", "/tmp/m", "x.example", "192.0.2.1"));
+	assert_non_null(strstr(err, "--watch"));
+	assert_false(PARSE("--watch", "t", "x.example"));
+	assert_false(PARSE("--watch", "t", "--nagios"));
+}
+
+static void compat(void **state)
+{
+	(void)state;
+	char a[ADDR_STRLEN];
+	/* with and without the flag */
+	assert_true(PARSE("10.1.53.1", "IN", "A", "resolve.test.example", "10.1.53.2", "2", "4",
+			  "SERVFAIL|REFUSED", "udp"));
+	assert_true(o.compat);
+	assert_string_equal(addr_str(&o.check.ep.source, a), "10.1.53.1");
+	assert_string_equal(addr_str(&o.check.ep.server, a), "10.1.53.2");
+	assert_int_equal(o.timeout_ms, 2000);
+	assert_int_equal(o.tries, 4);
+	assert_int_equal(o.check.expect.fail_rcodes, 1u << 2 | 1u << 5);
+	assert_int_equal(o.transport, TM_UDP_TCP);
+	assert_true(PARSE("--compat", "10.1.53.1", "CH", "TXT", "version.bind", "10.1.53.2", "0",
+			  "0", "SERVFAIL", "tcp"));
+	assert_int_equal(o.timeout_ms, 1000);
+	assert_int_equal(o.tries, 1);
+	assert_int_equal(o.transport, TM_TCP);
+	assert_int_equal(o.check.q.qclass, QCLASS_CH);
+	/* nine arguments that do not look like the wrapper's */
+	assert_false(PARSE("a", "b", "c", "d", "e", "f", "g", "h", "i"));
+	assert_false(PARSE("--compat", "x.example", "192.0.2.1"));
+	assert_false(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "2", "4",
+			   "SERVFAIL", "sctp"));
+	assert_false(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "two", "4",
+			   "SERVFAIL", "udp"));
+}
+
+static void watch(void **state)
+{
+	(void)state;
+	assert_true(PARSE("--watch", "targets", "--metrics", "m.prom", "--syslog", "-f", "SERVFAIL"));
+	assert_string_equal(o.watch_file, "targets");
+	assert_string_equal(o.metrics_file, "m.prom");
+	assert_true(o.use_syslog);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_option),
+		cmocka_unit_test(long_forms),
+		cmocka_unit_test(rejects),
+		cmocka_unit_test(compat),
+		cmocka_unit_test(watch),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
