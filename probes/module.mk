@@ -19,3 +19,5 @@ test_dns_judge_LIBS := -lcmocka
 UNIT_TESTS += test_probe_args
 test_probe_args_SRCS := tests/unit/test_probe_args.c $(DNSPROBE_CORE)
 test_probe_args_LIBS := -lcmocka
+
+BATS_TESTS += tests/cli/dnsprobe.bats
