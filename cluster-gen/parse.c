@@ -544,7 +544,9 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 			 "realserver %s: 'clients' is required", rs->name);
 }
 
-static void build_realserver(struct parser *p, cfg_t *sec, struct realserver *rs)
+/* A real server declared inside a balancer belongs to it (`within`). */
+static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
+			     struct realserver *rs)
 {
 	const char *lb = cfg_getstr(sec, "balancer");
 	cfg_t **subs;
@@ -553,6 +555,12 @@ static void build_realserver(struct parser *p, cfg_t *sec, struct realserver *rs
 
 	rs->name = xstrdup(cfg_title(sec));
 	rs->at.line = section_line(sec);
+	if (within && lb && strcmp(lb, within) != 0)
+		diag_add(p->d, line_of(sec, "balancer"), NULL,
+			 "realserver %s is declared inside balancer %s but names balancer %s",
+			 rs->name, within, lb);
+	if (within)
+		lb = within;
 	rs->balancer = lb ? site_balancer_index(p->s, lb) : (size_t)-1;
 	if (!lb)
 		diag_add(p->d, rs->at.line, NULL, "realserver %s: 'balancer' is required", rs->name);
@@ -570,6 +578,50 @@ static void build_realserver(struct parser *p, cfg_t *sec, struct realserver *rs
 	if (n == 0)
 		diag_add(p->d, rs->at.line, "add instance NAME { vlan = ... interface = ... address = ... }",
 			 "realserver %s has no instances", rs->name);
+}
+
+struct rs_section {
+	cfg_t *sec;
+	const char *within; /* the enclosing balancer, or NULL at top level */
+};
+
+static int by_rs_title(const void *a, const void *b)
+{
+	const struct rs_section *x = a, *y = b;
+	int c = strcmp(cfg_title(x->sec), cfg_title(y->sec));
+
+	return c ? c : x->sec->line - y->sec->line;
+}
+
+/* Real servers come from the top level and from inside balancers; all are
+ * sorted together by name, and a name used twice is an error. */
+static void build_realservers(struct parser *p, cfg_t *root)
+{
+	struct site *s = p->s;
+	size_t n = cfg_size(root, "realserver"), k = 0, nb = cfg_size(root, "balancer");
+	struct rs_section *v;
+
+	for (size_t i = 0; i < nb; i++)
+		n += cfg_size(cfg_getnsec(root, "balancer", (unsigned)i), "realserver");
+	v = xcalloc(n, sizeof(*v));
+	for (size_t i = 0; i < cfg_size(root, "realserver"); i++)
+		v[k++] = (struct rs_section){ cfg_getnsec(root, "realserver", (unsigned)i), NULL };
+	for (size_t i = 0; i < nb; i++) {
+		cfg_t *b = cfg_getnsec(root, "balancer", (unsigned)i);
+		for (size_t j = 0; j < cfg_size(b, "realserver"); j++)
+			v[k++] = (struct rs_section){ cfg_getnsec(b, "realserver", (unsigned)j), cfg_title(b) };
+	}
+	qsort(v, n, sizeof(*v), by_rs_title);
+	s->realservers = xcalloc(n, sizeof(*s->realservers));
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && strcmp(cfg_title(v[i].sec), cfg_title(v[i - 1].sec)) == 0) {
+			diag_add(p->d, section_line(v[i].sec), "real server names are host names: unique in the site",
+				 "realserver %s is declared twice", cfg_title(v[i].sec));
+			continue;
+		}
+		build_realserver(p, v[i].sec, v[i].within, &s->realservers[s->nrealservers++]);
+	}
+	free(v);
 }
 
 static void build_site(struct parser *p, cfg_t *root)
@@ -595,11 +647,7 @@ static void build_site(struct parser *p, cfg_t *root)
 		build_balancer(p, subs[s->nbalancers], &s->balancers[s->nbalancers]);
 	free(subs);
 
-	subs = sorted_sections(root, "realserver", &n);
-	s->realservers = xcalloc(n, sizeof(*s->realservers));
-	for (s->nrealservers = 0; s->nrealservers < n; s->nrealservers++)
-		build_realserver(p, subs[s->nrealservers], &s->realservers[s->nrealservers]);
-	free(subs);
+	build_realservers(p, root);
 }
 
 int site_load(const char *path, struct site *out, struct diags *d)

@@ -63,5 +63,7 @@ int render_site(const struct site *s, struct templates *t, struct files *out,
 /* One renderer per output kind, each in its own render_<kind>.c. */
 int render_keepalived(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err);
+int render_frr(const struct site *s, struct templates *t, struct files *out,
+	       struct buf *err);
 
 #endif

@@ -10,6 +10,10 @@
 struct lb_view {
 	const struct site *s;
 	size_t lb;
+	/* the probe command of each instance behind the balancer, in model
+	 * order: built once, used by every virtual server (probe checker) */
+	char **commands;
+	size_t ncommands;
 };
 
 static const struct vlan *instance_vlan(const struct site *s, const struct realserver *r,
@@ -56,21 +60,17 @@ static char *probe_command(const struct check *c, const char *source, const char
 }
 
 static void add_checker(const struct site *s, const struct realserver *r,
-			const struct instance *in, struct tpl_ctx *rs)
+			const struct instance *in, const char *command, struct tpl_ctx *rs)
 {
 	const struct check *c = &s->check;
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	char src[ADDR_STRLEN];
 	struct tpl_ctx *k;
-	char *cmd, *id;
+	char *id;
 
-	addr_str(&instance_vlan(s, r, in)->address.addr, src);
-	addr_str(&in->address, dst);
 	switch (c->checker) {
 	case CHECKER_PROBE:
 		k = tpl_add(rs, "misc_check");
-		cmd = probe_command(c, src, dst);
-		tpl_set(k, "command", cmd);
-		free(cmd);
+		tpl_set(k, "command", command);
 		/* the probe's own tries, plus a second of slack for exec */
 		tpl_setf(k, "timeout", "%u", c->timeout * c->tries + 1);
 		tpl_set_bool(k, "dynamic", c->dynamic_weight != NULL);
@@ -85,7 +85,7 @@ static void add_checker(const struct site *s, const struct realserver *r,
 		break;
 	case CHECKER_KEEPALIVED_DNS:
 		k = tpl_add(rs, "dns_check");
-		tpl_set(k, "source", src);
+		tpl_set(k, "source", addr_str(&instance_vlan(s, r, in)->address.addr, src));
 		tpl_setf(k, "timeout", "%u", c->timeout);
 		tpl_setf(k, "retry", "%u", c->tries - 1 + c->fall - 1);
 		tpl_set(k, "qtype", c->qtype);
@@ -99,12 +99,13 @@ static void add_real_servers(const struct lb_view *v, const struct service *svc,
 {
 	const struct site *s = v->s;
 	char a[ADDR_STRLEN];
+	size_t nth = 0;
 
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		if (r->balancer != v->lb)
 			continue;
-		for (size_t j = 0; j < r->ninstances; j++) {
+		for (size_t j = 0; j < r->ninstances; j++, nth++) {
 			const struct instance *in = &r->instances[j];
 			struct tpl_ctx *rs;
 
@@ -117,7 +118,7 @@ static void add_real_servers(const struct lb_view *v, const struct service *svc,
 			tpl_set(rs, "address", addr_str(&in->address, a));
 			tpl_setf(rs, "port", "%u", pp->port);
 			tpl_setf(rs, "weight", "%u", in->weight);
-			add_checker(s, r, in, rs);
+			add_checker(s, r, in, v->commands ? v->commands[nth] : NULL, rs);
 		}
 	}
 }
@@ -246,12 +247,44 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	return rc;
 }
 
+static void build_commands(struct lb_view *v)
+{
+	const struct site *s = v->s;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+	v->commands = NULL;
+	v->ncommands = 0;
+	if (s->check.checker != CHECKER_PROBE)
+		return;
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		for (size_t j = 0; r->balancer == v->lb && j < r->ninstances; j++) {
+			addr_str(&instance_vlan(s, r, &r->instances[j])->address.addr, src);
+			addr_str(&r->instances[j].address, dst);
+			v->commands = xreallocarray(v->commands, v->ncommands + 1, sizeof(char *));
+			v->commands[v->ncommands++] = probe_command(&s->check, src, dst);
+		}
+	}
+}
+
+static void free_commands(struct lb_view *v)
+{
+	for (size_t i = 0; i < v->ncommands; i++)
+		free(v->commands[i]);
+	free(v->commands);
+}
+
 int render_keepalived(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err)
 {
 	for (size_t i = 0; i < s->nbalancers; i++) {
-		struct lb_view v = { s, i };
-		if (render_balancer(&v, t, out, err) != 0)
+		struct lb_view v = { s, i, NULL, 0 };
+		int rc;
+
+		build_commands(&v);
+		rc = render_balancer(&v, t, out, err);
+		free_commands(&v);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;

@@ -87,17 +87,6 @@ static cfg_opt_t vlan_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t balancer_opts[] = {
-	CFG_STR("router-id", 0, CFGF_NODEFAULT),
-	CFG_STR("vip-interface", "lvsdns0", CFGF_NONE),
-	CFG_STR_LIST("primary", "{}", CFGF_NONE),
-	CFG_STR_LIST("services", 0, CFGF_NODEFAULT),
-	CFG_SEC("neighbor", neighbor_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_SEC("vlan", vlan_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	LINES,
-	CFG_END()
-};
-
 static cfg_opt_t instance_opts[] = {
 	CFG_STR("vlan", 0, CFGF_NODEFAULT),
 	CFG_STR("lb-address", 0, CFGF_NODEFAULT),
@@ -114,6 +103,21 @@ static cfg_opt_t realserver_opts[] = {
 	CFG_STR_LIST("clients", 0, CFGF_NODEFAULT),
 	CFG_STR("nat", "stateful", CFGF_NONE),
 	CFG_SEC("instance", instance_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	LINES,
+	CFG_END()
+};
+
+static cfg_opt_t balancer_opts[] = {
+	CFG_STR("router-id", 0, CFGF_NODEFAULT),
+	CFG_STR("vip-interface", "lvsdns0", CFGF_NONE),
+	CFG_STR_LIST("primary", "{}", CFGF_NONE),
+	CFG_STR_LIST("services", 0, CFGF_NODEFAULT),
+	CFG_SEC("neighbor", neighbor_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("vlan", vlan_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	/* Real servers may also be declared inside their balancer: libconfuse
+	 * finds sibling sections by a linear title search, so thousands of
+	 * top-level hosts parse in quadratic time; nesting keeps lists short. */
+	CFG_SEC("realserver", realserver_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	LINES,
 	CFG_END()
 };

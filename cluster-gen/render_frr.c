@@ -1,0 +1,248 @@
+/* DIR/balancers/<lb>/frr.conf (FRRouting 8.4), the VIP guard's list
+ * DIR/balancers/<lb>/vips, and the ifupdown stanza that creates the VIP
+ * interface at boot, DIR/balancers/<lb>/interfaces.d/<interface>.
+ *
+ * Each balancer redistributes the connected routes of its VIP interface
+ * through one outbound route-map: one permit clause per prefix-list, one
+ * prefix-list per family and role (primary, backup; or anycast), setting
+ * local-preference and MED. Anything else connected is denied by the
+ * route-map's implicit final deny, and inbound everything is denied.
+ * The rendered frr.conf is checked for undefined references (frr_refs.c). */
+#include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "frr_refs.h"
+
+enum role { ROLE_PRIMARY, ROLE_BACKUP, ROLE_ANYCAST };
+
+static const char *const role_name[] = { "primary", "backup", "anycast" };
+
+/* What the outbound route-map says about each role, for the comments. */
+static const char *const role_doc[] = {
+	"primary VIPs: announced with the low metric, so routers prefer this balancer",
+	"backup VIPs: announced with the high metric, used when the primary is gone",
+	"anycast VIPs: announced with one metric by every balancer (ECMP)",
+};
+
+struct frr_view {
+	const struct site *s;
+	const struct balancer *b;
+	char *prefix;          /* "<site>-<lb>", the stem of every name */
+};
+
+static enum role role_of(const struct frr_view *v, size_t si)
+{
+	if (v->s->bgp.mode == BGP_ANYCAST)
+		return ROLE_ANYCAST;
+	return balancer_is_primary(v->b, si) ? ROLE_PRIMARY : ROLE_BACKUP;
+}
+
+static unsigned metric_of(const struct site *s, enum role r)
+{
+	return r == ROLE_BACKUP ? s->bgp.backup_metric : s->bgp.primary_metric;
+}
+
+/* Carried services with a VIP of this family (4 or 6) and role, in site order. */
+static size_t count_vips(const struct frr_view *v, int version, enum role r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->s->nservices; i++)
+		if (balancer_carries(v->b, i) && addr_version(&v->s->services[i].vip) == version &&
+		    role_of(v, i) == r)
+			n++;
+	return n;
+}
+
+static void add_prefix_list(const struct frr_view *v, int version, enum role r,
+			    unsigned *clause_seq, struct tpl_ctx *root)
+{
+	const char *family = version == 4 ? "ip" : "ipv6";
+	char *name = xasprintf("%s-%s-vips-v%d", v->prefix, role_name[r], version);
+	struct tpl_ctx *pl = tpl_add(root, "prefix_lists"), *c;
+	char p[PREFIX_STRLEN];
+	unsigned seq = 0;
+
+	tpl_set(pl, "name", name);
+	tpl_set(pl, "family", family);
+	tpl_setf(pl, "doc", "%s", role_doc[r]);
+	for (size_t i = 0; i < v->s->nservices; i++) {
+		const struct service *svc = &v->s->services[i];
+		struct prefix host = { svc->vip, addr_maxlen(&svc->vip) };
+		struct tpl_ctx *e;
+
+		if (!balancer_carries(v->b, i) || addr_version(&svc->vip) != version ||
+		    role_of(v, i) != r)
+			continue;
+		e = tpl_add(pl, "entries");
+		tpl_setf(e, "seq", "%u", seq += 10);
+		tpl_set(e, "prefix", prefix_str(&host, p));
+	}
+	tpl_setf(pl, "deny_seq", "%u", seq + 10);
+
+	c = tpl_add(root, "clauses");
+	tpl_setf(c, "seq", "%u", *clause_seq += 10);
+	tpl_set(c, "family", family);
+	tpl_set(c, "prefix_list", name);
+	tpl_setf(c, "local_preference", "%u", v->s->bgp.local_preference);
+	tpl_setf(c, "metric", "%u", metric_of(v->s, r));
+	tpl_setf(c, "doc", "IPv%d %s", version, role_doc[r]);
+	free(name);
+}
+
+/* Prefix-lists, route-map clauses and address families, IPv4 first. */
+static void add_policy(const struct frr_view *v, struct tpl_ctx *root)
+{
+	static const enum role as_roles[] = { ROLE_PRIMARY, ROLE_BACKUP };
+	static const enum role any_roles[] = { ROLE_ANYCAST };
+	bool anycast = v->s->bgp.mode == BGP_ANYCAST;
+	const enum role *roles = anycast ? any_roles : as_roles;
+	size_t nroles = anycast ? 1 : 2;
+	unsigned clause_seq = 0;
+
+	for (int version = 4; version <= 6; version += 2) {
+		bool any = false;
+		for (size_t i = 0; i < nroles; i++) {
+			if (count_vips(v, version, roles[i]) == 0)
+				continue;
+			add_prefix_list(v, version, roles[i], &clause_seq, root);
+			any = true;
+		}
+		if (any)
+			tpl_set(tpl_add(root, "address_families"), "afi",
+				version == 4 ? "ipv4" : "ipv6");
+	}
+}
+
+static void add_neighbors(const struct frr_view *v, struct tpl_ctx *root)
+{
+	const struct bgp *g = &v->s->bgp;
+	bool any_bfd = false;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < v->b->nneighbors; i++) {
+		const struct neighbor *n = &v->b->neighbors[i];
+		struct tpl_ctx *c = tpl_add(root, "neighbors");
+		bool bfd = g->bfd && n->bfd;
+
+		tpl_set(c, "address", addr_str(&n->address, a));
+		tpl_setf(c, "remote_as", "%u", n->remote_as ? n->remote_as : v->s->asn);
+		tpl_set_bool(c, "has_description", n->description && *n->description);
+		tpl_set(c, "description", n->description ? n->description : "");
+		tpl_set_bool(c, "bfd", bfd);
+		any_bfd |= bfd;
+	}
+	tpl_set_bool(root, "bfd", any_bfd);
+	tpl_setf(root, "bfd_profile", "%s-bfd", v->prefix);
+	tpl_setf(root, "bfd_interval", "%u", g->bfd_interval_ms);
+	tpl_setf(root, "bfd_multiplier", "%u", g->bfd_multiplier);
+}
+
+static struct tpl_ctx *frr_context(const struct frr_view *v)
+{
+	const struct site *s = v->s;
+	struct tpl_ctx *root = tpl_ctx_new();
+	char a[ADDR_STRLEN];
+
+	tpl_set(root, "site", s->name);
+	tpl_set(root, "site_file", s->file ? s->file : "");
+	tpl_set(root, "balancer", v->b->name);
+	tpl_set(root, "mode", bgp_mode_name(s->bgp.mode));
+	tpl_set(root, "mode_doc", s->bgp.mode == BGP_ANYCAST
+		? "every balancer announces every VIP it carries with one metric."
+		: "primary VIPs with the low metric, the others with the high one.");
+	tpl_setf(root, "asn", "%u", s->asn);
+	tpl_set(root, "router_id", addr_str(&v->b->router_id, a));
+	tpl_setf(root, "keepalive", "%u", s->bgp.keepalive);
+	tpl_setf(root, "holdtime", "%u", s->bgp.holdtime);
+	tpl_setf(root, "route_map_in", "%s-accept-nothing", v->prefix);
+	tpl_setf(root, "route_map_out", "%s-announce-vips", v->prefix);
+	tpl_setf(root, "vty_access_list", "%s-vty-from-localhost", v->prefix);
+	add_policy(v, root);
+	add_neighbors(v, root);
+	return root;
+}
+
+/* A template override can break references that FRR would accept silently. */
+static int check_refs(const struct file *f, struct buf *err)
+{
+	struct diags d;
+	size_t n;
+
+	diags_init(&d, f->path);
+	n = frr_check_refs(f->data, &d);
+	for (size_t i = 0; i < d.n; i++)
+		buf_printf(err, "%s:%d: %s (%s)\n", f->path, d.v[i].line, d.v[i].message,
+			   d.v[i].hint);
+	diags_free(&d);
+	return n ? -1 : 0;
+}
+
+/* The list of VIPs for the guard, and the same addresses for the boot stanza. */
+static struct tpl_ctx *vips_context(const struct frr_view *v)
+{
+	struct tpl_ctx *root = tpl_ctx_new();
+	char a[ADDR_STRLEN];
+
+	tpl_set(root, "site", v->s->name);
+	tpl_set(root, "site_file", v->s->file ? v->s->file : "");
+	tpl_set(root, "balancer", v->b->name);
+	tpl_set(root, "interface", v->b->vip_interface);
+	tpl_set(root, "vip_guard", v->s->vip_guard_path);
+	for (size_t i = 0; i < v->s->nservices; i++) {
+		struct tpl_ctx *e;
+
+		if (!balancer_carries(v->b, i))
+			continue;
+		e = tpl_add(root, "vips");
+		tpl_set(e, "address", addr_str(&v->s->services[i].vip, a));
+		tpl_set(e, "service", v->s->services[i].name);
+		tpl_set(e, "role", role_name[role_of(v, i)]);
+	}
+	return root;
+}
+
+static int render_balancer(const struct frr_view *v, struct templates *t, struct files *out,
+			   struct buf *err)
+{
+	struct tpl_ctx *c = frr_context(v);
+	char *path = xasprintf("balancers/%s/frr.conf", v->b->name);
+	int rc = render_template_file(t, "frr.conf.mustache", c, out, path, 0640, err);
+
+	if (rc == 0)
+		rc = check_refs(&out->v[out->n - 1], err);
+	tpl_ctx_free(c);
+	free(path);
+	if (rc != 0)
+		return rc;
+
+	c = vips_context(v);
+	path = xasprintf("balancers/%s/vips", v->b->name);
+	rc = render_template_file(t, "vips.mustache", c, out, path, 0644, err);
+	free(path);
+	path = xasprintf("balancers/%s/interfaces.d/%s", v->b->name, v->b->vip_interface);
+	if (rc == 0)
+		rc = render_template_file(t, "vip-interface.ifupdown.mustache", c, out, path,
+					  0644, err);
+	free(path);
+	tpl_ctx_free(c);
+	return rc;
+}
+
+int render_frr(const struct site *s, struct templates *t, struct files *out, struct buf *err)
+{
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		struct frr_view v = { s, &s->balancers[i], NULL };
+		int rc;
+
+		v.prefix = xasprintf("%s-%s", s->name, v.b->name);
+		rc = render_balancer(&v, t, out, err);
+		free(v.prefix);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
