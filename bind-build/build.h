@@ -1,0 +1,41 @@
+/* The build itself: tool checks, configure/meson, make/ninja, install,
+ * named -V and BUILD-REPORT. main.c prepares the tree and the plan. */
+#ifndef LVSDNS_BIND_BUILD_H
+#define LVSDNS_BIND_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bind_table.h"
+#include "buf.h"
+#include "tree.h"
+
+struct build_job {
+	const char *source;       /* as given */
+	const char *tree;         /* the working copy to build in */
+	const char *prefix;
+	const char *destdir;      /* "" for none */
+	const char *log;          /* build log file */
+	char **extra;             /* extra configure/meson arguments (after --) */
+	size_t nextra;
+	const struct bind_tree *facts;
+	const struct bind_needs *needs;
+	const struct bind_plan *plan;
+};
+
+/* Missing compiler, tools and libraries, each with its Debian package, one
+ * per line in err. 0 when all present. */
+int build_check_tools(const struct build_job *j, struct buf *err);
+
+/* The configure (or meson setup) command line of the plan, as argv. The
+ * strings belong to the returned array and to j; free with free_argv(). */
+char **build_configure_argv(const struct build_job *j);
+void free_argv(char **argv);
+
+/* Edits (where planned), configures, builds with all cores, installs,
+ * runs named -V, checks it shows the chosen options, writes BUILD-REPORT.
+ * Prints phase lines on stdout; on failure the message is in err and the
+ * log's tail has been shown. */
+int build_run(const struct build_job *j, struct buf *err);
+
+#endif
