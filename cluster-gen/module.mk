@@ -22,3 +22,7 @@ MAN5 += docs/site.conf.5
 
 
 BATS_TESTS += tests/cli/cluster-gen.bats
+
+BENCH_TARGETS += bench-render
+bench-render: $(REL)/cluster-gen
+	tests/bench-render $(REL)/cluster-gen
