@@ -1,0 +1,12 @@
+# realserver/: rs-dnat, the libiptc applier of the rendered per-VLAN DNAT rules.
+RS_DNAT_CORE := realserver/rules.c
+PROGRAMS += rs-dnat
+rs-dnat_SRCS := realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
+                realserver/xt4.c realserver/xt6.c $(LIB_SRCS)
+rs-dnat_LIBS := -lip4tc -lip6tc
+SBIN_PROGRAMS += rs-dnat
+
+UNIT_TESTS += test_rs_rules
+test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) realserver/xt_common.c $(LIB_SRCS)
+test_rs_rules_LIBS := -lcmocka
+BATS_TESTS += tests/cli/realserver-rsdnat.bats

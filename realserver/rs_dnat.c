@@ -1,0 +1,242 @@
+/* rs-dnat: installs, checks and removes the per-VLAN DNAT rules of one real
+ * server through libiptc (the legacy x_tables nat table), each change one
+ * atomic commit of the nat table. See docs/rs-dnat.8.
+ *
+ * Exit status: 0 done / in sync, 1 check found differences, 2 error. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "rules.h"
+#include "xt.h"
+
+enum { EXIT_SYNC = 0, EXIT_DIFFERS = 1, EXIT_ERR = 2 };
+
+struct opts {
+	const char *cmd;
+	const char *file;
+	int family;               /* 0: from the file (apply/check), both (remove) */
+	bool dry_run;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: rs-dnat [-4|-6] [--dry-run] apply FILE\n"
+	      "       rs-dnat [-4|-6] check FILE\n"
+	      "       rs-dnat [-4|-6] [--dry-run] remove\n"
+	      "FILE is a dnat.rules or dnat6.rules rendered by cluster-gen.\n", out);
+}
+
+static int read_whole(const char *path, struct buf *out, struct buf *err)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[8192];
+	size_t n;
+
+	if (!f) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(out, chunk, n);
+	if (ferror(f)) {
+		buf_printf(err, "%s: read error", path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int load_rules(const struct opts *o, struct dnat_set *want)
+{
+	struct buf text, err;
+	struct diags d;
+	int rc;
+
+	buf_init(&text);
+	buf_init(&err);
+	if (read_whole(o->file, &text, &err) < 0) {
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+		buf_free(&text);
+		buf_free(&err);
+		return -1;
+	}
+	diags_init(&d, o->file);
+	rc = dnat_parse(text.data ? text.data : "", text.len, o->family, want, &d);
+	if (rc < 0)
+		diags_print(&d, stderr);
+	diags_free(&d);
+	buf_free(&text);
+	buf_free(&err);
+	return rc;
+}
+
+static const struct xt_family *family_ops(int family)
+{
+	return family == AF_INET6 ? &xt_ipv6 : &xt_ipv4;
+}
+
+/* Reads the kernel's state and the difference to want into diff.
+ * Returns the number of differences, or -1 (reported). */
+static long compare(const struct xt_family *xf, const struct dnat_set *want, struct buf *diff)
+{
+	struct kstate k;
+	struct buf err;
+	long n = -1;
+
+	kstate_init(&k, xf->family);
+	buf_init(&err);
+	if (xf->read(&k, &err) != XT_OK)
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+	else
+		n = (long)dnat_diff(want, &k, diff);
+	buf_free(&err);
+	kstate_free(&k);
+	return n;
+}
+
+static int cmd_check(const struct opts *o, const struct dnat_set *want)
+{
+	const struct xt_family *xf = family_ops(want->family);
+	struct buf diff;
+	long n;
+
+	buf_init(&diff);
+	n = compare(xf, want, &diff);
+	if (n > 0) {
+		printf("rs-dnat: %s nat table differs from %s (+ missing, - unexpected):\n%s",
+		       xf->name, o->file, diff.data);
+	} else if (n == 0) {
+		printf("rs-dnat: %s nat table matches %s (%zu rules)\n", xf->name, o->file, want->n);
+	}
+	buf_free(&diff);
+	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
+}
+
+static int cmd_apply(const struct opts *o, const struct dnat_set *want)
+{
+	const struct xt_family *xf = family_ops(want->family);
+	struct buf diff, err;
+	long n;
+	int rc = EXIT_SYNC;
+
+	buf_init(&diff);
+	buf_init(&err);
+	n = compare(xf, want, &diff);
+	if (n < 0) {
+		rc = EXIT_ERR;
+	} else if (n == 0) {
+		/* Idempotent: no commit at all, so counters and order stay. */
+		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", xf->name, o->file);
+	} else if (o->dry_run) {
+		printf("rs-dnat: dry run: would change the %s nat table (+ add, - remove):\n%s"
+		       "rs-dnat: dry run: would commit " RS_CHAIN " with %zu rules and one jump "
+		       "from " RS_HOOK_CHAIN "\n", xf->name, diff.data, want->n);
+	} else if (xf->apply(want, &err) != XT_OK) {
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+		rc = EXIT_ERR;
+	} else {
+		printf("rs-dnat: %s nat table: committed " RS_CHAIN " with %zu rules from %s\n",
+		       xf->name, want->n, o->file);
+	}
+	buf_free(&diff);
+	buf_free(&err);
+	return rc;
+}
+
+static int remove_one(const struct xt_family *xf, bool dry_run, bool quiet_missing)
+{
+	struct buf err;
+	struct kstate k;
+	bool removed = false;
+	enum xt_status st;
+
+	buf_init(&err);
+	kstate_init(&k, xf->family);
+	st = dry_run ? xf->read(&k, &err) : xf->remove(&removed, &err);
+	if (st == XT_NO_TABLE && quiet_missing) {
+		st = XT_OK; /* no table: nothing of ours can be in it */
+	} else if (st != XT_OK) {
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+	} else if (dry_run && (k.chain || k.plain_jumps || k.other_jumps)) {
+		printf("rs-dnat: dry run: would remove %u jump(s) from " RS_HOOK_CHAIN
+		       " and chain " RS_CHAIN " (%zu rules) from the %s nat table\n",
+		       k.plain_jumps + k.other_jumps, k.rules.n + k.nforeign, xf->name);
+	} else if (removed) {
+		printf("rs-dnat: %s nat table: removed " RS_CHAIN " and its jump\n", xf->name);
+	} else {
+		printf("rs-dnat: %s nat table: nothing of ours to remove\n", xf->name);
+	}
+	kstate_free(&k);
+	buf_free(&err);
+	return st == XT_OK ? EXIT_SYNC : EXIT_ERR;
+}
+
+static int cmd_remove(const struct opts *o)
+{
+	int rc4 = EXIT_SYNC, rc6 = EXIT_SYNC;
+	bool both = o->family == 0;
+
+	if (o->family != AF_INET6)
+		rc4 = remove_one(&xt_ipv4, o->dry_run, both);
+	if (o->family != AF_INET)
+		rc6 = remove_one(&xt_ipv6, o->dry_run, both);
+	return rc4 != EXIT_SYNC ? rc4 : rc6;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "46nh", longopts, NULL)) != -1) {
+		switch (c) {
+		case '4': o->family = AF_INET; break;
+		case '6': o->family = AF_INET6; break;
+		case 'n': o->dry_run = true; break;
+		case 'h': usage(stdout); exit(EXIT_SYNC);
+		default: return -1;
+		}
+	}
+	if (optind >= argc)
+		return -1;
+	o->cmd = argv[optind++];
+	if (!strcmp(o->cmd, "apply") || !strcmp(o->cmd, "check")) {
+		if (optind + 1 != argc)
+			return -1;
+		o->file = argv[optind];
+		return 0;
+	}
+	return !strcmp(o->cmd, "remove") && optind == argc ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct dnat_set want;
+	int rc;
+
+	if (parse_args(argc, argv, &o) < 0) {
+		usage(stderr);
+		return EXIT_ERR;
+	}
+	if (!strcmp(o.cmd, "remove"))
+		return cmd_remove(&o);
+	if (load_rules(&o, &want) < 0)
+		return EXIT_ERR;
+	rc = !strcmp(o.cmd, "check") ? cmd_check(&o, &want) : cmd_apply(&o, &want);
+	dnat_set_free(&want);
+	return rc;
+}

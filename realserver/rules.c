@@ -1,0 +1,419 @@
+#include "rules.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dnat_set_init(struct dnat_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void dnat_set_free(struct dnat_set *s)
+{
+	free(s->v);
+	dnat_set_init(s);
+}
+
+void dnat_set_add(struct dnat_set *s, const struct dnat_rule *r)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = *r;
+}
+
+void kstate_init(struct kstate *k, int family)
+{
+	memset(k, 0, sizeof(*k));
+	dnat_set_init(&k->rules);
+	k->rules.family = family;
+}
+
+void kstate_free(struct kstate *k)
+{
+	dnat_set_free(&k->rules);
+	for (size_t i = 0; i < k->nforeign; i++)
+		free(k->foreign[i]);
+	free(k->foreign);
+	k->foreign = NULL;
+	k->nforeign = 0;
+}
+
+void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	k->foreign = xreallocarray(k->foreign, k->nforeign + 1, sizeof(*k->foreign));
+	k->foreign[k->nforeign++] = buf_steal(&b);
+}
+
+/* ---- parsing ---- */
+
+#define MAX_TOKENS 32
+
+struct line {
+	char *tok[MAX_TOKENS];
+	size_t n;
+};
+
+static bool split(char *s, struct line *l)
+{
+	char *save = NULL;
+
+	l->n = 0;
+	for (char *t = strtok_r(s, " \t\r", &save); t; t = strtok_r(NULL, " \t\r", &save)) {
+		if (l->n == MAX_TOKENS)
+			return false;
+		l->tok[l->n++] = t;
+	}
+	return true;
+}
+
+/* Only names the kernel can match exactly: no wildcard '+', no '/' and at
+ * most IFNAMSIZ-1 bytes (the kernel's buffer keeps one for the NUL). */
+static const char *iface_problem(const char *name)
+{
+	if (*name == '\0')
+		return "is empty";
+	if (strlen(name) > IFNAMSIZ - 1)
+		return "is longer than 15 bytes (IFNAMSIZ-1); the kernel cannot have such an interface";
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_'))
+			return "has a character other than letters, digits, '.', '-', '_'";
+	return NULL;
+}
+
+static bool parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* "10.1.53.2", "10.1.53.2:53", "[2001:db8::2]:53" or "2001:db8::2". */
+static bool parse_to(const char *s, struct addr *a, uint16_t *port)
+{
+	char host[ADDR_STRLEN + 1];
+	const char *colon = NULL, *start = s;
+	size_t n;
+
+	*port = 0;
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || (close[1] != '\0' && close[1] != ':'))
+			return false;
+		start = s + 1;
+		n = (size_t)(close - start);
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL; /* a bare IPv6 address */
+		n = colon ? (size_t)(colon - s) : strlen(s);
+	}
+	if (n == 0 || n > ADDR_STRLEN)
+		return false;
+	memcpy(host, start, n);
+	host[n] = '\0';
+	if (!addr_parse(host, a))
+		return false;
+	return !colon || parse_port(colon + 1, port);
+}
+
+struct parse_ctx {
+	struct diags *d;
+	int line;
+	int family;
+};
+
+static bool family_ok(struct parse_ctx *c, const struct addr *a, const char *what)
+{
+	if (c->family == 0)
+		c->family = a->family;
+	if (a->family == c->family)
+		return true;
+	diag_add(c->d, c->line, "keep IPv4 rules in dnat.rules and IPv6 rules in dnat6.rules",
+		 "%s is IPv%d in an IPv%d rule set", what, addr_version(a),
+		 c->family == AF_INET ? 4 : 6);
+	return false;
+}
+
+/* Options after "-A LVSDNS-PRE", in any order; each at most once. */
+static int parse_rule(struct parse_ctx *c, struct line *l, struct dnat_rule *r)
+{
+	const char *m = NULL, *j = NULL, *p = NULL;
+	bool have_d = false, have_to = false, have_i = false, have_dport = false;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 2; i < l->n; i += 2) {
+		const char *opt = l->tok[i], *val = i + 1 < l->n ? l->tok[i + 1] : NULL;
+		if (!val) {
+			diag_add(c->d, c->line, NULL, "option %s has no value", opt);
+			return -1;
+		}
+		if (!strcmp(opt, "-s")) {
+			if (!prefix_parse(val, &r->src) || !family_ok(c, &r->src.addr, val)) {
+				diag_add(c->d, c->line, NULL, "bad source network '%s'", val);
+				return -1;
+			}
+			prefix_network(&r->src, &r->src); /* the kernel keeps it masked */
+		} else if (!strcmp(opt, "-d")) {
+			struct prefix d;
+			if (!prefix_parse(val, &d) || d.len != addr_maxlen(&d.addr) ||
+			    !family_ok(c, &d.addr, val)) {
+				diag_add(c->d, c->line, NULL, "bad destination '%s' (a VIP: one host address)", val);
+				return -1;
+			}
+			r->dst = d.addr;
+			have_d = true;
+		} else if (!strcmp(opt, "-i")) {
+			const char *why = iface_problem(val);
+			if (why) {
+				diag_add(c->d, c->line, NULL, "interface name '%s' %s", val, why);
+				return -1;
+			}
+			strcpy(r->iface, val);
+			have_i = true;
+		} else if (!strcmp(opt, "-p")) {
+			p = val;
+		} else if (!strcmp(opt, "-m")) {
+			m = val;
+		} else if (!strcmp(opt, "--dport")) {
+			if (!parse_port(val, &r->dport)) {
+				diag_add(c->d, c->line, NULL, "bad port '%s'", val);
+				return -1;
+			}
+			have_dport = true;
+		} else if (!strcmp(opt, "-j")) {
+			j = val;
+		} else if (!strcmp(opt, "--to-destination")) {
+			if (!parse_to(val, &r->to, &r->to_port) || !family_ok(c, &r->to, val)) {
+				diag_add(c->d, c->line, NULL, "bad --to-destination '%s'", val);
+				return -1;
+			}
+			have_to = true;
+		} else {
+			diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
+				 "unsupported option '%s'", opt);
+			return -1;
+		}
+	}
+	if (!p || (strcmp(p, "udp") && strcmp(p, "tcp"))) {
+		diag_add(c->d, c->line, NULL, "-p must be udp or tcp");
+		return -1;
+	}
+	r->proto = !strcmp(p, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+	if (m && strcmp(m, p)) {
+		diag_add(c->d, c->line, NULL, "-m %s does not match -p %s", m, p);
+		return -1;
+	}
+	if (!j || strcmp(j, "DNAT")) {
+		diag_add(c->d, c->line, NULL, "rules in %s must be -j DNAT", RS_CHAIN);
+		return -1;
+	}
+	if (!have_d || !have_i || !have_dport || !have_to) {
+		diag_add(c->d, c->line, NULL, "a rule needs -d, -i, --dport and --to-destination");
+		return -1;
+	}
+	return 0;
+}
+
+static bool is(const struct line *l, size_t n, const char *a, const char *b,
+	       const char *c4, const char *d4)
+{
+	const char *want[4] = { a, b, c4, d4 };
+
+	if (l->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l->tok[i], want[i]))
+			return false;
+	return true;
+}
+
+enum stage { BEFORE_TABLE, IN_TABLE, AFTER_COMMIT };
+
+static void parse_line(struct parse_ctx *c, struct line *l, enum stage *st,
+		       bool *chain, struct dnat_set *out)
+{
+	struct dnat_rule r;
+
+	if (*st == BEFORE_TABLE) {
+		if (is(l, 1, "*nat", NULL, NULL, NULL))
+			*st = IN_TABLE;
+		else
+			diag_add(c->d, c->line, NULL, "expected '*nat' before any rule");
+	} else if (*st == AFTER_COMMIT) {
+		diag_add(c->d, c->line, NULL, "text after COMMIT");
+	} else if (is(l, 1, "COMMIT", NULL, NULL, NULL)) {
+		*st = AFTER_COMMIT;
+	} else if (l->tok[0][0] == ':') {
+		if (!is(l, 3, ":" RS_CHAIN, "-", "[0:0]", NULL))
+			diag_add(c->d, c->line, "only our own chain is declared: ':" RS_CHAIN " - [0:0]'",
+				 "unexpected chain declaration '%s'", l->tok[0]);
+		*chain = true;
+	} else if (is(l, 4, "-A", RS_HOOK_CHAIN, "-j", RS_CHAIN)) {
+		if (out->jump)
+			diag_add(c->d, c->line, NULL, "second jump from " RS_HOOK_CHAIN);
+		out->jump = true;
+	} else if (l->n >= 2 && !strcmp(l->tok[0], "-A") && !strcmp(l->tok[1], RS_CHAIN)) {
+		if (!*chain)
+			diag_add(c->d, c->line, NULL, "rule before ':" RS_CHAIN "'");
+		else if (parse_rule(c, l, &r) == 0)
+			dnat_set_add(out, &r);
+	} else {
+		diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
+			 "not a line of ours: '%s'", l->tok[0]);
+	}
+}
+
+int dnat_parse(const char *text, size_t len, int family, struct dnat_set *out,
+	       struct diags *d)
+{
+	struct parse_ctx c = { .d = d, .line = 0, .family = family };
+	enum stage st = BEFORE_TABLE;
+	bool chain = false;
+	size_t start = 0, before = d->n;
+
+	dnat_set_init(out);
+	while (start < len) {
+		const char *nl = memchr(text + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t n = end - start;
+		char *s = xmalloc(n + 1);
+		struct line l;
+
+		memcpy(s, text + start, n);
+		s[n] = '\0';
+		c.line++;
+		start = end + 1;
+		if (strlen(s) != n)
+			diag_add(d, c.line, NULL, "NUL byte in line");
+		else if (!split(s, &l))
+			diag_add(d, c.line, NULL, "too many words");
+		else if (l.n > 0 && l.tok[0][0] != '#')
+			parse_line(&c, &l, &st, &chain, out);
+		free(s);
+	}
+	if (st != AFTER_COMMIT)
+		diag_add(d, 0, NULL, "no COMMIT line: the file is cut short or not ours");
+	if (!out->jump && d->n == before)
+		diag_add(d, 0, NULL, "no '-A " RS_HOOK_CHAIN " -j " RS_CHAIN "' line");
+	out->family = c.family ? c.family : AF_INET;
+	if (d->n != before) {
+		dnat_set_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- printing and comparing ---- */
+
+void dnat_rule_format(const struct dnat_rule *r, int family, struct buf *out)
+{
+	char a[ADDR_STRLEN], p[PREFIX_STRLEN];
+	unsigned max = family == AF_INET ? 32 : 128;
+
+	buf_puts(out, "-A " RS_CHAIN);
+	if (r->src.len > 0)
+		buf_printf(out, " -s %s", prefix_str(&r->src, p));
+	buf_printf(out, " -d %s/%u -i %s", addr_str(&r->dst, a), max, r->iface);
+	buf_printf(out, " -p %s -m %s --dport %u -j DNAT --to-destination ",
+		   r->proto == IPPROTO_UDP ? "udp" : "tcp",
+		   r->proto == IPPROTO_UDP ? "udp" : "tcp", r->dport);
+	if (family == AF_INET6 && r->to_port)
+		buf_printf(out, "[%s]:%u", addr_str(&r->to, a), r->to_port);
+	else if (r->to_port)
+		buf_printf(out, "%s:%u", addr_str(&r->to, a), r->to_port);
+	else
+		buf_puts(out, addr_str(&r->to, a));
+}
+
+bool dnat_rule_eq(const struct dnat_rule *a, const struct dnat_rule *b)
+{
+	return !strcmp(a->iface, b->iface) && a->src.len == b->src.len &&
+	       (a->src.len == 0 || prefix_cmp(&a->src, &b->src) == 0) &&
+	       addr_eq(&a->dst, &b->dst) && a->proto == b->proto &&
+	       a->dport == b->dport && addr_eq(&a->to, &b->to) && a->to_port == b->to_port;
+}
+
+static bool contains(const struct dnat_set *s, const struct dnat_rule *r)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (dnat_rule_eq(&s->v[i], r))
+			return true;
+	return false;
+}
+
+static size_t diff_rules(const struct dnat_set *from, const struct dnat_set *other,
+			 char sign, struct buf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < from->n; i++) {
+		if (contains(other, &from->v[i]))
+			continue;
+		buf_printf(out, "%c ", sign);
+		dnat_rule_format(&from->v[i], from->family, out);
+		buf_putc(out, '\n');
+		n++;
+	}
+	return n;
+}
+
+size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct buf *out)
+{
+	size_t n = 0;
+
+	if (!have->chain) {
+		buf_puts(out, "+ :" RS_CHAIN " (chain missing)\n");
+		n++;
+	}
+	if (have->plain_jumps == 0) {
+		buf_puts(out, "+ -A " RS_HOOK_CHAIN " -j " RS_CHAIN "\n");
+		n++;
+	} else if (have->plain_jumps > 1) {
+		buf_printf(out, "- -A " RS_HOOK_CHAIN " -j " RS_CHAIN " (%u more times)\n",
+			   have->plain_jumps - 1);
+		n++;
+	}
+	if (have->other_jumps) {
+		buf_printf(out, "- %u conditional jump(s) from " RS_HOOK_CHAIN " to " RS_CHAIN "\n",
+			   have->other_jumps);
+		n++;
+	}
+	n += diff_rules(want, &have->rules, '+', out);
+	n += diff_rules(&have->rules, want, '-', out);
+	for (size_t i = 0; i < have->nforeign; i++) {
+		buf_printf(out, "- %s\n", have->foreign[i]);
+		n++;
+	}
+	if (n == 0 && want->n == have->rules.n) {
+		for (size_t i = 0; i < want->n; i++)
+			if (!dnat_rule_eq(&want->v[i], &have->rules.v[i])) {
+				buf_puts(out, "~ the rules of " RS_CHAIN " are in another order\n");
+				return 1;
+			}
+	} else if (n == 0) {
+		buf_puts(out, "~ " RS_CHAIN " holds duplicate rules\n");
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,182 @@
+#include "xt.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_tcpudp.h>
+
+/* The DNAT target revision we write, for both families: the one iptables
+ * 1.8 itself writes (and iptables-save can print); revision 0 is IPv4-only
+ * and unknown to iptables-legacy-save 1.8.9. */
+#define XT_DNAT_REVISION 2
+
+size_t xt_match_size(uint8_t proto)
+{
+	return XT_ALIGN(sizeof(struct xt_entry_match)) +
+	       XT_ALIGN(proto == IPPROTO_UDP ? sizeof(struct xt_udp) : sizeof(struct xt_tcp));
+}
+
+size_t xt_dnat_size(int family)
+{
+	(void)family;
+	return XT_ALIGN(sizeof(struct xt_entry_target)) +
+	       XT_ALIGN(XT_DNAT_REVISION == 2 ? sizeof(struct nf_nat_range2)
+					      : sizeof(struct nf_nat_range));
+}
+
+void xt_match_fill(struct xt_entry_match *m, const struct dnat_rule *r)
+{
+	m->u.match_size = (uint16_t)xt_match_size(r->proto);
+	strcpy(m->u.user.name, r->proto == IPPROTO_UDP ? "udp" : "tcp");
+	m->u.user.revision = 0;
+	if (r->proto == IPPROTO_UDP) {
+		struct xt_udp *u = (struct xt_udp *)m->data;
+		u->spts[1] = 0xffff;
+		u->dpts[0] = u->dpts[1] = r->dport;
+	} else {
+		struct xt_tcp *t = (struct xt_tcp *)m->data;
+		t->spts[1] = 0xffff;
+		t->dpts[0] = t->dpts[1] = r->dport;
+	}
+}
+
+void xt_dnat_fill(struct xt_entry_target *t, int family, const struct dnat_rule *r)
+{
+	struct nf_nat_range *n = (void *)t->data;
+
+	t->u.target_size = (uint16_t)xt_dnat_size(family);
+	strcpy(t->u.user.name, "DNAT");
+	t->u.user.revision = XT_DNAT_REVISION;
+	n->flags = NF_NAT_RANGE_MAP_IPS | (r->to_port ? NF_NAT_RANGE_PROTO_SPECIFIED : 0);
+	memcpy(&n->min_addr, r->to.bytes, family == AF_INET ? 4 : 16);
+	memcpy(&n->max_addr, r->to.bytes, family == AF_INET ? 4 : 16);
+	n->min_proto.all = n->max_proto.all = htons(r->to_port);
+}
+
+bool xt_match_read(const struct xt_entry_match *m, uint8_t proto, uint16_t *dport)
+{
+	const char *want = proto == IPPROTO_UDP ? "udp" : "tcp";
+
+	if (strcmp(m->u.user.name, want) || m->u.match_size != xt_match_size(proto))
+		return false;
+	if (proto == IPPROTO_UDP) {
+		const struct xt_udp *u = (const void *)m->data;
+		if (u->spts[0] != 0 || u->spts[1] != 0xffff || u->dpts[0] != u->dpts[1] ||
+		    u->invflags)
+			return false;
+		*dport = u->dpts[0];
+	} else {
+		const struct xt_tcp *t = (const void *)m->data;
+		if (t->spts[0] != 0 || t->spts[1] != 0xffff || t->dpts[0] != t->dpts[1] ||
+		    t->option || t->flg_mask || t->flg_cmp || t->invflags)
+			return false;
+		*dport = t->dpts[0];
+	}
+	return *dport != 0;
+}
+
+static bool range_read(unsigned flags, const void *min, const void *max, size_t alen,
+		       uint16_t pmin, uint16_t pmax, int family, struct addr *to, uint16_t *port)
+{
+	if (!(flags & NF_NAT_RANGE_MAP_IPS) ||
+	    (flags & ~(unsigned)(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED)) ||
+	    memcmp(min, max, alen) || pmin != pmax)
+		return false;
+	memset(to, 0, sizeof(*to));
+	to->family = family;
+	memcpy(to->bytes, min, alen);
+	*port = flags & NF_NAT_RANGE_PROTO_SPECIFIED ? ntohs(pmin) : 0;
+	return true;
+}
+
+/* iptables picks the newest DNAT revision the kernel offers, so rules added
+ * by hand may carry revision 0, 1 or 2; 1 and 2 share their first fields. */
+bool xt_dnat_read(const struct xt_entry_target *t, int family, struct addr *to, uint16_t *port)
+{
+	size_t body = t->u.target_size - XT_ALIGN(sizeof(struct xt_entry_target));
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (strcmp(t->u.user.name, "DNAT"))
+		return false;
+	if (t->u.user.revision == 0 && family == AF_INET) {
+		const struct nf_nat_ipv4_multi_range_compat *c = (const void *)t->data;
+		if (body < sizeof(*c) || c->rangesize != 1)
+			return false;
+		return range_read(c->range[0].flags, &c->range[0].min_ip, &c->range[0].max_ip,
+				  alen, c->range[0].min.all, c->range[0].max.all, family, to, port);
+	}
+	if (t->u.user.revision == 1 || t->u.user.revision == 2) {
+		const struct nf_nat_range *n = (const void *)t->data;
+		if (body < sizeof(*n))
+			return false;
+		if (t->u.user.revision == 2 &&
+		    ((const struct nf_nat_range2 *)t->data)->base_proto.all != 0)
+			return false;
+		return range_read(n->flags, &n->min_addr, &n->max_addr, alen,
+				  n->min_proto.all, n->max_proto.all, family, to, port);
+	}
+	return false;
+}
+
+void xt_iface_fill(char name[IFNAMSIZ], unsigned char mask[IFNAMSIZ], const char *iface)
+{
+	size_t n = strlen(iface);
+
+	memset(name, 0, IFNAMSIZ);
+	memset(mask, 0, IFNAMSIZ);
+	memcpy(name, iface, n);
+	/* iptables masks the name and its terminating NUL: an exact match. */
+	memset(mask, 0xff, n + 1 < IFNAMSIZ ? n + 1 : IFNAMSIZ);
+}
+
+bool xt_iface_read(const char name[IFNAMSIZ], const unsigned char mask[IFNAMSIZ], char out[IFNAMSIZ])
+{
+	size_t n = strnlen(name, IFNAMSIZ);
+
+	if (n == 0 || n >= IFNAMSIZ)
+		return false;
+	for (size_t i = 0; i < IFNAMSIZ; i++)
+		if (mask[i] != (i <= n ? 0xff : 0))
+			return false;
+	memcpy(out, name, n + 1);
+	return true;
+}
+
+void xt_mask_fill(uint8_t *mask, size_t bytes, unsigned len)
+{
+	for (size_t i = 0; i < bytes; i++, len = len >= 8 ? len - 8 : 0)
+		mask[i] = len >= 8 ? 0xff : (uint8_t)(0xff00u >> len);
+}
+
+bool xt_mask_read(const uint8_t *mask, size_t bytes, unsigned *len)
+{
+	uint8_t want[16];
+
+	*len = 0;
+	for (size_t i = 0; i < bytes; i++)
+		for (int b = 7; b >= 0 && (mask[i] >> b) & 1; b--)
+			(*len)++;
+	xt_mask_fill(want, bytes, *len);
+	return memcmp(want, mask, bytes) == 0;
+}
+
+enum xt_status xt_init_error(const char *name, int err, const char *what, struct buf *out)
+{
+	if (err == EPERM || err == EACCES) {
+		buf_printf(out, "%s nat table: %s: permission denied; rs-dnat must run as root "
+			   "(CAP_NET_ADMIN)", name, what);
+		return XT_ERROR;
+	}
+	if (err == ENOENT || err == EINVAL || err == ENOPROTOOPT) {
+		buf_printf(out, "%s nat table not available (%s); the kernel lacks the legacy "
+			   "x_tables nat table: try 'modprobe %s', or load dnat.nft with nft instead",
+			   name, strerror(err), !strcmp(name, "iptables") ? "iptable_nat" : "ip6table_nat");
+		return XT_NO_TABLE;
+	}
+	buf_printf(out, "%s nat table: %s: %s", name, what, strerror(err));
+	return XT_ERROR;
+}

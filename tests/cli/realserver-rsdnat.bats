@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# rs-dnat against the real kernel: every test runs in a network namespace of
+# its own (unshare -n), so the host's nat table is never touched. Needs root
+# and iptables-legacy; fails (not skips) without them.
+
+RS=build/san/rs-dnat
+
+setup() {
+  [ "$(id -u)" -eq 0 ] || { echo "realserver-rsdnat.bats needs root (network namespaces, nat table)" >&2; return 1; }
+  for t in unshare iptables-legacy iptables-legacy-save ip6tables-legacy-save setpriv; do
+    command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
+  done
+  [ -x "$RS" ] || { echo "build $RS first (make)" >&2; return 1; }
+  D=$(mktemp -d)
+  cat >"$D/dnat.rules" <<'R'
+# rendered by cluster-gen (test copy)
+*nat
+:LVSDNS-PRE - [0:0]
+-A PREROUTING -j LVSDNS-PRE
+-A LVSDNS-PRE -s 192.0.2.0/24 -d 198.51.100.53/32 -i eth1.105 -p udp -m udp --dport 53 -j DNAT --to-destination 10.1.53.2:53
+-A LVSDNS-PRE -s 192.0.2.0/24 -d 198.51.100.53/32 -i eth1.105 -p tcp -m tcp --dport 53 -j DNAT --to-destination 10.1.53.2:53
+-A LVSDNS-PRE -d 198.51.100.53/32 -i eth1.109 -p udp -m udp --dport 53 -j DNAT --to-destination 10.3.53.2:53
+-A LVSDNS-PRE -d 198.51.100.53/32 -i eth1.109 -p tcp -m tcp --dport 53 -j DNAT --to-destination 10.3.53.2:53
+COMMIT
+R
+  cat >"$D/dnat6.rules" <<'R'
+*nat
+:LVSDNS-PRE - [0:0]
+-A PREROUTING -j LVSDNS-PRE
+-A LVSDNS-PRE -s 2001:db8:1::/48 -d 2001:db8:53::124/128 -i eth1.605 -p udp -m udp --dport 53 -j DNAT --to-destination [2001:db8:105::2]:53
+-A LVSDNS-PRE -s 2001:db8:1::/48 -d 2001:db8:53::124/128 -i eth1.605 -p tcp -m tcp --dport 53 -j DNAT --to-destination [2001:db8:105::2]:53
+COMMIT
+R
+}
+
+teardown() {
+  rm -rf "$D"
+}
+
+# Runs a script in a fresh network namespace (its nat table starts empty).
+in_netns() {
+  run unshare -n bash -c "set -e; RS=$RS; D=$D; $1"
+}
+
+@test "apply installs exactly the file's rules, as iptables-legacy-save prints them" {
+  in_netns '$RS apply $D/dnat.rules; iptables-legacy-save -t nat | grep "^-A"'
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == *"committed LVSDNS-PRE with 4 rules"* ]]
+  [ "$(printf '%s\n' "${lines[@]:1}")" = "$(grep '^-A' "$D/dnat.rules")" ]
+}
+
+@test "apply is idempotent: a second apply commits nothing and changes nothing" {
+  in_netns '$RS apply $D/dnat.rules >/dev/null
+    a=$(iptables-legacy-save -t nat -c | grep -v "^#")
+    $RS apply $D/dnat.rules
+    b=$(iptables-legacy-save -t nat -c | grep -v "^#")
+    [ "$a" = "$b" ] && echo SAME'
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == *"already matches"*"nothing changed" ]]
+  [ "${lines[1]}" = SAME ]
+}
+
+@test "check is clean after apply and exits 1 with the difference after a rule is deleted" {
+  in_netns '$RS apply $D/dnat.rules >/dev/null
+    $RS check $D/dnat.rules
+    iptables-legacy -t nat -D LVSDNS-PRE 3
+    iptables-legacy -t nat -A PREROUTING -j LVSDNS-PRE
+    $RS check $D/dnat.rules'
+  [ "$status" -eq 1 ]
+  [[ "${lines[0]}" == *"nat table matches"*"(4 rules)" ]]
+  [[ "${lines[1]}" == *"differs from"* ]]
+  [ "${lines[2]}" = "- -A PREROUTING -j LVSDNS-PRE (1 more times)" ]
+  [ "${lines[3]}" = "+ -A LVSDNS-PRE -d 198.51.100.53/32 -i eth1.109 -p udp -m udp --dport 53 -j DNAT --to-destination 10.3.53.2:53" ]
+  [ "${#lines[@]}" -eq 4 ]
+}
+
+@test "apply repairs a drifted chain and keeps rules that are not ours" {
+  in_netns 'iptables-legacy -t nat -A PREROUTING -i eth0 -p tcp --dport 80 -j DNAT --to-destination 10.9.9.9
+    iptables-legacy -t nat -N OTHER
+    iptables-legacy -t nat -A OTHER -j RETURN
+    $RS apply $D/dnat.rules >/dev/null
+    iptables-legacy -t nat -A LVSDNS-PRE -j RETURN
+    $RS apply $D/dnat.rules >/dev/null
+    $RS check $D/dnat.rules >/dev/null
+    iptables-legacy-save -t nat | grep -c -e "--to-destination 10.9.9.9" -e "-A OTHER -j RETURN" -e "^-A PREROUTING -j LVSDNS-PRE"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 3 ]
+}
+
+@test "check reports a rule in our chain that is not ours" {
+  in_netns '$RS apply $D/dnat.rules >/dev/null
+    iptables-legacy -t nat -A LVSDNS-PRE -p udp -j RETURN
+    $RS check $D/dnat.rules'
+  [ "$status" -eq 1 ]
+  [ "${lines[1]}" = "- rule 5 of LVSDNS-PRE (target RETURN) is not one of ours" ]
+}
+
+@test "--dry-run prints the change and leaves the table alone" {
+  in_netns '$RS --dry-run apply $D/dnat.rules; iptables-legacy-save -t nat | grep -c LVSDNS || true'
+  [ "$status" -eq 0 ]
+  [ "${lines[1]}" = "+ :LVSDNS-PRE (chain missing)" ]
+  [ "${lines[2]}" = "+ -A PREROUTING -j LVSDNS-PRE" ]
+  [[ "${lines[-2]}" == *"would commit LVSDNS-PRE with 4 rules"* ]]
+  [ "${lines[-1]}" = 0 ]
+}
+
+@test "remove takes out only our chain and jump, in both families; twice is harmless" {
+  in_netns 'iptables-legacy -t nat -A PREROUTING -i eth0 -j ACCEPT
+    $RS apply $D/dnat.rules >/dev/null; $RS apply $D/dnat6.rules >/dev/null
+    $RS --dry-run remove | grep -c "would remove"
+    iptables-legacy-save -t nat | grep -c LVSDNS-PRE
+    $RS remove; $RS remove
+    iptables-legacy-save -t nat | grep "^-A"; ip6tables-legacy-save -t nat | grep -c LVSDNS || true'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 2 ]
+  [ "${lines[1]}" = 6 ]
+  [[ "${lines[2]}" == "rs-dnat: iptables nat table: removed LVSDNS-PRE and its jump" ]]
+  [[ "${lines[3]}" == "rs-dnat: ip6tables nat table: removed LVSDNS-PRE and its jump" ]]
+  [[ "${lines[4]}" == *"nothing of ours to remove" ]]
+  [ "${lines[6]}" = "-A PREROUTING -i eth0 -j ACCEPT" ]
+  [ "${lines[7]}" = 0 ]
+}
+
+@test "IPv6 goes through libip6tc and matches ip6tables-legacy-save" {
+  in_netns '$RS apply $D/dnat6.rules >/dev/null; $RS check $D/dnat6.rules; ip6tables-legacy-save -t nat | grep "^-A"'
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" == "rs-dnat: ip6tables nat table matches"* ]]
+  [ "$(printf '%s\n' "${lines[@]:1}")" = "$(grep '^-A' "$D/dnat6.rules")" ]
+}
+
+@test "not root: a clear error, exit 2" {
+  chmod 755 "$D"
+  in_netns 'setpriv --reuid=65534 --regid=65534 --clear-groups $RS check $D/dnat.rules'
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"permission denied; rs-dnat must run as root (CAP_NET_ADMIN)"* ]]
+}
+
+@test "an interface name longer than IFNAMSIZ-1 is refused before the kernel is touched" {
+  sed 's/eth1\.109/eth1.vlan-109-long/' "$D/dnat.rules" >"$D/long.rules"
+  in_netns '$RS apply $D/long.rules || echo rc=$?; iptables-legacy-save -t nat | grep -c LVSDNS || true'
+  [[ "${lines[0]}" == *"long.rules:7: interface name 'eth1.vlan-109-long' is longer than 15 bytes"* ]]
+  [ "${lines[-2]}" = rc=2 ]
+  [ "${lines[-1]}" = 0 ]
+}
+
+@test "a file not in our format is refused with file:line" {
+  printf '*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\n-F\nCOMMIT\n' >"$D/bad.rules"
+  run "$RS" check "$D/bad.rules"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"bad.rules:4: not a line of ours: '-F'"* ]]
+}
+
+@test "usage errors exit 2" {
+  run "$RS"
+  [ "$status" -eq 2 ]
+  [[ "$output" == usage:* ]]
+  run "$RS" apply
+  [ "$status" -eq 2 ]
+  run "$RS" remove extra
+  [ "$status" -eq 2 ]
+}
