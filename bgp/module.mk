@@ -9,4 +9,10 @@ UNIT_TESTS += test_frr_vips
 test_frr_vips_SRCS := tests/unit/test_frr_vips.c bgp/vips_file.c $(LIB_SRCS)
 test_frr_vips_LIBS := -lcmocka
 
-BATS_TESTS += tests/cli/frr-vip-guard.bats
+BATS_TESTS += tests/cli/frr-vip-guard.bats tests/cli/frr.bats
+
+# The FRR reference check lives in cluster-gen (which runs it on every
+# frr.conf it renders); its unit test is ours.
+UNIT_TESTS += test_frr_refs
+test_frr_refs_SRCS := tests/unit/test_frr_refs.c cluster-gen/frr_refs.c $(LIB_SRCS)
+test_frr_refs_LIBS := -lcmocka

@@ -73,7 +73,7 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[[ "$output" == *"up 192.0.2.10 (resolver-a) on vip0: already present"* ]]
 	[ "$(addrs)" = "192.0.2.10/32 2001:db8:53::10/128 " ]
 	# IPv6 VIPs must be usable at once, not tentative during DAD.
-	! ip -n "$NS" -6 addr show dev vip0 tentative | grep -q 2001:db8:53::10
+	[ -z "$(ip -n "$NS" -6 addr show dev vip0 tentative | grep 2001:db8:53::10)" ]
 }
 
 @test "down removes only the named VIP; repeating it changes nothing" {

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# frr.conf, vips and the VIP-interface stanza as cluster-gen renders them:
+# FRR's own checks, our reference check, and what each mode announces.
+
+setup() {
+	GEN=${GEN:-build/san/cluster-gen}
+	GUARD=${GUARD:-build/san/lvsdns-vip-guard}
+	TMP=$(mktemp -d)
+	# bgpd -C drops to the frr user, which must be able to read the copy.
+	chmod 755 "$TMP"
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# vtysh -C: exit 0 means FRR's integrated parser accepts every line.
+vtysh_ok() {
+	command -v vtysh >/dev/null || { echo "vtysh is not installed (frr)" >&2; return 1; }
+	vtysh -C -f "$1" >&2 || { echo "$1: vtysh -C failed" >&2; return 1; }
+}
+
+# bgpd -C always exits 0: judge its output. Run alone it reads the whole
+# integrated file, so it may only complain about bfdd's block (bfd, profile
+# and the profile's settings); any other line means a BGP line it rejected.
+bgpd_ok() {
+	local copy=$TMP/bgpd-check.conf out bad
+	[ -x /usr/lib/frr/bgpd ] || { echo "/usr/lib/frr/bgpd is missing (frr)" >&2; return 1; }
+	cp "$1" "$copy"
+	chmod 644 "$copy"
+	out=$(/usr/lib/frr/bgpd -C -p 0 -f "$copy" 2>&1)
+	bad=$(printf '%s\n' "$out" | grep -v '^$' |
+		grep -Ev 'No such command on config line [0-9]+: *(bfd|profile [^ ]+|detect-multiplier [0-9]+|receive-interval [0-9]+|transmit-interval [0-9]+)$' || true)
+	[ -z "$bad" ] || { echo "$1: bgpd -C: $bad" >&2; return 1; }
+}
+
+# Fails when the pattern occurs (a bare "! grep" would not fail a bats test).
+absent() { # grep pattern, file
+	if grep -q -- "$1" "$2"; then echo "unexpected '$1' in $2" >&2; return 1; fi
+}
+
+render() { # site file, output dir
+	"$GEN" render "$1" -o "$2"
+}
+
+@test "every rendered frr.conf passes vtysh -C and bgpd -C" {
+	for dir in tests/golden/*/; do
+		render "$dir/site.conf" "$TMP/$(basename "$dir")"
+	done
+	render site.conf.example "$TMP/example-live"
+	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/' \
+		site.conf.example >"$TMP/anycast.conf"
+	render "$TMP/anycast.conf" "$TMP/anycast"
+	n=0
+	for f in "$TMP"/*/balancers/*/frr.conf; do
+		vtysh_ok "$f"
+		bgpd_ok "$f"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 7 ]
+}
+
+@test "the bgpd judgement catches a bad BGP line" {
+	render site.conf.example "$TMP/out"
+	sed 's/^ timers bgp 1 3$/ timers bgp one three/' "$TMP/out/balancers/ffm4/frr.conf" >"$TMP/bad.conf"
+	run bgpd_ok "$TMP/bad.conf"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"timers bgp one three"* ]]
+}
+
+@test "active/standby: primary VIPs get the primary metric, the others the backup metric" {
+	render site.conf.example "$TMP/out"
+	f=$TMP/out/balancers/ffm4/frr.conf
+	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 10 permit 192.0.2.124/32' "$f"
+	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 20 deny any' "$f"
+	grep -qx 'ip prefix-list resolvers-example-ffm4-backup-vips-v4 seq 10 permit 192.0.2.125/32' "$f"
+	grep -qx 'ipv6 prefix-list resolvers-example-ffm4-primary-vips-v6 seq 10 permit 2001:db8:53::124/128' "$f"
+	# each clause: its prefix-list, then local-preference and metric
+	clauses=$(awk '/^route-map resolvers-example-ffm4-announce-vips permit/{c=$4} c && /match|set/{printf "%s %s %s|", c, $NF, $2} /^exit/{c=""}' "$f")
+	[ "$clauses" = "10 resolvers-example-ffm4-primary-vips-v4 ip|10 100 local-preference|10 0 metric|20 resolvers-example-ffm4-backup-vips-v4 ip|20 100 local-preference|20 100 metric|30 resolvers-example-ffm4-primary-vips-v6 ipv6|30 100 local-preference|30 0 metric|" ]
+	# dus2 is the mirror image for the IPv4 VIPs and does not carry the IPv6 one
+	g=$TMP/out/balancers/dus2/frr.conf
+	grep -qx 'ip prefix-list resolvers-example-dus2-primary-vips-v4 seq 10 permit 192.0.2.125/32' "$g"
+	grep -qx 'ip prefix-list resolvers-example-dus2-backup-vips-v4 seq 10 permit 192.0.2.124/32' "$g"
+	grep -v 'access' "$g" >"$TMP/dus2-no-vty"
+	absent 'ipv6' "$TMP/dus2-no-vty"
+}
+
+@test "the session: timers, no inbound routes, BFD profile, vty from localhost" {
+	render site.conf.example "$TMP/out"
+	f=$TMP/out/balancers/ffm4/frr.conf
+	for line in 'frr defaults traditional' 'hostname ffm4' 'router bgp 64512' \
+		' bgp router-id 198.51.100.1' ' no bgp ebgp-requires-policy' \
+		' no bgp default ipv4-unicast' ' timers bgp 1 3' 'bgp route-map delay-timer 0' \
+		' neighbor 198.51.100.254 remote-as 64512' \
+		' neighbor 198.51.100.254 description core router ffm' \
+		' neighbor 198.51.100.254 bfd profile resolvers-example-ffm4-bfd' \
+		' profile resolvers-example-ffm4-bfd' '  receive-interval 300' '  detect-multiplier 3' \
+		'route-map resolvers-example-ffm4-accept-nothing deny 10' \
+		'  redistribute connected route-map resolvers-example-ffm4-announce-vips' \
+		'  neighbor 198.51.100.254 route-map resolvers-example-ffm4-accept-nothing in' \
+		'  neighbor 198.51.100.254 route-map resolvers-example-ffm4-announce-vips out' \
+		'  neighbor 198.51.100.254 send-community both' \
+		'  neighbor 198.51.100.254 soft-reconfiguration inbound' \
+		'access-list resolvers-example-ffm4-vty-from-localhost seq 10 permit 127.0.0.1/32' \
+		' access-class resolvers-example-ffm4-vty-from-localhost'; do
+		grep -qxF -- "$line" "$f" || { echo "missing: '$line'" >&2; return 1; }
+	done
+	# the accept-nothing route-map has no permit clause
+	absent '^route-map resolvers-example-ffm4-accept-nothing permit' "$f"
+	# both address families activate the neighbor
+	[ "$(grep -c '^  neighbor 198.51.100.254 activate$' "$f")" -eq 2 ]
+}
+
+@test "anycast: one prefix-list per family, one metric; BFD off means no BFD lines" {
+	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/' \
+		site.conf.example >"$TMP/anycast.conf"
+	render "$TMP/anycast.conf" "$TMP/out"
+	for lb in ffm4 dus2; do
+		f=$TMP/out/balancers/$lb/frr.conf
+		absent 'primary\|backup' "$f"
+		absent 'bfd' "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 10 permit 192.0.2.124/32" "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 20 permit 192.0.2.125/32" "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 30 deny any" "$f"
+		[ "$(grep '^ set metric' "$f" | sort -u)" = " set metric 0" ]
+	done
+}
+
+@test "a template override with an undefined name is refused by the reference check" {
+	mkdir "$TMP/tpl"
+	sed 's/route-map {{route_map_out}} permit {{seq}}/route-map {{route_map_out}}-typo permit {{seq}}/' \
+		templates/frr.conf.mustache >"$TMP/tpl/frr.conf.mustache"
+	run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"balancers/dus2/frr.conf:"*"route-map 'resolvers-example-dus2-announce-vips' is referenced but never defined"* ]]
+	[ ! -e "$TMP/out" ]
+	# and vtysh alone would have accepted it
+	sed 's/route-map resolvers-example-ffm4-announce-vips permit/route-map other permit/' \
+		<("$GEN" render site.conf.example -o "$TMP/ok" >/dev/null && cat "$TMP/ok/balancers/ffm4/frr.conf") \
+		>"$TMP/typo.conf"
+	vtysh_ok "$TMP/typo.conf"
+}
+
+@test "vips lists every VIP the balancer carries and the guard accepts it" {
+	render site.conf.example "$TMP/out"
+	[ "$(grep -v '^#' "$TMP/out/balancers/ffm4/vips")" = "192.0.2.124 lvsdns0 resolver-a # primary
+192.0.2.125 lvsdns0 resolver-b # backup
+2001:db8:53::124 lvsdns0 resolver-v6 # primary" ]
+	[ "$(grep -v '^#' "$TMP/out/balancers/dus2/vips")" = "192.0.2.124 lvsdns0 resolver-a # backup
+192.0.2.125 lvsdns0 resolver-b # primary" ]
+	"$GUARD" -f "$TMP/out/balancers/ffm4/vips" check
+	"$GUARD" -f "$TMP/out/balancers/dus2/vips" check
+}
+
+@test "the ifupdown stanza creates the dummy interface and raises the VIPs through the guard" {
+	render site.conf.example "$TMP/out"
+	f=$TMP/out/balancers/dus2/interfaces.d/lvsdns0
+	grep -qx 'auto lvsdns0' "$f"
+	grep -qx '    pre-up ip link add dev lvsdns0 type dummy' "$f"
+	grep -qx '    post-up /usr/local/sbin/lvsdns-vip-guard up 192.0.2.124 192.0.2.125' "$f"
+	grep -qx '    pre-down /usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125' "$f"
+}
