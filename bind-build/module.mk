@@ -11,3 +11,4 @@ UNIT_TESTS += test_bind_table
 test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_TABLE_SRCS) $(LIB_SRCS)
 test_bind_table_LIBS := -lcmocka
 
+BATS_TESTS += tests/cli/bind-build.bats

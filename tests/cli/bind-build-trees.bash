@@ -1,0 +1,52 @@
+# Synthetic BIND source trees shaped like each era (written here, not copied
+# from BIND), for tests/cli/bind-build.bats. Each function takes a directory.
+
+put() { # put DIR REL TEXT
+  mkdir -p "$(dirname "$1/$2")"
+  printf '%b' "$3" >"$1/$2"
+}
+
+mem_guard() { # DEFAULT
+  printf '#ifndef ISC_MEM_USE_INTERNAL_MALLOC\n#define ISC_MEM_USE_INTERNAL_MALLOC %s\n#endif\n' "$1"
+}
+
+version_file() { # DIR MAJ MIN PATCH [TYPE VER]
+  put "$1" version "MAJORVER=$2\nMINORVER=$3\nPATCHVER=$4\nRELEASETYPE=${5:-}\nRELEASEVER=${6:-}\n"
+}
+
+tree_9_3() {
+  version_file "$1" 9 3 6 -P 1
+  put "$1" configure.in 'AC_INIT(lib/dns/name.c)\nAC_ARG_ENABLE(threads,\n[  --enable-threads  enable multithreading])\n'
+  mem_guard 0 >"$1/lib-isc-mem.c.tmp"; mkdir -p "$1/lib/isc"; mv "$1/lib-isc-mem.c.tmp" "$1/lib/isc/mem.c"
+}
+
+tree_9_9() {
+  version_file "$1" 9 9 13
+  put "$1" configure.in 'AC_INIT(lib/dns/name.c)\nAC_ARG_ENABLE(threads,\n\t[  --enable-threads  enable multithreading])\n'
+  mkdir -p "$1/lib/isc/include/isc"; mem_guard 1 >"$1/lib/isc/include/isc/mem.h"
+}
+
+tree_9_11() {
+  version_file "$1" 9 11 37
+  put "$1" configure.in 'AC_INIT(BIND, [9.11], [info@isc.org], [], [https://www.isc.org/])\nsinclude(config.threads.in)dnl\n'
+  put "$1" config.threads.in 'AC_ARG_ENABLE(threads,\n\tAS_HELP_STRING([--enable-threads], [enable multithreading]))\n'
+  mkdir -p "$1/lib/isc/include/isc"; mem_guard 1 >"$1/lib/isc/include/isc/mem.h"
+}
+
+tree_9_16_30() {
+  version_file "$1" 9 16 30
+  put "$1" configure.ac 'AC_INIT(BIND, [9.16], [info@isc.org], [], [https://www.isc.org/])\nAC_CHECK_HEADERS([threads.h])\n'
+  put "$1" config.threads.in 'AC_ARG_ENABLE(threads, [  --enable-threads])\n'
+  mkdir -p "$1/lib/isc/include/isc"; mem_guard 0 >"$1/lib/isc/include/isc/mem.h"
+  put "$1" bin/named/main.c 'static struct flag_def f[] = {\n\t{ "internal", ISC_MEMFLAG_INTERNAL, false },\n};\n'
+}
+
+tree_9_18() {
+  put "$1" configure.ac 'm4_define([bind_VERSION_MAJOR], 9)dnl\nm4_define([bind_VERSION_MINOR], 18)dnl\nm4_define([bind_VERSION_PATCH], 49)dnl\nAC_INIT([BIND], bind_PKG_VERSION, [https://example.invalid/])\nAC_ARG_ENABLE([pthread_rwlock])\nAC_ARG_WITH([jemalloc],\n  [AS_HELP_STRING([--with-jemalloc=detect])])\nPKG_CHECK_MODULES([LIBUV], [libuv >= 1.37.0])\n'
+  put "$1" lib/isc/include/isc/mem.h '#else /* if !ISC_MEM_USE_INTERNAL_MALLOC */\n'
+}
+
+tree_9_21() {
+  put "$1" meson.build "project(\n  'bind',\n  ['c'],\n  version: '9.21.10',\n)\n"
+  put "$1" meson.options "option('jemalloc', type: 'feature', value: 'auto')\n"
+}
