@@ -168,3 +168,16 @@ keepalived_ok() {
   [ "$status" -eq 2 ]
   [[ "$output" == *"nope.conf: cannot read the site file: No such file or directory"* ]]
 }
+
+@test "site.conf(5) documents every schema option with its default" {
+  run tools/check-schema-doc
+  echo "$output"
+  [ "$status" -eq 0 ]
+}
+
+@test "the man pages format without warnings" {
+  for page in docs/cluster-gen.1 docs/site.conf.5; do
+    out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+    [ -z "$out" ] || { echo "$page: $out"; false; }
+  done
+}
