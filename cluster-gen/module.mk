@@ -11,6 +11,7 @@ CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/schema.c cluster-gen/parse.c 
 	cluster-gen/render.c cluster-gen/render_keepalived.c \
 	cluster-gen/render_frr.c cluster-gen/frr_refs.c \
 	$(GEN_DIR)/embedded_templates.c $(LIB_SRCS)
+CLUSTER_GEN_CORE += bind-build/bind_table.c cluster-gen/render_bind.c  # bind-build: one version table
 
 PROGRAMS += cluster-gen
 SBIN_PROGRAMS += cluster-gen
@@ -26,3 +27,7 @@ BATS_TESTS += tests/cli/cluster-gen.bats
 BENCH_TARGETS += bench-render
 bench-render: $(REL)/cluster-gen
 	tests/bench-render $(REL)/cluster-gen
+
+UNIT_TESTS += test_lib
+test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/site.c $(LIB_SRCS)
+test_lib_LIBS := -lcmocka

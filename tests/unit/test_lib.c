@@ -1,0 +1,252 @@
+/* lib/ units: addresses and prefixes, diagnostics order, atomic output trees,
+ * and the validation predicates that guard generated files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "diag.h"
+#include "outtree.h"
+#include "validate.h"
+
+static void test_addr_parse_numeric_only(void **state)
+{
+	struct addr a;
+	char s[ADDR_STRLEN];
+
+	(void)state;
+	assert_true(addr_parse("192.0.2.124", &a));
+	assert_int_equal(a.family, AF_INET);
+	assert_string_equal(addr_str(&a, s), "192.0.2.124");
+	assert_true(addr_parse("2001:DB8:0:0::1", &a));
+	assert_string_equal(addr_str(&a, s), "2001:db8::1");
+	assert_false(addr_parse("localhost", &a));
+	assert_false(addr_parse("192.0.2.300", &a));
+	assert_false(addr_parse("", &a));
+	assert_int_equal(a.family, 0);
+}
+
+static void test_prefix_parse_and_contains(void **state)
+{
+	struct prefix p, net;
+	struct addr a;
+	char s[PREFIX_STRLEN];
+
+	(void)state;
+	assert_true(prefix_parse("10.1.53.1/24", &p));
+	prefix_network(&p, &net);
+	assert_string_equal(prefix_str(&net, s), "10.1.53.0/24");
+	assert_true(addr_parse("10.1.53.200", &a));
+	assert_true(prefix_contains(&p, &a));
+	assert_true(addr_parse("10.1.54.1", &a));
+	assert_false(prefix_contains(&p, &a));
+	assert_true(addr_parse("::ffff:10.1.53.2", &a));
+	assert_false(prefix_contains(&p, &a)); /* other family */
+	assert_true(prefix_parse("2001:db8:105::1/64", &p));
+	assert_true(addr_parse("2001:db8:105::2", &a));
+	assert_true(prefix_contains(&p, &a));
+	assert_true(prefix_parse("10.0.0.0/9", &p));
+	assert_true(addr_parse("10.127.255.255", &a));
+	assert_true(prefix_contains(&p, &a));
+	assert_true(addr_parse("10.128.0.0", &a));
+	assert_false(prefix_contains(&p, &a));
+	assert_true(prefix_parse("192.0.2.1", &p));
+	assert_int_equal(p.len, 32);
+	assert_false(prefix_parse("192.0.2.0/33", &p));
+	assert_false(prefix_parse("192.0.2.0/", &p));
+	assert_false(prefix_parse("192.0.2.0/024", &p));
+	assert_false(prefix_parse("192.0.2.0/2x", &p));
+	assert_true(prefix_parse("0.0.0.0/0", &p));
+	assert_true(prefix_contains(&p, &a));
+}
+
+static void test_addr_order(void **state)
+{
+	struct addr a, b, c;
+
+	(void)state;
+	addr_parse("10.0.0.2", &a);
+	addr_parse("10.0.0.10", &b);
+	addr_parse("::1", &c);
+	assert_true(addr_cmp(&a, &b) < 0);
+	assert_true(addr_cmp(&b, &c) < 0); /* IPv4 before IPv6 */
+	assert_true(addr_eq(&a, &a));
+}
+
+static void test_diags_sorted_by_line_then_order(void **state)
+{
+	struct diags d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	diags_init(&d, "site.conf");
+	diag_add(&d, 9, NULL, "second %d", 2);
+	diag_add(&d, 3, "a hint", "first");
+	diag_add(&d, 9, NULL, "third");
+	diag_add(&d, 0, NULL, "whole file");
+	diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(text, "site.conf: whole file\n"
+				  "site.conf:3: first\n  hint: a hint\n"
+				  "site.conf:9: second 2\n"
+				  "site.conf:9: third\n");
+	free(text);
+	diags_free(&d);
+}
+
+static void test_names_and_paths(void **state)
+{
+	(void)state;
+	assert_true(safe_name("resolver-a"));
+	assert_true(safe_name("eth1.105"));
+	assert_false(safe_name("-x"));
+	assert_false(safe_name("a b"));
+	assert_false(safe_name("a;b"));
+	assert_false(safe_name(""));
+	assert_true(safe_ifname("eth1.105"));
+	assert_false(safe_ifname("verylonginterface"));
+	assert_true(safe_path("/usr/local/sbin/dnsprobe"));
+	assert_false(safe_path("usr/sbin/x"));
+	assert_false(safe_path("/usr/sbin/x >/dev/null"));
+	assert_false(safe_path("/a$(b)"));
+}
+
+static void test_qnames(void **state)
+{
+	char label[80], name[300];
+
+	(void)state;
+	assert_true(valid_qname("resolve.test.example"));
+	assert_true(valid_qname("resolve.test.example."));
+	assert_true(valid_qname("."));
+	assert_true(valid_qname("_dns.xn--bcher-kva.example"));
+	assert_false(valid_qname("a..b"));
+	assert_false(valid_qname(".a"));
+	assert_false(valid_qname("b\xc3\xbc" "cher.example"));
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	assert_true(valid_qname(label));
+	label[63] = 'a';
+	label[64] = '\0';
+	assert_false(valid_qname(label));
+	/* 4 x 63 + 3 dots = 255 octets: one too many */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.63s", label, label, label, label);
+	assert_false(valid_qname(name));
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.61s", label, label, label, label);
+	assert_true(valid_qname(name));
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = xcalloc(1, 4096);
+
+	if (!f)
+		return s;
+	if (fread(s, 1, 4095, f) == 0)
+		s[0] = '\0';
+	fclose(f);
+	return s;
+}
+
+static void test_outtree_replaces_atomically(void **state)
+{
+	char dir[] = "/tmp/lvsdns-outtree-XXXXXX";
+	struct outtree t;
+	struct buf err;
+	char *target, *p, *got;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	target = xasprintf("%s/out", dir);
+	buf_init(&err);
+
+	assert_int_equal(outtree_begin(&t, target, &err), 0);
+	assert_int_equal(outtree_write(&t, "a/b/c.conf", "one\n", 4, 0644, &err), 0);
+	assert_int_equal(outtree_commit(&t, &err), 0);
+	outtree_end(&t);
+	p = xasprintf("%s/a/b/c.conf", target);
+	got = slurp(p);
+	assert_string_equal(got, "one\n");
+	free(got);
+
+	/* a second tree replaces the first; an aborted third leaves it */
+	assert_int_equal(outtree_begin(&t, target, &err), 0);
+	assert_int_equal(outtree_write(&t, "d.conf", "two\n", 4, 0600, &err), 0);
+	assert_int_equal(outtree_commit(&t, &err), 0);
+	outtree_end(&t);
+	assert_int_not_equal(stat(p, &st), 0);
+	free(p);
+	p = xasprintf("%s/d.conf", target);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(outtree_begin(&t, target, &err), 0);
+	assert_int_equal(outtree_write(&t, "e.conf", "x", 1, 0644, &err), 0);
+	outtree_end(&t);
+	assert_int_equal(stat(p, &st), 0);
+	free(p);
+
+	/* a directory we did not write is never replaced */
+	p = xasprintf("%s/theirs", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	free(target);
+	target = xasprintf("%s/theirs/file", dir);
+	{
+		FILE *f = fopen(target, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	assert_int_equal(outtree_begin(&t, p, &err), -1);
+	assert_non_null(strstr(err.data, "was not written by cluster-gen"));
+	outtree_end(&t);
+
+	free(p);
+	free(target);
+	buf_free(&err);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
+static void test_buf_grows(void **state)
+{
+	struct buf b;
+	char *s;
+
+	(void)state;
+	buf_init(&b);
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&b, "%d,", i % 10);
+	assert_int_equal(b.len, 20000);
+	assert_int_equal(b.data[b.len], '\0');
+	s = buf_steal(&b);
+	assert_int_equal(strlen(s), 20000);
+	assert_null(b.data);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_parse_numeric_only),
+		cmocka_unit_test(test_prefix_parse_and_contains),
+		cmocka_unit_test(test_addr_order),
+		cmocka_unit_test(test_diags_sorted_by_line_then_order),
+		cmocka_unit_test(test_names_and_paths),
+		cmocka_unit_test(test_qnames),
+		cmocka_unit_test(test_outtree_replaces_atomically),
+		cmocka_unit_test(test_buf_grows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
