@@ -1,6 +1,6 @@
 # dnsprobe: the DNS health-check probe (one-shot and watch mode).
-DNSPROBE_CORE := probes/wire.c probes/query.c probes/judge.c probes/transport.c \
-                 probes/args.c lib/addr.c lib/buf.c
+DNSPROBE_CORE := probes/wire.c probes/query.c probes/judge.c probes/transport.c probes/targets.c \
+                 probes/args.c lib/addr.c lib/buf.c lib/diag.c
 PROGRAMS += dnsprobe
 dnsprobe_SRCS := $(DNSPROBE_CORE) probes/oneshot.c probes/watch.c probes/main.c
 # Static: keepalived forks it for every check, and it resolves no names, so
@@ -21,3 +21,4 @@ test_probe_args_SRCS := tests/unit/test_probe_args.c $(DNSPROBE_CORE)
 test_probe_args_LIBS := -lcmocka
 
 BATS_TESTS += tests/cli/dnsprobe.bats
+BATS_TESTS += tests/cli/dnsprobe-watch.bats

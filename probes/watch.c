@@ -1,11 +1,544 @@
+/* Watch mode. Every target has exactly one timer in a binary heap: when it
+ * is idle, the start of its next check; while a check is in flight, the
+ * deadline of the current try. One epoll set carries the sockets of the
+ * checks in flight and a signalfd for SIGHUP (reload) and SIGTERM/SIGINT. */
 #include "watch.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "targets.h"
+
+struct target {
+	struct target_conf conf;
+	bool up;
+	unsigned ok_run, fail_run;   /* consecutive results, for rise and fall */
+	uint64_t checks, failures, changes, rtt_us;
+	enum verdict last;
+	struct exchange ex;
+	bool busy, tcp_now;
+	unsigned try_no;
+	uint64_t check_start, overall, try_deadline;
+	uint64_t when;               /* this target's one timer */
+	size_t heap_idx;
+	uint32_t ev;                 /* events registered with epoll */
+};
+
+struct watch {
+	const struct opts *o;
+	struct rng *rng;
+	int ep, sfd;
+	struct target *t;
+	size_t n;
+	struct target **heap;
+	uint64_t next_metrics;
+	bool reload, stop;
+};
+
+#define METRICS_EVERY_US 1000000u
+
+static void wlog(const struct watch *w, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void wlog(const struct watch *w, int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (w->o->use_syslog) {
+		vsyslog(prio, fmt, ap);
+	} else {
+		fputs("dnsprobe: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+/* --- the timer heap, keyed by target->when ---------------------------------- */
+
+static void heap_swap(struct watch *w, size_t a, size_t b)
+{
+	struct target *t = w->heap[a];
+	w->heap[a] = w->heap[b];
+	w->heap[b] = t;
+	w->heap[a]->heap_idx = a;
+	w->heap[b]->heap_idx = b;
+}
+
+static size_t sift_up(struct watch *w, size_t i)
+{
+	while (i > 0 && w->heap[(i - 1) / 2]->when > w->heap[i]->when) {
+		heap_swap(w, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	return i;
+}
+
+static void heap_fix(struct watch *w, size_t i)
+{
+	i = sift_up(w, i);
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < w->n && w->heap[l]->when < w->heap[m]->when)
+			m = l;
+		if (r < w->n && w->heap[r]->when < w->heap[m]->when)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(w, i, m);
+		i = m;
+	}
+}
+
+/* Insertion one by one: only sift-up, which never looks past i. */
+static void heap_build(struct watch *w)
+{
+	free(w->heap);
+	w->heap = xcalloc(w->n ? w->n : 1, sizeof(*w->heap));
+	for (size_t i = 0; i < w->n; i++) {
+		w->heap[i] = &w->t[i];
+		w->t[i].heap_idx = i;
+		sift_up(w, i);
+	}
+}
+
+static void set_timer(struct watch *w, struct target *t, uint64_t when)
+{
+	t->when = when;
+	heap_fix(w, t->heap_idx);
+}
+
+/* --- files ---------------------------------------------------------------------- */
+
+/* keepalived's FILE_CHECK must never see a half-written file: write a
+ * sibling, then rename over. No fsync: after a crash the state is
+ * recomputed anyway. */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = xasprintf("%s.dnsprobe-tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e = 0;
+
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		e = errno ? errno : EIO;
+	if (fd >= 0 && close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return e;
+}
+
+static int write_state(const struct watch *w, const struct target *t)
+{
+	int e = write_atomic(t->conf.state_file, t->up ? "0\n" : "1\n", 2);
+	if (e)
+		wlog(w, LOG_ERR, "target %s: cannot write state file %s: %s", t->conf.id,
+		     t->conf.state_file, strerror(e));
+	return e;
+}
+
+static void label_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+}
+
+static void metric(struct buf *b, const struct watch *w, const char *name, const char *type,
+		   const char *help, int which)
+{
+	buf_printf(b, "# HELP dnsprobe_%s %s\n# TYPE dnsprobe_%s %s\n", name, help, name, type);
+	for (size_t i = 0; i < w->n; i++) {
+		const struct target *t = &w->t[i];
+		buf_printf(b, "dnsprobe_%s{id=\"", name);
+		label_escape(b, t->conf.id);
+		buf_puts(b, "\"} ");
+		switch (which) {
+		case 0: buf_printf(b, "%d\n", t->up ? 1 : 0); break;
+		case 1: buf_printf(b, "%.6f\n", (double)t->rtt_us / 1e6); break;
+		case 2: buf_printf(b, "%llu\n", (unsigned long long)t->checks); break;
+		case 3: buf_printf(b, "%llu\n", (unsigned long long)t->failures); break;
+		default: buf_printf(b, "%llu\n", (unsigned long long)t->changes); break;
+		}
+	}
+}
+
+static void write_metrics(const struct watch *w)
+{
+	struct buf b;
+
+	buf_init(&b);
+	metric(&b, w, "up", "gauge", "1 when the target is up after rise/fall, else 0", 0);
+	metric(&b, w, "rtt_seconds", "gauge", "round trip time of the last answer", 1);
+	metric(&b, w, "checks_total", "counter", "checks completed", 2);
+	metric(&b, w, "failures_total", "counter", "checks that failed", 3);
+	metric(&b, w, "state_changes_total", "counter", "up/down transitions", 4);
+	int e = write_atomic(w->o->metrics_file, b.data, b.len);
+	if (e)
+		wlog(w, LOG_ERR, "cannot write metrics file %s: %s", w->o->metrics_file, strerror(e));
+	buf_free(&b);
+}
+
+/* --- one check as a chain of tries ------------------------------------------------ */
+
+static void finish_try(struct watch *w, struct target *t, enum verdict v);
+
+static uint32_t epoll_bits(short poll_events)
+{
+	return (poll_events & POLLIN ? EPOLLIN : 0) | (poll_events & POLLOUT ? EPOLLOUT : 0);
+}
+
+static void begin_exchange(struct watch *w, struct target *t)
+{
+	int err = 0;
+	enum verdict v = ex_start(&t->ex, &t->conf.check, t->tcp_now, w->rng, &err);
+
+	if (v != V_PENDING) {
+		finish_try(w, t, v);
+		return;
+	}
+	struct epoll_event ev = { .events = epoll_bits(ex_events(&t->ex)), .data.ptr = t };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, t->ex.fd, &ev) != 0) {
+		wlog(w, LOG_ERR, "epoll_ctl: %s", strerror(errno));
+		finish_try(w, t, V_DOWN_NETWORK);
+		return;
+	}
+	t->ev = ev.events;
+	set_timer(w, t, t->try_deadline);
+}
+
+static void start_try(struct watch *w, struct target *t, uint64_t now)
+{
+	t->try_no++;
+	t->try_deadline = now + (uint64_t)t->conf.timeout_ms * 1000;
+	if (t->try_deadline > t->overall)
+		t->try_deadline = t->overall;
+	begin_exchange(w, t);
+}
+
+static void start_check(struct watch *w, struct target *t, uint64_t now)
+{
+	t->busy = true;
+	t->check_start = now;
+	t->overall = now + (uint64_t)t->conf.timeout_ms * 1000 * t->conf.tries;
+	t->try_no = 0;
+	t->tcp_now = t->conf.transport == TM_TCP;
+	start_try(w, t, now);
+}
+
+static void set_state(struct watch *w, struct target *t, bool up, enum verdict v)
+{
+	t->up = up;
+	t->changes++;
+	write_state(w, t);
+	wlog(w, LOG_NOTICE, "target %s is %s after %u %s (%s)", t->conf.id, up ? "up" : "down",
+	     up ? t->ok_run : t->fail_run, up ? "successes" : "failures", verdict_str(v));
+}
+
+static void complete_check(struct watch *w, struct target *t, enum verdict v, uint64_t now)
+{
+	t->busy = false;
+	t->checks++;
+	t->last = v;
+	if (v == V_UP) {
+		t->fail_run = 0;
+		if (++t->ok_run >= t->conf.rise && !t->up)
+			set_state(w, t, true, v);
+	} else {
+		t->failures++;
+		t->ok_run = 0;
+		if (++t->fail_run >= t->conf.fall && t->up)
+			set_state(w, t, false, v);
+	}
+	uint64_t next = t->check_start + (uint64_t)t->conf.interval_ms * 1000;
+	set_timer(w, t, next > now ? next : now);
+}
+
+static void finish_try(struct watch *w, struct target *t, enum verdict v)
+{
+	uint64_t now = now_us();
+
+	if (t->ex.fd >= 0) {
+		if (verdict_final(v) || v == V_RETRY_TCP)
+			t->rtt_us = now - t->ex.sent_us;
+		ex_close(&t->ex); /* closing also leaves the epoll set */
+		t->ev = 0;
+	}
+	if (v == V_RETRY_TCP) {
+		t->tcp_now = true;
+		begin_exchange(w, t);
+		return;
+	}
+	if (!verdict_final(v) && t->try_no < t->conf.tries && now < t->overall) {
+		start_try(w, t, now);
+		return;
+	}
+	complete_check(w, t, v, now);
+}
+
+static void on_timer(struct watch *w, struct target *t, uint64_t now)
+{
+	if (t->busy)
+		finish_try(w, t, V_DOWN_TIMEOUT);
+	else
+		start_check(w, t, now);
+}
+
+static void on_io(struct watch *w, struct target *t)
+{
+	struct answer_info info;
+	int err = 0;
+	enum verdict v = ex_step(&t->ex, &t->conf.check, &info, &err);
+
+	if (v != V_PENDING) {
+		finish_try(w, t, v);
+		return;
+	}
+	uint32_t want = epoll_bits(ex_events(&t->ex));
+	if (want != t->ev) { /* tcp: connected and sent, now reading */
+		struct epoll_event ev = { .events = want, .data.ptr = t };
+		if (epoll_ctl(w->ep, EPOLL_CTL_MOD, t->ex.fd, &ev) != 0) {
+			finish_try(w, t, V_DOWN_NETWORK);
+			return;
+		}
+		t->ev = want;
+	}
+}
+
+/* --- targets file and reload ------------------------------------------------------- */
+
+static char *read_file(const char *path, int *err)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (!f) {
+		*err = errno;
+		return NULL;
+	}
+	buf_init(&b);
+	buf_reserve(&b, 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	*err = ferror(f) ? EIO : 0;
+	fclose(f);
+	if (*err) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+/* Returns the parsed targets, or NULL after logging every problem. */
+static struct target_conf *load(const struct watch *w, size_t *n)
+{
+	int err;
+	char *text = read_file(w->o->watch_file, &err);
+	struct target_conf *tc;
+	struct diags d;
+
+	if (!text) {
+		wlog(w, LOG_ERR, "%s: %s", w->o->watch_file, strerror(err));
+		return NULL;
+	}
+	diags_init(&d, w->o->watch_file);
+	*n = targets_parse(text, w->o, &tc, &d);
+	free(text);
+	for (size_t i = 0; i < d.n; i++)
+		wlog(w, LOG_ERR, "%s:%d: %s%s%s", d.file, d.v[i].line, d.v[i].message,
+		     d.v[i].hint ? " (" : "", d.v[i].hint ? d.v[i].hint : "");
+	bool bad = d.n > 0;
+	diags_free(&d);
+	if (bad) {
+		targets_free(tc, *n);
+		return NULL;
+	}
+	return tc;
+}
+
+/* The first checks are spread over one interval so that a thousand targets
+ * do not all fire in the same millisecond. */
+static uint64_t first_check(struct watch *w, const struct target_conf *c, uint64_t now)
+{
+	uint32_t r = (uint32_t)rng_u16(w->rng) << 16 | rng_u16(w->rng);
+	return now + (uint64_t)(r % c->interval_ms) * 1000;
+}
+
+/* New targets start down (and say so in their state file); a target whose
+ * line did not change keeps its state, counters and schedule. */
+static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t now)
+{
+	struct target *t = xcalloc(n ? n : 1, sizeof(*t));
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct target *old = NULL;
+		for (size_t j = 0; j < w->n && !old; j++)
+			if (target_conf_same(&tc[i], &w->t[j].conf))
+				old = &w->t[j];
+		if (old) {
+			t[i] = *old;
+			ex_init(&t[i].ex);
+			t[i].busy = false;
+			t[i].ev = 0;
+			t[i].when = old->busy ? now : old->when;
+			free(old->conf.state_file);
+			old->conf.state_file = NULL;
+		} else {
+			ex_init(&t[i].ex);
+			t[i].when = first_check(w, &tc[i], now);
+		}
+		t[i].conf = tc[i];
+		if (!old && write_state(w, &t[i]) != 0)
+			bad = 1;
+	}
+	for (size_t j = 0; j < w->n; j++) {
+		ex_close(&w->t[j].ex);
+		free(w->t[j].conf.state_file); /* NULL for the targets kept */
+	}
+	free(w->t);
+	free(tc);
+	w->t = t;
+	w->n = n;
+	heap_build(w);
+	return bad;
+}
+
+static void reload(struct watch *w)
+{
+	size_t n;
+	struct target_conf *tc = load(w, &n);
+
+	if (!tc) {
+		wlog(w, LOG_ERR, "reload failed; still checking the %zu targets loaded before", w->n);
+		return;
+	}
+	install(w, tc, n, now_us());
+	wlog(w, LOG_NOTICE, "reloaded %s: %zu targets", w->o->watch_file, n);
+}
+
+static void on_signal(struct watch *w)
+{
+	struct signalfd_siginfo si;
+
+	while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			w->reload = true;
+		else
+			w->stop = true;
+	}
+}
+
+static int setup(struct watch *w)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
+	    (w->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0 ||
+	    (w->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		wlog(w, LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, w->sfd, &ev) != 0) {
+		wlog(w, LOG_ERR, "epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Milliseconds epoll may sleep: up to the next timer, rounded up so that a
+ * timer is never polled for early and spun on. */
+static int sleep_ms(const struct watch *w, uint64_t now)
+{
+	uint64_t next = now + 60 * 1000000u;
+
+	if (w->n && w->heap[0]->when < next)
+		next = w->heap[0]->when;
+	if (w->o->metrics_file && w->next_metrics < next)
+		next = w->next_metrics;
+	return next <= now ? 0 : (int)((next - now + 999) / 1000);
+}
+
+static void loop(struct watch *w)
+{
+	struct epoll_event evs[256];
+
+	while (!w->stop) {
+		uint64_t now = now_us();
+		while (w->n && w->heap[0]->when <= now)
+			on_timer(w, w->heap[0], now);
+		if (w->o->metrics_file && w->next_metrics <= now) {
+			write_metrics(w);
+			w->next_metrics = now + METRICS_EVERY_US;
+		}
+		int k = epoll_wait(w->ep, evs, 256, sleep_ms(w, now_us()));
+		if (k < 0 && errno != EINTR) {
+			wlog(w, LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return;
+		}
+		for (int i = 0; i < k; i++) {
+			if (evs[i].data.ptr)
+				on_io(w, evs[i].data.ptr);
+			else
+				on_signal(w);
+		}
+		if (w->reload) { /* after the batch: it replaces the targets the events point at */
+			w->reload = false;
+			reload(w);
+		}
+	}
+}
 
 int watch_run(const struct opts *o, struct rng *rng)
 {
-	(void)o;
-	(void)rng;
-	fputs("dnsprobe: --watch is not built yet\n", stderr);
-	return 1;
+	struct watch w = { .o = o, .rng = rng, .ep = -1, .sfd = -1 };
+	struct target_conf *tc;
+	size_t n;
+	int rc = 1;
+
+	if (o->use_syslog)
+		openlog("dnsprobe", LOG_PID, LOG_DAEMON);
+	if (setup(&w) == 0 && (tc = load(&w, &n)) != NULL) {
+		if (install(&w, tc, n, now_us()) == 0) {
+			wlog(&w, LOG_NOTICE, "watching %zu targets from %s", n, o->watch_file);
+			loop(&w);
+			rc = 0;
+			if (o->metrics_file)
+				write_metrics(&w);
+			wlog(&w, LOG_NOTICE, "stopping");
+		}
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		ex_close(&w.t[i].ex);
+		free(w.t[i].conf.state_file);
+	}
+	free(w.t);
+	free(w.heap);
+	if (w.ep >= 0)
+		close(w.ep);
+	if (w.sfd >= 0)
+		close(w.sfd);
+	return rc;
 }

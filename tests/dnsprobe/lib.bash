@@ -36,11 +36,11 @@ wait_dns() {
   return 1
 }
 
-# start_responder ADDR PORT ALTPORT SILENTPORT
+# start_responder ADDR PORT ALTPORT SILENTPORT [FLAGDIR]
 start_responder() {
   local d="$BATS_FILE_TMPDIR/responder"
   mkdir -p "$d"
-  /usr/bin/python3 "$DP_DIR/responder.py" "$1" "$2" "$3" "$4" >"$d/log" 2>&1 &
+  /usr/bin/python3 "$DP_DIR/responder.py" "$@" >"$d/log" 2>&1 &
   echo $! >"$d/pid"
   local i
   for i in $(seq 1 100); do
@@ -64,4 +64,27 @@ stop_pidfile() {
   done
   kill -9 "$pid" 2>/dev/null || true
   rm -f "$f"
+}
+
+# wait_content FILE TEXT [SECONDS]: bounded wait until FILE holds exactly TEXT
+wait_content() {
+  local i n=$(( ${3:-10} * 20 ))
+  for i in $(seq 1 "$n"); do
+    [ -f "$1" ] && [ "$(cat "$1")" = "$2" ] && return 0
+    sleep 0.05
+  done
+  echo "$1 did not become '$2' within ${3:-10} s (is: '$(cat "$1" 2>/dev/null)')" >&2
+  return 1
+}
+
+# wait_grep FILE REGEX [SECONDS]: bounded wait until a line of FILE matches
+wait_grep() {
+  local i n=$(( ${3:-10} * 20 ))
+  for i in $(seq 1 "$n"); do
+    grep -qE "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "no line matching '$2' in $1 within ${3:-10} s" >&2
+  cat "$1" >&2 2>/dev/null
+  return 1
 }

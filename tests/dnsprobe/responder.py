@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A misbehaving DNS server for the dnsprobe tests (loopback only).
 
-usage: responder.py ADDR PORT ALTPORT SILENTPORT
+usage: responder.py ADDR PORT ALTPORT SILENTPORT [FLAGDIR]
 
 The first label of the query name picks the behaviour:
   refused, nxdomain, servfail   that rcode, no answers
@@ -18,11 +18,14 @@ The first label of the query name picks the behaviour:
                                 compression pointer loop
   slow                          the right answer after 300 ms
   dropfirst                     ignores the first query for each exact name
+  flag.NAME                     the A record while FLAGDIR/NAME exists, else
+                                SERVFAIL (lets watch tests flip a target)
   silent                        nothing
   anything else                 NOERROR with A 192.0.2.53 (AAAA 2001:db8::53)
 SILENTPORT has a udp socket that never reads and a tcp listener that never
 accepts. Every query is logged on stdout, one line each.
 """
+import os
 import socket
 import struct
 import sys
@@ -30,6 +33,7 @@ import threading
 import time
 
 ADDR, PORT, ALTPORT, SILENTPORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+FLAGDIR = sys.argv[5] if len(sys.argv) > 5 else None
 lock = threading.Lock()
 seen = set()
 
@@ -103,6 +107,10 @@ def replies(q, tcp):
         return [(0.3, False, good(qid, rd, qname_wire, qtype, qclass))]
     if kind == 'silent':
         return []
+    if kind == 'flag' and FLAGDIR and len(labels) > 1:
+        name = labels[1].decode('ascii', 'replace').lower()
+        if not os.path.exists(os.path.join(FLAGDIR, name)):
+            return [(0, False, message(qid, 0x8400 | rd | 2, qname_wire, qtype, qclass))]
     if kind == 'dropfirst':
         key = (bytes(qname_wire).lower(), tcp)
         with lock:

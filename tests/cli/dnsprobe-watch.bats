@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# dnsprobe --watch: one process, many targets, rise/fall, atomic state files
+# for keepalived's FILE_CHECK, SIGHUP reload, SIGTERM, metrics. Targets are a
+# real named on loopback and the responder's flag.NAME names, which answer
+# while $FLAGS/NAME exists and SERVFAIL otherwise.
+
+load ../dnsprobe/lib.bash
+
+setup_file() {
+  command -v named >/dev/null || { echo "named (bind9) is not installed" >&2; return 1; }
+  [ -x /usr/bin/python3 ] || { echo "/usr/bin/python3 is missing" >&2; return 1; }
+  [ -x "$DNSPROBE" ] || { echo "$DNSPROBE is not built" >&2; return 1; }
+  export BASE=$(( 20000 + ( ($$ + 1250) % 2500 ) * 5 )) # apart from dnsprobe.bats
+  export NAMED_PORT=$BASE RESP_PORT=$((BASE + 2)) ALT_PORT=$((BASE + 3)) SILENT_PORT=$((BASE + 4))
+  export FLAGS="$BATS_FILE_TMPDIR/flags"
+  mkdir -p "$FLAGS"
+  start_named good 127.0.0.1 "$NAMED_PORT" probe.test "$DP_DIR/probe.test.zone"
+  start_responder 127.0.0.1 "$RESP_PORT" "$ALT_PORT" "$SILENT_PORT" "$FLAGS"
+  wait_dns 127.0.0.1 "$NAMED_PORT" probe.test
+}
+
+teardown_file() {
+  stop_pidfile "$BATS_FILE_TMPDIR/good/pid"
+  stop_pidfile "$BATS_FILE_TMPDIR/responder/pid"
+}
+
+setup() {
+  W="$BATS_TEST_TMPDIR"
+  rm -f "$FLAGS"/*
+}
+
+teardown() {
+  stop_pidfile "$W/watch.pid"
+}
+
+# target ID SERVERPORT QNAME [TRANSPORT] [RISE] [FALL]: one targets-file line
+target() {
+  echo "$1 - 127.0.0.1 $2 $3 A ${4:-udp} 100 50 2 ${5:-2} ${6:-2} $W/$1.state"
+}
+
+start_watch() { # extra options in "$@"
+  "$DNSPROBE" --watch "$W/targets" "$@" 2>"$W/log" &
+  echo $! >"$W/watch.pid"
+}
+
+@test "watch: state files start at 1 (down) and turn 0 after rise successes" {
+  { target named "$NAMED_PORT" www.probe.test udp 3 2
+    target tcp "$NAMED_PORT" www.probe.test tcp 1 1
+    target dead "$SILENT_PORT" x.r.test udp 1 1; } >"$W/targets"
+  start_watch
+  wait_grep "$W/log" 'watching 3 targets'
+  [ "$(cat "$W/dead.state")" = 1 ]
+  wait_content "$W/named.state" 0 5
+  wait_content "$W/tcp.state" 0 5
+  wait_grep "$W/log" 'target named is up after 3 successes'
+  wait_grep "$W/log" 'target tcp is up after 1 successes'
+  sleep 0.5
+  [ "$(cat "$W/dead.state")" = 1 ]
+  ! grep -q 'target dead is' "$W/log"
+  [ -z "$(ls "$W" | grep dnsprobe-tmp)" ]
+}
+
+@test "watch: down after fall failures, up again after rise; files written only on change" {
+  touch "$FLAGS/one"
+  target one "$RESP_PORT" flag.one.r.test udp 2 3 >"$W/targets"
+  start_watch
+  wait_content "$W/one.state" 0 5
+  ino=$(stat -c %i "$W/one.state")
+  sleep 0.6 # about six more successful checks
+  [ "$(stat -c %i "$W/one.state")" = "$ino" ] # not rewritten while the state holds
+  rm "$FLAGS/one"
+  wait_content "$W/one.state" 1 5
+  wait_grep "$W/log" 'target one is down after 3 failures \(failing rcode\)'
+  touch "$FLAGS/one"
+  wait_content "$W/one.state" 0 5
+  wait_grep "$W/log" 'target one is up after 2 successes'
+  [ "$(grep -c 'target one is' "$W/log")" -eq 3 ]
+}
+
+@test "watch: SIGHUP keeps unchanged targets' state, resets changed ones, adds and drops" {
+  touch "$FLAGS/keep" "$FLAGS/change" "$FLAGS/gone" "$FLAGS/new"
+  { target keep "$RESP_PORT" flag.keep.r.test udp 1 1
+    target change "$RESP_PORT" flag.change.r.test udp 1 1
+    target gone "$RESP_PORT" flag.gone.r.test udp 1 1; } >"$W/targets"
+  start_watch
+  wait_content "$W/keep.state" 0 5
+  wait_content "$W/change.state" 0 5
+  wait_content "$W/gone.state" 0 5
+  ino=$(stat -c %i "$W/keep.state")
+  { target keep "$RESP_PORT" flag.keep.r.test udp 1 1
+    target change "$RESP_PORT" flag.change.r.test udp 5 1   # rise changed
+    target new "$RESP_PORT" flag.new.r.test udp 1 1; } >"$W/targets"
+  kill -HUP "$(cat "$W/watch.pid")"
+  wait_grep "$W/log" 'reloaded .*: 3 targets'
+  # the changed target starts over: down at once (5 x 100 ms before it can
+  # rise again), up after 5 successes
+  [ "$(cat "$W/change.state")" = 1 ]
+  wait_content "$W/change.state" 0 5
+  wait_grep "$W/log" 'target change is up after 5 successes'
+  wait_content "$W/new.state" 0 5
+  [ "$(stat -c %i "$W/keep.state")" = "$ino" ]
+  [ "$(grep -c 'target keep is' "$W/log")" -eq 1 ]
+  # the dropped target is no longer checked: its file stays as it was
+  rm "$FLAGS/gone"
+  sleep 0.5
+  [ "$(cat "$W/gone.state")" = 0 ]
+  kill -0 "$(cat "$W/watch.pid")"
+}
+
+@test "watch: a broken targets file on SIGHUP is reported and the old targets stay" {
+  touch "$FLAGS/a"
+  target a "$RESP_PORT" flag.a.r.test udp 1 1 >"$W/targets"
+  start_watch
+  wait_content "$W/a.state" 0 5
+  printf '%s\n' "# comment" "" "b - 127.0.0.1 53 x.test A udp 100 50 2 1 1" >"$W/targets"
+  kill -HUP "$(cat "$W/watch.pid")"
+  wait_grep "$W/log" 'targets:3: 12 fields, expected 13'
+  wait_grep "$W/log" 'reload failed; still checking the 1 targets'
+  rm "$FLAGS/a"
+  wait_content "$W/a.state" 1 5
+}
+
+@test "watch: SIGTERM exits 0 promptly and writes the final metrics" {
+  touch "$FLAGS/m"
+  { target m "$RESP_PORT" flag.m.r.test udp 1 1
+    target n "$NAMED_PORT" www.probe.test; } >"$W/targets"
+  start_watch --metrics "$W/metrics.prom"
+  wait_content "$W/m.state" 0 5
+  wait_content "$W/n.state" 0 5
+  pid=$(cat "$W/watch.pid")
+  kill -TERM "$pid"
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  ! kill -0 "$pid" 2>/dev/null
+  wait "$pid" || status=$?
+  [ "${status:-0}" -eq 0 ]
+  grep -q '^dnsprobe_up{id="m"} 1$' "$W/metrics.prom"
+  grep -q '^dnsprobe_up{id="n"} 1$' "$W/metrics.prom"
+  grep -qE '^dnsprobe_rtt_seconds\{id="n"\} 0\.[0-9]{6}$' "$W/metrics.prom"
+  grep -qE '^dnsprobe_checks_total\{id="m"\} [1-9][0-9]*$' "$W/metrics.prom"
+  grep -q '^dnsprobe_failures_total{id="m"} 0$' "$W/metrics.prom"
+  grep -q '^dnsprobe_state_changes_total{id="m"} 1$' "$W/metrics.prom"
+  grep -q '^# TYPE dnsprobe_checks_total counter$' "$W/metrics.prom"
+  grep -q 'stopping' "$W/log"
+}
+
+@test "watch: the metrics file is refreshed while running" {
+  target r "$NAMED_PORT" www.probe.test >"$W/targets"
+  start_watch --metrics "$W/metrics.prom"
+  wait_grep "$W/metrics.prom" '^dnsprobe_up\{id="r"\} 1$' 5
+}
+
+@test "watch: errors in the targets file at start-up exit 1 with file:line" {
+  printf '%s\n' \
+    "a - 127.0.0.1 53 x.test A udp 100 50 2 1 1 $W/a.state" \
+    "a - 127.0.0.1 53 x.test A udp 100 50 2 1 1 $W/b.state" \
+    "c ::1 127.0.0.1 53 x.test A udp 100 50 2 1 1 $W/c.state" \
+    "d - localhost 0 x..test BOGUS sctp 5 0 0 0 0 $W/d.state" >"$W/targets"
+  run "$DNSPROBE" --watch "$W/targets"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"targets:2: id 'a' is already used on line 1"* ]]
+  [[ "$output" == *"targets:3: source and server are of different address families"* ]]
+  [[ "$output" == *"targets:4: server 'localhost' is not a numeric address"* ]]
+  [[ "$output" == *"targets:4: port '0' is not a number from 1 to 65535"* ]]
+  [[ "$output" == *"targets:4: qname 'x..test': empty label"* ]]
+  [[ "$output" == *"targets:4: transport 'sctp'"* ]]
+  [ ! -e "$W/a.state" ]
+  run "$DNSPROBE" --watch "$W/missing"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"No such file"* ]]
+}
+
+@test "watch: an unwritable state file is fatal at start-up" {
+  target x "$NAMED_PORT" www.probe.test >"$W/targets"
+  sed -i "s|$W/x.state|$W/no/such/dir/x.state|" "$W/targets"
+  run "$DNSPROBE" --watch "$W/targets"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"cannot write state file"* ]]
+}
+
+@test "watch: --syslog sends the log away from stderr" {
+  target s "$NAMED_PORT" www.probe.test udp 1 1 >"$W/targets"
+  start_watch --syslog
+  wait_content "$W/s.state" 0 5
+  ! grep -q 'target s' "$W/log"
+}
