@@ -435,12 +435,12 @@ static void plan_threads(const struct bind_features *f, struct bind_wish w, stru
 		return;
 	}
 	if (w.threads) {
-		add(p->why, &p->nwhy, "threads: mandatory in this tree; named picks one worker per CPU as asked");
+		add(p->why, &p->nwhy, "threads: mandatory in this BIND; named picks one worker per CPU as asked");
 		return;
 	}
 	add(p->named, &p->nnamed, "-n");
 	add(p->named, &p->nnamed, "1");
-	add(p->why, &p->nwhy, "threads: mandatory in this tree (no threads option in configure); named -n 1 runs one worker thread");
+	add(p->why, &p->nwhy, "threads: mandatory in this BIND (its configure has no threads option); named -n 1 runs one worker thread");
 	add(p->notes, &p->nnotes, "threads = off: this BIND cannot be built without threads; -n 1 (one worker, plus BIND's helper threads) is the closest equivalent");
 }
 
@@ -483,7 +483,7 @@ static void plan_no_macro(const struct bind_features *f, struct bind_wish w, str
 	bool meson = f->build == BIND_BUILD_MESON;
 
 	if (!f->jemalloc_option) {
-		add(p->why, &p->nwhy, "allocator: no internal allocator and no jemalloc option in this tree; the system malloc is used");
+		add(p->why, &p->nwhy, "allocator: no internal allocator and no jemalloc option in this BIND; the system malloc is used");
 		if (w.internal_malloc)
 			add(p->notes, &p->nnotes, "internal-malloc = on: this BIND has neither its internal allocator nor a jemalloc option; the system malloc is used");
 		return;
@@ -560,4 +560,20 @@ void bind_join(const char *const *v, size_t nv, char *dst, size_t n)
 			return;
 		used += (size_t)w;
 	}
+}
+
+bool bind_named_flags_for(const char *version, bool threads, bool internal_malloc,
+			  char *dst, size_t n)
+{
+	const struct bind_row *row = bind_row_for_version(version);
+	struct bind_wish wish = { .threads = threads, .internal_malloc = internal_malloc };
+	struct bind_plan p;
+
+	if (n > 0)
+		dst[0] = '\0';
+	if (row == NULL)
+		return false;
+	bind_plan_for_row(row, wish, &p);
+	bind_join(p.named, p.nnamed, dst, n);
+	return true;
 }

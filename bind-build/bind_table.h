@@ -69,6 +69,12 @@ const struct bind_row *bind_row_for_version(const char *version);
  * internal malloc on) and the row's expected tree: "-n 1 -M internal", "". */
 const char *bind_named_flags(const struct bind_row *row);
 
+/* The named flags for a site's bind { version threads internal-malloc },
+ * joined with spaces into dst (size n): what named@.service must pass.
+ * Returns false (dst "") when the version has no row. */
+bool bind_named_flags_for(const char *version, bool threads, bool internal_malloc,
+			  char *dst, size_t n);
+
 /* ---- Tree detection from file contents (the caller reads the files). ----
  * Each scan takes the text of one file and fills what that file tells. */
 struct bind_tree {

@@ -12,3 +12,9 @@ test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_TA
 test_bind_table_LIBS := -lcmocka
 
 BATS_TESTS += tests/cli/bind-build.bats
+
+# cluster-gen's render_bind with the embedded templates. Recursive (=) on
+# purpose: CLUSTER_GEN_CORE is defined by cluster-gen/module.mk, read later.
+UNIT_TESTS += test_bind_render
+test_bind_render_SRCS = tests/unit/test_bind_render.c $(CLUSTER_GEN_CORE)
+test_bind_render_LIBS := -lcmocka -lconfuse

@@ -338,6 +338,23 @@ static void test_versions(void **state)
 	assert_string_equal(bind_named_flags(NULL), "");
 }
 
+static void test_named_flags_for(void **state)
+{
+	char s[64];
+
+	(void)state;
+	assert_true(bind_named_flags_for("9.16.30", false, true, s, sizeof s));
+	assert_string_equal(s, "-n 1 -M internal");
+	assert_true(bind_named_flags_for("9.16.30", false, false, s, sizeof s));
+	assert_string_equal(s, "-n 1");
+	assert_true(bind_named_flags_for("9.18.49", true, true, s, sizeof s));
+	assert_string_equal(s, "");
+	assert_true(bind_named_flags_for("9.9.4", false, true, s, sizeof s));
+	assert_string_equal(s, "");
+	assert_false(bind_named_flags_for("8.4.7", false, true, s, sizeof s));
+	assert_string_equal(s, "");
+}
+
 /* Every row's strings are what the plan makes from its expected tree, and
  * the rows cover 9.2.0 upwards without gaps or overlaps. */
 static void test_table_consistent(void **state)
@@ -398,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_unguarded_edit),
 		cmocka_unit_test(test_not_bind),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_named_flags_for),
 		cmocka_unit_test(test_table_consistent),
 		cmocka_unit_test(test_wishes),
 	};

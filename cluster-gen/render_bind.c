@@ -1,0 +1,74 @@
+/* DIR/bind-build/build.env: the build recipe of the site's BIND version,
+ * from the one version table (bind-build/bind_table.c) that bind-build and
+ * the named@.service units use too. Where the site asks for something its
+ * version cannot do (threads = off on a BIND with mandatory threads,
+ * internal-malloc = on after the allocator was removed), the closest honest
+ * equivalent is rendered and a "# NOTE:" line says so. */
+#include "render.h"
+
+#include <string.h>
+
+#include "../bind-build/bind_table.h"
+
+/* The version goes into shell-quoted values: allow only what BIND versions
+ * are made of ("9.18.49", "9.11.5-P4", "9.16.25-S1"). */
+static bool version_is_safe(const char *v)
+{
+	return v != NULL && *v != '\0' && strlen(v) < 32 &&
+	       strspn(v, "0123456789.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-+") == strlen(v);
+}
+
+static const char *on_off(bool b)
+{
+	return b ? "on" : "off";
+}
+
+static void set_joined(struct tpl_ctx *c, const char *name, const char *const *v, size_t n)
+{
+	char s[256];
+
+	bind_join(v, n, s, sizeof s);
+	tpl_set(c, name, s);
+}
+
+static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan *p)
+{
+	tpl_set(c, "site", s->name);
+	tpl_set(c, "site_file", s->file);
+	tpl_set(c, "version", s->bind.version);
+	tpl_set(c, "threads", on_off(s->bind.threads));
+	tpl_set(c, "internal_malloc", on_off(s->bind.internal_malloc));
+	tpl_set(c, "row", p->row->id);
+	tpl_set(c, "reason", p->row->reason);
+	tpl_set(c, "build_system", p->build == BIND_BUILD_MESON ? "meson" : "autoconf");
+	set_joined(c, "configure", p->configure, p->nconfigure);
+	set_joined(c, "defines", p->defines, p->ndefines);
+	set_joined(c, "named_flags", p->named, p->nnamed);
+	for (size_t i = 0; i < p->nwhy; i++)
+		tpl_set(tpl_add(c, "why"), "line", p->why[i]);
+	for (size_t i = 0; i < p->nnotes; i++)
+		tpl_set(tpl_add(c, "notes"), "line", p->notes[i]);
+}
+
+int render_bind(const struct site *s, struct templates *t, struct files *out, struct buf *err)
+{
+	const struct bind_row *row = bind_row_for_version(s->bind.version);
+	struct bind_wish wish = { .threads = s->bind.threads,
+				  .internal_malloc = s->bind.internal_malloc };
+	struct bind_plan plan;
+	struct tpl_ctx *c;
+	int rc;
+
+	if (row == NULL || !version_is_safe(s->bind.version)) {
+		buf_printf(err, "%s:%d: bind version \"%s\" is not a BIND 9 release this "
+			   "toolkit knows (9.2.0 or later, e.g. \"9.18.49\"); no build recipe exists for it",
+			   s->file, s->bind.at.line, s->bind.version ? s->bind.version : "");
+		return -1;
+	}
+	bind_plan_for_row(row, wish, &plan);
+	c = tpl_ctx_new();
+	fill(c, s, &plan);
+	rc = render_template_file(t, "build.env.mustache", c, out, "bind-build/build.env", 0644, err);
+	tpl_ctx_free(c);
+	return rc;
+}

@@ -1,0 +1,116 @@
+/* cluster-gen's render_bind: DIR/bind-build/build.env from the one table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "../../cluster-gen/render.h"
+
+int render_bind(const struct site *s, struct templates *t, struct files *out, struct buf *err);
+
+/* Renders build.env for one bind section; returns its text (static). */
+static const char *render(const char *version, bool threads, bool internal_malloc, int *rc,
+			  struct buf *err)
+{
+	static char text[8192];
+	struct site s = { .file = "site.conf", .name = "example" };
+	struct templates *t = templates_new(NULL);
+	struct files out;
+
+	s.bind = (struct bind){ .at = { 42 }, .version = (char *)version, .threads = threads,
+				.internal_malloc = internal_malloc };
+	files_init(&out);
+	*rc = render_bind(&s, t, &out, err);
+	text[0] = '\0';
+	if (*rc == 0) {
+		assert_int_equal(out.n, 1);
+		assert_string_equal(out.v[0].path, "bind-build/build.env");
+		assert_true(out.v[0].len < sizeof text);
+		memcpy(text, out.v[0].data, out.v[0].len);
+		text[out.v[0].len] = '\0';
+	}
+	files_free(&out);
+	templates_free(t);
+	return text;
+}
+
+static void has(const char *text, const char *line)
+{
+	if (strstr(text, line) == NULL)
+		fail_msg("missing \"%s\" in:\n%s", line, text);
+}
+
+static void test_918_default(void **state)
+{
+	struct buf err;
+	int rc;
+	const char *env;
+
+	(void)state;
+	buf_init(&err);
+	env = render("9.18.49", false, true, &rc, &err);
+	assert_int_equal(rc, 0);
+	has(env, "BIND_VERSION='9.18.49'\n");
+	has(env, "BIND_ROW='9.17.11-9.20.x'\n");
+	has(env, "BIND_BUILD_SYSTEM='autoconf'\n");
+	has(env, "BIND_CONFIGURE_FLAGS='--with-jemalloc=yes'\n");
+	has(env, "BIND_CFLAGS_DEFINES=''\n");
+	has(env, "BIND_NAMED_FLAGS='-n 1'\n");
+	/* Both wishes are approximated, and build.env says so. */
+	has(env, "# NOTE: threads = off: this BIND cannot be built without threads");
+	has(env, "# NOTE: internal-malloc = on: this BIND has no internal allocator; jemalloc");
+	buf_free(&err);
+}
+
+static void test_eras(void **state)
+{
+	struct buf err;
+	int rc;
+	const char *env;
+
+	(void)state;
+	buf_init(&err);
+	env = render("9.3.6-P1", false, true, &rc, &err);
+	has(env, "BIND_CONFIGURE_FLAGS='--disable-threads'\n");
+	has(env, "BIND_CFLAGS_DEFINES='-DISC_MEM_USE_INTERNAL_MALLOC=1'\n");
+	has(env, "BIND_NAMED_FLAGS=''\n");
+	assert_null(strstr(env, "# NOTE:"));
+	env = render("9.16.30", false, true, &rc, &err);
+	has(env, "BIND_NAMED_FLAGS='-n 1 -M internal'\n");
+	env = render("9.16.30", true, false, &rc, &err);
+	has(env, "BIND_NAMED_FLAGS=''\n");
+	env = render("9.22.1", false, true, &rc, &err);
+	has(env, "BIND_BUILD_SYSTEM='meson'\n");
+	has(env, "BIND_CONFIGURE_FLAGS='-Djemalloc=enabled'\n");
+	buf_free(&err);
+}
+
+static void test_refused(void **state)
+{
+	struct buf err;
+	int rc;
+
+	(void)state;
+	buf_init(&err);
+	render("9.1.3", false, true, &rc, &err);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err.data, "site.conf:42: bind version \"9.1.3\""));
+	buf_reset(&err);
+	render("9.18.49';reboot;'", false, true, &rc, &err);
+	assert_int_equal(rc, -1);
+	buf_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_918_default),
+		cmocka_unit_test(test_eras),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
