@@ -22,3 +22,28 @@ test_probe_args_LIBS := -lcmocka
 
 BATS_TESTS += tests/cli/dnsprobe.bats
 BATS_TESTS += tests/cli/dnsprobe-watch.bats
+
+# Fuzzing (libFuzzer, clang). `make fuzz` runs each target FUZZ_TIME seconds
+# (default 60); `make check` builds them and tests/cli/dnsprobe-fuzz.bats runs
+# each for 30 s. New inputs go to build/fuzz/corpus-*, seeds stay committed
+# in tests/fuzz/corpus/.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all
+FUZZ_ANSWER_SRCS := tests/fuzz/fuzz_answer.c probes/judge.c probes/wire.c probes/query.c lib/addr.c
+FUZZ_ARGS_SRCS := tests/fuzz/fuzz_args.c $(DNSPROBE_CORE)
+$(BUILD)/fuzz/fuzz_answer: $(FUZZ_ANSWER_SRCS) $(wildcard probes/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_ANSWER_SRCS)
+$(BUILD)/fuzz/fuzz_args: $(FUZZ_ARGS_SRCS) $(wildcard probes/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_ARGS_SRCS)
+DNSPROBE_FUZZERS := $(BUILD)/fuzz/fuzz_answer $(BUILD)/fuzz/fuzz_args
+CHECK_EXTRA += $(DNSPROBE_FUZZERS)
+BATS_TESTS += tests/cli/dnsprobe-fuzz.bats
+
+.PHONY: fuzz-dnsprobe
+fuzz: fuzz-dnsprobe
+fuzz-dnsprobe: $(DNSPROBE_FUZZERS)
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-fuzzers $(BUILD)/fuzz
