@@ -12,6 +12,7 @@ CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/schema.c cluster-gen/parse.c 
 	cluster-gen/render_frr.c cluster-gen/frr_refs.c \
 	$(GEN_DIR)/embedded_templates.c $(LIB_SRCS)
 CLUSTER_GEN_CORE += bind-build/bind_table.c cluster-gen/render_bind.c  # bind-build: one version table
+CLUSTER_GEN_CORE += cluster-gen/render_realserver.c cluster-gen/render_dnat.c cluster-gen/render_named.c  # real servers
 
 PROGRAMS += cluster-gen
 SBIN_PROGRAMS += cluster-gen

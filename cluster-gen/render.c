@@ -62,6 +62,7 @@ int render_template_file(struct templates *t, const char *name,
 const struct renderer renderers[] = {
 	{ "keepalived", render_keepalived },
 	{ "frr", render_frr },
+	{ "realserver", render_realserver },
 };
 const size_t nrenderers = sizeof(renderers) / sizeof(renderers[0]);
 

@@ -10,3 +10,4 @@ UNIT_TESTS += test_rs_rules
 test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) realserver/xt_common.c $(LIB_SRCS)
 test_rs_rules_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats
+BATS_TESTS += tests/cli/realserver.bats

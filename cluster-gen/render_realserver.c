@@ -1,0 +1,145 @@
+/* DIR/realservers/<host>/: everything a real-server host needs. This file
+ * holds the entry point and the host's network settings (sysctl.conf,
+ * policy-routing.sh); the DNAT rules are made in render_dnat.c, the BIND
+ * configuration in render_named.c. */
+#include "render_realserver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+const struct vlan *rs_vlan(const struct rs_view *v, const struct instance *in)
+{
+	return &v->b->vlans[in->vlan];
+}
+
+size_t rs_vips(const struct rs_view *v, int family, size_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->b->nservices; i++)
+		if (v->s->services[v->b->services[i]].vip.family == family)
+			out[n++] = v->b->services[i];
+	return n;
+}
+
+bool rs_has_family(const struct rs_view *v, int family)
+{
+	for (size_t i = 0; i < v->r->ninstances; i++)
+		if (v->r->instances[i].address.family == family)
+			return true;
+	return false;
+}
+
+void rs_set_header(const struct rs_view *v, struct tpl_ctx *c)
+{
+	tpl_set(c, "site", v->s->name);
+	tpl_set(c, "site_file", site_file_name(v->s));
+	tpl_set(c, "host", v->r->name);
+	tpl_set(c, "balancer", v->b->name);
+	tpl_set(c, "nat", nat_mode_name(v->r->nat));
+}
+
+int rs_render(const struct rs_view *v, struct templates *t, const char *tname,
+	      const struct tpl_ctx *c, const char *name, mode_t mode, struct buf *err)
+{
+	char *path = xasprintf("%s/%s", v->dir, name);
+	int rc = render_template_file(t, tname, c, v->out, path, mode, err);
+
+	free(path);
+	return rc;
+}
+
+/* ---- sysctl.conf ---- */
+
+/* Interfaces in sysctl keys: a VLAN interface "eth1.105" contains the
+ * key separator. sysctl.d(5): when the first separator is '/', the rest of
+ * the key is taken literally, so "net/ipv4/conf/eth1.105/rp_filter" names
+ * the interface "eth1.105"; the dotted form would read "eth1" "105". */
+static int render_sysctl(const struct rs_view *v, struct templates *t, struct buf *err)
+{
+	struct tpl_ctx *root = tpl_ctx_new();
+	int rc;
+
+	rs_set_header(v, root);
+	for (size_t i = 0; i < v->r->ninstances; i++) {
+		const struct instance *in = &v->r->instances[i];
+		struct tpl_ctx *c = tpl_add(root, "interfaces");
+		tpl_set(c, "interface", in->interface);
+		tpl_set(c, "instance", in->name);
+		tpl_set_bool(c, "ipv4", in->address.family == AF_INET);
+		tpl_set_bool(c, "ipv6", in->address.family == AF_INET6);
+	}
+	rc = rs_render(v, t, "sysctl.conf.mustache", root, "sysctl.conf", 0644, err);
+	tpl_ctx_free(root);
+	return rc;
+}
+
+/* ---- policy-routing.sh ---- */
+
+/* Routing table of a VLAN: 1000 + the VLAN id when the name is one
+ * (readable: VLAN 105 -> table 1105), else 5000 + its index; both stay
+ * clear of the kernel's 253-255 and of small tables admins use by hand. */
+static unsigned vlan_table(const struct rs_view *v, const struct instance *in)
+{
+	const char *name = rs_vlan(v, in)->name;
+	char *end;
+	unsigned long id = strtoul(name, &end, 10);
+
+	if (*name >= '0' && *name <= '9' && *end == '\0' && id >= 1 && id <= 4094)
+		return 1000 + (unsigned)id;
+	return 5000 + (unsigned)in->vlan;
+}
+
+static int render_policy_routing(const struct rs_view *v, struct templates *t, struct buf *err)
+{
+	struct tpl_ctx *root = tpl_ctx_new();
+	char a[ADDR_STRLEN], p[PREFIX_STRLEN];
+	int rc;
+
+	rs_set_header(v, root);
+	for (size_t i = 0; i < v->r->ninstances; i++) {
+		const struct instance *in = &v->r->instances[i];
+		const struct vlan *vl = rs_vlan(v, in);
+		struct tpl_ctx *c = tpl_add(root, "instances");
+		struct prefix net;
+
+		prefix_network(&vl->address, &net);
+		tpl_set(c, "instance", in->name);
+		tpl_set(c, "vlan", vl->name);
+		tpl_set(c, "interface", in->interface);
+		tpl_set(c, "address", addr_str(&in->address, a));
+		tpl_set(c, "network", prefix_str(&net, p));
+		tpl_set(c, "gateway", addr_str(&vl->address.addr, a));
+		tpl_setf(c, "table", "%u", vlan_table(v, in));
+		tpl_set(c, "family", in->address.family == AF_INET ? "4" : "6");
+	}
+	rc = rs_render(v, t, "policy-routing.sh.mustache", root, "policy-routing.sh", 0755, err);
+	tpl_ctx_free(root);
+	return rc;
+}
+
+static int render_host(const struct rs_view *v, struct templates *t, struct buf *err)
+{
+	if (render_dnat(v, t, err) != 0 || render_named(v, t, err) != 0 ||
+	    render_sysctl(v, t, err) != 0 || render_policy_routing(v, t, err) != 0)
+		return -1;
+	return 0;
+}
+
+int render_realserver(const struct site *s, struct templates *t, struct files *out,
+		      struct buf *err)
+{
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		struct rs_view v = { s, r, &s->balancers[r->balancer], NULL, out };
+		int rc;
+
+		v.dir = xasprintf("realservers/%s", r->name);
+		rc = render_host(&v, t, err);
+		free(v.dir);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
