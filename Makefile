@@ -88,6 +88,7 @@ install: all $(INSTALL_HOOKS)
 	    $(DESTDIR)$(PREFIX)/share/lvsdns/templates
 	install -m 0755 $(addprefix $(REL)/,$(SBIN_PROGRAMS)) $(DESTDIR)$(PREFIX)/sbin/
 	install -m 0644 templates/*.mustache $(DESTDIR)$(PREFIX)/share/lvsdns/templates/
+	install -m 0644 site.conf.example $(DESTDIR)$(PREFIX)/share/lvsdns/
 	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)

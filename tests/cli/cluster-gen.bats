@@ -181,3 +181,12 @@ keepalived_ok() {
     [ -z "$out" ] || { echo "$page: $out"; false; }
   done
 }
+
+@test "make install honours PREFIX and DESTDIR" {
+  make -s install DESTDIR="$TMP/root" PREFIX=/opt/lvsdns >/dev/null
+  [ -x "$TMP/root/opt/lvsdns/sbin/cluster-gen" ]
+  [ -f "$TMP/root/opt/lvsdns/share/man/man5/site.conf.5" ]
+  [ -f "$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived.conf.mustache" ]
+  [ -f "$TMP/root/opt/lvsdns/share/lvsdns/site.conf.example" ]
+  "$TMP/root/opt/lvsdns/sbin/cluster-gen" check site.conf.example
+}
