@@ -47,3 +47,15 @@ BATS_TESTS += tests/cli/dnsprobe-fuzz.bats
 fuzz: fuzz-dnsprobe
 fuzz-dnsprobe: $(DNSPROBE_FUZZERS)
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-fuzzers $(BUILD)/fuzz
+
+# Benchmark (make bench): tests/dnsprobe/bench.sh; results in docs/PERFORMANCE.md.
+$(REL)/bench-exec: tests/dnsprobe/bench-exec.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -o $@ $<
+$(REL)/bench-true: tests/dnsprobe/trivial.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) -static -o $@ $<
+BENCH_TARGETS += bench-dnsprobe
+.PHONY: bench-dnsprobe
+bench-dnsprobe: $(REL)/dnsprobe $(REL)/bench-exec $(REL)/bench-true
+	tests/dnsprobe/bench.sh

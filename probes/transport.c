@@ -159,6 +159,28 @@ enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, stru
 	return V_PENDING;
 }
 
+enum verdict ex_resend(struct exchange *ex, const struct check *c, struct rng *rng, int *err)
+{
+	ex->id = rng_u16(rng);
+	ex->qlen = query_build(&c->q, &c->flags, ex->id, ex->query, QUERY_MAX);
+	ex->sent_us = now_us();
+	if (ex->qlen == 0 || send(ex->fd, ex->query, ex->qlen, 0) != (ssize_t)ex->qlen)
+		return fail(ex, err);
+	ex->state = EX_READING;
+	return V_PENDING;
+}
+
+bool ex_drain(struct exchange *ex)
+{
+	uint8_t pkt[512];
+
+	for (;;) {
+		ssize_t n = recv(ex->fd, pkt, sizeof(pkt), MSG_TRUNC);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+	}
+}
+
 short ex_events(const struct exchange *ex)
 {
 	return ex->state == EX_READING ? POLLIN : POLLOUT;

@@ -57,6 +57,12 @@ void ex_init(struct exchange *ex);
  * V_DOWN_NETWORK with errno-style detail in *err. */
 enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, struct rng *rng,
 		      int *err);
+/* Watch mode: a new query with a new id on the still-connected udp socket
+ * of a finished exchange, saving socket, bind, connect and close. */
+enum verdict ex_resend(struct exchange *ex, const struct check *c, struct rng *rng, int *err);
+/* Reads and drops whatever arrived on an idle udp socket (late answers).
+ * Returns false when the socket reported an error and should be closed. */
+bool ex_drain(struct exchange *ex);
 /* poll/epoll events the exchange waits for (POLLIN or POLLOUT values). */
 short ex_events(const struct exchange *ex);
 /* Does the I/O that is ready and judges what came. V_PENDING: wait more. */
