@@ -75,14 +75,17 @@ int outtree_begin(struct outtree *t, const char *target, struct buf *err)
 		n--;
 	t->target = xasprintf("%.*s", (int)n, target);
 	t->tmp = xasprintf("%s.tmp-XXXXXX", t->target);
-	if (!is_replaceable(t->target, err) || !mkdtemp(t->tmp)) {
+	t->tmpfd = -1;
+	t->last_dir = xstrdup("");
+	t->umask = umask(022);
+	umask(t->umask);
+	if (!is_replaceable(t->target, err) || !mkdtemp(t->tmp) ||
+	    (t->tmpfd = open(t->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		if (err->len == 0)
 			buf_printf(err, "%s: %s", t->tmp, strerror(errno));
-		free(t->tmp);
-		t->tmp = NULL;
 		return -1;
 	}
-	chmod(t->tmp, 0755);
+	fchmod(t->tmpfd, 0755);
 	return outtree_write(t, OUTTREE_MARKER, marker_text, sizeof(marker_text) - 1,
 			     0644, err);
 }
@@ -101,34 +104,58 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* mkdir -p of relative directory dir inside the temporary tree. */
+static int make_dirs_at(int dirfd, const char *dir)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+
+	for (char *s = p; rc == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdirat(dirfd, p, 0755) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
 int outtree_write(struct outtree *t, const char *relpath, const char *data,
 		  size_t len, mode_t mode, struct buf *err)
 {
-	char *path = xasprintf("%s/%s", t->tmp, relpath);
-	char *slash = strrchr(path, '/');
+	const char *slash = strrchr(relpath, '/');
+	size_t dirlen = slash ? (size_t)(slash - relpath) : 0;
 	int fd, rc = -1;
 
-	*slash = '\0';
-	if (make_dirs(path, 0755) != 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		goto out;
+	/* Files arrive sorted by path, so most share the previous directory. */
+	if (dirlen > 0 && (strlen(t->last_dir) != dirlen ||
+			   strncmp(t->last_dir, relpath, dirlen) != 0)) {
+		free(t->last_dir);
+		t->last_dir = xasprintf("%.*s", (int)dirlen, relpath);
+		if (make_dirs_at(t->tmpfd, t->last_dir) != 0) {
+			buf_printf(err, "%s/%s: %s", t->tmp, t->last_dir, strerror(errno));
+			t->last_dir[0] = '\0';
+			return -1;
+		}
 	}
-	*slash = '/';
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	fd = openat(t->tmpfd, relpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		goto out;
+		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
+		return -1;
 	}
-	if (write_all(fd, data, len) != 0 || fchmod(fd, mode) != 0)
-		buf_printf(err, "%s: %s", path, strerror(errno));
+	if (write_all(fd, data, len) != 0 || ((mode & t->umask) && fchmod(fd, mode) != 0))
+		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
 	else
 		rc = 0;
 	if (close(fd) != 0 && rc == 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
+		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
 		rc = -1;
 	}
-out:
-	free(path);
 	return rc;
 }
 
@@ -159,9 +186,13 @@ int outtree_commit(struct outtree *t, struct buf *err)
 
 void outtree_end(struct outtree *t)
 {
+	if (t->tmpfd >= 0)
+		close(t->tmpfd);
 	if (t->tmp)
 		remove_tree(t->tmp);
 	free(t->tmp);
 	free(t->target);
-	t->tmp = t->target = NULL;
+	free(t->last_dir);
+	t->tmp = t->target = t->last_dir = NULL;
+	t->tmpfd = -1;
 }

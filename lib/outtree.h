@@ -15,6 +15,9 @@
 struct outtree {
 	char *target;
 	char *tmp;
+	int tmpfd;          /* the temporary tree, for *at() calls */
+	char *last_dir;     /* the directory of the previous file: exists */
+	mode_t umask;       /* to know when open()'s mode needs an fchmod */
 };
 
 /* Each returns 0, or -1 with a message in err. */
