@@ -183,3 +183,30 @@ start_watch() { # extra options in "$@"
   wait_content "$W/s.state" 0 5
   ! grep -q 'target s' "$W/log"
 }
+
+@test "watch: a udp socket serves at most 10 checks, query ids differ, a timeout gets a new port" {
+  touch "$FLAGS/port"
+  echo "port - 127.0.0.1 $RESP_PORT flag.port.r.test A udp 30 20 1 1 1 $W/port.state" >"$W/targets"
+  start_watch
+  log="$BATS_FILE_TMPDIR/responder/log"
+  for i in $(seq 1 100); do
+    [ "$(grep -c 'name=flag.port.r.test.' "$log")" -ge 31 ] && break
+    sleep 0.05
+  done
+  stop_pidfile "$W/watch.pid"
+  grep 'name=flag.port.r.test.' "$log" | head -31 >"$W/q"
+  # 31 checks: at least 4 sockets, none used for more than 10 queries
+  [ "$(sed 's/.*sport=\([0-9]*\).*/\1/' "$W/q" | sort -u | wc -l)" -ge 4 ]
+  [ "$(sed 's/.*sport=\([0-9]*\).*/\1/' "$W/q" | sort | uniq -c | sort -rn | awk 'NR==1 {print $1}')" -le 10 ]
+  [ "$(sed 's/.* id=\([0-9]*\).*/\1/' "$W/q" | sort -u | wc -l)" -ge 29 ]
+}
+
+@test "watch: after a timeout the next query comes from a new source port" {
+  echo "t - 127.0.0.1 $RESP_PORT dropfirst.watch.r.test A udp 100 50 1 1 1 $W/t.state" >"$W/targets"
+  start_watch
+  wait_content "$W/t.state" 0 5
+  stop_pidfile "$W/watch.pid"
+  grep 'name=dropfirst.watch.r.test.' "$BATS_FILE_TMPDIR/responder/log" | head -2 >"$W/q"
+  [ "$(wc -l <"$W/q")" -eq 2 ]
+  [ "$(sed 's/.*sport=\([0-9]*\).*/\1/' "$W/q" | sort -u | wc -l)" -eq 2 ]
+}
