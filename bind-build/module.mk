@@ -18,3 +18,4 @@ BATS_TESTS += tests/cli/bind-build.bats
 UNIT_TESTS += test_bind_render
 test_bind_render_SRCS = tests/unit/test_bind_render.c $(CLUSTER_GEN_CORE)
 test_bind_render_LIBS := -lcmocka -lconfuse
+BATS_TESTS += tests/slow/bind-build-debian.bats  # SLOW: builds BIND 9.18 (~1.5 min on 2 cores)

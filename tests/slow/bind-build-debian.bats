@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# SLOW (about 2 minutes on 2 cores): builds Debian's BIND source with
+# bind-build into a temporary DESTDIR, checks named -V shows the chosen
+# configure flags, starts the built named with the instance flags cluster-gen
+# renders for site.conf.example on a loopback address and a high port, asks
+# it a question with dig, and stops it by PID.
+#
+# Needs the network (deb.debian.org) for `apt-get source`; it uses its own apt
+# configuration (private sources.list with deb-src, lists and cache), so the
+# machine's apt setup is never touched. The build libraries come from
+# tools/deps (make check runs it first).
+
+BB=build/san/bind-build
+GEN=build/san/cluster-gen
+# Configure switches that keep the build to what named needs here; the
+# recipe's own switches (--with-jemalloc=yes) come from the version table.
+LEAN=(--disable-doh --without-libxml2 --without-json-c --without-lmdb --without-gssapi
+      --without-libidn2 --without-cmocka --without-zlib --without-readline --disable-geoip)
+
+setup_file() {
+  export W=$BATS_FILE_TMPDIR
+  export PREFIX=/usr/local/lvsdns-bind DEST=$W/dest
+}
+
+teardown() {
+  if [ -n "${NAMED_PID:-}" ]; then
+    kill "$NAMED_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$NAMED_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$NAMED_PID" 2>/dev/null || true
+  fi
+}
+
+apt_private() { # runs apt-get with the test's own configuration
+  apt-get -o Dir::Etc::sourcelist="$W/apt/sources.list" -o Dir::Etc::sourceparts=/nonexistent \
+    -o Dir::State::Lists="$W/apt/lists" -o Dir::Cache="$W/apt/cache" \
+    -o APT::Sandbox::User=root "$@"
+}
+
+@test "apt-get source --download-only bind9 gives the orig tarball" {
+  mkdir -p "$W/apt/lists/partial" "$W/apt/cache/archives/partial" "$W/src"
+  cat >"$W/apt/sources.list" <<'LIST'
+deb-src http://deb.debian.org/debian bookworm main
+deb-src http://deb.debian.org/debian bookworm-updates main
+deb-src http://deb.debian.org/debian-security bookworm-security main
+LIST
+  apt_private -qq update
+  # The .dsc may be refused by a mirror while the orig tarball arrives: judge
+  # by the tarball, which is all bind-build needs.
+  (cd "$W/src" && apt_private -qq source --download-only bind9) || true
+  ls "$W"/src/bind9_9.18.*.orig.tar.xz
+}
+
+@test "bind-build builds it: row, configure line, named -V, BUILD-REPORT" {
+  tarball=$(ls "$W"/src/bind9_9.18.*.orig.tar.xz | head -n 1)
+  [ -n "$tarball" ]
+  for lib in libuv libssl libcap jemalloc; do pkg-config --exists "$lib" || {
+    echo "missing $lib: run tools/deps (make check does)"; false; }; done
+  start=$(date +%s)
+  run "$BB" "$tarball" --prefix "$PREFIX" --destdir "$DEST" -- "${LEAN[@]}"
+  echo "$output" | tail -n 40
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: row: 9.17.11-9.20.x"* ]]
+  [[ "$output" == *"bind-build: named flags: -n 1"* ]]
+  report=$DEST$PREFIX/BUILD-REPORT
+  grep -qx 'row: 9.17.11-9.20.x' "$report"
+  grep -qx 'named flags: -n 1' "$report"
+  grep -q "^configure: ./configure --prefix=$PREFIX --with-jemalloc=yes --disable-doh" "$report"
+  # named -V of the installed binary shows the recipe's configure switch.
+  LD_LIBRARY_PATH=$DEST$PREFIX/lib "$DEST$PREFIX/sbin/named" -V >"$W/named-V"
+  grep -q "'--with-jemalloc=yes'" "$W/named-V"
+  grep -q "'--prefix=$PREFIX'" "$W/named-V"
+  # ... and jemalloc is really linked in (through libisc).
+  LD_LIBRARY_PATH=$DEST$PREFIX/lib ldd "$DEST$PREFIX/sbin/named" | grep -q libjemalloc
+  # Shown in the TAP output, for docs/PERFORMANCE.md.
+  echo "# bind-build 9.18: $(( $(date +%s) - start )) s, installed $(du -sk "$DEST$PREFIX" | cut -f1) KiB" >&3
+}
+
+@test "the built named answers on loopback with the instance flags cluster-gen renders" {
+  [ -x "$DEST$PREFIX/sbin/named" ]
+  "$GEN" render site.conf.example -o "$W/out" >/dev/null
+  unit=$(find "$W/out/realservers" -name 'named@.service' | sort | head -n 1)
+  [ -f "$unit" ]
+  # The instance flags: what ExecStart passes besides -f, -u USER and -c FILE.
+  flags=$(sed -n 's/^ExecStart=[^ ]*named -f -u [^ ]* \(.*\) -c .*/\1/p' "$unit")
+  [ "$flags" = "-n 1" ]
+  # The units and the build agree (one table).
+  [ "$flags" = "$(sed -n 's/^named flags: //p' "$DEST$PREFIX/BUILD-REPORT")" ]
+
+  # named listens only on configured addresses; of 127/8 only 127.0.0.1
+  # is on lo without changing the machine, so the port is what varies.
+  addr=127.0.0.1 port=$((RANDOM % 20000 + 30000))
+  run_dir=$W/run; mkdir -p "$run_dir"
+  cat >"$run_dir/named.conf" <<CONF
+options {
+	directory "$run_dir";
+	pid-file "$run_dir/named.pid";
+	listen-on port $port { $addr; };
+	listen-on-v6 { none; };
+	recursion no;
+	dnssec-validation no;
+};
+controls { };
+zone "lvsdns.test" { type primary; file "$run_dir/lvsdns.test.db"; };
+CONF
+  cat >"$run_dir/lvsdns.test.db" <<'ZONE'
+$TTL 60
+@ IN SOA ns.lvsdns.test. hostmaster.lvsdns.test. 1 60 60 600 60
+@ IN NS ns.lvsdns.test.
+ns IN A 192.0.2.53
+probe IN A 192.0.2.1
+ZONE
+  # shellcheck disable=SC2086 # the rendered flags are words
+  LD_LIBRARY_PATH=$DEST$PREFIX/lib "$DEST$PREFIX/sbin/named" $flags -g -c "$run_dir/named.conf" \
+    >"$run_dir/named.log" 2>&1 &
+  NAMED_PID=$!
+  answer=""
+  for _ in $(seq 50); do
+    answer=$(dig +short +tries=1 +time=1 -p "$port" @"$addr" probe.lvsdns.test A 2>/dev/null) || true
+    [ "$answer" = 192.0.2.1 ] && break
+    kill -0 "$NAMED_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  cat "$run_dir/named.log" | tail -n 20
+  [ "$answer" = 192.0.2.1 ]
+  # -n 1 took effect: one worker thread.
+  grep -q 'using 1 worker thread' "$run_dir/named.log"
+}
