@@ -59,3 +59,4 @@ BENCH_TARGETS += bench-dnsprobe
 .PHONY: bench-dnsprobe
 bench-dnsprobe: $(REL)/dnsprobe $(REL)/bench-exec $(REL)/bench-true
 	tests/dnsprobe/bench.sh
+MAN8 += docs/dnsprobe.8
