@@ -60,3 +60,7 @@ BENCH_TARGETS += bench-dnsprobe
 bench-dnsprobe: $(REL)/dnsprobe $(REL)/bench-exec $(REL)/bench-true
 	tests/dnsprobe/bench.sh
 MAN8 += docs/dnsprobe.8
+
+UNIT_TESTS += test_probe_targets
+test_probe_targets_SRCS := tests/unit/test_probe_targets.c $(DNSPROBE_CORE)
+test_probe_targets_LIBS := -lcmocka

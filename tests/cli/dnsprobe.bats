@@ -128,6 +128,18 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
   [ "$status" -eq 0 ]
 }
 
+@test "named over IPv6 (::1): udp, tcp, source address, AAAA expectation" {
+  ip -6 addr show dev lo | grep -q 'inet6 ::1/128' || { echo "::1 is not configured on lo" >&2; return 1; }
+  run named_probe -t AAAA -a 2001:db8::10 www.probe.test ::1
+  [ "$status" -eq 0 ]
+  [[ "$output" == "::1#$NAMED_PORT www.probe.test. IN AAAA: up"* ]]
+  run named_probe -T tcp -b ::1 www.probe.test ::1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"over tcp"* ]]
+  run named_probe -a 2001:db8::99 -t AAAA www.probe.test ::1
+  [ "$status" -eq 1 ]
+}
+
 @test "named: --dynamic-weight exits 2+w, w = thresholds the rtt stays below" {
   run named_probe --dynamic-weight 60000 www.probe.test 127.0.0.1
   [ "$status" -eq 3 ]
