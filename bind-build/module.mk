@@ -6,6 +6,7 @@ PROGRAMS += bind-build
 bind-build_SRCS := bind-build/main.c bind-build/build.c bind-build/run.c bind-build/tree.c \
                    $(BIND_TABLE_SRCS) $(LIB_SRCS)
 SBIN_PROGRAMS += bind-build
+MAN8 += docs/bind-build.8
 
 UNIT_TESTS += test_bind_table
 test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_TABLE_SRCS) $(LIB_SRCS)
@@ -19,3 +20,7 @@ UNIT_TESTS += test_bind_render
 test_bind_render_SRCS = tests/unit/test_bind_render.c $(CLUSTER_GEN_CORE)
 test_bind_render_LIBS := -lcmocka -lconfuse
 BATS_TESTS += tests/slow/bind-build-debian.bats  # SLOW: builds BIND 9.18 (~1.5 min on 2 cores)
+
+BENCH_TARGETS += bench-bind-build
+bench-bind-build: $(REL)/bind-build
+	bind-build/bench-build $(REL)/bind-build

@@ -5,10 +5,10 @@
 # renders for site.conf.example on a loopback address and a high port, asks
 # it a question with dig, and stops it by PID.
 #
-# Needs the network (deb.debian.org) for `apt-get source`; it uses its own apt
-# configuration (private sources.list with deb-src, lists and cache), so the
-# machine's apt setup is never touched. The build libraries come from
-# tools/deps (make check runs it first).
+# Needs the network (deb.debian.org) for `apt-get source`;
+# bind-build/fetch-debian-source uses its own apt configuration (private
+# sources.list with deb-src, lists and cache), so the machine's apt setup is
+# never touched. The build libraries come from tools/deps (make check runs it).
 
 BB=build/san/bind-build
 GEN=build/san/cluster-gen
@@ -30,29 +30,14 @@ teardown() {
   fi
 }
 
-apt_private() { # runs apt-get with the test's own configuration
-  apt-get -o Dir::Etc::sourcelist="$W/apt/sources.list" -o Dir::Etc::sourceparts=/nonexistent \
-    -o Dir::State::Lists="$W/apt/lists" -o Dir::Cache="$W/apt/cache" \
-    -o APT::Sandbox::User=root "$@"
-}
-
 @test "apt-get source --download-only bind9 gives the orig tarball" {
-  mkdir -p "$W/apt/lists/partial" "$W/apt/cache/archives/partial" "$W/src"
-  cat >"$W/apt/sources.list" <<'LIST'
-deb-src http://deb.debian.org/debian bookworm main
-deb-src http://deb.debian.org/debian bookworm-updates main
-deb-src http://deb.debian.org/debian-security bookworm-security main
-LIST
-  apt_private -qq update
-  # The .dsc may be refused by a mirror while the orig tarball arrives: judge
-  # by the tarball, which is all bind-build needs.
-  (cd "$W/src" && apt_private -qq source --download-only bind9) || true
-  ls "$W"/src/bind9_9.18.*.orig.tar.xz
+  bind-build/fetch-debian-source "$W" >"$W/tarball"
+  [[ "$(cat "$W/tarball")" == "$W"/src/bind9_9.18.*.orig.tar.xz ]]
 }
 
 @test "bind-build builds it: row, configure line, named -V, BUILD-REPORT" {
-  tarball=$(ls "$W"/src/bind9_9.18.*.orig.tar.xz | head -n 1)
-  [ -n "$tarball" ]
+  tarball=$(cat "$W/tarball")
+  [ -f "$tarball" ]
   for lib in libuv libssl libcap jemalloc; do pkg-config --exists "$lib" || {
     echo "missing $lib: run tools/deps (make check does)"; false; }; done
   start=$(date +%s)
