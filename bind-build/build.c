@@ -158,7 +158,7 @@ static int phase(const char *name, char **argv, const struct build_job *j, char 
 
 	buf_init(&line);
 	argv_line(argv, &line);
-	printf("bind-build: %s: %s\n", name, line.data);
+	printf("bind-build: [%s] %s\n", name, line.data);
 	dprintf(logfd, "\n==== %s: %s\n", name, line.data);
 	rc = run_cmd(argv, j->tree, env, logfd);
 	if (rc != 0) {
@@ -166,7 +166,7 @@ static int phase(const char *name, char **argv, const struct build_job *j, char 
 		show_tail(j->log, TAIL_LINES, stderr);
 		buf_printf(err, "%s failed (exit %d): %s; full log in %s", name, rc, line.data, j->log);
 	} else {
-		printf("bind-build: %s done in %.1f s\n", name, now() - t0);
+		printf("bind-build: [%s] done in %.1f s\n", name, now() - t0);
 	}
 	buf_free(&line);
 	return rc == 0 ? 0 : -1;

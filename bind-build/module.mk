@@ -12,7 +12,7 @@ UNIT_TESTS += test_bind_table
 test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_TABLE_SRCS) $(LIB_SRCS)
 test_bind_table_LIBS := -lcmocka
 
-BATS_TESTS += tests/cli/bind-build.bats
+BATS_TESTS += tests/cli/bind-build.bats tests/cli/bind-build-run.bats
 
 # cluster-gen's render_bind with the embedded templates. Recursive (=) on
 # purpose: CLUSTER_GEN_CORE is defined by cluster-gen/module.mk, read later.

@@ -50,3 +50,45 @@ tree_9_21() {
   put "$1" meson.build "project(\n  'bind',\n  ['c'],\n  version: '9.21.10',\n)\n"
   put "$1" meson.options "option('jemalloc', type: 'feature', value: 'auto')\n"
 }
+
+# A stand-in for autoconf's configure: remembers its arguments the way named -V
+# shows them ("built by make with '--prefix=...' ..."), writes a Makefile
+# whose `all` runs CHECK (a shell command) and whose `install` puts a fake
+# named printing that line into $(DESTDIR)PREFIX/sbin.
+fake_configure() { # DIR [CHECK]
+  cat >"$1/configure" <<'SH'
+#!/bin/sh
+prefix=/usr/local args=
+for a in "$@"; do
+  case $a in --prefix=*) prefix=${a#--prefix=} ;; esac
+  args="$args '$a'"
+done
+echo "checking whether this is a fake configure... yes"
+{ echo '#!/bin/sh'; echo 'echo "BIND 9 (fake)"'; printf 'echo "built by make with%s"\n' "$args"; } >fake-named
+printf 'all:\n\t%s\n\techo compiled >compiled\ninstall:\n\tmkdir -p $(DESTDIR)%s/sbin\n\tcp fake-named $(DESTDIR)%s/sbin/named\n\tchmod +x $(DESTDIR)%s/sbin/named\n' \
+  "$(cat check.cmd)" "$prefix" "$prefix" "$prefix" >Makefile
+SH
+  chmod +x "$1/configure"
+  printf '%s\n' "${2:-true}" >"$1/check.cmd"
+}
+
+# Stand-ins for meson and ninja in DIR/bin: `meson setup` records its
+# arguments, `meson install` installs a fake named that shows them.
+fake_meson() { # DIR
+  mkdir -p "$1/bin"
+  cat >"$1/bin/meson" <<'SH'
+#!/bin/sh
+case $1 in
+  setup)
+    shift; echo "$*" >meson.args
+    printf '#!/bin/sh\necho "BIND 9.21 (fake)"\necho "built by meson with %s"\n' "$*" >fake-named ;;
+  install)
+    prefix=$(sed -n 's/.*--prefix=\([^ ]*\).*/\1/p' meson.args)
+    mkdir -p "$DESTDIR$prefix/sbin" && cp fake-named "$DESTDIR$prefix/sbin/named" &&
+      chmod +x "$DESTDIR$prefix/sbin/named" ;;
+  *) exit 1 ;;
+esac
+SH
+  printf '#!/bin/sh\necho "ninja $*" >ninja.args\n' >"$1/bin/ninja"
+  chmod +x "$1/bin/meson" "$1/bin/ninja"
+}

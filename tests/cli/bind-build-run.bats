@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# bind-build's whole run (copy, edit, configure, build, install, named -V,
+# BUILD-REPORT) on synthetic trees whose configure/make or meson/ninja are
+# stand-ins, so every step is exercised in seconds. The real build of
+# Debian's BIND is tests/slow/bind-build-debian.bats.
+
+BB=build/san/bind-build
+
+setup() {
+  load bind-build-trees
+  T=$BATS_TEST_TMPDIR
+  export TMPDIR=$T
+}
+
+@test "unguarded mem.c: the copy is edited and verified, the source stays as it was" {
+  mkdir -p "$T/t"; tree_9_3 "$T/t"
+  put "$T/t" lib/isc/mem.c '#include <config.h>\n#define ISC_MEM_USE_INTERNAL_MALLOC 0\n'
+  # The build itself fails unless it sees the edited copy.
+  fake_configure "$T/t" "grep -qx '#define ISC_MEM_USE_INTERNAL_MALLOC 1' lib/isc/mem.c"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: edit: lib/isc/mem.c in the working copy now sets ISC_MEM_USE_INTERNAL_MALLOC 1 (verified)"* ]]
+  [[ "$output" == *"bind-build: [configure] ./configure --prefix=/opt/b --disable-threads"$'\n'* ]]
+  [[ "$output" == *"bind-build: [build] make -j$(nproc)"* ]]
+  [[ "$output" == *"bind-build: [install] make install DESTDIR=$T/d"* ]]
+  grep -qx '#define ISC_MEM_USE_INTERNAL_MALLOC 0' "$T/t/lib/isc/mem.c"
+  [ ! -e "$T/t/Makefile" ]
+  r=$T/d/opt/b/BUILD-REPORT
+  grep -qx 'row: 9.2.0-9.3.x' "$r"
+  grep -qx 'edit: lib/isc/mem.c' "$r"
+  grep -qx 'defines: (none)' "$r"
+  grep -qx 'version: 9.3.6-P1 (from version file)' "$r"
+  grep -qx "built by make with '--prefix=/opt/b' '--disable-threads'" "$r"
+  grep -q '^installed bytes: [1-9]' "$r"
+  grep -q 'fake configure' "$T/d/opt/b/BUILD-LOG"
+  [ -z "$(ls -d "$T"/bind-build.* 2>/dev/null)" ]  # working copy removed after success
+}
+
+@test "guarded mem.c: a CFLAGS define instead of an edit, and named -V must show it" {
+  mkdir -p "$T/t"; tree_9_3 "$T/t"; fake_configure "$T/t"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: [configure] ./configure --prefix=/opt/b --disable-threads 'CFLAGS=-g -O2 -DISC_MEM_USE_INTERNAL_MALLOC=1'"* ]]
+  grep -qx 'defines: -DISC_MEM_USE_INTERNAL_MALLOC=1' "$T/d/opt/b/BUILD-REPORT"
+  grep -qx 'edit: (none)' "$T/d/opt/b/BUILD-REPORT"
+  grep -qx '#ifndef ISC_MEM_USE_INTERNAL_MALLOC' "$T/t/lib/isc/mem.c"
+}
+
+@test "a named whose -V does not show the planned options fails the build" {
+  mkdir -p "$T/t"; tree_9_9 "$T/t"; fake_configure "$T/t"
+  # This configure forgets its arguments.
+  sed -i 's/^  args="\$args .*/  :/' "$T/t/configure"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"named -V does not show --disable-threads: the build did not take the plan"* ]]
+  [ ! -e "$T/d/opt/b/BUILD-REPORT" ]
+}
+
+@test "a failing make shows the tail of the log" {
+  mkdir -p "$T/t"; tree_9_9 "$T/t"; fake_configure "$T/t" "echo 'mem.c:1: error: synthetic' && false"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d" --log "$T/build.log"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"build failed (exit 2)"* ]]
+  [[ "$output" == *"mem.c:1: error: synthetic"* ]]
+  [[ "$output" == *"full log in $T/build.log"* ]]
+}
+
+@test "meson tree: meson setup with -Djemalloc=enabled, ninja with all cores, meson install into DESTDIR" {
+  mkdir -p "$T/t"; tree_9_21 "$T/t"; fake_meson "$T"
+  PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d" -- -Ddoh=disabled
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: [configure] meson setup --prefix=/opt/b -Djemalloc=enabled -Ddoh=disabled _build"* ]]
+  [[ "$output" == *"bind-build: [build] ninja -C _build -j$(nproc)"* ]]
+  [[ "$output" == *"bind-build: [install] meson install -C _build"* ]]
+  grep -qx 'row: 9.21.10+' "$T/d/opt/b/BUILD-REPORT"
+  grep -qx 'named flags: -n 1' "$T/d/opt/b/BUILD-REPORT"
+  grep -q 'built by meson with --prefix=/opt/b -Djemalloc=enabled' "$T/d/opt/b/BUILD-REPORT"
+}
+
+@test "meson tree without meson: the Debian packages are named" {
+  mkdir -p "$T/t" "$T/bin"; tree_9_21 "$T/t"
+  for p in cc pkg-config cp; do ln -s "$(command -v $p)" "$T/bin/$p"; done
+  PATH="$T/bin" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"missing program meson: install the Debian package meson"* ]]
+  [[ "$output" == *"missing program ninja: install the Debian package ninja-build"* ]]
+}
