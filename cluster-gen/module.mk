@@ -32,3 +32,8 @@ bench-render: $(REL)/cluster-gen
 UNIT_TESTS += test_lib
 test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/site.c $(LIB_SRCS)
 test_lib_LIBS := -lcmocka
+
+# the operator's workflow: check --with-tools, diff, onboard, list, get, graph
+UNIT_TESTS += test_diff
+test_diff_SRCS := tests/unit/test_diff.c cluster-gen/unified_diff.c $(LIB_SRCS)
+test_diff_LIBS := -lcmocka
