@@ -18,6 +18,12 @@ static void child(char *const argv[], const char *cwd, char *const env[], int ou
 		dup2(devnull, STDIN_FILENO);
 	dup2(outfd, STDOUT_FILENO);
 	dup2(outfd, STDERR_FILENO);
+	/* A make that runs us (make check) must not pass its jobserver or its
+	 * command-line variables down into BIND's own make. */
+	unsetenv("MAKEFLAGS");
+	unsetenv("MFLAGS");
+	unsetenv("MAKELEVEL");
+	unsetenv("MAKEOVERRIDES");
 	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
 		putenv(env[i]);
 	if (cwd != NULL && chdir(cwd) != 0) {

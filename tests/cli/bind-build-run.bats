@@ -87,3 +87,9 @@ setup() {
   [[ "$output" == *"missing program meson: install the Debian package meson"* ]]
   [[ "$output" == *"missing program ninja: install the Debian package ninja-build"* ]]
 }
+
+@test "the make that runs bind-build does not leak its variables into BIND's make" {
+  mkdir -p "$T/t"; tree_9_9 "$T/t"; fake_configure "$T/t" 'test -z "$(LEAKED)"'
+  MAKEFLAGS="LEAKED=yes" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 0 ]
+}

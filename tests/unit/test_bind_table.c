@@ -289,6 +289,32 @@ static void test_unguarded_edit(void **state)
 	free(dir);
 }
 
+/* Guards are written in more than one way; both count. */
+static void test_mem_shapes(void **state)
+{
+	static const char if_defined[] =
+		"#if !defined(ISC_MEM_USE_INTERNAL_MALLOC) && !defined(SOME_OTHER_SWITCH)\n"
+		"#define ISC_MEM_USE_INTERNAL_MALLOC 0\n#endif\n";
+	static const char spaced[] = "# ifndef ISC_MEM_USE_INTERNAL_MALLOC\n"
+		"#\tdefine\tISC_MEM_USE_INTERNAL_MALLOC\t1\n#endif\n";
+	static const char longer_name[] = "#define ISC_MEM_USE_INTERNAL_MALLOC_X 1\n";
+	struct bind_tree t;
+
+	(void)state;
+	bind_tree_init(&t);
+	bind_scan_mem(&t, BIND_MACRO_MEM_H, if_defined, sizeof if_defined - 1);
+	assert_int_equal(t.f.macro, BIND_MACRO_MEM_H);
+	assert_true(t.f.macro_guarded);
+	assert_int_equal(t.f.macro_default, 0);
+	bind_tree_init(&t);
+	bind_scan_mem(&t, BIND_MACRO_MEM_C, spaced, sizeof spaced - 1);
+	assert_true(t.f.macro_guarded);
+	assert_int_equal(t.f.macro_default, 1);
+	bind_tree_init(&t);
+	bind_scan_mem(&t, BIND_MACRO_MEM_H, longer_name, sizeof longer_name - 1);
+	assert_int_equal(t.f.macro, BIND_MACRO_ABSENT);
+}
+
 static void test_not_bind(void **state)
 {
 	char *dir = new_tree();
@@ -413,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_era_features),
 		cmocka_unit_test(test_tree_beats_version),
 		cmocka_unit_test(test_unguarded_edit),
+		cmocka_unit_test(test_mem_shapes),
 		cmocka_unit_test(test_not_bind),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_named_flags_for),
