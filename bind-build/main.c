@@ -32,7 +32,20 @@ static void usage(FILE *f)
 {
 	fputs("usage: bind-build SOURCE [--prefix P] [--destdir D] [--log FILE] [--plan]\n"
 	      "                  [--threads on|off] [--internal-malloc on|off] [-- CONFIGURE-ARGS...]\n"
+	      "       bind-build --table\n"
 	      "SOURCE is a BIND source tarball (.tar.gz, .tar.xz) or directory.\n", f);
+}
+
+/* The version table, one row per line, tab-separated. */
+static void print_table(void)
+{
+	printf("row\tconfigure\tdefines\tnamed flags\treason\n");
+	for (size_t i = 0; i < bind_nrows; i++) {
+		const struct bind_row *r = &bind_rows[i];
+
+		printf("%s\t%s\t%s\t%s\t%s\n", r->id, r->configure, r->defines,
+		       r->named_flags, r->reason);
+	}
 }
 
 static int on_off(const char *opt, const char *v, bool *out)
@@ -63,6 +76,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			continue;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
+			exit(0);
+		} else if (strcmp(a, "--table") == 0) {
+			print_table();
 			exit(0);
 		} else if (a[0] == '-' && v == NULL) {
 			fprintf(stderr, "bind-build: %s needs a value\n", a);

@@ -161,3 +161,19 @@ plan() { # ERA -> runs --plan on a fresh tree of that era
   run "$BB" x --threads maybe
   [ "$status" -eq 2 ]
 }
+
+@test "--table lists every row, and the man page documents each of them" {
+  run "$BB" --table
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = $'row\tconfigure\tdefines\tnamed flags\treason' ]
+  [ "${#lines[@]}" -eq 10 ]
+  has_line $'9.16.25-9.16.x\t\t\t-n 1 -M internal\tthreads mandatory (-n 1); mem.h flipped the default to the system allocator, named -M internal selects the internal one at run time'
+  for id in $(printf '%s\n' "${lines[@]:1}" | cut -f1); do
+    grep -qF -- "${id//-/\\-}"$'\t' docs/bind-build.8 || { echo "row $id missing from docs/bind-build.8"; false; }
+  done
+}
+
+@test "the man page formats without warnings" {
+  out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l docs/bind-build.8 2>&1 >/dev/null)
+  [ -z "$out" ] || { echo "$out"; false; }
+}
