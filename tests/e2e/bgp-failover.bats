@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# BGP failover with real FRR (zebra, bgpd, bfdd from Debian's frr) in network
+# namespaces: a core router and two balancers loaded with the frr.conf that
+# cluster-gen renders from tests/e2e/bgp-site.conf (see bgp-lib.bash for the
+# bed). Needs root; without it, or without FRR, every test fails loudly.
+# Timings are measured by tests/e2e/bgp-bench.sh (make bench-bgp), not here;
+# every wait below is only an upper bound.
+
+load bgp-lib
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || { echo "bgp-failover.bats needs root (network namespaces)" >&2; return 1; }
+	for f in "$FRR_DIR/zebra" "$FRR_DIR/bgpd" "$FRR_DIR/bfdd" "$(command -v vtysh)" \
+		"$CLUSTER_GEN" "$VIP_GUARD"; do
+		[ -x "$f" ] || { echo "missing: $f (install frr; make)" >&2; return 1; }
+	done
+	export BED_REGISTRY=$BATS_FILE_TMPDIR/beds
+	bed_start standby
+	export BED BED_PREFIX
+}
+
+teardown_file() {
+	bed_teardown_all
+}
+
+# Each test leaves the bed as it found it: both VIPs on their primaries.
+both_on_primaries() {
+	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
+	wait_for 30 core_best "$VIP_B" "10.0.0.3 MED" >/dev/null
+}
+
+@test "active/standby: each VIP's best path is via its primary balancer, chosen by MED" {
+	both_on_primaries
+	# and forwarding follows: the core's kernel route points at the primary
+	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.2" >/dev/null
+	wait_for 10 core_fib_nexthops "$VIP_B" "10.0.0.3" >/dev/null
+	# the backup path is there too, with the backup metric
+	vty core -c "show bgp ipv4 unicast json" | python3 -c '
+import json, sys
+routes = json.load(sys.stdin)["routes"]
+for prefix, primary, backup in (("192.0.2.10/32", "10.0.0.2", "10.0.0.3"),
+                                ("198.51.100.10/32", "10.0.0.3", "10.0.0.2")):
+    med = {p["peerId"]: p["metric"] for p in routes[prefix]}
+    assert med == {primary: 0, backup: 100}, (prefix, med)
+    assert all(p["locPrf"] == 100 for p in routes[prefix]), prefix
+'
+}
+
+@test "balancers accept nothing inbound and announce only their VIPs" {
+	both_on_primaries
+	# the core announces 10.0.0.0/24: received (soft-reconfiguration) but refused
+	vty ffm4 -c "show bgp ipv4 unicast neighbors 10.0.0.1 received-routes json" |
+		python3 -c 'import json,sys; assert "10.0.0.0/24" in json.load(sys.stdin)["receivedRoutes"]'
+	vty ffm4 -c "show bgp ipv4 unicast json" |
+		python3 -c 'import json,sys; r=json.load(sys.stdin)["routes"]; assert "10.0.0.0/24" not in r, r'
+	# the link network is connected on the balancer too, but not announced
+	routes=$(vty core -c "show bgp ipv4 unicast json" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)["routes"]
+print(" ".join(sorted(p for p in r if any(x.get("peerId") in ("10.0.0.2", "10.0.0.3") for x in r[p]))))')
+	[ "$routes" = "192.0.2.10/32 198.51.100.10/32" ]
+}
+
+@test "VIP guard down on the primary moves its VIP to the backup; up brings it back" {
+	both_on_primaries
+	run guard ffm4 down "$VIP_A"
+	[ "$status" -eq 0 ]
+	wait_for 10 core_hops "$VIP_A" "10.0.0.3" >/dev/null
+	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.3" >/dev/null
+	# the other VIP stays where it was
+	[ "$(core_best "$VIP_B")" = "10.0.0.3 MED" ]
+	run guard ffm4 up "$VIP_A"
+	[ "$status" -eq 0 ]
+	wait_for 10 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
+}
+
+@test "stopping the primary's bgpd moves its VIP; restarting it brings it back" {
+	both_on_primaries
+	frr_stop_daemon ffm4 bgpd
+	wait_for 10 core_hops "$VIP_A" "10.0.0.3" >/dev/null
+	# dus2 now carries both
+	[ "$(core_hops "$VIP_B")" = "10.0.0.3" ]
+	bgpd_restart ffm4
+	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
+}
+
+@test "cutting the primary's link moves its VIP (BFD); restoring it brings it back" {
+	both_on_primaries
+	link ffm4 down
+	wait_for 10 core_hops "$VIP_A" "10.0.0.3" >/dev/null
+	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.3" >/dev/null
+	link ffm4 up
+	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
+	# the other balancer's cut moves the other VIP the other way
+	link dus2 down
+	wait_for 10 core_hops "$VIP_B" "10.0.0.2" >/dev/null
+	link dus2 up
+	both_on_primaries
+}
+
+@test "anycast: the core has two equal paths to every VIP (multipath)" {
+	bed_teardown
+	bed_start anycast
+	export BED BED_PREFIX
+	for vip in "$VIP_A" "$VIP_B"; do
+		wait_for 30 core_best "$vip" "10.0.0.2 10.0.0.3 Router ID" >/dev/null
+		wait_for 10 core_fib_nexthops "$vip" "10.0.0.2 10.0.0.3" >/dev/null
+	done
+	# one balancer's VIP guard takes it out of the set, and back
+	guard dus2 down "$VIP_A"
+	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.2" >/dev/null
+	guard dus2 up "$VIP_A"
+	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.2 10.0.0.3" >/dev/null
+}
