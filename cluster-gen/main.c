@@ -12,6 +12,7 @@ static const struct command commands[] = {
 	  "write every file of the site into DIR (atomically replaced)" },
 	{ "check", cmd_check, "check SITE",
 	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
+	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 };
 
 static void usage(FILE *out)

@@ -196,3 +196,8 @@ void outtree_end(struct outtree *t)
 	t->tmp = t->target = t->last_dir = NULL;
 	t->tmpfd = -1;
 }
+
+const char *outtree_marker_text(void)
+{
+	return marker_text;
+}

@@ -11,6 +11,8 @@
 
 /* A file in every tree we write; a directory without it is not replaced. */
 #define OUTTREE_MARKER ".lvsdns-render"
+/* Its text (mode 0644), for callers comparing a tree with a render. */
+const char *outtree_marker_text(void);
 
 struct outtree {
 	char *target;

@@ -1,0 +1,397 @@
+/* cluster-gen diff SITE DIR [--stat]: what `render SITE -o DIR` would
+ * change in DIR, as one unified diff per file, each with what the machine
+ * then has to do (reload keepalived, restart a named instance, ...).
+ * The CI gate: exit 0 no change, 1 changes, 2 error. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "outtree.h"
+#include "render.h"
+#include "unified_diff.h"
+
+static const char diff_options[] =
+	"  --stat                one line per differing file and a total, no hunks\n"
+	"  -U, --unified N       lines of context (default 3)\n"
+	"  -t, --templates DIR   templates in DIR override built-in ones (as for render)\n"
+	"Exit status: 0 DIR is what render would write, 1 it differs, 2 error.\n";
+
+static int read_file_at(const char *path, struct buf *out, struct buf *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_append(out, chunk, (size_t)n);
+	if (n < 0)
+		buf_printf(err, "%s: %s", path, strerror(errno));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* Adds every regular file under dir/rel to out; anything else is an error:
+ * render never writes it, so the diff could not say what it would become. */
+static int read_dir(const char *dir, const char *rel, struct files *out, struct buf *err)
+{
+	char *path = *rel ? xasprintf("%s/%s", dir, rel) : xstrdup(dir);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (rc == 0 && (e = readdir(d))) {
+		char *r, *full;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		r = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		full = xasprintf("%s/%s", dir, r);
+		if (lstat(full, &st) != 0) {
+			buf_printf(err, "%s: %s", full, strerror(errno));
+			rc = -1;
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = read_dir(dir, r, out, err);
+		} else if (S_ISREG(st.st_mode)) {
+			struct buf data;
+
+			buf_init(&data);
+			rc = read_file_at(full, &data, err);
+			if (rc == 0) {
+				size_t len = data.len;
+				files_add(out, r, buf_steal(&data), len, st.st_mode & 07777);
+			} else {
+				buf_free(&data);
+			}
+		} else {
+			buf_printf(err, "%s: not a regular file or directory; render never writes one", full);
+			rc = -1;
+		}
+		free(r);
+		free(full);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+int files_read_tree(const char *dir, struct files *out, struct buf *err)
+{
+	files_init(out);
+	if (read_dir(dir, "", out, err) != 0) {
+		files_free(out);
+		return -1;
+	}
+	files_sort(out);
+	return 0;
+}
+
+void files_add_marker(struct files *f)
+{
+	const char *text = outtree_marker_text();
+
+	files_add(f, OUTTREE_MARKER, xstrdup(text), strlen(text), 0644);
+	files_sort(f);
+}
+
+/* ---- what each file's change means on its machine ---- */
+
+enum change_kind { ADDED, REMOVED, CHANGED };
+
+static const char *const kind_names[] = { "added", "removed", "changed" };
+
+/* path component i (0-based) of a/b/c, into out (at most outlen - 1). */
+static const char *component(const char *path, int i, char *out, size_t outlen)
+{
+	const char *p = path;
+	size_t n;
+
+	for (; i > 0 && p; i--)
+		if ((p = strchr(p, '/')))
+			p++;
+	if (!p)
+		return "";
+	n = strcspn(p, "/");
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static void balancer_action(const char *lb, const char *file, enum change_kind k,
+			    struct buf *out)
+{
+	buf_printf(out, "on balancer %s: ", lb);
+	if (!strcmp(file, "keepalived.conf"))
+		buf_puts(out, k == REMOVED ? "systemctl disable --now keepalived" :
+			 "install as /etc/keepalived/keepalived.conf, then systemctl reload keepalived");
+	else if (!strcmp(file, "frr.conf"))
+		buf_puts(out, k == REMOVED ? "systemctl disable --now frr" :
+			 "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf");
+	else if (!strcmp(file, "vips"))
+		buf_puts(out, "install as /etc/lvsdns/vips (lvsdns-vip-guard reads it on every call; nothing to reload)");
+	else if (!strcmp(file, "dnsprobe.targets"))
+		buf_puts(out, "install, then send SIGHUP to dnsprobe --watch (it reloads its targets)");
+	else if (!strncmp(file, "interfaces.d/", 13))
+		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s (the VIPs are down meanwhile)",
+			   file + 13, file + 13);
+	else
+		buf_puts(out, "no daemon action known; install by hand");
+}
+
+static void realserver_action(const char *host, const char *file, enum change_kind k,
+			      struct buf *out)
+{
+	size_t len = strlen(file);
+
+	buf_printf(out, "on real server %s: ", host);
+	if (!strncmp(file, "named-", 6) && len > 11 && !strcmp(file + len - 5, ".conf")) {
+		int n = (int)(len - 11);
+		const char *inst = file + 6;
+
+		if (k == ADDED)
+			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
+		else if (k == REMOVED)
+			buf_printf(out, "systemctl disable --now named@%.*s, then remove /etc/bind/%s", n, inst, file);
+		else
+			buf_printf(out, "install as /etc/bind/%s, then systemctl restart named@%.*s", file, n, inst);
+	} else if (!strcmp(file, "named@.service")) {
+		buf_puts(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every named@ instance");
+	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
+		if (k == REMOVED)
+			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');
+		else
+			buf_printf(out, "rs-dnat apply %s (one atomic commit of the LVSDNS-PRE chain)", file);
+	} else if (!strcmp(file, "dnat.nft")) {
+		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
+			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
+	} else if (!strcmp(file, "sysctl.conf")) {
+		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+	} else if (!strcmp(file, "policy-routing.sh")) {
+		buf_puts(out, "run policy-routing.sh again (idempotent)");
+	} else {
+		buf_puts(out, "no daemon action known; install by hand");
+	}
+}
+
+static void change_action(const char *path, int kind, struct buf *out)
+{
+	char top[256], name[256];
+	enum change_kind k = (enum change_kind)kind;
+	const char *rest;
+
+	component(path, 0, top, sizeof(top));
+	component(path, 1, name, sizeof(name));
+	rest = strchr(path, '/') ? strchr(strchr(path, '/') + 1, '/') : NULL;
+	if (!strcmp(path, OUTTREE_MARKER))
+		buf_puts(out, "nothing to do (cluster-gen's marker file)");
+	else if (!strcmp(top, "balancers") && rest)
+		balancer_action(name, rest + 1, k, out);
+	else if (!strcmp(top, "realservers") && rest)
+		realserver_action(name, rest + 1, k, out);
+	else if (!strcmp(top, "bind-build"))
+		buf_puts(out, "rebuild BIND with bind-build, install it on every real server, restart the named@ instances");
+	else
+		buf_puts(out, "no daemon action known; install by hand");
+}
+
+/* ---- comparing two trees ---- */
+
+struct tree_diff_total {
+	size_t added, removed, changed;
+	size_t plus, minus;
+	int width;        /* of the longest path, to align --stat */
+};
+
+static void stat_line(struct buf *out, const char *path, enum change_kind k,
+		      const struct diff_stat *ds, const char *mode_note, int width)
+{
+	struct buf act;
+	char counts[160];
+
+	buf_init(&act);
+	change_action(path, k, &act);
+	snprintf(counts, sizeof(counts), "+%zu -%zu%s", ds->added, ds->removed, mode_note);
+	buf_printf(out, "%-7s  %-*s  %-9s  %s\n", kind_names[k], width, path, counts, act.data);
+	buf_free(&act);
+}
+
+static void one_file(const struct file *old, const struct file *new, bool stat,
+		     unsigned context, struct buf *out, struct tree_diff_total *t)
+{
+	enum change_kind k = !old ? ADDED : !new ? REMOVED : CHANGED;
+	const char *path = old ? old->path : new->path;
+	char *ol = old ? xasprintf("a/%s", path) : xstrdup("/dev/null");
+	char *nl = new ? xasprintf("b/%s", path) : xstrdup("/dev/null");
+	struct diff_stat ds;
+	struct buf hunks, act;
+	char mode_note[64] = "";
+
+	buf_init(&hunks);
+	buf_init(&act);
+	unified_diff(&hunks, ol, old ? old->data : "", old ? old->len : 0, nl,
+		     new ? new->data : "", new ? new->len : 0, context, &ds);
+	if (old && new && old->mode != new->mode)
+		snprintf(mode_note, sizeof(mode_note), " mode %04o -> %04o",
+			 (unsigned)old->mode, (unsigned)new->mode);
+	if (stat) {
+		stat_line(out, path, k, &ds, mode_note, t->width);
+	} else {
+		change_action(path, k, &act);
+		buf_printf(out, "# %s %s%s: %s\n", kind_names[k], path, mode_note, act.data);
+		buf_append(out, hunks.data ? hunks.data : "", hunks.len);
+	}
+	t->added += k == ADDED;
+	t->removed += k == REMOVED;
+	t->changed += k == CHANGED;
+	t->plus += ds.added;
+	t->minus += ds.removed;
+	buf_free(&hunks);
+	buf_free(&act);
+	free(ol);
+	free(nl);
+}
+
+static bool same_file(const struct file *a, const struct file *b)
+{
+	return a->len == b->len && a->mode == b->mode && memcmp(a->data, b->data, a->len) == 0;
+}
+
+size_t tree_diff(const struct files *old, const struct files *new, bool stat,
+		 unsigned context, struct buf *out)
+{
+	struct tree_diff_total t = { 0, 0, 0, 0, 0, 0 };
+	size_t i = 0, j = 0, n;
+
+	for (size_t k = 0; k < old->n + new->n; k++) {
+		size_t len = strlen(k < old->n ? old->v[k].path : new->v[k - old->n].path);
+		if ((int)len > t.width)
+			t.width = (int)len;
+	}
+
+	while (i < old->n || j < new->n) {
+		int c = i == old->n ? 1 : j == new->n ? -1 : strcmp(old->v[i].path, new->v[j].path);
+
+		if (c < 0)
+			one_file(&old->v[i++], NULL, stat, context, out, &t);
+		else if (c > 0)
+			one_file(NULL, &new->v[j++], stat, context, out, &t);
+		else if (!same_file(&old->v[i], &new->v[j]))
+			one_file(&old->v[i++], &new->v[j++], stat, context, out, &t);
+		else
+			i++, j++;
+	}
+	n = t.added + t.removed + t.changed;
+	if (stat)
+		buf_printf(out, "%zu file%s differ%s: %zu added, %zu removed, %zu changed; +%zu -%zu lines\n",
+			   n, n == 1 ? "" : "s", n == 1 ? "s" : "", t.added, t.removed, t.changed,
+			   t.plus, t.minus);
+	return n;
+}
+
+/* DIR as render would see it: missing is an empty tree (render creates
+ * it), a directory without our marker is refused as render refuses it. */
+static int read_target(const char *dir, struct files *f)
+{
+	struct buf err;
+	struct stat st;
+	char *marker;
+	int rc;
+
+	files_init(f);
+	if (lstat(dir, &st) != 0 && errno == ENOENT)
+		return 0;
+	marker = xasprintf("%s/%s", dir, OUTTREE_MARKER);
+	rc = access(marker, F_OK);
+	free(marker);
+	if (rc != 0) {
+		fprintf(stderr, "cluster-gen: %s is not a directory written by cluster-gen render "
+			"(no %s); render would refuse to replace it\n", dir, OUTTREE_MARKER);
+		return -1;
+	}
+	buf_init(&err);
+	rc = files_read_tree(dir, f, &err);
+	if (rc != 0)
+		fprintf(stderr, "cluster-gen: %s\n", err.data);
+	buf_free(&err);
+	return rc;
+}
+
+int cmd_diff(int argc, char **argv, const struct command *self)
+{
+	static const struct option longopts[] = {
+		{ "stat", no_argument, NULL, 's' },
+		{ "unified", required_argument, NULL, 'U' },
+		{ "templates", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tdir = NULL;
+	bool stat = false;
+	unsigned long context = 3;
+	struct files rendered, current;
+	struct site s;
+	struct buf out;
+	char *end;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "U:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': stat = true; break;
+		case 't': tdir = optarg; break;
+		case 'U':
+			context = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || context > 1000000) {
+				fprintf(stderr, "cluster-gen diff: bad context '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': command_usage(self, stdout, diff_options); return EXIT_OK;
+		default: command_usage(self, stderr, diff_options); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 2) {
+		command_usage(self, stderr, diff_options);
+		return EXIT_USAGE;
+	}
+	if (load_site_or_report(argv[optind], &s) != EXIT_OK)
+		return EXIT_USAGE;
+	if (render_to_files(&s, tdir, &rendered) != 0) {
+		files_free(&rendered);
+		site_free(&s);
+		return EXIT_USAGE;
+	}
+	files_add_marker(&rendered);
+	if (read_target(argv[optind + 1], &current) != 0) {
+		files_free(&rendered);
+		site_free(&s);
+		return EXIT_USAGE;
+	}
+	buf_init(&out);
+	rc = tree_diff(&current, &rendered, stat, (unsigned)context, &out) ? EXIT_FAIL : EXIT_OK;
+	if (rc == EXIT_OK && stat)
+		buf_reset(&out), buf_puts(&out, "no changes\n");
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	buf_free(&out);
+	files_free(&rendered);
+	files_free(&current);
+	site_free(&s);
+	return rc;
+}

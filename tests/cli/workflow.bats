@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# cluster-gen's workflow commands: check --with-tools, diff (the CI gate),
+# onboard, list, get and graph, with every exit status.
+
+setup() {
+	GEN=${GEN:-build/san/cluster-gen}
+	TMP=$(mktemp -d)
+	# bgpd -C (check --with-tools) drops to the frr user
+	chmod 755 "$TMP"
+	cp site.conf.example "$TMP/site.conf"
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+# ---- diff ----
+
+@test "diff: a fresh render has no changes (exit 0, no output)" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ "$output" = "no changes" ]
+}
+
+@test "diff: CI scenario: render, change the site, diff shows exactly the hunks, render, diff is clean" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# one real server's weight: only the balancer that carries lou changes
+	sed -i '/^realserver lou/,/^}/ s/instance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 1 }/instance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 3 }/' "$TMP/site.conf"
+	grep -q 'weight = 3' "$TMP/site.conf"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	# exactly one file, the balancer behind lou, and in it only the weight of
+	# lou's instance b, once per virtual server (2 services x udp/tcp)
+	[ "$(printf '%s\n' "$output" | grep -c '^# ')" -eq 1 ]
+	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: install as /etc/keepalived/keepalived.conf, then systemctl reload keepalived" ]
+	[ "${lines[1]}" = "--- a/balancers/dus2/keepalived.conf" ]
+	[ "${lines[2]}" = "+++ b/balancers/dus2/keepalived.conf" ]
+	[ "$(printf '%s\n' "$output" | grep -c '^@@ ')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -cx -- '-        weight 1')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -cx -- '+        weight 3')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^[-+] ')" -eq 8 ]
+	# and the hunks are the ones GNU diff -u prints for the two files
+	"$GEN" render "$TMP/site.conf" -o "$TMP/new"
+	expected=$(diff -u "$TMP/out/balancers/dus2/keepalived.conf" "$TMP/new/balancers/dus2/keepalived.conf" | tail -n +3)
+	[ -n "$expected" ]
+	diff -u <(printf '%s\n' "$expected") <(printf '%s\n' "$output" | tail -n +4)
+	# the same change as patch(1) sees it: applying it gives the new render
+	cp -a "$TMP/out" "$TMP/patched"
+	"$GEN" diff "$TMP/site.conf" "$TMP/out" | patch -s -p1 -d "$TMP/patched"
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	diff -r "$TMP/out" "$TMP/patched"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "diff: added, removed and changed files each say what their machine must do" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# lou's instance b goes away; a new instance d comes on a new VLAN 213
+	sed -i -e 's/^\tvlan 209 { interface = "eth1.209"  address = "10.4.53.1\/24" }/&\n\tvlan 213 { interface = "eth1.213"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\tinstance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 1 }/\tinstance d { vlan = 213  interface = "eth1.213"  address = 10.5.53.2  weight = 1 }/' \
+		"$TMP/site.conf"
+	grep -q 'instance d' "$TMP/site.conf"
+	grep -q 'vlan 213' "$TMP/site.conf"
+	echo stray > "$TMP/out/balancers/ffm4/stray.txt"
+	chmod 0755 "$TMP/out/realservers/lou/sysctl.conf"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +realservers/lou/named-d\.conf +\+[0-9]+ -0 +on real server lou: install as /etc/bind/named-d\.conf, then systemctl enable --now named@d$'
+	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: systemctl disable --now named@b, then remove /etc/bind/named-b\.conf$'
+	echo "$output" | grep -E '^removed +balancers/ffm4/stray\.txt .*no daemon action known'
+	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat apply dnat\.rules'
+	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ mode 0755 -> 0644 +on real server lou: .*sysctl -p'
+	# ffm4 and kai are not behind the change: their files are unchanged
+	! echo "$output" | grep -E '^changed +(balancers/ffm4|realservers/kai)/'
+	echo "$output" | tail -n 1 | grep -E '^[0-9]+ files differ: 1 added, 2 removed, [0-9]+ changed; \+[0-9]+ -[0-9]+ lines$'
+	# the full diff has a /dev/null side for added and removed files
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -qx -- '--- /dev/null'
+	echo "$output" | grep -qx -- '+++ b/realservers/lou/named-d.conf'
+	echo "$output" | grep -qx -- '--- a/realservers/lou/named-b.conf'
+	echo "$output" | grep -qx -- '+++ /dev/null'
+}
+
+@test "diff: the marker counts only when it differs; a missing DIR is all added" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	echo edited >> "$TMP/out/.lvsdns-render"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +\.lvsdns-render .*cluster-gen.s marker'
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/nonexistent"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ffm4/keepalived\.conf'
+	echo "$output" | tail -n 1 | grep -E ' 0 removed, 0 changed;'
+}
+
+@test "diff: errors exit 2 (bad site, foreign directory, unreadable file, usage)" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	echo 'garbage {' > "$TMP/bad.conf"
+	run "$GEN" diff "$TMP/bad.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	mkdir "$TMP/foreign"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/foreign"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not a directory written by cluster-gen render"* ]]
+	ln -s /etc/passwd "$TMP/out/link"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"link: not a regular file"* ]]
+	run "$GEN" diff "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	run "$GEN" diff -U x "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	run "$GEN" diff --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--stat"* ]]
+}
