@@ -17,3 +17,10 @@ UNIT_TESTS += test_frr_refs
 test_frr_refs_SRCS := tests/unit/test_frr_refs.c cluster-gen/frr_refs.c $(LIB_SRCS)
 test_frr_refs_LIBS := -lcmocka
 BATS_TESTS += tests/e2e/bgp-failover.bats
+
+# Failover timings (root): the table goes into docs/PERFORMANCE.md by hand.
+BENCH_TARGETS += bench-bgp
+.PHONY: bench-bgp
+bench-bgp: $(REL)/cluster-gen $(REL)/lvsdns-vip-guard
+	CLUSTER_GEN=$(REL)/cluster-gen VIP_GUARD=$(REL)/lvsdns-vip-guard \
+	    tests/e2e/bgp-bench.sh | tee $(BUILD)/bench-bgp.md
