@@ -10,7 +10,7 @@
 static const struct command commands[] = {
 	{ "render", cmd_render, "render SITE -o DIR [--templates DIR]",
 	  "write every file of the site into DIR (atomically replaced)" },
-	{ "check", cmd_check, "check SITE",
+	{ "check", cmd_check, "check SITE [--with-tools]",
 	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
 	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 };

@@ -17,7 +17,7 @@ CLUSTER_GEN_CORE += cluster-gen/render_realserver.c cluster-gen/render_dnat.c cl
 PROGRAMS += cluster-gen
 SBIN_PROGRAMS += cluster-gen
 cluster-gen_SRCS := cluster-gen/main.c cluster-gen/cmd_render.c cluster-gen/cmd_check.c \
-	cluster-gen/cmd_diff.c cluster-gen/unified_diff.c \
+	cluster-gen/cmd_diff.c cluster-gen/unified_diff.c cluster-gen/checkers.c \
 	$(CLUSTER_GEN_CORE)
 cluster-gen_LIBS := -lconfuse
 MAN1 += docs/cluster-gen.1

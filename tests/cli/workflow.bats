@@ -122,3 +122,79 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"--stat"* ]]
 }
+
+# ---- check ----
+
+@test "check: a valid site exits 0, a bad one 2, usage 2" {
+	run "$GEN" check "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"site resolvers-example is valid (3 services, 2 balancers, 2 real servers)"* ]]
+	sed -i 's/asn = 64512/asn = "x"/' "$TMP/site.conf"
+	run "$GEN" check "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	run "$GEN" check
+	[ "$status" -eq 2 ]
+	run "$GEN" check --bogus "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	run "$GEN" check --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--with-tools"* ]]
+}
+
+@test "check --with-tools: every real checker runs on the example and accepts it; temp dir removed" {
+	mkdir "$TMP/tmpdir"
+	TMPDIR="$TMP/tmpdir" run "$GEN" check --with-tools "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for f in balancers/ffm4/keepalived.conf balancers/dus2/keepalived.conf; do
+		echo "$output" | grep -E "^  pass +$f +keepalived -t$"
+	done
+	for f in balancers/ffm4/frr.conf balancers/dus2/frr.conf; do
+		echo "$output" | grep -E "^  pass +$f +vtysh -C$"
+		echo "$output" | grep -E "^  pass +$f +bgpd -C$"
+	done
+	for f in kai/named-a kai/named-b kai/named-c lou/named-a lou/named-b; do
+		echo "$output" | grep -E "^  pass +realservers/$f\.conf +named-checkconf$"
+	done
+	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
+	echo "$output" | grep -E '^  pass +realservers/kai/dnat6\.rules +ip6tables-restore --test$'
+	echo "$output" | grep -E '^  pass +realservers/lou/dnat\.nft +nft -c$'
+	echo "$output" | grep -E '^  pass +realservers/lou/policy-routing\.sh +sh -n$'
+	echo "$output" | grep -x 'missing checkers (not installed): none'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; 0 not run'
+	! echo "$output" | grep -E '^  (FAIL|missing) '
+	[ -z "$(ls -A "$TMP/tmpdir")" ]
+}
+
+@test "check --with-tools: files the real checkers reject make it exit 1 and say why" {
+	mkdir "$TMP/tpl"
+	sed 's/lvs_sched {{scheduler}}/lvs_schedule {{scheduler}}/' templates/keepalived.conf.mustache > "$TMP/tpl/keepalived.conf.mustache"
+	sed 's/recursion yes;/recursio yes;/' templates/named.conf.mustache > "$TMP/tpl/named.conf.mustache"
+	sed 's/ timers bgp {{keepalive}} {{holdtime}}/ timers bgp {{keepalive}} {{holdtime}} x/' templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
+	sed '0,/table inet {{table}} {/s//table inet {{table}} { bogus/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
+	run "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
+	echo "$output" | grep -E '^  FAIL +realservers/kai/named-a\.conf +named-checkconf$'
+	echo "$output" | grep -q "unknown option 'recursio'"
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/frr\.conf +vtysh -C$'
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/frr\.conf +bgpd -C$'
+	echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
+	# what was not broken still passes
+	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 13 failed;'
+}
+
+@test "check --with-tools: checkers that are not installed are reported, not failed" {
+	mkdir "$TMP/bin"
+	for t in named-checkconf sh; do ln -s "$(command -v "$t")" "$TMP/bin/$t"; done
+	PATH="$TMP/bin" run "$GEN" check --with-tools "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -x 'missing checkers (not installed): ip6tables-restore iptables-restore keepalived nft unshare vtysh'
+	echo "$output" | grep -E '^  missing +balancers/ffm4/keepalived\.conf +keepalived -t \(not installed: unshare, keepalived\)$'
+	echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +bgpd -C$'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; [1-9][0-9]* not run \(checker missing\)$'
+}

@@ -1,0 +1,418 @@
+/* Real checkers: each output kind is read by the program that will read it
+ * in production, in its check mode. A table says which program checks which
+ * path and how its verdict is judged; run_program does the fork/exec. */
+#include "checkers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outtree.h"
+
+char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, *found = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
+		struct stat st;
+
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+			found = p;
+		else
+			free(p);
+	}
+	free(copy);
+	return found;
+}
+
+void run_result_free(struct run_result *r)
+{
+	buf_free(&r->out);
+	buf_free(&r->err);
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void child(char *const argv[], int out[2], int err[2])
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	setpgid(0, 0);   /* its own group: a timeout kills what it started too */
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+		_exit(127);
+	close(out[0]);
+	close(err[0]);
+	execv(argv[0], argv);
+	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Reads both pipes until both close or the deadline passes. */
+static bool collect(int fdo, int fde, struct run_result *r, long deadline)
+{
+	struct pollfd p[2] = { { fdo, POLLIN, 0 }, { fde, POLLIN, 0 } };
+	struct buf *dst[2] = { &r->out, &r->err };
+	char chunk[4096];
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		long left = deadline - now_ms();
+		int n;
+
+		if (left <= 0)
+			return false;
+		n = poll(p, 2, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		for (int i = 0; i < 2 && n > 0; i++) {
+			ssize_t got;
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			got = read(p[i].fd, chunk, sizeof(chunk));
+			if (got > 0) {
+				buf_append(dst[i], chunk, (size_t)got);
+			} else if (got == 0 || errno != EINTR) {
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	return true;
+}
+
+int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, struct buf *msg)
+{
+	int out[2], err[2], ws = 0;
+	pid_t pid;
+
+	r->status = -1;
+	r->timed_out = false;
+	buf_init(&r->out);
+	buf_init(&r->err);
+	if (pipe2(out, O_CLOEXEC) != 0)
+		goto fail;
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		close(out[0]);
+		close(out[1]);
+		goto fail;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(argv, out, err);
+	close(out[1]);
+	close(err[1]);
+	if (pid < 0) {
+		close(out[0]);
+		close(err[0]);
+		goto fail;
+	}
+	if (!collect(out[0], err[0], r, now_ms() + 1000L * timeout_s)) {
+		r->timed_out = true;
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	close(out[0]);
+	close(err[0]);
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	return 0;
+fail:
+	buf_printf(msg, "cannot run %s: %s", argv[0], strerror(errno));
+	return -1;
+}
+
+/* ---- which program checks what ---- */
+
+enum judge {
+	JUDGE_EXIT,           /* exit 0 */
+	JUDGE_EXIT_QUIET,     /* exit 0 and nothing on stderr (keepalived -t) */
+	JUDGE_BGPD,           /* bgpd -C always exits 0: only bfdd's lines may be named */
+};
+
+#define FILE_ARG "{file}"     /* the file's path */
+#define ROOT_ARG "{root}"     /* named-checkconf: the chroot made for the file */
+#define INNER_ARG "{inner}"   /* and the file's path inside it */
+
+struct checker {
+	const char *pattern;      /* fnmatch(3) over the path in the tree */
+	const char *label;
+	const char *needs[2];     /* programs that must be installed */
+	const char *argv[8];
+	enum judge judge;
+};
+
+static const struct checker checkers[] = {
+	/* keepalived 2.2 kills itself in test mode unless PID-namespaced, and
+	 * -t without -f checks /etc/keepalived instead */
+	{ "balancers/*/keepalived.conf", "keepalived -t", { "unshare", "keepalived" },
+	  { "unshare", "--pid", "--fork", "keepalived", "-t", "-f", FILE_ARG }, JUDGE_EXIT_QUIET },
+	{ "balancers/*/frr.conf", "vtysh -C", { "vtysh" },
+	  { "vtysh", "-C", "-f", FILE_ARG }, JUDGE_EXIT },
+	{ "balancers/*/frr.conf", "bgpd -C", { "/usr/lib/frr/bgpd" },
+	  { "/usr/lib/frr/bgpd", "-C", "-p", "0", "-f", FILE_ARG }, JUDGE_BGPD },
+	/* named-checkconf enters the options' directory: it gets a chroot
+	 * holding that directory, so nothing on this machine is needed */
+	{ "realservers/*/named-*.conf", "named-checkconf", { "named-checkconf" },
+	  { "named-checkconf", "-t", ROOT_ARG, INNER_ARG }, JUDGE_EXIT },
+	{ "realservers/*/dnat.rules", "iptables-restore --test", { "iptables-restore" },
+	  { "iptables-restore", "--test", FILE_ARG }, JUDGE_EXIT },
+	{ "realservers/*/dnat6.rules", "ip6tables-restore --test", { "ip6tables-restore" },
+	  { "ip6tables-restore", "--test", FILE_ARG }, JUDGE_EXIT },
+	{ "*.nft", "nft -c", { "nft" }, { "nft", "-c", "-f", FILE_ARG }, JUDGE_EXIT },
+	{ "*.sh", "sh -n", { "sh" }, { "sh", "-n", FILE_ARG }, JUDGE_EXIT },
+};
+
+#define CHECK_TIMEOUT_S 60
+
+/* bgpd -C reads the whole integrated file and names every line it does not
+ * know; bfdd's block is the only part that is not its own. */
+static bool bgpd_output_ok(const struct run_result *r, struct buf *why)
+{
+	static const char allowed[] = "No such command on config line [0-9]+: *"
+		"(bfd|profile [^ ]+|detect-multiplier [0-9]+|receive-interval [0-9]+|"
+		"transmit-interval [0-9]+)$";
+	const struct buf *both[2] = { &r->out, &r->err };
+	regex_t re;
+	bool ok = true;
+
+	if (regcomp(&re, allowed, REG_EXTENDED | REG_NOSUB) != 0)
+		abort();
+	for (int i = 0; i < 2; i++) {
+		char *text = xstrdup(both[i]->data ? both[i]->data : ""), *save = NULL;
+
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if (l[strspn(l, " \t\r")] && regexec(&re, l, 0, NULL, 0) != 0) {
+				buf_printf(why, "%s\n", l);
+				ok = false;
+			}
+		free(text);
+	}
+	regfree(&re);
+	return ok;
+}
+
+static bool judge(enum judge j, const struct run_result *r, struct buf *why)
+{
+	bool ok = !r->timed_out && r->status == 0;
+
+	if (r->timed_out)
+		buf_printf(why, "no verdict within %d s; killed\n", CHECK_TIMEOUT_S);
+	if (j == JUDGE_BGPD)
+		return bgpd_output_ok(r, why) && ok;
+	if (j == JUDGE_EXIT_QUIET && r->err.len)
+		ok = false;
+	if (!ok) {
+		if (!r->timed_out)
+			buf_printf(why, "exit status %d\n", r->status);
+		buf_append(why, r->out.data ? r->out.data : "", r->out.len);
+		buf_append(why, r->err.data ? r->err.data : "", r->err.len);
+	}
+	return ok;
+}
+
+/* The value of a line `directory "PATH";`, or NULL. */
+static const char *options_directory(const char *text)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		l += strspn(l, " \t");
+		if (strncmp(l, "directory", 9) == 0 && strchr(" \t", l[9])) {
+			const char *q = l + 9 + strspn(l + 9, " \t");
+			if (*q == '"')
+				return q;
+		}
+	}
+	return NULL;
+}
+
+/* named-checkconf's chroot: root/.named-check/N/ with the options'
+ * directory made and the file copied to /named.conf inside. */
+static int named_chroot(const struct file *f, const char *root, size_t n, char **chroot_dir,
+			struct buf *why)
+{
+	const char *d = options_directory(f->data);
+	char *dir = NULL, *inner;
+	int fd, rc = -1;
+
+	*chroot_dir = xasprintf("%s/.named-check/%zu", root, n);
+	if (d) {
+		d = strchr(d, '"') + 1;
+		dir = xasprintf("%s/%.*s", *chroot_dir, (int)strcspn(d, "\"\n"), d);
+	}
+	if (dir && (strstr(dir, "..") || make_dirs(dir, 0755) != 0)) {
+		buf_printf(why, "cannot make %s for named-checkconf: %s\n", dir,
+			   strstr(dir, "..") ? "'..' in the directory" : strerror(errno));
+		goto out;
+	}
+	if (make_dirs(*chroot_dir, 0755) != 0) {
+		buf_printf(why, "%s: %s\n", *chroot_dir, strerror(errno));
+		goto out;
+	}
+	inner = xasprintf("%s/named.conf", *chroot_dir);
+	fd = open(inner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0 && write(fd, f->data, f->len) == (ssize_t)f->len)
+		rc = 0;
+	else
+		buf_printf(why, "%s: %s\n", inner, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(inner);
+out:
+	free(dir);
+	return rc;
+}
+
+struct check_ctx {
+	const char *root;
+	struct real_checks *rc;
+	struct buf *out;
+	struct buf missing;       /* "prog\n" each, for the summary */
+	size_t nchroot;
+};
+
+static void report(struct check_ctx *cx, const char *verdict, const char *path,
+		   const char *label, const struct buf *why)
+{
+	const char *p = why && why->data ? why->data : "";
+	int lines = 0;
+
+	buf_printf(cx->out, "  %-7s %-40s %s\n", verdict, path, label);
+	while (*p && lines++ < 20) {
+		size_t n = strcspn(p, "\n");
+
+		buf_printf(cx->out, "          | %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static void note_missing(struct check_ctx *cx, const char *prog)
+{
+	char *line = xasprintf("\n%s\n", prog);
+
+	if (!cx->missing.data || !strstr(cx->missing.data, line))
+		buf_puts(&cx->missing, line + (cx->missing.len ? 1 : 0));
+	free(line);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "missing checkers (not installed): a b c", sorted, or ": none". */
+static void put_missing(struct buf *out, const struct buf *missing)
+{
+	char *copy = xstrdup(missing->data ? missing->data : ""), *save = NULL, *v[64];
+	size_t n = 0;
+
+	for (char *p = strtok_r(copy, "\n", &save); p && n < 64; p = strtok_r(NULL, "\n", &save))
+		v[n++] = p;
+	qsort(v, n, sizeof(*v), by_name);
+	buf_puts(out, "missing checkers (not installed):");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, " %s", v[i]);
+	buf_puts(out, n ? "\n" : " none\n");
+	free(copy);
+}
+
+static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
+{
+	char *argv[8] = { NULL }, *full = xasprintf("%s/%s", cx->root, f->path), *croot = NULL;
+	char *missing = NULL;
+	struct run_result r;
+	struct buf why;
+	int i;
+
+	buf_init(&why);
+	for (i = 0; i < 2 && c->needs[i]; i++) {
+		char *p = find_program(c->needs[i]);
+		if (!p) {
+			char *m = xasprintf("%s%s%s", missing ? missing : "", missing ? ", " : "", c->needs[i]);
+			free(missing);
+			missing = m;
+			note_missing(cx, c->needs[i]);
+		}
+		free(p);
+	}
+	if (missing) {
+		char *label = xasprintf("%s (not installed: %s)", c->label, missing);
+		report(cx, "missing", f->path, label, NULL);
+		cx->rc->missing++;
+		free(label);
+		goto out;
+	}
+	if (c->argv[2] && !strcmp(c->argv[2], ROOT_ARG) &&
+	    named_chroot(f, cx->root, cx->nchroot++, &croot, &why) != 0) {
+		report(cx, "FAIL", f->path, c->label, &why);
+		cx->rc->run++, cx->rc->failed++;
+		goto out;
+	}
+	for (i = 0; c->argv[i]; i++)
+		argv[i] = !strcmp(c->argv[i], FILE_ARG) ? full :
+			  !strcmp(c->argv[i], ROOT_ARG) ? croot :
+			  !strcmp(c->argv[i], INNER_ARG) ? (char *)"/named.conf" : (char *)c->argv[i];
+	argv[0] = find_program(c->argv[0]);
+	cx->rc->run++;
+	if (run_program(argv, CHECK_TIMEOUT_S, &r, &why) == 0 && judge(c->judge, &r, &why)) {
+		report(cx, "pass", f->path, c->label, NULL);
+		cx->rc->passed++;
+	} else {
+		report(cx, "FAIL", f->path, c->label, &why);
+		cx->rc->failed++;
+	}
+	run_result_free(&r);
+	free(argv[0]);
+out:
+	free(missing);
+	free(croot);
+	free(full);
+	buf_free(&why);
+}
+
+void run_real_checks(const struct files *f, const char *root, struct real_checks *rc,
+		     struct buf *out)
+{
+	struct check_ctx cx = { root, rc, out, { NULL, 0, 0 }, 0 };
+	struct buf unread;
+
+	*rc = (struct real_checks){ 0, 0, 0, 0 };
+	buf_init(&unread);
+	for (size_t i = 0; i < f->n; i++) {
+		bool any = false;
+
+		for (size_t k = 0; k < sizeof(checkers) / sizeof(checkers[0]); k++)
+			if (fnmatch(checkers[k].pattern, f->v[i].path, 0) == 0) {
+				run_one(&cx, &checkers[k], &f->v[i]);
+				any = true;
+			}
+		if (!any)
+			buf_printf(&unread, "%s%s", unread.len ? ", " : "", f->v[i].path);
+	}
+	if (unread.len)
+		buf_printf(out, "no real checker reads: %s\n", unread.data);
+	put_missing(out, &cx.missing);
+	buf_free(&cx.missing);
+	buf_free(&unread);
+}
