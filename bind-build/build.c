@@ -241,6 +241,40 @@ static int named_version(const struct build_job *j, struct buf *out)
 	return rc;
 }
 
+/* The instances' flags must be accepted by this named: it parses them
+ * before -V, so an unknown -M value fails here rather than at boot. */
+static int named_takes_flags(const struct build_job *j, struct buf *err)
+{
+	const struct bind_plan *p = j->plan;
+	char *named = installed(j, "/sbin/named");
+	char *lib = installed(j, "/lib");
+	char *ld = xasprintf("LD_LIBRARY_PATH=%s", lib);
+	char **argv = xcalloc(p->nnamed + 3, sizeof(char *));
+	char *env[] = { ld, NULL };
+	struct buf out;
+	int rc;
+
+	argv[0] = named;
+	for (size_t i = 0; i < p->nnamed; i++)
+		argv[i + 1] = (char *)p->named[i];
+	argv[p->nnamed + 1] = "-V";
+	buf_init(&out);
+	rc = p->nnamed == 0 ? 0 : run_capture(argv, NULL, env, &out);
+	if (rc != 0) {
+		char flags[256];
+
+		bind_join(p->named, p->nnamed, flags, sizeof flags);
+		buf_printf(err, "the built named rejects the instance flags '%s' (exit %d): %s",
+			   flags, rc, out.data ? out.data : "");
+	}
+	buf_free(&out);
+	free(argv);
+	free(ld);
+	free(lib);
+	free(named);
+	return rc == 0 ? 0 : -1;
+}
+
 /* Every planned option must appear in named -V's "built with" line. */
 static int verify_named(const struct build_job *j, const char *v, struct buf *err)
 {
@@ -371,7 +405,7 @@ static int finish(const struct build_job *j, double t0, struct buf *err)
 		return -1;
 	}
 	printf("bind-build: named -V:\n%s", v.data ? v.data : "");
-	rc = verify_named(j, v.data ? v.data : "", err) == 0 &&
+	rc = verify_named(j, v.data ? v.data : "", err) == 0 && named_takes_flags(j, err) == 0 &&
 	     write_report(j, v.data ? v.data : "", now() - t0, err) == 0 ? 0 : -1;
 	buf_free(&v);
 	return rc;

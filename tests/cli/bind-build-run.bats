@@ -93,3 +93,16 @@ setup() {
   MAKEFLAGS="LEAKED=yes" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
   [ "$status" -eq 0 ]
 }
+
+@test "a named that rejects the instance flags fails the build" {
+  mkdir -p "$T/t"; tree_9_16_30 "$T/t"; fake_configure "$T/t"
+  # This named knows no -M (the tree's main.c claims it does).
+  printf 'case "$*" in *-M*) echo "named: unknown -M" >&2; exit 1 ;; esac\n' >"$T/t/reject.sh"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"the built named rejects the instance flags '-n 1 -M internal' (exit 1): named: unknown -M"* ]]
+  rm "$T/t/reject.sh"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d2"
+  [ "$status" -eq 0 ]
+  grep -qx 'named flags: -n 1 -M internal' "$T/d2/opt/b/BUILD-REPORT"
+}

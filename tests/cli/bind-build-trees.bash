@@ -64,7 +64,7 @@ for a in "$@"; do
   args="$args '$a'"
 done
 echo "checking whether this is a fake configure... yes"
-{ echo '#!/bin/sh'; echo 'echo "BIND 9 (fake)"'; printf 'echo "built by make with%s"\n' "$args"; } >fake-named
+{ echo '#!/bin/sh'; cat reject.sh 2>/dev/null; echo 'echo "BIND 9 (fake)"'; printf 'echo "built by make with%s"\n' "$args"; } >fake-named
 printf 'all:\n\t%s\n\techo compiled >compiled\ninstall:\n\tmkdir -p $(DESTDIR)%s/sbin\n\tcp fake-named $(DESTDIR)%s/sbin/named\n\tchmod +x $(DESTDIR)%s/sbin/named\n' \
   "$(cat check.cmd)" "$prefix" "$prefix" "$prefix" >Makefile
 SH
