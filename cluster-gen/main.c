@@ -12,6 +12,8 @@ static const struct command commands[] = {
 	  "write every file of the site into DIR (atomically replaced)" },
 	{ "check", cmd_check, "check SITE [--with-tools]",
 	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
+	{ "list", cmd_list, "list SITE [--json]", "the inventory: services, balancers, real servers, instances" },
+	{ "get", cmd_get, "get SITE KEY | get --all SITE", "one resolved value of SITE (key grammar: get --help)" },
 	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 };
 

@@ -198,3 +198,82 @@ teardown() {
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +bgpd -C$'
 	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; [1-9][0-9]* not run \(checker missing\)$'
 }
+
+# ---- list and get ----
+
+@test "list: aligned tables of services, balancers and instances" {
+	run "$GEN" list "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "site resolvers-example (site.conf): ASN 64512, bgp active-standby, metric 0 primary / 100 backup, checker probe" ]
+	echo "$output" | grep -x 'SERVICE      VIP               PORTS          SCHEDULER  METHOD  PRIMARY  BACKUP'
+	echo "$output" | grep -x 'resolver-a   192.0.2.124       udp/53 tcp/53  wrr        DR      ffm4     dus2'
+	echo "$output" | grep -x 'resolver-v6  2001:db8:53::124  udp/53 tcp/53  wrr        DR      ffm4     -'
+	echo "$output" | grep -E '^ffm4 +198\.51\.100\.1 +lvsdns0 +resolver-a resolver-v6 +resolver-a resolver-b resolver-v6 +core-ffm 198\.51\.100\.254$'
+	echo "$output" | grep -x 'kai          c         ffm4      605   eth1.605   2001:db8:105::2  2001:db8:105::1  1       stateful'
+	echo "$output" | grep -x 'lou          b         dus2      209   eth1.209   10.4.53.2        10.4.53.1        1       stateful'
+	[ "$(echo "$output" | grep -cE '^(kai|lou) ')" -eq 5 ]
+}
+
+@test "list --json: the same inventory for other tools" {
+	run "$GEN" list --json "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["site"] == {"name": "resolvers-example", "file": "site.conf", "asn": 64512}, d["site"]
+assert d["bgp"]["mode"] == "active-standby"
+sv = {s["name"]: s for s in d["services"]}
+assert sv["resolver-a"]["vip"] == "192.0.2.124"
+assert sv["resolver-a"]["ports"] == ["udp/53", "tcp/53"]
+assert sv["resolver-a"]["primary"] == ["ffm4"] and sv["resolver-a"]["backup"] == ["dus2"]
+assert sv["resolver-v6"]["backup"] == []
+lb = {b["name"]: b for b in d["balancers"]}
+assert lb["ffm4"]["router-id"] == "198.51.100.1"
+assert lb["ffm4"]["neighbors"] == [{"name": "core-ffm", "address": "198.51.100.254", "remote-as": 64512}]
+assert [v["name"] for v in lb["ffm4"]["vlans"]] == ["105", "109", "605"]
+rs = {r["name"]: r for r in d["realservers"]}
+assert rs["kai"]["balancer"] == "ffm4"
+assert rs["kai"]["instances"][2] == {"name": "c", "vlan": "605", "interface": "eth1.605",
+    "address": "2001:db8:105::2", "lb-address": "2001:db8:105::1", "weight": 1}, rs["kai"]["instances"][2]
+assert len(rs["lou"]["instances"]) == 2
+'
+}
+
+@test "get: resolved values, defaults included; unknown key exits 2" {
+	g() { "$GEN" get "$TMP/site.conf" "$1"; }
+	[ "$(g site.asn)" = 64512 ]
+	[ "$(g site.name)" = resolvers-example ]
+	[ "$(g check.timeout)" = 1 ]
+	[ "$(g check.fail-rcodes)" = "REFUSED SERVFAIL" ]
+	[ "$(g service.resolver-a.vip)" = 192.0.2.124 ]
+	[ "$(g service.resolver-a.primary)" = ffm4 ]
+	[ "$(g service.resolver-b.backup)" = ffm4 ]
+	[ "$(g balancer.ffm4.router-id)" = 198.51.100.1 ]
+	[ "$(g balancer.ffm4.vlan.105.address)" = 10.1.53.1/24 ]
+	[ "$(g balancer.dus2.neighbor.core-dus.address)" = 198.51.100.253 ]
+	[ "$(g balancer.dus2.realservers)" = lou ]
+	[ "$(g realserver.kai.instance.a.address)" = 10.1.53.2 ]
+	[ "$(g realserver.kai.instance.a.lb-address)" = 10.1.53.1 ]
+	[ "$(g realserver.kai.instance.c.vlan)" = 605 ]
+	[ "$(g realserver.kai.instances)" = "a b c" ]
+	[ "$(g realservers)" = "kai lou" ]
+	# a default the example does not set
+	[ "$(g service.resolver-v6.scheduler)" = "$(g service.resolver-a.scheduler)" ]
+	run "$GEN" get "$TMP/site.conf" realserver.kai.instance.z.address
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"has no key 'realserver.kai.instance.z.address'"* ]]
+	run "$GEN" get "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	run "$GEN" get --all "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -x 'bgp.backup-metric = 100'
+	# every key --all names resolves by itself to the same value
+	while IFS= read -r line; do
+		key=${line%% = *}
+		[ "$(g "$key")" = "${line#* = }" ]
+	done < <(printf '%s\n' "$output" | head -n 40)
+	run "$GEN" get --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"realserver.NAME.instance.NAME."* ]]
+}
