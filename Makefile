@@ -77,7 +77,13 @@ deps:
 demo: deps all
 	rm -rf out
 	$(REL)/cluster-gen render site.conf.example -o out
+	@if command -v dot >/dev/null; then $(REL)/cluster-gen graph site.conf.example | dot -Tsvg > out/site.svg; fi
 	@if command -v tree >/dev/null; then tree out; else find out | sort; fi
+
+# docs/site.svg: the embedded site's topology (Graphviz is in tools/deps)
+docs: $(REL)/cluster-gen
+	$(REL)/cluster-gen graph site.conf.example | dot -Tsvg > docs/site.svg.tmp
+	mv docs/site.svg.tmp docs/site.svg
 
 bench: all $(BENCH_TARGETS)
 

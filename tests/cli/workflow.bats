@@ -277,3 +277,44 @@ assert len(rs["lou"]["instances"]) == 2
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"realserver.NAME.instance.NAME."* ]]
 }
+
+# ---- graph ----
+
+@test "graph: DOT of routers, balancers with VIPs and metrics, VLANs, hosts, instances; deterministic" {
+	run "$GEN" graph "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -F '"router 198.51.100.254" [shape=ellipse, style=filled, fillcolor="#e8eef7", label="core router ffm\n198.51.100.254\nAS 64512"];'
+	echo "$output" | grep -F '"router 198.51.100.254" -> "balancer ffm4" [dir=both, label="iBGP + BFD"];'
+	echo "$output" | grep -F 'label="balancer ffm4\nrouter-id 198.51.100.1\nresolver-a 192.0.2.124: primary, MED 0\lresolver-b 192.0.2.125: backup, MED 100\lresolver-v6 2001:db8:53::124: primary, MED 0\l"'
+	echo "$output" | grep -F '"vlan ffm4/605" [shape=note, label="VLAN 605\neth1.605 2001:db8:105::1/64"];'
+	echo "$output" | grep -F '"vlan dus2/209" -> "instance lou/b";'
+	echo "$output" | grep -F 'label="named c\n2001:db8:105::2 on eth1.605\nweight 1"'
+	[ "$(echo "$output" | grep -c '^	subgraph "cluster_')" -eq 2 ]
+	# the same site in reverse section order gives the same graph
+	mkdir "$TMP/r"
+	awk 'BEGIN{RS="\n\n"; ORS="\n\n"} {b[NR]=$0} END{for(i=NR;i>0;i--) print b[i]}' "$TMP/site.conf" > "$TMP/r/site.conf"
+	diff <("$GEN" graph "$TMP/site.conf") <("$GEN" graph "$TMP/r/site.conf")
+	# Graphviz reads it
+	command -v dot >/dev/null || { echo "dot is not installed (graphviz)" >&2; return 1; }
+	"$GEN" graph "$TMP/site.conf" | dot -Tsvg > "$TMP/site.svg"
+	grep -q '<svg' "$TMP/site.svg"
+}
+
+@test "graph: anycast shows every VIP with one metric; errors exit 2" {
+	sed -i 's/mode = active-standby/mode = anycast/' "$TMP/site.conf"
+	run "$GEN" graph "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -F 'resolver-b 192.0.2.125: anycast, MED 0\l'
+	! echo "$output" | grep -q 'backup, MED'
+	run "$GEN" graph
+	[ "$status" -eq 2 ]
+	echo 'x {' > "$TMP/bad.conf"
+	run "$GEN" graph "$TMP/bad.conf"
+	[ "$status" -eq 2 ]
+}
+
+@test "docs/site.svg is the graph of site.conf.example (else: make docs)" {
+	command -v dot >/dev/null || { echo "dot is not installed (graphviz)" >&2; return 1; }
+	"$GEN" graph site.conf.example | dot -Tsvg > "$TMP/site.svg"
+	diff "$TMP/site.svg" docs/site.svg || { echo "docs/site.svg is stale: run make docs" >&2; return 1; }
+}
