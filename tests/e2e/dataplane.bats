@@ -12,8 +12,7 @@
 
 GEN=build/san/cluster-gen
 RS=build/san/rs-dnat
-VIP=198.51.100.53
-CLIENT=192.0.2.10
+load dataplane-lib
 
 setup_file() {
   [ "$(id -u)" -eq 0 ] || { echo "dataplane.bats needs root" >&2; return 1; }
@@ -31,81 +30,7 @@ setup_file() {
 }
 
 teardown_file() {
-  for p in "$DP_TMP"/run/*.bats-pid; do
-    [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-  done
-  sleep 0.3
-  for p in "$DP_TMP"/run/*.bats-pid; do
-    [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
-  done
-  ip netns del "$NS_CL" 2>/dev/null
-  ip netns del "$NS_RS" 2>/dev/null
-  rm -rf "$DP_TMP"
-}
-
-write_site() {
-  cat <<S
-check { name = "id.server" }
-site "dataplane" { asn = 64512 }
-service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
-balancer lb {
-	router-id = 10.255.0.1
-	primary = { resolver }
-	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
-	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
-}
-realserver rs {
-	balancer = lb
-	clients = { "192.0.2.0/24" }
-	nat = $1
-	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
-	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
-}
-S
-}
-
-rs() { ip netns exec "$NS_RS" "$@"; }
-cl() { ip netns exec "$NS_CL" "$@"; }
-
-make_namespaces() {
-  ip netns add "$NS_CL"
-  ip netns add "$NS_RS"
-  rs ip link set lo up
-  cl ip link set lo up
-  cl ip addr add "$CLIENT/32" dev lo
-  for v in 105:10.1.53 109:10.3.53; do
-    id=${v%%:*} net=${v#*:}
-    ip link add "v$id" netns "$NS_CL" type veth peer name "eth1.$id" netns "$NS_RS"
-    cl ip addr add "$net.1/24" dev "v$id"
-    rs ip addr add "$net.2/24" dev "eth1.$id"
-    cl ip link set "v$id" up
-    rs ip link set "eth1.$id" up
-  done
-  # the host's main default route points at the first VLAN: without the
-  # rendered policy routing, VLAN 109's queries fail strict rp_filter
-  rs ip route add default via 10.1.53.1 dev eth1.105
-  rs sysctl -q -p "$DP_TMP/out/realservers/rs/sysctl.conf"
-  IP="ip -n $NS_RS" sh "$DP_TMP/out/realservers/rs/policy-routing.sh"
-}
-
-# Runs the rendered named-<inst>.conf, its paths moved into this run's
-# directory (the rendered ones are checked by realserver.bats).
-start_named() {
-  local i=$1 conf="$DP_TMP/named-$1.conf" n
-  mkdir -p "$DP_TMP/cache/$i" "$DP_TMP/run"
-  sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
-    "$DP_TMP/out/realservers/rs/named-$i.conf" >"$conf"
-  # no function or subshell in between, so $! is named itself; fd 3 (bats'
-  # output) closed, so a stray named could never hold the run open
-  ip netns exec "$NS_RS" named -g -n 1 -c "$conf" >"$DP_TMP/named-$i.log" 2>&1 3>&- &
-  echo $! >"$DP_TMP/run/named-$i.bats-pid"
-  local addr=10.1.53.2; [ "$i" = b ] && addr=10.3.53.2
-  for n in $(seq 1 50); do  # at most ~10 s
-    rs dig +time=1 +tries=1 +short @"$addr" CH TXT id.server >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  cat "$DP_TMP/named-$i.log" >&2
-  return 1
+  dp_teardown
 }
 
 # ask LINK PROTO: one query to the VIP sent through VLAN LINK, over udp or
