@@ -14,6 +14,8 @@ static const struct command commands[] = {
 	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
 	{ "list", cmd_list, "list SITE [--json]", "the inventory: services, balancers, real servers, instances" },
 	{ "get", cmd_get, "get SITE KEY | get --all SITE", "one resolved value of SITE (key grammar: get --help)" },
+	{ "onboard", cmd_onboard, "onboard SITE HOST [-o OUT] [--tar] [--probe]",
+	  "a new real server's files, install.sh, README and balancer-side diff" },
 	{ "graph", cmd_graph, "graph SITE", "the topology as Graphviz DOT (| dot -Tsvg > site.svg)" },
 	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 };

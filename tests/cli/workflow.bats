@@ -318,3 +318,177 @@ assert len(rs["lou"]["instances"]) == 2
 	"$GEN" graph site.conf.example | dot -Tsvg > "$TMP/site.svg"
 	diff "$TMP/site.svg" docs/site.svg || { echo "docs/site.svg is stale: run make docs" >&2; return 1; }
 }
+
+# ---- onboard ----
+
+# A new host mia behind dus2 on a new VLAN 213 (and, with a second
+# argument, a second instance b on VLAN 217).
+add_mia_vlans() {
+	sed -i 's/^\tvlan 209 { interface = "eth1.209"  address = "10.4.53.1\/24" }/&\n\tvlan 213 { interface = "eth1.213"  address = "10.5.53.1\/24" }\n\tvlan 217 { interface = "eth1.217"  address = "10.6.53.1\/24" }/' "$TMP/site.conf"
+	grep -q 'vlan 217' "$TMP/site.conf"
+}
+
+add_mia() {
+	grep -q 'vlan 217' "$TMP/site.conf" || add_mia_vlans
+	{
+		printf '\nrealserver mia {\n\tbalancer = dus2\n\tclients = { "10.0.0.0/8" }\n'
+		printf '\tinstance a { vlan = 213  interface = "eth1.213"  address = 10.5.53.2  weight = 2 }\n'
+		[ -z "${1:-}" ] || printf '\tinstance b { vlan = 217  interface = "eth1.217"  address = 10.6.53.2  weight = 2 }\n'
+		printf '}\n'
+	} >> "$TMP/site.conf"
+	"$GEN" check "$TMP/site.conf" >/dev/null
+}
+
+@test "onboard: a new host's files, install.sh, README and the balancer-side diff" {
+	add_mia_vlans
+	mkdir "$TMP/w"
+	cp "$TMP/site.conf" "$TMP/w/site.conf"   # the site without mia
+	add_mia
+	cd "$TMP"
+	run "$OLDPWD/$GEN" onboard site.conf mia
+	cd "$OLDPWD"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	b=$TMP/onboard-mia
+	[ "${lines[0]}" = "mia: wrote onboard-mia (files/ with 6 files, install.sh, README, balancer.diff)" ]
+	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf +\+36 -0 +on balancer dus2: .*systemctl reload keepalived$'
+	[ "${lines[${#lines[@]}-1]}" = "1 file differs: 0 added, 0 removed, 1 changed; +36 -0 lines" ]
+	# files/ is byte for byte the host's part of the render
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	diff -r "$TMP/out/realservers/mia" "$b/files"
+	# the balancer diff: only real_server blocks of mia are added, on dus2
+	[ "$(grep -c '^+++ ' "$b/balancer.diff")" -eq 1 ]
+	grep -qx '+++ b/balancers/dus2/keepalived.conf' "$b/balancer.diff"
+	! grep -q '^-[^-]' "$b/balancer.diff"
+	[ "$(grep -cx '+    real_server 10.5.53.2 53 {' "$b/balancer.diff")" -eq 4 ]
+	# applied to the render without mia, it gives the render with mia
+	"$GEN" render "$TMP/w/site.conf" -o "$TMP/wo"
+	(cd "$TMP/wo" && patch -s -p1 < "$b/balancer.diff")
+	diff "$TMP/wo/balancers/dus2/keepalived.conf" "$TMP/out/balancers/dus2/keepalived.conf"
+	# install.sh: POSIX sh; DESTDIR only copies, to the places the files name
+	sh -n "$b/install.sh"
+	[ -x "$b/install.sh" ]
+	grep -qx 'set -eu' "$b/install.sh"
+	grep -qx 'systemctl enable --now named@a' "$b/install.sh"
+	DESTDIR="$TMP/root" sh "$b/install.sh"
+	cmp "$b/files/named-a.conf" "$TMP/root/etc/bind/named-a.conf"
+	cmp "$b/files/named@.service" "$TMP/root/etc/systemd/system/named@.service"
+	cmp "$b/files/sysctl.conf" "$TMP/root/etc/sysctl.d/60-lvsdns.conf"
+	cmp "$b/files/dnat.rules" "$TMP/root/etc/lvsdns/dnat.rules"
+	[ -x "$TMP/root/etc/lvsdns/policy-routing.sh" ]
+	grep -q 'Install as /etc/bind/named-a.conf' "$TMP/root/etc/bind/named-a.conf"
+	# README: the steps and where every file goes
+	grep -q '^  named@a    10.5.53.2/24 on eth1.213 (VLAN 213; balancer dus2 at 10.5.53.1, weight 2)$' "$b/README"
+	grep -q 'sh install.sh' "$b/README"
+	grep -qx '  files/sysctl.conf          -> /etc/sysctl.d/60-lvsdns.conf' "$b/README"
+}
+
+@test "onboard: the new host's files pass the real checkers" {
+	add_mia
+	"$GEN" onboard "$TMP/site.conf" mia -o "$TMP/b" >/dev/null
+	f=$TMP/b/files
+	iptables-restore --test "$f/dnat.rules"
+	nft -c -f "$f/dnat.nft"
+	sh -n "$f/policy-routing.sh"
+	mkdir -p "$TMP/chroot/var/cache/bind/a"
+	cp "$f/named-a.conf" "$TMP/chroot/named.conf"
+	named-checkconf -t "$TMP/chroot" /named.conf
+}
+
+@test "onboard --tar: one archive with onboard-HOST/, the same files; -o - writes to stdout" {
+	add_mia
+	"$GEN" onboard "$TMP/site.conf" mia -o "$TMP/dir" >/dev/null
+	run "$GEN" onboard --tar "$TMP/site.conf" mia -o "$TMP/mia.tar"
+	[ "$status" -eq 0 ]
+	[ "$(tar -tf "$TMP/mia.tar" | head -n 1)" = "onboard-mia/" ]
+	[ "$(tar -tf "$TMP/mia.tar" | grep -c '/$')" -eq 2 ]
+	mkdir "$TMP/x"
+	tar -xf "$TMP/mia.tar" -C "$TMP/x"
+	diff -r -x .lvsdns-render "$TMP/dir" "$TMP/x/onboard-mia"
+	[ -x "$TMP/x/onboard-mia/install.sh" ]
+	[ "$(stat -c %a "$TMP/x/onboard-mia/files/dnat.rules")" = 644 ]
+	"$GEN" onboard --tar -o - "$TMP/site.conf" mia | tar -tf - > "$TMP/list"
+	tar -tf "$TMP/mia.tar" | diff - "$TMP/list"
+}
+
+@test "onboard: errors (unknown host 2, usage 2, a directory that is not ours 1)" {
+	run "$GEN" onboard "$TMP/site.conf" nobody -o "$TMP/o"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"has no real server 'nobody'"* ]]
+	[ ! -e "$TMP/o" ]
+	run "$GEN" onboard "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	mkdir "$TMP/mine"; echo precious > "$TMP/mine/file"
+	run "$GEN" onboard "$TMP/site.conf" kai -o "$TMP/mine"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$TMP/mine/file")" = precious ]
+	run "$GEN" onboard --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--probe"* ]]
+}
+
+@test "onboard --probe: asks each instance from the balancer's VLAN address; refuses when one fails" {
+	add_mia two
+	# a stand-in dnsprobe: logs its arguments, answers for 10.5.53.2 only
+	cat > "$TMP/probe" <<EOF2
+#!/bin/sh
+echo "\$*" >> "$TMP/probe.log"
+for a; do last=\$a; done
+[ "\$last" = 10.5.53.2 ] && { echo "up"; exit 0; }
+echo "timeout"; exit 1
+EOF2
+	chmod +x "$TMP/probe"
+	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ ! -e "$TMP/b" ]
+	echo "$output" | grep -x 'probe mia/a 10.5.53.2 from 10.5.53.1: up'
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 from 10.6.53.1: DOWN (exit 1)'
+	[[ "$output" == *"1 of 2 instances of mia did not answer; refusing to onboard it"* ]]
+	# the site's check, as keepalived's MISC_CHECK runs it, plus -v
+	grep -x -- '-v -b 10.5.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
+	grep -x -- '-v -b 10.6.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.6.53.2' "$TMP/probe.log"
+	# all answering: written
+	sed -i 's/= 10.5.53.2 \]/!= x ]/' "$TMP/probe"
+	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
+	[ "$status" -eq 0 ]
+	[ -f "$TMP/b/install.sh" ]
+	# no dnsprobe at all: refused
+	run "$GEN" onboard --probe --dnsprobe "$TMP/nonexistent" "$TMP/site.conf" mia -o "$TMP/c"
+	[ "$status" -eq 1 ]
+	[ ! -e "$TMP/c" ]
+}
+
+@test "onboard --probe with the real dnsprobe in a network namespace" {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root (unshare -n)" >&2; return 1; }
+	[ -x build/san/dnsprobe ] || { echo "build/san/dnsprobe is not built" >&2; return 1; }
+	add_mia two
+	sed -i 's/tries = 3/tries = 1/' "$TMP/site.conf"
+	run unshare -n bash -c '
+		set -u
+		ip link set lo up
+		for a in 10.5.53.1 10.5.53.2 10.6.53.1 10.6.53.2; do ip addr add $a/32 dev lo; done
+		pids=""
+		trap "for p in \$pids; do kill \$p 2>/dev/null; done" EXIT
+		responder() { # ADDR LOG: the dnsprobe tests responder on port 53
+			/usr/bin/python3 tests/dnsprobe/responder.py "$1" 53 10053 10054 > "$2" 2>&1 &
+			pids="$pids $!"
+			for i in $(seq 1 100); do grep -q "^ready" "$2" && return 0; sleep 0.1; done
+			echo "responder on $1 did not start" >&2; cat "$2" >&2; return 1
+		}
+		responder 10.5.53.2 "$1/r1.log" || exit 9
+		"$2" onboard --probe --dnsprobe build/san/dnsprobe "$1/site.conf" mia -o "$1/b1"
+		echo "first=$?"
+		responder 10.6.53.2 "$1/r2.log" || exit 9
+		"$2" onboard --probe --dnsprobe build/san/dnsprobe "$1/site.conf" mia -o "$1/b2"
+		echo "second=$?"
+	' probe-netns "$TMP" "$GEN"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -x 'first=1'
+	echo "$output" | grep -x 'second=0'
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 from 10.6.53.1: DOWN (exit 1)'
+	[ "$(echo "$output" | grep -cx 'probe mia/a 10.5.53.2 from 10.5.53.1: up')" -eq 2 ]
+	[ ! -e "$TMP/b1" ]
+	[ -f "$TMP/b2/install.sh" ]
+}

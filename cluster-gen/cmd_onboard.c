@@ -1,0 +1,576 @@
+/* cluster-gen onboard SITE HOST [-o OUT] [--tar] [--probe]: everything a
+ * real-server host needs, as one directory or tar: its rendered files, an
+ * install script, a README with the steps, and the balancer-side diff that
+ * adding the host causes (the site rendered without and with it).
+ * --probe first asks each of the host's instances, from its balancer's
+ * address on the instance's VLAN, and refuses when one does not answer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "checkers.h"
+#include "commands.h"
+#include "outtree.h"
+#include "render.h"
+
+static const char onboard_options[] =
+	"  -o, --output OUT      the directory (default onboard-HOST), or with --tar the\n"
+	"                        tar file (default onboard-HOST.tar; '-' for stdout)\n"
+	"  --tar                 write one ustar archive holding the directory onboard-HOST/\n"
+	"  --probe               first run dnsprobe against each of HOST's instances from\n"
+	"                        its balancer's VLAN address; refuse (exit 1) if one fails\n"
+	"  --dnsprobe PATH       the dnsprobe to run (default: the site's check.probe)\n"
+	"  -t, --templates DIR   templates in DIR override built-in ones (as for render)\n"
+	"Exit status: 0 written, 1 a probe failed or nothing could be written,\n"
+	"2 bad usage, bad site or unknown HOST.\n";
+
+struct onboard {
+	const struct site *s;
+	const struct realserver *r;
+	const struct balancer *b;
+	const char *tdir;
+	char *prefix;               /* "realservers/HOST/" */
+};
+
+/* ---- where each file goes on the host ---- */
+
+struct place {
+	const char *pattern;        /* fnmatch over the file's name */
+	const char *dest;           /* a directory when it ends in '/' */
+};
+
+static const struct place places[] = {
+	{ "named-*.conf", "/etc/bind/" },
+	{ "named@.service", "/etc/systemd/system/" },
+	{ "sysctl.conf", "/etc/sysctl.d/60-lvsdns.conf" },
+	{ "*", "/etc/lvsdns/" },    /* dnat.rules, dnat6.rules, dnat.nft, policy-routing.sh, ... */
+};
+
+static char *destination(const char *name)
+{
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		if (fnmatch(places[i].pattern, name, 0) == 0) {
+			size_t n = strlen(places[i].dest);
+			return places[i].dest[n - 1] == '/' ? xasprintf("%s%s", places[i].dest, name)
+							     : xstrdup(places[i].dest);
+		}
+	return xasprintf("/etc/lvsdns/%s", name);
+}
+
+static bool has_file(const struct files *host, const char *name)
+{
+	for (size_t i = 0; i < host->n; i++)
+		if (!strcmp(host->v[i].path, name))
+			return true;
+	return false;
+}
+
+/* ---- install.sh ---- */
+
+static void install_script(const struct onboard *o, const struct files *host, struct buf *b)
+{
+	struct buf dirs;
+	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
+
+	buf_printf(b, "#!/bin/sh\n"
+		   "# Installs real server %s of site %s. Written by cluster-gen onboard from %s.\n"
+		   "# Run as root on %s, from this directory:  sh install.sh\n"
+		   "# DESTDIR=/some/root sh install.sh only copies the files below /some/root\n"
+		   "# and changes nothing on the running system.\n"
+		   "set -eu\ncd \"$(dirname \"$0\")\"\nD=${DESTDIR:-}\n\n",
+		   o->r->name, o->s->name, site_file_name(o->s), o->r->name);
+	buf_puts(b, "# the files, each where the program that reads it looks\n");
+	buf_init(&dirs);
+	for (size_t i = 0; i < host->n; i++) {
+		char *dest = destination(host->v[i].path), *dir = xasprintf("\n%s", dest);
+
+		*strrchr(dir, '/') = '\0';
+		if (!dirs.data || !strstr(dirs.data, dir)) {   /* each directory once */
+			buf_printf(b, "install -d -m 0755 \"$D%s\"\n", dir + 1);
+			buf_printf(&dirs, "%s\n", dir);
+		}
+		buf_printf(b, "install -m %04o files/%s \"$D%s\"\n", (unsigned)host->v[i].mode,
+			   host->v[i].path, dest);
+		free(dest);
+		free(dir);
+	}
+	buf_free(&dirs);
+	buf_puts(b, "\nif [ -n \"$D\" ]; then\n\techo \"installed below $D; nothing started\"\n"
+		    "\texit 0\nfi\n\n");
+	buf_puts(b, "# Debian's own named listens on every address, port 53 of the instances too\n"
+		    "if systemctl is-enabled --quiet named 2>/dev/null; then\n"
+		    "\tsystemctl disable --now named\nfi\n");
+	if (has_file(host, "sysctl.conf"))
+		buf_puts(b, "sysctl -p /etc/sysctl.d/60-lvsdns.conf\n");
+	if (has_file(host, "policy-routing.sh"))
+		buf_puts(b, "# replies leave through the VLAN their query came in on\n"
+			    "/etc/lvsdns/policy-routing.sh\n");
+	buf_puts(b, "# the DNAT rules: rs-dnat when installed (one atomic commit), else nftables\n"
+		    "if command -v rs-dnat >/dev/null 2>&1; then\n");
+	if (has_file(host, "dnat.rules"))
+		buf_puts(b, "\trs-dnat apply /etc/lvsdns/dnat.rules\n");
+	if (has_file(host, "dnat6.rules"))
+		buf_puts(b, "\trs-dnat apply /etc/lvsdns/dnat6.rules\n");
+	buf_puts(b, rules ? "else\n" : "\t:\nelse\n");
+	buf_puts(b, has_file(host, "dnat.nft") ? "\tnft -f /etc/lvsdns/dnat.nft\n" : "\t:\n");
+	buf_puts(b, "fi\n# one single-threaded named per instance\nsystemctl daemon-reload\n");
+	for (size_t i = 0; i < o->r->ninstances; i++)
+		buf_printf(b, "systemctl enable --now named@%s\n", o->r->instances[i].name);
+	buf_printf(b, "echo \"%s: installed; now apply balancer.diff on balancer %s (see README)\"\n",
+		   o->r->name, o->b->name);
+}
+
+/* ---- README ---- */
+
+static void readme(const struct onboard *o, const struct files *host, size_t nbal, struct buf *b)
+{
+	const struct check *c = &o->s->check;
+	char a[ADDR_STRLEN];
+
+	buf_printf(b, "Onboarding real server %s of site %s (behind balancer %s)\n"
+		   "Written by cluster-gen onboard from %s.\n\n", o->r->name, o->s->name,
+		   o->b->name, site_file_name(o->s));
+	buf_printf(b, "Instances (one single-threaded named each):\n");
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct instance *in = &o->r->instances[i];
+		const struct vlan *v = &o->b->vlans[in->vlan];
+		char lb[ADDR_STRLEN];
+
+		buf_printf(b, "  named@%-4s %s/%u on %s (VLAN %s; balancer %s at %s, weight %u)\n",
+			   in->name, addr_str(&in->address, a), v->address.len, in->interface,
+			   v->name, o->b->name, addr_str(&v->address.addr, lb), in->weight);
+	}
+	buf_puts(b, "\nSteps\n\n"
+		    "1. On the host: Debian 12 with bind9 (or the BIND that bind-build/build.env\n"
+		    "   describes), nftables or rs-dnat, and the VLAN interfaces up with the\n"
+		    "   instance addresses, e.g. in /etc/network/interfaces.d/ (package vlan):\n\n");
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct instance *in = &o->r->instances[i];
+
+		buf_printf(b, "       auto %s\n       iface %s %s static\n           address %s/%u\n\n",
+			   in->interface, in->interface, addr_version(&in->address) == 6 ? "inet6" : "inet",
+			   addr_str(&in->address, a), o->b->vlans[in->vlan].address.len);
+	}
+	buf_printf(b, "2. From the balancer %s, check that each instance answers before it gets\n"
+		      "   traffic:  cluster-gen onboard SITE %s --probe  (runs dnsprobe from the\n"
+		      "   balancer's VLAN addresses; it refuses when one instance does not answer).\n\n"
+		      "3. Copy this directory to %s and run, as root:  sh install.sh\n"
+		      "   It installs the files below, loads sysctl and policy routing, applies\n"
+		      "   the DNAT rules and starts named@INSTANCE for each instance. Policy\n"
+		      "   routing and the rules do not survive a reboot by themselves: run\n"
+		      "   /etc/lvsdns/policy-routing.sh and the rules from the VLAN interfaces'\n"
+		      "   post-up (or a oneshot unit) as well.\n\n",
+		   o->b->name, o->r->name, o->r->name);
+	buf_printf(b, "4. Check each instance on the host:  dig @ADDRESS %s %s\n\n",
+		   c->qname ? c->qname : ".", c->qtype ? c->qtype : "A");
+	buf_printf(b, "5. Balancer side: balancer.diff is what adding %s changes (%zu file%s).\n"
+		      "   Render the site as usual and install it there; `cluster-gen diff SITE DIR`\n"
+		      "   says per file what to reload (keepalived reload adds the real servers).\n\n",
+		   o->r->name, nbal, nbal == 1 ? "" : "s");
+	buf_puts(b, "Files\n\n");
+	for (size_t i = 0; i < host->n; i++) {
+		char *dest = destination(host->v[i].path);
+
+		buf_printf(b, "  files/%-20s -> %s\n", host->v[i].path, dest);
+		free(dest);
+	}
+}
+
+/* ---- the two renders ---- */
+
+/* The site as it would be without the host: the same model, its real
+ * servers minus one (a shallow copy; nothing in it is freed). */
+static int render_without(const struct onboard *o, size_t host, struct files *out)
+{
+	struct site wo = *o->s;
+	struct realserver *rs = xcalloc(o->s->nrealservers, sizeof(*rs));
+	int rc;
+
+	wo.nrealservers = 0;
+	for (size_t i = 0; i < o->s->nrealservers; i++)
+		if (i != host)
+			rs[wo.nrealservers++] = o->s->realservers[i];
+	wo.realservers = rs;
+	rc = render_to_files(&wo, o->tdir, out);
+	free(rs);
+	return rc;
+}
+
+/* Moves the files under prefix out of all into host (names without it). */
+static void split_host(struct files *all, const char *prefix, struct files *host)
+{
+	size_t keep = 0, n = strlen(prefix);
+
+	files_init(host);
+	for (size_t i = 0; i < all->n; i++) {
+		if (!strncmp(all->v[i].path, prefix, n)) {
+			files_add(host, all->v[i].path + n, all->v[i].data, all->v[i].len, all->v[i].mode);
+			free(all->v[i].path);
+		} else {
+			all->v[keep++] = all->v[i];
+		}
+	}
+	all->n = keep;
+}
+
+static void drop_prefix(struct files *all, const char *prefix)
+{
+	struct files gone;
+
+	split_host(all, prefix, &gone);
+	files_free(&gone);
+}
+
+/* ---- --probe ---- */
+
+static int probe_one(const struct onboard *o, const char *probe, const struct instance *in)
+{
+	const struct check *c = &o->s->check;
+	const struct vlan *v = &o->b->vlans[in->vlan];
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN], ms[16], tries[16];
+	char *argv[24], *rcodes;
+	struct run_result r;
+	struct buf b, msg;
+	int n = 0, ok;
+
+	addr_str(&v->address.addr, src);
+	addr_str(&in->address, dst);
+	snprintf(ms, sizeof(ms), "%u", c->timeout * 1000);
+	snprintf(tries, sizeof(tries), "%u", c->tries);
+	buf_init(&b);
+	for (size_t i = 0; i < c->nfail_rcodes; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", c->fail_rcodes[i]);
+	rcodes = c->nfail_rcodes ? buf_steal(&b) : xstrdup("NONE");
+	argv[n++] = (char *)probe;
+	argv[n++] = "-v";
+	argv[n++] = "-b", argv[n++] = src;
+	argv[n++] = "-c", argv[n++] = c->qclass;
+	argv[n++] = "-t", argv[n++] = c->qtype;
+	argv[n++] = "-T", argv[n++] = (char *)transport_name(c->transport);
+	argv[n++] = "-w", argv[n++] = ms;
+	argv[n++] = "-r", argv[n++] = tries;
+	argv[n++] = "-f", argv[n++] = rcodes;
+	if (c->expect_address)
+		argv[n++] = "-a", argv[n++] = c->expect_address;
+	argv[n++] = c->qname;
+	argv[n++] = dst;
+	argv[n] = NULL;
+	buf_init(&msg);
+	ok = run_program(argv, c->timeout * c->tries * 2 + 5, &r, &msg) == 0 && r.status == 0;
+	printf("probe %s/%s %s from %s: %s", o->r->name, in->name, dst, src, ok ? "up" : "DOWN");
+	if (msg.len)
+		printf(" (%s)", msg.data);
+	else if (!ok)
+		printf(" (exit %d%s)", r.status, r.timed_out ? ", timed out" : "");
+	putchar('\n');
+	for (const char *p = r.out.data; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		printf("    %.*s\n", (int)strcspn(p, "\n"), p);
+	for (const char *p = r.err.data; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		printf("    %.*s\n", (int)strcspn(p, "\n"), p);
+	run_result_free(&r);
+	buf_free(&msg);
+	free(rcodes);
+	return ok ? 0 : -1;
+}
+
+static int probe_all(const struct onboard *o, const char *probe_opt)
+{
+	const char *probe = probe_opt ? probe_opt : o->s->check.probe_path;
+	size_t failed = 0;
+
+	if (!probe || access(probe, X_OK) != 0) {
+		fprintf(stderr, "cluster-gen onboard: cannot run dnsprobe '%s'%s; not probed, "
+			"refusing\n", probe ? probe : "", probe_opt ? "" : " (check.probe; or --dnsprobe PATH)");
+		return -1;
+	}
+	for (size_t i = 0; i < o->r->ninstances; i++)
+		failed += probe_one(o, probe, &o->r->instances[i]) != 0;
+	fflush(stdout);
+	if (failed)
+		fprintf(stderr, "cluster-gen onboard: %zu of %zu instances of %s did not answer; "
+			"refusing to onboard it\n", failed, o->r->ninstances, o->r->name);
+	return failed ? -1 : 0;
+}
+
+/* ---- output: a directory (through outtree) or a ustar archive ---- */
+
+static int write_dir(const struct files *f, const char *dir)
+{
+	struct outtree t;
+	struct buf err;
+	size_t i;
+	int rc = -1;
+
+	buf_init(&err);
+	if (outtree_begin(&t, dir, &err) == 0) {
+		for (i = 0; i < f->n; i++)
+			if (outtree_write(&t, f->v[i].path, f->v[i].data, f->v[i].len, f->v[i].mode, &err))
+				break;
+		if (i == f->n)
+			rc = outtree_commit(&t, &err);
+	}
+	outtree_end(&t);
+	if (rc != 0)
+		fprintf(stderr, "cluster-gen onboard: %s\n", err.data);
+	buf_free(&err);
+	return rc;
+}
+
+static void octal(char *field, size_t width, unsigned long long v)
+{
+	snprintf(field, width, "%0*llo", (int)width - 1, v);
+}
+
+/* One ustar header; names longer than 100 octets are split at a '/'. */
+static int tar_header(struct buf *t, const char *name, mode_t mode, size_t size, char type,
+		      unsigned long long mtime)
+{
+	char h[512];
+	size_t n = strlen(name), sum = 0;
+	const char *cut = NULL;
+
+	memset(h, 0, sizeof(h));
+	if (n > 100) {
+		for (const char *p = name; (p = strchr(p, '/')); p++)
+			if ((size_t)(p - name) <= 155 && n - (size_t)(p - name) - 1 <= 100)
+				cut = p;
+		if (!cut)
+			return -1;
+		memcpy(h + 345, name, (size_t)(cut - name));
+		name = cut + 1;
+		n = strlen(name);
+	}
+	memcpy(h, name, n);
+	octal(h + 100, 8, mode & 07777);
+	octal(h + 108, 8, 0);
+	octal(h + 116, 8, 0);
+	octal(h + 124, 12, size);
+	octal(h + 136, 12, mtime);
+	memset(h + 148, ' ', 8);
+	h[156] = type;
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memcpy(h + 265, "root", 4);
+	memcpy(h + 297, "root", 4);
+	for (size_t i = 0; i < sizeof(h); i++)
+		sum += (unsigned char)h[i];
+	snprintf(h + 148, 8, "%06zo", sum);
+	h[155] = ' ';
+	buf_append(t, h, sizeof(h));
+	return 0;
+}
+
+static void tar_pad(struct buf *t, size_t unit)
+{
+	static const char zero[512];
+
+	while (t->len % unit)
+		buf_append(t, zero, unit - t->len % unit > 512 ? 512 : unit - t->len % unit);
+}
+
+static int make_tar(const struct files *f, const char *top, struct buf *t)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long mtime = sde ? strtoull(sde, NULL, 10) : (unsigned long long)time(NULL);
+	char *dir = xasprintf("%s/", top);
+	struct buf seen;    /* "\nDIR/\n" for each directory entry written */
+	int rc = tar_header(t, dir, 0755, 0, '5', mtime);
+
+	buf_init(&seen);
+	buf_printf(&seen, "\n%s\n", dir);
+
+	for (size_t i = 0; i < f->n && rc == 0; i++) {
+		char *name = xasprintf("%s/%s", top, f->v[i].path);
+		const char *slash = strrchr(f->v[i].path, '/');
+		char *d = slash ? xasprintf("\n%s/%.*s/\n", top, (int)(slash - f->v[i].path), f->v[i].path)
+				: xasprintf("\n%s\n", dir);
+
+		/* a file's directory before it, once (the bundle is one level deep) */
+		if (!strstr(seen.data, d)) {
+			d[strlen(d) - 1] = '\0';
+			rc = tar_header(t, d + 1, 0755, 0, '5', mtime);
+			buf_printf(&seen, "%s\n", d + 1);
+		}
+		free(d);
+		if (rc == 0)
+			rc = tar_header(t, name, f->v[i].mode, f->v[i].len, '0', mtime);
+		if (rc == 0) {
+			buf_append(t, f->v[i].data, f->v[i].len);
+			tar_pad(t, 512);
+		} else {
+			fprintf(stderr, "cluster-gen onboard: %s: name too long for ustar\n", name);
+		}
+		free(name);
+	}
+	tar_pad(t, 512);
+	buf_reserve(t, 1024);
+	memset(t->data + t->len, 0, 1024);
+	t->len += 1024;
+	tar_pad(t, 10240);
+	free(dir);
+	buf_free(&seen);
+	return rc;
+}
+
+static int write_tar(const struct files *f, const char *top, const char *path)
+{
+	struct buf t;
+	char *tmp = NULL;
+	int fd, rc;
+
+	buf_init(&t);
+	if (make_tar(f, top, &t) != 0) {
+		buf_free(&t);
+		return -1;
+	}
+	if (!strcmp(path, "-")) {
+		rc = fwrite(t.data, 1, t.len, stdout) == t.len && fflush(stdout) == 0 ? 0 : -1;
+	} else {
+		tmp = xasprintf("%s.tmp.XXXXXX", path);
+		fd = mkstemp(tmp);
+		rc = fd >= 0 && write(fd, t.data, t.len) == (ssize_t)t.len && fchmod(fd, 0644) == 0 &&
+		     fsync(fd) == 0 ? 0 : -1;
+		if (fd >= 0 && close(fd) != 0)
+			rc = -1;
+		if (rc == 0 && rename(tmp, path) != 0)
+			rc = -1;
+		if (rc != 0) {
+			fprintf(stderr, "cluster-gen onboard: %s: %s\n", path, strerror(errno));
+			if (fd >= 0)
+				unlink(tmp);
+		}
+	}
+	free(tmp);
+	buf_free(&t);
+	return rc;
+}
+
+/* ---- the command ---- */
+
+static void add_text(struct files *f, const char *path, struct buf *text, mode_t mode)
+{
+	size_t len = text->len;
+
+	files_add(f, path, buf_steal(text), len, mode);
+}
+
+/* The bundle: files/ (the host's render), install.sh, README, balancer.diff. */
+static int build_bundle(const struct onboard *o, size_t host, struct files *bundle, struct buf *stat)
+{
+	struct files with, without, mine;
+	struct buf diff, text;
+	size_t nbal;
+
+	files_init(bundle);
+	if (render_to_files(o->s, o->tdir, &with) != 0 || render_without(o, host, &without) != 0) {
+		files_free(&with);
+		return -1;
+	}
+	split_host(&with, o->prefix, &mine);
+	drop_prefix(&without, o->prefix);
+	buf_init(&diff);
+	nbal = tree_diff(&without, &with, false, 3, &diff);
+	tree_diff(&without, &with, true, 3, stat);
+	for (size_t i = 0; i < mine.n; i++) {
+		char *p = xasprintf("files/%s", mine.v[i].path);
+
+		files_add(bundle, p, mine.v[i].data, mine.v[i].len, mine.v[i].mode);
+		mine.v[i].data = NULL;   /* handed over */
+		free(p);
+	}
+	buf_init(&text);
+	install_script(o, &mine, &text);
+	add_text(bundle, "install.sh", &text, 0755);
+	readme(o, &mine, nbal, &text);
+	add_text(bundle, "README", &text, 0644);
+	if (!nbal)
+		buf_printf(&diff, "# adding %s changes no file outside realservers/%s/\n", o->r->name, o->r->name);
+	add_text(bundle, "balancer.diff", &diff, 0644);
+	files_sort(bundle);
+	files_free(&mine);
+	files_free(&with);
+	files_free(&without);
+	return 0;
+}
+
+int cmd_onboard(int argc, char **argv, const struct command *self)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "tar", no_argument, NULL, 'T' },
+		{ "probe", no_argument, NULL, 'p' },
+		{ "dnsprobe", required_argument, NULL, 'P' },
+		{ "templates", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *probe_path = NULL;
+	bool tar = false, probe = false;
+	struct onboard o = { NULL, NULL, NULL, NULL, NULL };
+	struct files bundle;
+	struct buf stat;
+	struct site s;
+	size_t host;
+	char *top, *target;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "o:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'T': tar = true; break;
+		case 'p': probe = true; break;
+		case 'P': probe_path = optarg; break;
+		case 't': o.tdir = optarg; break;
+		case 'h': command_usage(self, stdout, onboard_options); return EXIT_OK;
+		default: command_usage(self, stderr, onboard_options); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 2) {
+		command_usage(self, stderr, onboard_options);
+		return EXIT_USAGE;
+	}
+	if (load_site_or_report(argv[optind], &s) != EXIT_OK)
+		return EXIT_USAGE;
+	for (host = 0; host < s.nrealservers; host++)
+		if (!strcmp(s.realservers[host].name, argv[optind + 1]))
+			break;
+	if (host == s.nrealservers) {
+		fprintf(stderr, "cluster-gen onboard: %s has no real server '%s'; declare it first "
+			"(realserver %s { balancer = ... instance ... })\n", argv[optind],
+			argv[optind + 1], argv[optind + 1]);
+		site_free(&s);
+		return EXIT_USAGE;
+	}
+	o.s = &s;
+	o.r = &s.realservers[host];
+	o.b = &s.balancers[o.r->balancer];
+	o.prefix = xasprintf("realservers/%s/", o.r->name);
+	top = xasprintf("onboard-%s", o.r->name);
+	target = out ? xstrdup(out) : xasprintf("%s%s", top, tar ? ".tar" : "");
+	rc = EXIT_FAIL;
+	buf_init(&stat);
+	if ((!probe || probe_all(&o, probe_path) == 0) && build_bundle(&o, host, &bundle, &stat) == 0) {
+		if ((tar ? write_tar(&bundle, top, target) : write_dir(&bundle, target)) == 0) {
+			rc = EXIT_OK;
+			if (!tar || strcmp(target, "-"))
+				printf("%s: wrote %s (files/ with %zu files, install.sh, README, balancer.diff)\n"
+				       "balancer side, when %s is added:\n%s", o.r->name, target,
+				       bundle.n - 3, o.r->name, stat.data);
+		}
+		files_free(&bundle);
+	}
+	buf_free(&stat);
+	free(top);
+	free(target);
+	free(o.prefix);
+	site_free(&s);
+	return rc;
+}
