@@ -247,6 +247,18 @@ static bool any_line_declares(const char *text, size_t len, const char *macro, c
 	return false;
 }
 
+/* The first AC_INIT( outside comments ("# ... AC_INIT()" is common). */
+static const char *find_ac_init(const char *text, size_t len)
+{
+	const char *line, *p;
+	size_t n, pos = 0;
+
+	while (next_line(text, len, &pos, &line, &n))
+		if (!is_m4_comment(line, line + n) && (p = memmem(line, n, "AC_INIT(", 8)) != NULL)
+			return p;
+	return NULL;
+}
+
 static void scan_ac_init(struct bind_tree *t, const char *name, const char *text, size_t len)
 {
 	const char *maj, *min, *pat, *p, *end = text + len;
@@ -262,7 +274,7 @@ static void scan_ac_init(struct bind_tree *t, const char *name, const char *text
 		return;
 	}
 	/* AC_INIT([BIND], [9.16.3], ...): only a full x.y.z counts. */
-	p = memmem(text, len, "AC_INIT(", 8);
+	p = find_ac_init(text, len);
 	if (p == NULL)
 		return;
 	p = memchr(p, ',', (size_t)(end - p));
@@ -292,7 +304,7 @@ bool bind_configure_includes_threads(const char *text, size_t len)
 
 bool bind_scan_configure(struct bind_tree *t, const char *name, const char *text, size_t len)
 {
-	const char *init = memmem(text, len, "AC_INIT(", 8);
+	const char *init = find_ac_init(text, len);
 	size_t rest = init != NULL ? len - (size_t)(init - text) : 0;
 	size_t n = rest < 120 ? rest : 120;
 

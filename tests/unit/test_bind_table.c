@@ -109,7 +109,8 @@ static char *tree_918(void)
 {
 	char *d = new_tree();
 
-	put(d, "configure.ac", "m4_define([bind_VERSION_MAJOR], 9)dnl\n"
+	put(d, "configure.ac", "# the version is kept in m4, not in a shell variable in AC_INIT()\n"
+	       "m4_define([bind_VERSION_MAJOR], 9)dnl\n"
 	       "m4_define([bind_VERSION_MINOR], 18)dnl\n"
 	       "m4_define([bind_VERSION_PATCH], 49)dnl\n"
 	       "AC_INIT([BIND], bind_PKG_VERSION, [https://example.invalid/], [], [])\n"
