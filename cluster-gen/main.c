@@ -11,13 +11,13 @@ static const struct command commands[] = {
 	{ "render", cmd_render, "render SITE -o DIR [--templates DIR]",
 	  "write every file of the site into DIR (atomically replaced)" },
 	{ "check", cmd_check, "check SITE [--with-tools]",
-	  "parse and validate SITE; exit 0 when it is good, 2 when not" },
+	  "validate SITE (exit 0/2); --with-tools: also the real checkers (1: rejected)" },
+	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 	{ "list", cmd_list, "list SITE [--json]", "the inventory: services, balancers, real servers, instances" },
 	{ "get", cmd_get, "get SITE KEY | get --all SITE", "one resolved value of SITE (key grammar: get --help)" },
-	{ "onboard", cmd_onboard, "onboard SITE HOST [-o OUT] [--tar] [--probe]",
-	  "a new real server's files, install.sh, README and balancer-side diff" },
 	{ "graph", cmd_graph, "graph SITE", "the topology as Graphviz DOT (| dot -Tsvg > site.svg)" },
-	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
+	{ "onboard", cmd_onboard, "onboard SITE HOST [options]",
+	  "a new real server's files, install.sh, README, balancer diff" },
 };
 
 static void usage(FILE *out)
