@@ -5,6 +5,7 @@ rs-dnat_SRCS := realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
                 realserver/xt4.c realserver/xt6.c $(LIB_SRCS)
 rs-dnat_LIBS := -lip4tc -lip6tc
 SBIN_PROGRAMS += rs-dnat
+MAN8 += docs/rs-dnat.8
 
 UNIT_TESTS += test_rs_rules
 test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) realserver/xt_common.c $(LIB_SRCS)
@@ -12,3 +13,8 @@ test_rs_rules_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats
 BATS_TESTS += tests/cli/realserver.bats
 BATS_TESTS += tests/e2e/dataplane.bats
+
+BENCH_TARGETS += bench-dataplane
+.PHONY: bench-dataplane
+bench-dataplane: $(REL)/cluster-gen $(REL)/rs-dnat
+	realserver/bench-dataplane.sh

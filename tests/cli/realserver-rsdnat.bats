@@ -159,3 +159,12 @@ in_netns() {
   run "$RS" remove extra
   [ "$status" -eq 2 ]
 }
+
+@test "docs/rs-dnat.8 formats without warnings and documents every command" {
+  out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l docs/rs-dnat.8 2>&1 >/dev/null)
+  [ -z "$out" ] || { echo "$out"; false; }
+  text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l docs/rs-dnat.8 2>/dev/null)
+  for w in apply check remove --dry-run "EXIT STATUS" IFNAMSIZ iptc_commit; do
+    grep -q -- "$w" <<<"$text" || { echo "missing: $w"; false; }
+  done
+}

@@ -9,11 +9,11 @@ CLIENT=192.0.2.10
 dp_teardown() {
   local p
   for p in "$DP_TMP"/run/*.bats-pid; do
-    [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+    if [ -f "$p" ]; then kill "$(cat "$p")" 2>/dev/null || true; fi
   done
   sleep 0.3
   for p in "$DP_TMP"/run/*.bats-pid; do
-    [ -f "$p" ] && kill -9 "$(cat "$p")" 2>/dev/null
+    if [ -f "$p" ]; then kill -9 "$(cat "$p")" 2>/dev/null || true; fi
   done
   ip netns del "$NS_CL" 2>/dev/null
   ip netns del "$NS_RS" 2>/dev/null
@@ -99,7 +99,7 @@ launch_named() {
 stop_named() {
   local p="$DP_TMP/run/named-$1.bats-pid" n
   [ -f "$p" ] || return 0
-  kill "$(cat "$p")" 2>/dev/null
+  kill "$(cat "$p")" 2>/dev/null || true
   for n in $(seq 1 50); do
     kill -0 "$(cat "$p")" 2>/dev/null || break
     sleep 0.1
