@@ -4,7 +4,8 @@
  * cluster-gen (which only knows the site's `bind { version ... }`), so the
  * named@.service flags and the build always agree. Everything here is pure:
  * no I/O, no allocation, only static strings are returned. bind-build's
- * tree.c reads the files and hands their text to the bind_scan_* functions.
+ * tree.c reads the files and hands their text to the bind_scan_* functions
+ * (bind_scan.c, which cluster-gen does not need).
  *
  * Rule: facts found in the tree win over what the version string promises.
  * A version only picks the row (and its explanation); the plan is made from

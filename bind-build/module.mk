@@ -1,15 +1,16 @@
 # bind-build: version-aware non-threaded BIND builds (issue 6).
 # bind_table.c is the one version table; cluster-gen links it too.
 BIND_TABLE_SRCS := bind-build/bind_table.c
+BIND_SCAN_SRCS := bind-build/bind_scan.c
 
 PROGRAMS += bind-build
-bind-build_SRCS := bind-build/main.c bind-build/build.c bind-build/run.c bind-build/tree.c \
+bind-build_SRCS := bind-build/main.c bind-build/build.c bind-build/run.c bind-build/tree.c $(BIND_SCAN_SRCS) \
                    $(BIND_TABLE_SRCS) $(LIB_SRCS)
 SBIN_PROGRAMS += bind-build
 MAN8 += docs/bind-build.8
 
 UNIT_TESTS += test_bind_table
-test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_TABLE_SRCS) $(LIB_SRCS)
+test_bind_table_SRCS := tests/unit/test_bind_table.c bind-build/tree.c $(BIND_SCAN_SRCS) $(BIND_TABLE_SRCS) $(LIB_SRCS)
 test_bind_table_LIBS := -lcmocka
 
 BATS_TESTS += tests/cli/bind-build.bats tests/cli/bind-build-run.bats
