@@ -1,9 +1,10 @@
 # realserver/: rs-dnat, the libiptc applier of the rendered per-VLAN DNAT rules.
 RS_DNAT_CORE := realserver/rules.c
 PROGRAMS += rs-dnat
-rs-dnat_SRCS := realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
-                realserver/xt4.c realserver/xt6.c $(LIB_SRCS)
-rs-dnat_LIBS := -lip4tc -lip6tc
+# --site renders the host's rules with cluster-gen's own parser and renderer
+rs-dnat_SRCS := $(sort realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
+                realserver/xt4.c realserver/xt6.c $(LIB_SRCS) $(CLUSTER_GEN_CORE))
+rs-dnat_LIBS := -lip4tc -lip6tc -lconfuse
 SBIN_PROGRAMS += rs-dnat
 MAN8 += docs/rs-dnat.8
 

@@ -16,21 +16,34 @@
 #include "rules.h"
 #include "xt.h"
 
+#include "../cluster-gen/parse.h"
+#include "../cluster-gen/render.h"
+
 enum { EXIT_SYNC = 0, EXIT_DIFFERS = 1, EXIT_ERR = 2 };
 
 struct opts {
 	const char *cmd;
 	const char *file;
+	const char *site, *host;  /* --site SITE --host HOST instead of FILE */
 	int family;               /* 0: from the file (apply/check), both (remove) */
 	bool dry_run;
 };
 
+/* The rule sets to apply or check: one file, or each family the site
+ * renders for the host. */
+struct wanted {
+	char *label[2];           /* for messages: FILE, or SITE:realservers/HOST/dnat.rules */
+	struct dnat_set set[2];
+	size_t n;
+};
+
 static void usage(FILE *out)
 {
-	fputs("usage: rs-dnat [-4|-6] [--dry-run] apply FILE\n"
-	      "       rs-dnat [-4|-6] check FILE\n"
+	fputs("usage: rs-dnat [-4|-6] [--dry-run] apply FILE | --site SITE --host HOST\n"
+	      "       rs-dnat [-4|-6] check FILE | --site SITE --host HOST\n"
 	      "       rs-dnat [-4|-6] [--dry-run] remove\n"
-	      "FILE is a dnat.rules or dnat6.rules rendered by cluster-gen.\n", out);
+	      "FILE is a dnat.rules or dnat6.rules rendered by cluster-gen; --site renders\n"
+	      "the host's rules from site.conf (built-in templates) for both families.\n", out);
 }
 
 static int read_whole(const char *path, struct buf *out, struct buf *err)
@@ -54,28 +67,116 @@ static int read_whole(const char *path, struct buf *out, struct buf *err)
 	return 0;
 }
 
-static int load_rules(const struct opts *o, struct dnat_set *want)
+static int parse_text(const char *label, const char *text, size_t len, int family,
+		      struct wanted *w)
 {
-	struct buf text, err;
 	struct diags d;
 	int rc;
 
-	buf_init(&text);
-	buf_init(&err);
-	if (read_whole(o->file, &text, &err) < 0) {
-		fprintf(stderr, "rs-dnat: %s\n", err.data);
-		buf_free(&text);
-		buf_free(&err);
-		return -1;
-	}
-	diags_init(&d, o->file);
-	rc = dnat_parse(text.data ? text.data : "", text.len, o->family, want, &d);
+	diags_init(&d, label);
+	rc = dnat_parse(text, len, family, &w->set[w->n], &d);
 	if (rc < 0)
 		diags_print(&d, stderr);
+	else
+		w->label[w->n++] = xstrdup(label);
 	diags_free(&d);
+	return rc;
+}
+
+static int load_file(const struct opts *o, struct wanted *w)
+{
+	struct buf text, err;
+	int rc = -1;
+
+	buf_init(&text);
+	buf_init(&err);
+	if (read_whole(o->file, &text, &err) < 0)
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+	else
+		rc = parse_text(o->file, text.data ? text.data : "", text.len, o->family, w);
 	buf_free(&text);
 	buf_free(&err);
 	return rc;
+}
+
+static const struct realserver *find_host(const struct site *s, const char *host)
+{
+	for (size_t i = 0; i < s->nrealservers; i++)
+		if (!strcmp(s->realservers[i].name, host))
+			return &s->realservers[i];
+	fprintf(stderr, "rs-dnat: %s: no realserver '%s' (there are:", s->file, host);
+	for (size_t i = 0; i < s->nrealservers; i++)
+		fprintf(stderr, " %s", s->realservers[i].name);
+	fputs(")\n", stderr);
+	return NULL;
+}
+
+/* The rendered files of the host, exactly as cluster-gen writes them. */
+static int parse_rendered(const struct opts *o, const struct files *f, struct wanted *w)
+{
+	static const struct { const char *name; int family; } kinds[] = {
+		{ "dnat.rules", AF_INET }, { "dnat6.rules", AF_INET6 },
+	};
+	int rc = 0;
+
+	for (size_t k = 0; k < 2 && rc == 0; k++) {
+		char *path = xasprintf("realservers/%s/%s", o->host, kinds[k].name);
+		for (size_t i = 0; i < f->n && rc == 0; i++) {
+			if (strcmp(f->v[i].path, path) ||
+			    (o->family && o->family != kinds[k].family))
+				continue;
+			char *label = xasprintf("%s:%s", o->site, path);
+			rc = parse_text(label, f->v[i].data, f->v[i].len,
+					kinds[k].family, w);
+			free(label);
+		}
+		free(path);
+	}
+	return rc;
+}
+
+static int load_site(const struct opts *o, struct wanted *w)
+{
+	struct site s;
+	struct diags d;
+	struct templates *t;
+	struct files f;
+	struct buf err;
+	int rc = -1;
+
+	diags_init(&d, o->site);
+	if (site_load(o->site, &s, &d) < 0) {
+		diags_print(&d, stderr);
+		diags_free(&d);
+		return -1;
+	}
+	diags_free(&d);
+	t = templates_new(NULL);
+	files_init(&f);
+	buf_init(&err);
+	if (!find_host(&s, o->host)) {
+		/* reported */
+	} else if (render_realserver(&s, t, &f, &err) != 0) {
+		fprintf(stderr, "rs-dnat: %s: %s\n", o->site, err.data);
+	} else if ((rc = parse_rendered(o, &f, w)) == 0 && w->n == 0) {
+		fprintf(stderr, "rs-dnat: %s renders no iptables rules for %s%s; "
+			"with nat = stateless load dnat.nft with nft\n", o->site, o->host,
+			o->family ? " in that family" : "");
+		rc = -1;
+	}
+	buf_free(&err);
+	files_free(&f);
+	templates_free(t);
+	site_free(&s);
+	return rc;
+}
+
+static void wanted_free(struct wanted *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		free(w->label[i]);
+		dnat_set_free(&w->set[i]);
+	}
 }
 
 static const struct xt_family *family_ops(int family)
@@ -102,7 +203,7 @@ static long compare(const struct xt_family *xf, const struct dnat_set *want, str
 	return n;
 }
 
-static int cmd_check(const struct opts *o, const struct dnat_set *want)
+static int cmd_check(const char *label, const struct dnat_set *want)
 {
 	const struct xt_family *xf = family_ops(want->family);
 	struct buf diff;
@@ -112,15 +213,15 @@ static int cmd_check(const struct opts *o, const struct dnat_set *want)
 	n = compare(xf, want, &diff);
 	if (n > 0) {
 		printf("rs-dnat: %s nat table differs from %s (+ missing, - unexpected):\n%s",
-		       xf->name, o->file, diff.data);
+		       xf->name, label, diff.data);
 	} else if (n == 0) {
-		printf("rs-dnat: %s nat table matches %s (%zu rules)\n", xf->name, o->file, want->n);
+		printf("rs-dnat: %s nat table matches %s (%zu rules)\n", xf->name, label, want->n);
 	}
 	buf_free(&diff);
 	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
 }
 
-static int cmd_apply(const struct opts *o, const struct dnat_set *want)
+static int cmd_apply(const struct opts *o, const char *label, const struct dnat_set *want)
 {
 	const struct xt_family *xf = family_ops(want->family);
 	struct buf diff, err;
@@ -134,7 +235,7 @@ static int cmd_apply(const struct opts *o, const struct dnat_set *want)
 		rc = EXIT_ERR;
 	} else if (n == 0) {
 		/* Idempotent: no commit at all, so counters and order stay. */
-		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", xf->name, o->file);
+		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", xf->name, label);
 	} else if (o->dry_run) {
 		printf("rs-dnat: dry run: would change the %s nat table (+ add, - remove):\n%s"
 		       "rs-dnat: dry run: would commit " RS_CHAIN " with %zu rules and one jump "
@@ -144,7 +245,7 @@ static int cmd_apply(const struct opts *o, const struct dnat_set *want)
 		rc = EXIT_ERR;
 	} else {
 		printf("rs-dnat: %s nat table: committed " RS_CHAIN " with %zu rules from %s\n",
-		       xf->name, want->n, o->file);
+		       xf->name, want->n, label);
 	}
 	buf_free(&diff);
 	buf_free(&err);
@@ -191,11 +292,15 @@ static int cmd_remove(const struct opts *o)
 	return rc4 != EXIT_SYNC ? rc4 : rc6;
 }
 
+enum { OPT_SITE = 256, OPT_HOST };
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "site", required_argument, NULL, OPT_SITE },
+		{ "host", required_argument, NULL, OPT_HOST },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -206,27 +311,31 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case '4': o->family = AF_INET; break;
 		case '6': o->family = AF_INET6; break;
 		case 'n': o->dry_run = true; break;
+		case OPT_SITE: o->site = optarg; break;
+		case OPT_HOST: o->host = optarg; break;
 		case 'h': usage(stdout); exit(EXIT_SYNC);
 		default: return -1;
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc || !o->site != !o->host)
 		return -1;
 	o->cmd = argv[optind++];
 	if (!strcmp(o->cmd, "apply") || !strcmp(o->cmd, "check")) {
+		if (o->site)
+			return optind == argc ? 0 : -1;
 		if (optind + 1 != argc)
 			return -1;
 		o->file = argv[optind];
 		return 0;
 	}
-	return !strcmp(o->cmd, "remove") && optind == argc ? 0 : -1;
+	return !strcmp(o->cmd, "remove") && optind == argc && !o->site ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct dnat_set want;
-	int rc;
+	struct wanted w = { .n = 0 };
+	int rc = EXIT_SYNC;
 
 	if (parse_args(argc, argv, &o) < 0) {
 		usage(stderr);
@@ -234,9 +343,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(o.cmd, "remove"))
 		return cmd_remove(&o);
-	if (load_rules(&o, &want) < 0)
+	if ((o.site ? load_site(&o, &w) : load_file(&o, &w)) < 0) {
+		wanted_free(&w);
 		return EXIT_ERR;
-	rc = !strcmp(o.cmd, "check") ? cmd_check(&o, &want) : cmd_apply(&o, &want);
-	dnat_set_free(&want);
+	}
+	/* Each family is its own table and commit; the worst outcome wins. */
+	for (size_t i = 0; i < w.n; i++) {
+		int r = !strcmp(o.cmd, "check") ? cmd_check(w.label[i], &w.set[i])
+						: cmd_apply(&o, w.label[i], &w.set[i]);
+		rc = r > rc ? r : rc;
+	}
+	wanted_free(&w);
 	return rc;
 }

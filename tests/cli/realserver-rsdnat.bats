@@ -168,3 +168,50 @@ in_netns() {
     grep -q -- "$w" <<<"$text" || { echo "missing: $w"; false; }
   done
 }
+
+@test "--site --host renders the host's rules with cluster-gen's renderer and applies both families" {
+  in_netns '$RS apply --site site.conf.example --host kai
+    $RS check --site site.conf.example --host kai
+    build/san/cluster-gen render site.conf.example -o $D/out >/dev/null
+    $RS check $D/out/realservers/kai/dnat.rules; $RS check $D/out/realservers/kai/dnat6.rules'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables nat table: committed LVSDNS-PRE with 24 rules from site.conf.example:realservers/kai/dnat.rules" ]
+  [ "${lines[1]}" = "rs-dnat: ip6tables nat table: committed LVSDNS-PRE with 2 rules from site.conf.example:realservers/kai/dnat6.rules" ]
+  [[ "${lines[2]}" == *"matches"*"(24 rules)" ]]
+  [[ "${lines[3]}" == *"matches"*"(2 rules)" ]]
+  [[ "${lines[4]}" == *"matches $D/out/realservers/kai/dnat.rules (24 rules)" ]]
+  [[ "${lines[5]}" == *"matches $D/out/realservers/kai/dnat6.rules (2 rules)" ]]
+}
+
+@test "--site: unknown host, stateless host, and a broken site are clear errors" {
+  run "$RS" check --site site.conf.example --host nobody
+  [ "$status" -eq 2 ]
+  [ "$output" = "rs-dnat: site.conf.example: no realserver 'nobody' (there are: kai lou)" ]
+  cat >"$D/sl.conf" <<'S'
+check { name = "id.server" }
+site "sl" { asn = 64512 }
+service resolver { vip = 198.51.100.53  ports = { "udp/53" } }
+balancer lb {
+	router-id = 10.255.0.1
+	primary = { resolver }
+	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
+}
+realserver lou {
+	balancer = lb
+	clients = { "192.0.2.0/24" }
+	nat = stateless
+	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
+}
+S
+  run "$RS" check --site "$D/sl.conf" --host lou
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"renders no iptables rules for lou; with nat = stateless load dnat.nft with nft" ]]
+  echo 'service {' >"$D/broken.conf"
+  run "$RS" check --site "$D/broken.conf" --host kai
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"broken.conf"* ]]
+  run "$RS" check --site site.conf.example
+  [ "$status" -eq 2 ]
+  [[ "$output" == usage:* ]]
+}
