@@ -105,6 +105,7 @@ static bool collect(int fdo, int fde, struct run_result *r, long deadline)
 int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, struct buf *msg)
 {
 	int out[2], err[2], ws = 0;
+	long deadline;
 	pid_t pid;
 
 	r->status = -1;
@@ -128,15 +129,28 @@ int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, st
 		close(err[0]);
 		goto fail;
 	}
-	if (!collect(out[0], err[0], r, now_ms() + 1000L * timeout_s)) {
+	deadline = now_ms() + 1000L * timeout_s;
+	if (!collect(out[0], err[0], r, deadline))
 		r->timed_out = true;
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-	}
 	close(out[0]);
 	close(err[0]);
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-		;
+	/* a child that closed its output may still run: the deadline holds */
+	for (;;) {
+		pid_t w = r->timed_out ? 0 : waitpid(pid, &ws, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (r->timed_out || now_ms() >= deadline) {
+			r->timed_out = true;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (w == 0)
+			usleep(10000);
+	}
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	return 0;
 fail:

@@ -246,8 +246,14 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 
 	buf_init(&hunks);
 	buf_init(&act);
-	unified_diff(&hunks, ol, old ? old->data : "", old ? old->len : 0, nl,
-		     new ? new->data : "", new ? new->len : 0, context, &ds);
+	if ((old && memchr(old->data, '\0', old->len)) || (new && memchr(new->data, '\0', new->len))) {
+		/* render writes text only; a binary file is shown, not diffed */
+		ds = (struct diff_stat){ 0, 0, 0 };
+		buf_printf(&hunks, "Binary files %s and %s differ\n", ol, nl);
+	} else {
+		unified_diff(&hunks, ol, old ? old->data : "", old ? old->len : 0, nl,
+			     new ? new->data : "", new ? new->len : 0, context, &ds);
+	}
 	if (old && new && old->mode != new->mode)
 		snprintf(mode_note, sizeof(mode_note), " mode %04o -> %04o",
 			 (unsigned)old->mode, (unsigned)new->mode);

@@ -87,6 +87,11 @@ teardown() {
 	echo "$output" | grep -qx -- '+++ b/realservers/lou/named-d.conf'
 	echo "$output" | grep -qx -- '--- a/realservers/lou/named-b.conf'
 	echo "$output" | grep -qx -- '+++ /dev/null'
+	# a binary file is named, not dumped
+	printf 'a\0b' > "$TMP/out/balancers/ffm4/blob"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -qx 'Binary files a/balancers/ffm4/blob and /dev/null differ'
 }
 
 @test "diff: the marker counts only when it differs; a missing DIR is all added" {
