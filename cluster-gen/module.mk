@@ -39,4 +39,4 @@ test_lib_LIBS := -lcmocka
 UNIT_TESTS += test_diff
 test_diff_SRCS := tests/unit/test_diff.c cluster-gen/unified_diff.c $(LIB_SRCS)
 test_diff_LIBS := -lcmocka
-BATS_TESTS += tests/cli/workflow.bats
+BATS_TESTS += tests/cli/workflow.bats tests/cli/workflow-dataplane.bats

@@ -1,0 +1,112 @@
+#!/usr/bin/env bats
+# cluster-gen onboard, end to end: the bundle of a new real server is put
+# into the real-server data-plane test bed (tests/e2e/dataplane-lib.bash: a
+# namespace playing the balancer, one playing the host, joined by veths named
+# like the VLAN interfaces), with its sysctl, policy routing, rules and named
+# configurations taken from the bundle's files/ only; the VIP must then be
+# answered through both VLANs by the right instance. --probe runs the real
+# dnsprobe from the balancer namespace's VLAN addresses. Namespaces carry
+# this run's PID; teardown_file removes them and kills only our named.
+# Needs root; fails without.
+
+GEN=build/san/cluster-gen
+RS=build/san/rs-dnat
+PROBE=build/san/dnsprobe
+load ../e2e/dataplane-lib
+
+# The test bed's site, with a health check the instances answer without
+# recursion (CH TXT id.server), and host rs declared: the one to onboard.
+write_onboard_site() {
+	cat <<S
+check { name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2 }
+site "dataplane" { asn = 64512 }
+service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
+balancer lb {
+	router-id = 10.255.0.1
+	primary = { resolver }
+	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
+	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
+}
+realserver rs {
+	balancer = lb
+	clients = { "192.0.2.0/24" }
+	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
+	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
+}
+S
+}
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || { echo "workflow-dataplane.bats needs root" >&2; return 1; }
+	for t in ip named dig nft iptables-restore conntrack sysctl; do
+		command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
+	done
+	[ -x "$PROBE" ] && [ -x "$RS" ] || { echo "build/san/dnsprobe and rs-dnat must be built" >&2; return 1; }
+	export DP_TMP NS_CL="lvswf$$-cl" NS_RS="lvswf$$-rs"
+	DP_TMP=$(mktemp -d)
+	write_onboard_site > "$DP_TMP/site.conf"
+	"$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" > "$DP_TMP/onboard.log"
+	# the test bed reads the host's files from out/realservers/rs: the bundle's
+	mkdir -p "$DP_TMP/out/realservers"
+	cp -r "$DP_TMP/onboard-rs/files" "$DP_TMP/out/realservers/rs"
+	make_namespaces
+}
+
+teardown_file() {
+	dp_teardown
+}
+
+ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP through VLAN LINK
+	local gw=10.1.53.2 tcp=+notcp out
+	[ "$1" = 109 ] && gw=10.3.53.2
+	[ "$2" = tcp ] && tcp=+tcp
+	cl ip route replace "$VIP/32" via "$gw" dev "v$1"
+	out=$(cl dig "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
+	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
+}
+
+@test "onboard --probe refuses while the host's named instances are down" {
+	run cl "$GEN" onboard --probe --dnsprobe "$PROBE" "$DP_TMP/site.conf" rs -o "$DP_TMP/refused"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 from 10.1.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 from 10.3.53.1: DOWN (exit 1)'
+	[ ! -e "$DP_TMP/refused" ]
+}
+
+@test "the bundle's named configurations run, and --probe from the balancer side then passes" {
+	start_named a
+	start_named b
+	run cl "$GEN" onboard --probe --dnsprobe "$PROBE" "$DP_TMP/site.conf" rs -o "$DP_TMP/probed"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 from 10.1.53.1: up'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 from 10.3.53.1: up'
+	diff -r "$DP_TMP/onboard-rs/files" "$DP_TMP/probed/files"
+}
+
+@test "without the bundle's rules the VIP is not answered (the test can fail)" {
+	rs nft flush ruleset
+	[ "$(ask 105 udp)" = "no answer" ]
+}
+
+@test "the bundle's dnat.nft (install.sh without rs-dnat): the VIP is answered by the right instance per VLAN" {
+	rs nft flush ruleset
+	rs nft -f "$DP_TMP/onboard-rs/files/dnat.nft"
+	for link in 105 109; do
+		want=rs-a; [ "$link" = 109 ] && want=rs-b
+		for proto in udp tcp; do
+			got=$(ask "$link" "$proto")
+			echo "VLAN $link $proto: $got"
+			[ "$got" = "$want $want" ]
+		done
+	done
+	rs nft flush ruleset
+}
+
+@test "the bundle's dnat.rules through rs-dnat (install.sh's first choice): the VIP is answered" {
+	rs "$RS" apply "$DP_TMP/onboard-rs/files/dnat.rules"
+	[ "$(ask 105 udp)" = "rs-a rs-a" ]
+	[ "$(ask 109 tcp)" = "rs-b rs-b" ]
+	rs "$RS" remove >/dev/null
+}
