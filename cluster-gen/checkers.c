@@ -170,33 +170,42 @@ enum judge {
 #define ROOT_ARG "{root}"     /* named-checkconf: the chroot made for the file */
 #define INNER_ARG "{inner}"   /* and the file's path inside it */
 
+/* What a checker needs beyond reading the file. Without root, a check that
+ * needs privileges only inside its own namespaces (nft -c and
+ * iptables-restore --test talk to the kernel, named-checkconf -t chroots,
+ * keepalived -t wants a PID namespace) runs in a user and network
+ * namespace of its own; bgpd -C drops to the frr user, which needs root. */
+enum privilege { PRIV_NONE, PRIV_USERNS, PRIV_ROOT };
+
 struct checker {
 	const char *pattern;      /* fnmatch(3) over the path in the tree */
 	const char *label;
 	const char *needs[2];     /* programs that must be installed */
 	const char *argv[8];
 	enum judge judge;
+	enum privilege priv;
 };
 
 static const struct checker checkers[] = {
 	/* keepalived 2.2 kills itself in test mode unless PID-namespaced, and
 	 * -t without -f checks /etc/keepalived instead */
 	{ "balancers/*/keepalived.conf", "keepalived -t", { "unshare", "keepalived" },
-	  { "unshare", "--pid", "--fork", "keepalived", "-t", "-f", FILE_ARG }, JUDGE_EXIT_QUIET },
+	  { "unshare", "--pid", "--fork", "keepalived", "-t", "-f", FILE_ARG }, JUDGE_EXIT_QUIET,
+	  PRIV_USERNS },
 	{ "balancers/*/frr.conf", "vtysh -C", { "vtysh" },
-	  { "vtysh", "-C", "-f", FILE_ARG }, JUDGE_EXIT },
+	  { "vtysh", "-C", "-f", FILE_ARG }, JUDGE_EXIT, PRIV_NONE },
 	{ "balancers/*/frr.conf", "bgpd -C", { "/usr/lib/frr/bgpd" },
-	  { "/usr/lib/frr/bgpd", "-C", "-p", "0", "-f", FILE_ARG }, JUDGE_BGPD },
+	  { "/usr/lib/frr/bgpd", "-C", "-p", "0", "-f", FILE_ARG }, JUDGE_BGPD, PRIV_ROOT },
 	/* named-checkconf enters the options' directory: it gets a chroot
 	 * holding that directory, so nothing on this machine is needed */
 	{ "realservers/*/named-*.conf", "named-checkconf", { "named-checkconf" },
-	  { "named-checkconf", "-t", ROOT_ARG, INNER_ARG }, JUDGE_EXIT },
+	  { "named-checkconf", "-t", ROOT_ARG, INNER_ARG }, JUDGE_EXIT, PRIV_USERNS },
 	{ "realservers/*/dnat.rules", "iptables-restore --test", { "iptables-restore" },
-	  { "iptables-restore", "--test", FILE_ARG }, JUDGE_EXIT },
+	  { "iptables-restore", "--test", FILE_ARG }, JUDGE_EXIT, PRIV_USERNS },
 	{ "realservers/*/dnat6.rules", "ip6tables-restore --test", { "ip6tables-restore" },
-	  { "ip6tables-restore", "--test", FILE_ARG }, JUDGE_EXIT },
-	{ "*.nft", "nft -c", { "nft" }, { "nft", "-c", "-f", FILE_ARG }, JUDGE_EXIT },
-	{ "*.sh", "sh -n", { "sh" }, { "sh", "-n", FILE_ARG }, JUDGE_EXIT },
+	  { "ip6tables-restore", "--test", FILE_ARG }, JUDGE_EXIT, PRIV_USERNS },
+	{ "*.nft", "nft -c", { "nft" }, { "nft", "-c", "-f", FILE_ARG }, JUDGE_EXIT, PRIV_USERNS },
+	{ "*.sh", "sh -n", { "sh" }, { "sh", "-n", FILE_ARG }, JUDGE_EXIT, PRIV_NONE },
 };
 
 #define CHECK_TIMEOUT_S 60
@@ -304,7 +313,30 @@ struct check_ctx {
 	struct buf *out;
 	struct buf missing;       /* "prog\n" each, for the summary */
 	size_t nchroot;
+	bool root_user;
+	int userns;               /* -1 not tried yet, 0 unavailable, 1 usable */
 };
+
+#define USERNS_ARGS "--map-root-user", "--net"
+
+/* Whether this user may make a user and network namespace, asked once. */
+static bool userns_usable(struct check_ctx *cx)
+{
+	char *unshare = find_program("unshare");
+	char *argv[] = { unshare, USERNS_ARGS, "true", NULL };
+	struct run_result r;
+	struct buf msg;
+
+	if (cx->userns < 0) {
+		buf_init(&msg);
+		cx->userns = unshare && run_program(argv, 10, &r, &msg) == 0 && r.status == 0;
+		if (unshare)
+			run_result_free(&r);
+		buf_free(&msg);
+	}
+	free(unshare);
+	return cx->userns == 1;
+}
 
 static void report(struct check_ctx *cx, const char *verdict, const char *path,
 		   const char *label, const struct buf *why)
@@ -353,11 +385,12 @@ static void put_missing(struct buf *out, const struct buf *missing)
 
 static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
 {
-	char *argv[8] = { NULL }, *full = xasprintf("%s/%s", cx->root, f->path), *croot = NULL;
+	char *argv[12] = { NULL }, *full = xasprintf("%s/%s", cx->root, f->path), *croot = NULL;
 	char *missing = NULL;
 	struct run_result r;
 	struct buf why;
-	int i;
+	bool wrap = false;
+	int i, n = 0;
 
 	buf_init(&why);
 	for (i = 0; i < 2 && c->needs[i]; i++) {
@@ -377,17 +410,31 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 		free(label);
 		goto out;
 	}
+	if (!cx->root_user && c->priv != PRIV_NONE) {
+		wrap = c->priv == PRIV_USERNS && userns_usable(cx);
+		if (!wrap) {
+			char *label = xasprintf("%s (needs root%s)", c->label,
+						c->priv == PRIV_USERNS ? " or user namespaces" : "");
+			report(cx, "skipped", f->path, label, NULL);
+			cx->rc->skipped++;
+			free(label);
+			goto out;
+		}
+	}
 	if (c->argv[2] && !strcmp(c->argv[2], ROOT_ARG) &&
 	    named_chroot(f, cx->root, cx->nchroot++, &croot, &why) != 0) {
 		report(cx, "FAIL", f->path, c->label, &why);
 		cx->rc->run++, cx->rc->failed++;
 		goto out;
 	}
-	for (i = 0; c->argv[i]; i++)
-		argv[i] = !strcmp(c->argv[i], FILE_ARG) ? full :
-			  !strcmp(c->argv[i], ROOT_ARG) ? croot :
-			  !strcmp(c->argv[i], INNER_ARG) ? (char *)"/named.conf" : (char *)c->argv[i];
-	argv[0] = find_program(c->argv[0]);
+	/* in a namespace of its own: unshare --map-root-user --net [its argv] */
+	if (wrap)
+		argv[n++] = "unshare", argv[n++] = "--map-root-user", argv[n++] = "--net";
+	for (i = wrap && !strcmp(c->argv[0], "unshare"); c->argv[i]; i++)
+		argv[n++] = !strcmp(c->argv[i], FILE_ARG) ? full :
+			    !strcmp(c->argv[i], ROOT_ARG) ? croot :
+			    !strcmp(c->argv[i], INNER_ARG) ? (char *)"/named.conf" : (char *)c->argv[i];
+	argv[0] = find_program(argv[0]);
 	cx->rc->run++;
 	if (run_program(argv, CHECK_TIMEOUT_S, &r, &why) == 0 && judge(c->judge, &r, &why)) {
 		report(cx, "pass", f->path, c->label, NULL);
@@ -408,10 +455,10 @@ out:
 void run_real_checks(const struct files *f, const char *root, struct real_checks *rc,
 		     struct buf *out)
 {
-	struct check_ctx cx = { root, rc, out, { NULL, 0, 0 }, 0 };
+	struct check_ctx cx = { root, rc, out, { NULL, 0, 0 }, 0, geteuid() == 0, -1 };
 	struct buf unread;
 
-	*rc = (struct real_checks){ 0, 0, 0, 0 };
+	*rc = (struct real_checks){ 0, 0, 0, 0, 0 };
 	buf_init(&unread);
 	for (size_t i = 0; i < f->n; i++) {
 		bool any = false;

@@ -31,12 +31,15 @@ void run_result_free(struct run_result *r);
 struct real_checks {
 	size_t run, passed, failed;
 	size_t missing;     /* checks not run: their program is not installed */
+	size_t skipped;     /* checks not run: not root, and no namespace would do */
 };
 
 /* Runs every real checker that applies to a file of f, whose copy lies
  * under root, and appends a human report to out: each check run with pass
  * or FAIL (and the checker's words on failure), the programs that are
- * missing and the files no checker reads. */
+ * missing and the files no checker reads. Run by a user other than root,
+ * checks that need privileges get a user and network namespace of their
+ * own, or are skipped (bgpd -C, or where user namespaces are not allowed). */
 void run_real_checks(const struct files *f, const char *root, struct real_checks *rc,
 		     struct buf *out);
 

@@ -81,8 +81,11 @@ static int check_with_tools(const struct site *s, const char *tdir)
 	buf_init(&out);
 	run_real_checks(&f, tree, &rc, &out);
 	printf("real checks of the render:\n%s", out.data ? out.data : "");
-	printf("%zu checks run: %zu passed, %zu failed; %zu not run (checker missing)\n",
+	printf("%zu checks run: %zu passed, %zu failed; %zu not run (checker missing)",
 	       rc.run, rc.passed, rc.failed, rc.missing);
+	if (rc.skipped)
+		printf(", %zu skipped (needs root)", rc.skipped);
+	putchar('\n');
 	remove_tree(dir);
 	buf_free(&out);
 	free(tree);

@@ -513,3 +513,36 @@ EOF2
 		grep -qF -- "\\fB$(echo "$o" | sed 's/-/\\-/g')\\fR" docs/cluster-gen.1 || { echo "cluster-gen.1 does not describe $o" >&2; return 1; }
 	done
 }
+
+@test "check --with-tools as an unprivileged user: namespaces of its own, bgpd -C skipped, rejections still found" {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to become nobody (setpriv)" >&2; return 1; }
+	chmod 755 "$TMP"; chmod 644 "$TMP/site.conf"
+	mkdir -m 1777 "$TMP/tmpdir" "$TMP/tpl"
+	sed 's/lvs_sched {{scheduler}}/lvs_schedule {{scheduler}}/' templates/keepalived.conf.mustache > "$TMP/tpl/keepalived.conf.mustache"
+	sed '0,/table inet {{table}} {/s//table inet {{table}} { bogus/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
+	chmod -R a+rX "$TMP/tpl"
+	nobody() { TMPDIR="$TMP/tmpdir" setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+	run nobody "$GEN" check --with-tools "$TMP/site.conf"
+	echo "$output"
+	echo "$output" | grep -E '^  skipped +balancers/ffm4/frr\.conf +bgpd -C \(needs root\)$'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +vtysh -C$'
+	echo "$output" | grep -E '^  pass +realservers/kai/policy-routing\.sh +sh -n$'
+	if nobody unshare --map-root-user --net true 2>/dev/null; then
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.conf +keepalived -t$'
+		echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
+		echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
+		echo "$output" | grep -E '^  pass +realservers/kai/dnat\.nft +nft -c$'
+		echo "$output" | grep -E ', 2 skipped \(needs root\)$'
+		run nobody "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
+		echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
+	else
+		# no user namespaces here: those checks are skipped, not failed
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -E '^  skipped +realservers/kai/dnat\.nft +nft -c \(needs root or user namespaces\)$'
+	fi
+	[ -z "$(ls -A "$TMP/tmpdir")" ]
+}
