@@ -40,3 +40,16 @@ UNIT_TESTS += test_diff
 test_diff_SRCS := tests/unit/test_diff.c cluster-gen/unified_diff.c $(LIB_SRCS)
 test_diff_LIBS := -lcmocka
 BATS_TESTS += tests/cli/workflow.bats tests/cli/workflow-dataplane.bats
+
+# cluster-gen diff on a 10,000-instance site: an unchanged tree, and one where
+# every file changes (another ASN and site file name)
+BENCH_TARGETS += bench-diff
+bench-diff: $(REL)/cluster-gen
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	tests/gen-site 10000 > "$$d/site.conf" && \
+	$(REL)/cluster-gen render "$$d/site.conf" -o "$$d/out" && \
+	sed '0,/asn = 64512/s//asn = 64513/' "$$d/site.conf" > "$$d/changed.conf" && \
+	du -sh "$$d/out" && \
+	hyperfine -N -w 1 -r 5 -i "$(REL)/cluster-gen diff $$d/site.conf $$d/out" \
+	    "$(REL)/cluster-gen diff --stat $$d/changed.conf $$d/out" \
+	    "$(REL)/cluster-gen diff $$d/changed.conf $$d/out"
