@@ -13,7 +13,7 @@ test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) realserver/xt_c
 test_rs_rules_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats
 BATS_TESTS += tests/cli/realserver.bats
-BATS_TESTS += tests/e2e/dataplane.bats
+BATS_TESTS += tests/e2e/dataplane.bats tests/e2e/dataplane-v6.bats
 
 BENCH_TARGETS += bench-dataplane
 .PHONY: bench-dataplane

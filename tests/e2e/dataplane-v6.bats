@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# The IPv6 data plane, end to end: like dataplane.bats, with IPv6 VLAN
+# addresses, an IPv6 VIP and client, and the IPv6 rules loaded each way:
+# ip6tables-restore (dnat6.rules), nft (dnat.nft), rs-dnat (libip6tc) and
+# stateless nft. Addresses come from the documentation prefix 2001:db8::/32
+# and exist only inside the namespaces, named with this run's PID and
+# removed by teardown_file. Needs root; fails without.
+
+GEN=build/san/cluster-gen
+RS=build/san/rs-dnat
+load dataplane-lib
+VIP6=2001:db8:53::53
+CLIENT6=2001:db8:1::10
+
+write_site6() {
+  cat <<S
+check { name = "id.server" }
+site "dataplane6" { asn = 64512 }
+service resolver6 { vip = "$VIP6"  ports = { "udp/53", "tcp/53" } }
+balancer lb {
+	router-id = 10.255.0.1
+	primary = { resolver6 }
+	vlan 605 { interface = "eth1.605"  address = "2001:db8:605::1/64" }
+	vlan 609 { interface = "eth1.609"  address = "2001:db8:609::1/64" }
+}
+realserver rs {
+	balancer = lb
+	clients = { "2001:db8:1::/64" }
+	nat = $1
+	instance a { vlan = 605  interface = "eth1.605"  address = "2001:db8:605::2" }
+	instance b { vlan = 609  interface = "eth1.609"  address = "2001:db8:609::2" }
+}
+S
+}
+
+setup_file() {
+  [ "$(id -u)" -eq 0 ] || { echo "dataplane-v6.bats needs root" >&2; return 1; }
+  for t in ip named dig nft ip6tables-restore ip6tables-legacy conntrack; do
+    command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
+  done
+  export DP_TMP=$(mktemp -d) NS_CL="lvsdp6$$-cl" NS_RS="lvsdp6$$-rs"
+  write_site6 stateful >"$DP_TMP/site.conf"
+  write_site6 stateless >"$DP_TMP/stateless.conf"
+  "$GEN" render "$DP_TMP/site.conf" -o "$DP_TMP/out"
+  "$GEN" render "$DP_TMP/stateless.conf" -o "$DP_TMP/out-stateless"
+  ip netns add "$NS_CL"
+  ip netns add "$NS_RS"
+  rs ip link set lo up
+  cl ip link set lo up
+  cl ip -6 addr add "$CLIENT6/128" dev lo
+  for id in 605 609; do
+    ip link add "v$id" netns "$NS_CL" type veth peer name "eth1.$id" netns "$NS_RS"
+    cl ip -6 addr add "2001:db8:$id::1/64" dev "v$id" nodad
+    rs ip -6 addr add "2001:db8:$id::2/64" dev "eth1.$id" nodad
+    cl ip link set "v$id" up
+    rs ip link set "eth1.$id" up
+  done
+  rs ip -6 route add default via 2001:db8:605::1 dev eth1.605
+  rs sysctl -q -p "$DP_TMP/out/realservers/rs/sysctl.conf"
+  IP="ip -n $NS_RS" sh "$DP_TMP/out/realservers/rs/policy-routing.sh"
+  for i in a b; do
+    mkdir -p "$DP_TMP/cache/$i"
+    sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
+      "$DP_TMP/out/realservers/rs/named-$i.conf" >"$DP_TMP/named-$i.conf"
+  done
+  launch_named a "$DP_TMP/named-a.conf" 2001:db8:605::2 -n 1
+  launch_named b "$DP_TMP/named-b.conf" 2001:db8:609::2 -n 1
+}
+
+teardown_file() {
+  dp_teardown
+}
+
+# ask LINK PROTO: one query to the IPv6 VIP through VLAN LINK; prints the
+# id.server answer and the NSID.
+ask() {
+  local tcp=+notcp out txt nsid
+  [ "$2" = tcp ] && tcp=+tcp
+  cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1"
+  out=$(cl dig -6 "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
+  txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
+  nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
+  echo "$txt $nsid"
+}
+
+expect_right_instances() {
+  local link proto got want fails=0
+  for link in 605 609; do
+    for proto in udp tcp; do
+      got=$(ask "$link" "$proto")
+      want=rs-a; [ "$link" = 609 ] && want=rs-b
+      echo "VLAN $link $proto: $got (want $want $want)"
+      [ "$got" = "$want $want" ] || fails=$((fails + 1))
+    done
+  done
+  [ "$fails" -eq 0 ]
+}
+
+tracked() {
+  rs conntrack -L -f ipv6 -s "$CLIENT6" 2>/dev/null | grep -c . || true
+}
+
+setup() {
+  rs nft flush ruleset
+  rs "$RS" remove >/dev/null
+  rs conntrack -F 2>/dev/null || true
+}
+
+@test "IPv6: without rules the VIP is not answered" {
+  [ "$(ask 605 udp)" = "no answer" ]
+}
+
+@test "IPv6: ip6tables-restore --noflush dnat6.rules: right instance per VLAN, udp and tcp, conntrack entries" {
+  rs ip6tables-restore --noflush "$DP_TMP/out/realservers/rs/dnat6.rules"
+  run expect_right_instances
+  echo "$output"
+  [ "$status" -eq 0 ]
+  n=$(tracked); echo "conntrack entries: $n"; [ "$n" -ge 4 ]
+}
+
+@test "IPv6: nft -f dnat.nft (stateful): right instance per VLAN, udp and tcp" {
+  rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"
+  run expect_right_instances
+  echo "$output"
+  [ "$status" -eq 0 ]
+  n=$(tracked); echo "conntrack entries: $n"; [ "$n" -ge 4 ]
+}
+
+@test "IPv6: rs-dnat apply through libip6tc; check clean, then dirty after a deletion" {
+  f="$DP_TMP/out/realservers/rs/dnat6.rules"
+  rs "$RS" apply "$f"
+  run rs "$RS" check "$f"
+  [ "$status" -eq 0 ]
+  run expect_right_instances
+  echo "$output"
+  [ "$status" -eq 0 ]
+  rs ip6tables-legacy -t nat -D LVSDNS-PRE 4
+  run rs "$RS" check "$f"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "${lines[1]}" == "+ -A LVSDNS-PRE -s 2001:db8:1::/64 -d 2001:db8:53::53/128 -i eth1.609 -p tcp"* ]]
+}
+
+@test "IPv6: stateless nft: right instance per VLAN, udp and tcp, no conntrack entries" {
+  rs nft -f "$DP_TMP/out-stateless/realservers/rs/dnat.nft"
+  run expect_right_instances
+  echo "$output"
+  [ "$status" -eq 0 ]
+  n=$(tracked); echo "conntrack entries: $n"; [ "$n" -eq 0 ]
+}
