@@ -218,6 +218,14 @@ teardown() {
 	echo "$output" | grep -x 'kai          c         ffm4      605   eth1.605   2001:db8:105::2  2001:db8:105::1  1       stateful'
 	echo "$output" | grep -x 'lou          b         dus2      209   eth1.209   10.4.53.2        10.4.53.1        1       stateful'
 	[ "$(echo "$output" | grep -cE '^(kai|lou) ')" -eq 5 ]
+	run "$GEN" list
+	[ "$status" -eq 2 ]
+	run "$GEN" list --bogus "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	sed -i 's/vip = 192.0.2.124/vip = 192.0.2.1245/' "$TMP/site.conf"
+	run "$GEN" list "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"site.conf:"* ]]
 }
 
 @test "list --json: the same inventory for other tools" {
