@@ -78,8 +78,9 @@ static int render_sysctl(const struct rs_view *v, struct templates *t, struct bu
 /* ---- policy-routing.sh ---- */
 
 /* Routing table of a VLAN: 1000 + the VLAN id when the name is one
- * (readable: VLAN 105 -> table 1105), else 5000 + its index; both stay
- * clear of the kernel's 253-255 and of small tables admins use by hand. */
+ * (readable: VLAN 105 -> table 1105, at most 5094), else 10000 + its index
+ * on the balancer; both ranges stay apart, clear of the kernel's 253-255
+ * and of the small numbers admins use by hand. */
 static unsigned vlan_table(const struct rs_view *v, const struct instance *in)
 {
 	const char *name = rs_vlan(v, in)->name;
@@ -88,7 +89,7 @@ static unsigned vlan_table(const struct rs_view *v, const struct instance *in)
 
 	if (*name >= '0' && *name <= '9' && *end == '\0' && id >= 1 && id <= 4094)
 		return 1000 + (unsigned)id;
-	return 5000 + (unsigned)in->vlan;
+	return 10000 + (unsigned)in->vlan;
 }
 
 static int render_policy_routing(const struct rs_view *v, struct templates *t, struct buf *err)

@@ -19,3 +19,7 @@ BENCH_TARGETS += bench-dataplane
 .PHONY: bench-dataplane
 bench-dataplane: $(REL)/cluster-gen $(REL)/rs-dnat
 	realserver/bench-dataplane.sh
+
+UNIT_TESTS += test_rs_render
+test_rs_render_SRCS := tests/unit/test_rs_render.c $(CLUSTER_GEN_CORE)
+test_rs_render_LIBS := -lcmocka -lconfuse

@@ -158,7 +158,7 @@ static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
 {
 	enum xt_status st = XT_OK;
 	struct xtc_handle *h = open_nat(&st, err);
-	bool ok;
+	bool ok = true;
 
 	if (!h)
 		return st;

@@ -1,0 +1,228 @@
+/* Unit tests of the real-server renderer through its C interface: a site
+ * is loaded from text with the real parser, render_realserver() fills a
+ * struct files with the built-in templates, and the cases check what the
+ * bats golden and real-tool tests do not single out: routing table
+ * numbers, the health-check address in the named ACL, listener ports per
+ * VIP port, which files a host gets, and the stateless refusal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../cluster-gen/parse.h"
+#include "../../cluster-gen/render.h"
+
+static const char SITE[] =
+	"check { name = \"id.server\" }\n"
+	"site \"u\" { asn = 64512 }\n"
+	"service dns { vip = 198.51.100.53  ports = { \"udp/53\", \"tcp/53\", \"udp/5353\" } }\n"
+	"service dns6 { vip = \"2001:db8:53::53\"  ports = { \"udp/53\" } }\n"
+	"balancer lb {\n"
+	"  router-id = 10.255.0.1\n"
+	"  primary = { dns, dns6 }\n"
+	"  vlan blue { interface = \"eth1.105\"  address = \"10.1.53.1/24\" }\n"
+	"  vlan 4094 { interface = \"eth2\"  address = \"2001:db8:605::1/64\" }\n"
+	"  vlan 109 { interface = \"eth1.109\"  address = \"10.3.53.1/24\" }\n"
+	"}\n"
+	"realserver h {\n"
+	"  balancer = lb\n"
+	"  clients = { \"192.0.2.0/24\", \"10.3.0.0/16\", \"2001:db8:1::/64\" }\n"
+	"  nat = %s\n"
+	"  instance a { vlan = blue  interface = \"eth1.105\"  address = 10.1.53.2  control-port = 9531 }\n"
+	"  instance b { vlan = 109  interface = \"eth1.109\"  address = 10.3.53.2 }\n"
+	"  instance v { vlan = 4094  interface = \"eth2\"  address = \"2001:db8:605::2\" }\n"
+	"}\n"
+	"realserver four {\n"
+	"  balancer = lb\n"
+	"  clients = { \"192.0.2.0/24\" }\n"
+	"  instance a { vlan = 109  interface = \"eth1.109\"  address = 10.3.53.3 }\n"
+	"}\n";
+
+struct rendered {
+	struct files files;
+	char err[1024];
+	int rc;
+};
+
+/* Loads SITE with the given extra text and nat mode, renders the real
+ * servers. Returns 0 or -1 (message in r->err). */
+static void render(const char *nat, const char *extra, struct rendered *r)
+{
+	char path[] = "/tmp/test_rs_render.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct site s;
+	struct diags d;
+	struct templates *t = templates_new(NULL);
+	struct buf err;
+	int rc;
+
+	assert_non_null(f);
+	fprintf(f, SITE, nat);
+	fputs(extra, f);
+	fclose(f);
+	diags_init(&d, path);
+	rc = site_load(path, &s, &d);
+	unlink(path);
+	if (rc != 0) {
+		diags_print(&d, stderr);
+		diags_free(&d);
+		templates_free(t);
+		fail_msg("site did not load");
+	}
+	diags_free(&d);
+	files_init(&r->files);
+	buf_init(&err);
+	r->rc = render_realserver(&s, t, &r->files, &err);
+	snprintf(r->err, sizeof(r->err), "%s", err.data ? err.data : "");
+	files_sort(&r->files);
+	buf_free(&err);
+	templates_free(t);
+	site_free(&s);
+}
+
+static const char *file(const struct rendered *r, const char *path)
+{
+	for (size_t i = 0; i < r->files.n; i++)
+		if (!strcmp(r->files.v[i].path, path))
+			return r->files.v[i].data;
+	return NULL;
+}
+
+static void has(const char *text, const char *needle)
+{
+	assert_non_null(text);
+	if (!strstr(text, needle))
+		fail_msg("missing '%s' in:\n%s", needle, text);
+}
+
+static void lacks(const char *text, const char *needle)
+{
+	assert_non_null(text);
+	if (strstr(text, needle))
+		fail_msg("unexpected '%s' in:\n%s", needle, text);
+}
+
+static void test_files_of_each_host(void **state)
+{
+	struct rendered r;
+	static const char *const want[] = {
+		"realservers/four/dnat.nft", "realservers/four/dnat.rules",
+		"realservers/four/named-a.conf", "realservers/four/named@.service",
+		"realservers/four/policy-routing.sh", "realservers/four/sysctl.conf",
+		"realservers/h/dnat.nft", "realservers/h/dnat.rules", "realservers/h/dnat6.rules",
+		"realservers/h/named-a.conf", "realservers/h/named-b.conf", "realservers/h/named-v.conf",
+		"realservers/h/named@.service", "realservers/h/policy-routing.sh",
+		"realservers/h/sysctl.conf",
+	};
+	(void)state;
+
+	render("stateful", "", &r);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.files.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < r.files.n; i++)
+		assert_string_equal(r.files.v[i].path, want[i]);
+	assert_int_equal(r.files.v[11].mode, 0644);
+	assert_int_equal(r.files.v[13].mode, 0755); /* policy-routing.sh */
+	files_free(&r.files);
+}
+
+static void test_routing_tables(void **state)
+{
+	struct rendered r;
+	const char *p;
+	(void)state;
+
+	render("stateful", "", &r);
+	p = file(&r, "realservers/h/policy-routing.sh");
+	/* numeric VLAN names: 1000 + id; others: 10000 + index (sorted: 109, 4094, blue) */
+	has(p, "$ip -4 route replace default via 10.3.53.1 dev eth1.109 table 1109\n");
+	has(p, "rule 4 10.3.53.2 1109\n");
+	has(p, "$ip -6 route replace default via 2001:db8:605::1 dev eth2 table 5094\n");
+	has(p, "$ip -4 route replace 10.1.53.0/24 dev eth1.105 table 10002\n");
+	has(p, "rule 4 10.1.53.2 10002\n");
+	files_free(&r.files);
+}
+
+static void test_named_acl_ports_control(void **state)
+{
+	struct rendered r;
+	const char *a, *b, *v;
+	(void)state;
+
+	render("stateful", "", &r);
+	a = file(&r, "realservers/h/named-a.conf");
+	b = file(&r, "realservers/h/named-b.conf");
+	v = file(&r, "realservers/h/named-v.conf");
+	/* the balancer's VLAN address is added unless a client network covers it */
+	has(a, "\t10.1.53.1;\n");
+	lacks(b, "10.3.53.1;");
+	has(b, "\t10.3.0.0/16;\n");
+	/* one listener per distinct port of the family's VIPs */
+	has(a, "\tlisten-on port 53 { 10.1.53.2; };\n\tlisten-on port 5353 { 10.1.53.2; };\n");
+	has(v, "\tlisten-on-v6 port 53 { 2001:db8:605::2; };\n");
+	lacks(v, "5353");
+	has(a, "inet 127.0.0.1 port 9531 allow");
+	has(b, "controls { };");
+	has(v, "server-id \"h-v\";");
+	files_free(&r.files);
+}
+
+static void test_rules_per_family(void **state)
+{
+	struct rendered r;
+	const char *x4, *x6, *nft;
+	(void)state;
+
+	render("stateful", "", &r);
+	x4 = file(&r, "realservers/h/dnat.rules");
+	x6 = file(&r, "realservers/h/dnat6.rules");
+	nft = file(&r, "realservers/h/dnat.nft");
+	has(x4, "-A LVSDNS-PRE -s 10.3.0.0/16 -d 198.51.100.53/32 -i eth1.105 -p udp -m udp --dport 5353 -j DNAT --to-destination 10.1.53.2:5353\n");
+	lacks(x4, "2001:");
+	has(x6, "-A LVSDNS-PRE -s 2001:db8:1::/64 -d 2001:db8:53::53/128 -i eth2 -p udp -m udp --dport 53 -j DNAT --to-destination [2001:db8:605::2]:53\n");
+	lacks(x6, "eth1.");
+	has(nft, "\"eth2\" . 2001:db8:53::53 . udp . 53 : 2001:db8:605::2 . 53,\n");
+	has(nft, "ip6 saddr @clients6 dnat ip6 to");
+	/* host four: IPv4 only, though its balancer carries an IPv6 VIP */
+	assert_null(file(&r, "realservers/four/dnat6.rules"));
+	lacks(file(&r, "realservers/four/dnat.nft"), "clients6");
+	files_free(&r.files);
+}
+
+static void test_stateless(void **state)
+{
+	struct rendered r;
+	(void)state;
+
+	render("stateless", "", &r);
+	/* three IPv4 ports but one IPv4 VIP: allowed */
+	assert_int_equal(r.rc, 0);
+	assert_null(file(&r, "realservers/h/dnat.rules"));
+	has(file(&r, "realservers/h/dnat.nft"), "10.1.53.2 . udp . 5353 : 198.51.100.53,\n");
+	files_free(&r.files);
+
+	render("stateless", "bgp { mode = anycast }\n"
+		   "service more { vip = 198.51.100.54  ports = { \"udp/53\" } }\n", &r);
+	assert_int_equal(r.rc, -1);
+	assert_non_null(strstr(r.err, "realserver h: nat = stateless, but balancer lb carries 2 IPv4 VIPs (dns, more)"));
+	files_free(&r.files);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_files_of_each_host),
+		cmocka_unit_test(test_routing_tables),
+		cmocka_unit_test(test_named_acl_ports_control),
+		cmocka_unit_test(test_rules_per_family),
+		cmocka_unit_test(test_stateless),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
