@@ -16,6 +16,7 @@ enum xt_status {
 	XT_OK,
 	XT_NO_TABLE,   /* the nat table is not there (module missing) */
 	XT_ERROR,      /* message in err */
+	XT_AGAIN,      /* the table changed between read and commit (internal) */
 };
 
 struct xt_family {
@@ -54,6 +55,13 @@ bool xt_iface_read(const char name[IFNAMSIZ], const unsigned char mask[IFNAMSIZ]
 /* Netmask bytes <-> prefix length; false for a non-contiguous mask. */
 void xt_mask_fill(uint8_t *mask, size_t bytes, unsigned len);
 bool xt_mask_read(const uint8_t *mask, size_t bytes, unsigned *len);
+/* The lock iptables takes around every change (XTABLES_LOCKFILE, default
+ * /run/xtables.lock), so rs-dnat and iptables never interleave a
+ * read-modify-commit. Waits up to XT_LOCK_WAIT_MS; returns the fd, or -1
+ * with a message in err. */
+#define XT_LOCK_WAIT_MS 10000
+int xt_lock(struct buf *err);
+void xt_unlock(int fd);
 /* The message for libiptc's errno, with what to do about it. */
 enum xt_status xt_init_error(const char *name, int err, const char *what, struct buf *out);
 

@@ -2,9 +2,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -162,6 +167,36 @@ bool xt_mask_read(const uint8_t *mask, size_t bytes, unsigned *len)
 			(*len)++;
 	xt_mask_fill(want, bytes, *len);
 	return memcmp(want, mask, bytes) == 0;
+}
+
+int xt_lock(struct buf *err)
+{
+	const char *path = getenv("XTABLES_LOCKFILE");
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	int fd;
+
+	if (!path || !*path)
+		path = "/run/xtables.lock";
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		buf_printf(err, "cannot open the xtables lock %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 50) {
+		if (errno != EWOULDBLOCK || waited >= XT_LOCK_WAIT_MS) {
+			buf_printf(err, "cannot take the xtables lock %s: %s", path,
+				   errno == EWOULDBLOCK ? "another iptables holds it" : strerror(errno));
+			close(fd);
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return fd;
+}
+
+void xt_unlock(int fd)
+{
+	close(fd); /* releases the flock */
 }
 
 enum xt_status xt_init_error(const char *name, int err, const char *what, struct buf *out)

@@ -154,7 +154,7 @@ static bool prune_jumps(struct xtc_handle *h, bool keep_plain, bool *ok)
 	return kept;
 }
 
-static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
+static enum xt_status apply_once(const struct dnat_set *want, struct buf *err)
 {
 	enum xt_status st = XT_OK;
 	struct xtc_handle *h = open_nat(&st, err);
@@ -177,12 +177,32 @@ static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
 		st = lib_error("removing a stray jump from " RS_HOOK_CHAIN, err);
 	/* The one commit: the kernel swaps the whole nat table at once. */
 	if (st == XT_OK && !XT_(commit)(h))
-		st = lib_error("commit", err);
+		st = errno == EAGAIN ? XT_AGAIN : lib_error("commit", err);
 	XT_(free)(h);
 	return st;
 }
 
-static enum xt_status xt_remove(bool *removed, struct buf *err)
+/* Under the xtables lock, as iptables itself; a commit the kernel refuses
+ * because the table changed after we read it (EAGAIN) is redone from a
+ * fresh read. */
+static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
+{
+	enum xt_status st = XT_AGAIN;
+	int lock = xt_lock(err);
+
+	if (lock < 0)
+		return XT_ERROR;
+	for (int i = 0; i < 3 && st == XT_AGAIN; i++)
+		st = apply_once(want, err);
+	if (st == XT_AGAIN) {
+		buf_printf(err, "%s nat table: commit: the table kept changing under us", XT_NAME);
+		st = XT_ERROR;
+	}
+	xt_unlock(lock);
+	return st;
+}
+
+static enum xt_status remove_locked(bool *removed, struct buf *err)
 {
 	enum xt_status st = XT_OK;
 	struct xtc_handle *h = open_nat(&st, err);
@@ -210,6 +230,19 @@ static enum xt_status xt_remove(bool *removed, struct buf *err)
 		*removed = true;
 	kstate_free(&k);
 	XT_(free)(h);
+	return st;
+}
+
+static enum xt_status xt_remove(bool *removed, struct buf *err)
+{
+	int lock = xt_lock(err);
+	enum xt_status st;
+
+	*removed = false;
+	if (lock < 0)
+		return XT_ERROR;
+	st = remove_locked(removed, err);
+	xt_unlock(lock);
 	return st;
 }
 

@@ -215,3 +215,17 @@ S
   [ "$status" -eq 2 ]
   [[ "$output" == usage:* ]]
 }
+
+@test "apply waits for the xtables lock that iptables takes, then commits" {
+  in_netns 'export XTABLES_LOCKFILE=$D/xtables.lock
+    : >$D/log
+    flock $D/xtables.lock sh -c "echo locked >>$D/log; sleep 1; echo released >>$D/log" &
+    for i in $(seq 1 50); do grep -q locked $D/log && break; sleep 0.1; done
+    $RS apply $D/dnat.rules >>$D/log
+    wait
+    cat $D/log'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = locked ]
+  [ "${lines[1]}" = released ]
+  [[ "${lines[2]}" == *"committed LVSDNS-PRE with 4 rules"* ]]
+}
