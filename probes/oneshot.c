@@ -13,7 +13,7 @@ static enum verdict run_exchange(const struct check *c, bool tcp, uint64_t deadl
 	enum verdict v;
 
 	ex_init(&ex);
-	v = ex_start(&ex, c, tcp, rng, &out->err);
+	v = ex_start(&ex, c, tcp, 0, rng, &out->err);
 	while (v == V_PENDING) {
 		uint64_t now = now_us();
 		if (now >= deadline) {
@@ -32,7 +32,7 @@ static enum verdict run_exchange(const struct check *c, bool tcp, uint64_t deadl
 		if (n > 0)
 			v = ex_step(&ex, c, &out->info, &out->err);
 	}
-	out->rtt_us = now_us() - ex.sent_us;
+	out->rtt_us = ex_rtt(&ex, now_us());
 	out->tcp = tcp;
 	ex_close(&ex);
 	return v;

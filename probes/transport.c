@@ -34,6 +34,13 @@ uint16_t rng_u16(struct rng *r)
 	return v;
 }
 
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -117,8 +124,8 @@ static enum verdict fail(struct exchange *ex, int *err)
 	return V_DOWN_NETWORK;
 }
 
-enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, struct rng *rng,
-		      int *err)
+enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, unsigned flags,
+		      struct rng *rng, int *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -141,8 +148,11 @@ enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, stru
 	ex->fd = socket(family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (ex->fd < 0 || bind_random(ex->fd, &c->ep, rng) != 0)
 		return fail(ex, err);
+	ex->stamp = !tcp && (flags & EX_STAMP) &&
+		    setsockopt(ex->fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int)) == 0;
 	sl = to_sockaddr(&c->ep.server, c->ep.port, family, &ss);
 	ex->sent_us = now_us();
+	ex->sent_rt_us = ex->stamp ? realtime_us() : 0;
 	if (connect(ex->fd, (struct sockaddr *)&ss, sl) != 0) {
 		if (!tcp || errno != EINPROGRESS)
 			return fail(ex, err);
@@ -164,6 +174,8 @@ enum verdict ex_resend(struct exchange *ex, const struct check *c, struct rng *r
 	ex->id = rng_u16(rng);
 	ex->qlen = query_build(&c->q, &c->flags, ex->id, ex->query, QUERY_MAX);
 	ex->sent_us = now_us();
+	ex->sent_rt_us = ex->stamp ? realtime_us() : 0;
+	ex->rx_rt_us = 0;
 	if (ex->qlen == 0 || send(ex->fd, ex->query, ex->qlen, 0) != (ssize_t)ex->qlen)
 		return fail(ex, err);
 	ex->state = EX_READING;
@@ -186,6 +198,35 @@ short ex_events(const struct exchange *ex)
 	return ex->state == EX_READING ? POLLIN : POLLOUT;
 }
 
+/* One datagram with its sender and, when asked for, the kernel's arrival
+ * stamp (SCM_TIMESTAMPNS, CLOCK_REALTIME). */
+static ssize_t recv_stamped(struct exchange *ex, uint8_t *pkt, size_t cap,
+			    struct sockaddr_storage *from, uint64_t *rx_rt_us)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+	} ctl;
+	struct iovec iov = { pkt, cap };
+	struct msghdr mh = {
+		.msg_name = from, .msg_namelen = sizeof(*from), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ex->stamp ? ctl.buf : NULL, .msg_controllen = ex->stamp ? sizeof(ctl.buf) : 0,
+	};
+	ssize_t n = recvmsg(ex->fd, &mh, 0);
+
+	*rx_rt_us = 0;
+	if (n < 0 || !ex->stamp)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+			*rx_rt_us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+		}
+	}
+	return n;
+}
+
 static enum verdict udp_read(struct exchange *ex, const struct check *c,
 			     struct answer_info *info, int *err)
 {
@@ -193,8 +234,8 @@ static enum verdict udp_read(struct exchange *ex, const struct check *c,
 	struct sockaddr_storage from;
 
 	for (;;) {
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(ex->fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &fl);
+		uint64_t rx;
+		ssize_t n = recv_stamped(ex, pkt, sizeof(pkt), &from, &rx);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return V_PENDING;
@@ -203,9 +244,18 @@ static enum verdict udp_read(struct exchange *ex, const struct check *c,
 		enum verdict v = same_peer(&from, &c->ep)
 			? judge_packet(&c->q, ex->id, &c->expect, true, pkt, (size_t)n, info)
 			: V_IGNORED_WRONG_SOURCE;
-		if (!verdict_ignored(v))
+		if (!verdict_ignored(v)) {
+			ex->rx_rt_us = rx;
 			return v;
+		}
 	}
+}
+
+uint64_t ex_rtt(const struct exchange *ex, uint64_t now)
+{
+	if (ex->stamp && ex->rx_rt_us && ex->sent_rt_us)
+		return ex->rx_rt_us > ex->sent_rt_us ? ex->rx_rt_us - ex->sent_rt_us : 0;
+	return now - ex->sent_us;
 }
 
 static enum verdict tcp_send(struct exchange *ex, int *err)

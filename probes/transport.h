@@ -49,14 +49,20 @@ struct exchange {
 	size_t qlen, qsent;           /* qlen includes the prefix over tcp */
 	uint8_t *tbuf;                /* tcp answer, allocated when needed */
 	size_t thave, tneed;
-	uint64_t sent_us;             /* when the query left: rtt base */
+	uint64_t sent_us;             /* when the query left (CLOCK_MONOTONIC) */
+	bool stamp;                   /* udp: the kernel stamps arrivals (SO_TIMESTAMPNS) */
+	uint64_t sent_rt_us, rx_rt_us; /* CLOCK_REALTIME at send and kernel arrival stamp */
 };
+
+/* ex_start flags */
+#define EX_STAMP 1u /* watch mode reads answers late, on its timer grid: take the
+		       round trip from the kernel's arrival stamp instead */
 
 void ex_init(struct exchange *ex);
 /* Opens, binds, connects and (udp) sends. Returns V_PENDING, or
  * V_DOWN_NETWORK with errno-style detail in *err. */
-enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, struct rng *rng,
-		      int *err);
+enum verdict ex_start(struct exchange *ex, const struct check *c, bool tcp, unsigned flags,
+		      struct rng *rng, int *err);
 /* Watch mode: a new query with a new id on the still-connected udp socket
  * of a finished exchange, saving socket, bind, connect and close. */
 enum verdict ex_resend(struct exchange *ex, const struct check *c, struct rng *rng, int *err);
@@ -69,5 +75,8 @@ short ex_events(const struct exchange *ex);
 enum verdict ex_step(struct exchange *ex, const struct check *c, struct answer_info *info,
 		     int *err);
 void ex_close(struct exchange *ex);
+/* Round trip of the answer just judged: from the kernel's arrival stamp
+ * when there is one, else up to now (CLOCK_MONOTONIC microseconds). */
+uint64_t ex_rtt(const struct exchange *ex, uint64_t now);
 
 #endif
