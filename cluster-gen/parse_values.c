@@ -1,0 +1,161 @@
+/* Typed access to libconfuse values, and where each option was written. */
+#include "parse_values.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "schema.h"
+
+/* ---- where things are: every option records "name=line" while parsed ---- */
+
+static int record_line(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char entry[96];
+
+	snprintf(entry, sizeof(entry), "%s=%d", opt->name, cfg->line);
+	cfg_addlist(cfg, SCHEMA_LINES, 1, entry);
+	return 0;
+}
+
+void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
+{
+	for (cfg_opt_t *o = opts; o->name; o++) {
+		char path[128];
+
+		if (strcmp(o->name, SCHEMA_LINES) == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", prefix, o->name);
+		if (o->type == CFGT_SEC) {
+			char sub[136];
+			snprintf(sub, sizeof(sub), "%s|", path);
+			register_line_recorders(cfg, o->subopts, sub);
+		} else {
+			cfg_set_validate_func(cfg, path, record_line);
+		}
+	}
+}
+
+/* The first line at which `name` was set in sec, or 0. */
+int option_line(cfg_t *sec, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
+		const char *e = cfg_getnstr(sec, SCHEMA_LINES, i);
+		if (strncmp(e, name, n) == 0 && e[n] == '=')
+			return atoi(e + n + 1);
+	}
+	return 0;
+}
+
+/* A section's own line: its first option (libconfuse keeps the closing line). */
+int section_line(cfg_t *sec)
+{
+	int first = 0;
+
+	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
+		const char *eq = strchr(cfg_getnstr(sec, SCHEMA_LINES, i), '=');
+		int line = eq ? atoi(eq + 1) : 0;
+		if (line > 0 && (first == 0 || line < first))
+			first = line;
+	}
+	return first ? first : sec->line;
+}
+
+int line_of(cfg_t *sec, const char *name)
+{
+	int line = option_line(sec, name);
+	return line ? line : section_line(sec);
+}
+
+/* ---- value conversion ---- */
+
+char *opt_str(cfg_t *sec, const char *name)
+{
+	const char *v = cfg_getstr(sec, name);
+	return v ? xstrdup(v) : NULL;
+}
+
+/* "service resolver-a" or "check": what a message is about. */
+const char *owner(cfg_t *sec, char *out, size_t size)
+{
+	if (sec->title)
+		snprintf(out, size, "%s %s", sec->name, sec->title);
+	else
+		snprintf(out, size, "%s", sec->name);
+	return out;
+}
+
+unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
+			 unsigned long min, unsigned long max)
+{
+	long v = cfg_getint(sec, name);
+	char who[160];
+
+	if (v < 0 || (unsigned long)v < min || (unsigned long)v > max) {
+		diag_add(p->d, line_of(sec, name), NULL,
+			 "%s: %s %ld is out of range (%lu..%lu)", owner(sec, who, sizeof(who)),
+			 name, v, min, max);
+		return (unsigned)min;
+	}
+	return (unsigned)v;
+}
+
+bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)
+{
+	const char *v = cfg_getstr(sec, name);
+	char who[160];
+
+	if (!v) {
+		diag_add(p->d, section_line(sec), NULL, "%s: '%s' is required",
+			 owner(sec, who, sizeof(who)), name);
+		return false;
+	}
+	if (!addr_parse(v, out)) {
+		diag_add(p->d, line_of(sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
+			 "%s: %s '%s' is not an IP address", owner(sec, who, sizeof(who)), name, v);
+		return false;
+	}
+	return true;
+}
+
+/* Looks up `v` in a NULL-terminated table of names; -1 if absent. */
+int keyword(struct parser *p, cfg_t *sec, const char *name,
+		   const char *const *table, bool nocase)
+{
+	const char *v = cfg_getstr(sec, name);
+	struct buf choices;
+	char who[160];
+
+	for (int i = 0; table[i]; i++)
+		if (nocase ? strcasecmp(v, table[i]) == 0 : strcmp(v, table[i]) == 0)
+			return i;
+	buf_init(&choices);
+	for (int i = 0; table[i]; i++)
+		buf_printf(&choices, "%s%s", i ? ", " : "", table[i]);
+	diag_add(p->d, line_of(sec, name), NULL, "%s: %s '%s' is not one of %s",
+		 owner(sec, who, sizeof(who)), name, v, choices.data);
+	buf_free(&choices);
+	return -1;
+}
+
+static int by_title(const void *a, const void *b)
+{
+	return strcmp(cfg_title(*(cfg_t *const *)a), cfg_title(*(cfg_t *const *)b));
+}
+
+/* The sections named `name` in parent, sorted by title. Caller frees. */
+cfg_t **sorted_sections(cfg_t *parent, const char *name, size_t *n)
+{
+	cfg_t **v;
+
+	*n = cfg_size(parent, name);
+	v = xcalloc(*n, sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = cfg_getnsec(parent, name, (unsigned)i);
+	qsort(v, *n, sizeof(*v), by_title);
+	return v;
+}

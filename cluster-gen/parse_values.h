@@ -1,0 +1,40 @@
+/* What parse.c's section builders share: where an option was written, and
+ * typed access to libconfuse values with file:line problems. Internal to
+ * the parser; nothing else sees libconfuse. */
+#ifndef LVSDNS_PARSE_VALUES_H
+#define LVSDNS_PARSE_VALUES_H
+
+#include <confuse.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "site.h"
+
+struct parser {
+	struct diags *d;
+	struct site *s;
+};
+
+/* Every option records "name=line" in its section while libconfuse parses. */
+void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix);
+/* The first line at which `name` was set in sec, or 0. */
+int option_line(cfg_t *sec, const char *name);
+/* A section's own line: its first option (libconfuse keeps the closing line). */
+int section_line(cfg_t *sec);
+/* The option's line, else the section's. */
+int line_of(cfg_t *sec, const char *name);
+
+/* "service resolver-a" or "check": what a message is about. */
+const char *owner(cfg_t *sec, char *out, size_t size);
+char *opt_str(cfg_t *sec, const char *name);
+unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
+		  unsigned long min, unsigned long max);
+bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out);
+/* The index of the option's value in a NULL-terminated table, or -1 (reported). */
+int keyword(struct parser *p, cfg_t *sec, const char *name,
+	    const char *const *table, bool nocase);
+/* The sections named `name` in parent, sorted by title. Caller frees. */
+cfg_t **sorted_sections(cfg_t *parent, const char *name, size_t *n);
+
+#endif
