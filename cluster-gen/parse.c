@@ -38,9 +38,9 @@ static void build_site_section(struct parser *p, cfg_t *root)
 		return;
 	}
 	p->s->name = xstrdup(cfg_title(sec));
-	p->s->at.line = section_line(sec);
+	p->s->at.line = section_line(p, sec);
 	if (cfg_size(sec, "asn") == 0)
-		diag_add(p->d, section_line(sec), "add asn = 64512 (or your AS)",
+		diag_add(p->d, section_line(p, sec), "add asn = 64512 (or your AS)",
 			 "site %s: 'asn' is required", p->s->name);
 	else
 		p->s->asn = opt_uint(p, sec, "asn", 1, 4294967295UL);
@@ -72,7 +72,7 @@ static void build_check(struct parser *p, cfg_t *root)
 	struct check *c = &p->s->check;
 	int k;
 
-	c->at.line = section_line(sec);
+	c->at.line = section_line(p, sec);
 	c->qname = opt_str(sec, "name");
 	c->qtype = opt_str(sec, "type");
 	c->qclass = opt_str(sec, "class");
@@ -105,7 +105,7 @@ static void build_bgp(struct parser *p, cfg_t *root)
 	struct bgp *b = &p->s->bgp;
 	int k = keyword(p, sec, "mode", mode_words, true);
 
-	b->at.line = section_line(sec);
+	b->at.line = section_line(p, sec);
 	b->mode = k < 0 ? BGP_ACTIVE_STANDBY : (enum bgp_mode)k;
 	b->primary_metric = opt_uint(p, sec, "primary-metric", 0, 4294967295UL);
 	b->backup_metric = opt_uint(p, sec, "backup-metric", 0, 4294967295UL);
@@ -122,7 +122,7 @@ static void build_bind(struct parser *p, cfg_t *root)
 	cfg_t *sec = cfg_getsec(root, "bind");
 	struct bind *b = &p->s->bind;
 
-	b->at.line = section_line(sec);
+	b->at.line = section_line(p, sec);
 	b->version = opt_str(sec, "version");
 	b->threads = cfg_getbool(sec, "threads");
 	b->internal_malloc = cfg_getbool(sec, "internal-malloc");
@@ -165,7 +165,7 @@ static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "ports", (unsigned)i);
 		if (!parse_port(v, &svc->ports[svc->nports])) {
-			diag_add(p->d, line_of(sec, "ports"), "write ports as \"udp/53\" or \"tcp/53\"",
+			diag_add(p->d, line_of(p, sec, "ports"), "write ports as \"udp/53\" or \"tcp/53\"",
 				 "service %s: port '%s' is not PROTO/PORT", svc->name, v);
 			continue;
 		}
@@ -173,7 +173,7 @@ static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
 	}
 	qsort(svc->ports, svc->nports, sizeof(*svc->ports), by_port);
 	if (n == 0)
-		diag_add(p->d, line_of(sec, "ports"), NULL, "service %s: 'ports' is empty", svc->name);
+		diag_add(p->d, line_of(p, sec, "ports"), NULL, "service %s: 'ports' is empty", svc->name);
 }
 
 static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
@@ -181,7 +181,7 @@ static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 	int k;
 
 	svc->name = xstrdup(cfg_title(sec));
-	svc->at.line = section_line(sec);
+	svc->at.line = section_line(p, sec);
 	opt_addr(p, sec, "vip", &svc->vip);
 	build_ports(p, sec, svc);
 	svc->scheduler = opt_str(sec, "scheduler");
@@ -207,7 +207,7 @@ static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
 		const char *name = cfg_getnstr(sec, opt, (unsigned)i);
 		size_t idx = site_service_index(p->s, name);
 		if (idx == (size_t)-1) {
-			diag_add(p->d, line_of(sec, opt), "services are declared with: service NAME { vip = ... }",
+			diag_add(p->d, line_of(p, sec, opt), "services are declared with: service NAME { vip = ... }",
 				 "%s: %s names unknown service '%s'", owner, opt, name);
 			continue;
 		}
@@ -242,7 +242,7 @@ static void sort_refs(struct parser *p, size_t *v, size_t *n, int line, const ch
 static void build_neighbor(struct parser *p, cfg_t *sec, struct neighbor *nb)
 {
 	nb->name = xstrdup(cfg_title(sec));
-	nb->at.line = section_line(sec);
+	nb->at.line = section_line(p, sec);
 	opt_addr(p, sec, "address", &nb->address);
 	nb->remote_as = cfg_getint(sec, "remote-as") == 0 ? p->s->asn :
 		opt_uint(p, sec, "remote-as", 1, 4294967295UL);
@@ -255,7 +255,7 @@ static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
 	const char *a = cfg_getstr(sec, "address");
 
 	v->name = xstrdup(cfg_title(sec));
-	v->at.line = section_line(sec);
+	v->at.line = section_line(p, sec);
 	v->interface = opt_str(sec, "interface");
 	if (!v->interface)
 		diag_add(p->d, v->at.line, NULL, "vlan %s: 'interface' is required", v->name);
@@ -263,7 +263,7 @@ static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
 		diag_add(p->d, v->at.line, "the balancer's own address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: 'address' is required", v->name);
 	else if (!prefix_parse(a, &v->address) || !strchr(a, '/'))
-		diag_add(p->d, line_of(sec, "address"), "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
+		diag_add(p->d, line_of(p, sec, "address"), "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: '%s' is not ADDRESS/PREFIXLEN", v->name, a);
 }
 
@@ -275,11 +275,11 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 
 	owner(sec, who, sizeof(who));
 	b->name = xstrdup(cfg_title(sec));
-	b->at.line = section_line(sec);
+	b->at.line = section_line(p, sec);
 	opt_addr(p, sec, "router-id", &b->router_id);
 	b->vip_interface = opt_str(sec, "vip-interface");
 	b->primary = service_refs(p, sec, "primary", who, &b->nprimary);
-	sort_refs(p, b->primary, &b->nprimary, line_of(sec, "primary"), who, "primary");
+	sort_refs(p, b->primary, &b->nprimary, line_of(p, sec, "primary"), who, "primary");
 	if (cfg_size(sec, "services") > 0) {
 		b->services = service_refs(p, sec, "services", who, &b->nservices);
 	} else {
@@ -288,7 +288,7 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 		for (size_t i = 0; i < b->nservices; i++)
 			b->services[i] = i;
 	}
-	sort_refs(p, b->services, &b->nservices, line_of(sec, "services"), who, "services");
+	sort_refs(p, b->services, &b->nservices, line_of(p, sec, "services"), who, "services");
 
 	subs = sorted_sections(sec, "neighbor", &n);
 	b->neighbors = xcalloc(n, sizeof(*b->neighbors));
@@ -312,7 +312,7 @@ static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *
 	struct addr lba;
 
 	if (!name && !lb) {
-		diag_add(p->d, section_line(sec), "add vlan = NAME (a vlan of the balancer) or lb-address = ADDRESS",
+		diag_add(p->d, section_line(p, sec), "add vlan = NAME (a vlan of the balancer) or lb-address = ADDRESS",
 			 "%s: the instance names no VLAN", owner);
 		return (size_t)-1;
 	}
@@ -320,19 +320,19 @@ static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *
 		if (strcmp(b->vlans[i].name, name) == 0)
 			return i;
 	if (name) {
-		diag_add(p->d, line_of(sec, "vlan"), NULL, "%s: balancer %s has no vlan '%s'",
+		diag_add(p->d, line_of(p, sec, "vlan"), NULL, "%s: balancer %s has no vlan '%s'",
 			 owner, b->name, name);
 		return (size_t)-1;
 	}
 	if (!addr_parse(lb, &lba)) {
-		diag_add(p->d, line_of(sec, "lb-address"), NULL, "%s: lb-address '%s' is not an IP address",
+		diag_add(p->d, line_of(p, sec, "lb-address"), NULL, "%s: lb-address '%s' is not an IP address",
 			 owner, lb);
 		return (size_t)-1;
 	}
 	for (size_t i = 0; i < b->nvlans; i++)
 		if (addr_eq(&b->vlans[i].address.addr, &lba))
 			return i;
-	diag_add(p->d, line_of(sec, "lb-address"), "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
+	diag_add(p->d, line_of(p, sec, "lb-address"), "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
 		 "%s: lb-address %s is not an address of balancer %s on any vlan", owner, lb, b->name);
 	return (size_t)-1;
 }
@@ -343,7 +343,7 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 	char owner[256];
 
 	in->name = xstrdup(cfg_title(sec));
-	in->at.line = section_line(sec);
+	in->at.line = section_line(p, sec);
 	snprintf(owner, sizeof(owner), "%s instance %s", rs->name, in->name);
 	in->interface = opt_str(sec, "interface");
 	if (!in->interface)
@@ -358,7 +358,7 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 		struct addr lba;
 		const struct vlan *v = &p->s->balancers[rs->balancer].vlans[in->vlan];
 		if (addr_parse(cfg_getstr(sec, "lb-address"), &lba) && !addr_eq(&lba, &v->address.addr))
-			diag_add(p->d, line_of(sec, "lb-address"), NULL,
+			diag_add(p->d, line_of(p, sec, "lb-address"), NULL,
 				 "%s: lb-address %s is not balancer %s's address on vlan %s",
 				 owner, cfg_getstr(sec, "lb-address"),
 				 p->s->balancers[rs->balancer].name, v->name);
@@ -373,7 +373,7 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
 		if (!prefix_parse(v, &rs->clients[rs->nclients])) {
-			diag_add(p->d, line_of(sec, "clients"), "write networks as \"192.0.2.0/24\"",
+			diag_add(p->d, line_of(p, sec, "clients"), "write networks as \"192.0.2.0/24\"",
 				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
 			continue;
 		}
@@ -383,7 +383,7 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	qsort(rs->clients, rs->nclients, sizeof(*rs->clients),
 	      (int (*)(const void *, const void *))prefix_cmp);
 	if (n == 0)
-		diag_add(p->d, section_line(sec), "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
+		diag_add(p->d, section_line(p, sec), "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
 			 "realserver %s: 'clients' is required", rs->name);
 }
 
@@ -397,9 +397,9 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	int k;
 
 	rs->name = xstrdup(cfg_title(sec));
-	rs->at.line = section_line(sec);
+	rs->at.line = section_line(p, sec);
 	if (within && lb && strcmp(lb, within) != 0)
-		diag_add(p->d, line_of(sec, "balancer"), NULL,
+		diag_add(p->d, line_of(p, sec, "balancer"), NULL,
 			 "realserver %s is declared inside balancer %s but names balancer %s",
 			 rs->name, within, lb);
 	if (within)
@@ -408,7 +408,7 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	if (!lb)
 		diag_add(p->d, rs->at.line, NULL, "realserver %s: 'balancer' is required", rs->name);
 	else if (rs->balancer == (size_t)-1)
-		diag_add(p->d, line_of(sec, "balancer"), "balancers are declared with: balancer NAME { ... }",
+		diag_add(p->d, line_of(p, sec, "balancer"), "balancers are declared with: balancer NAME { ... }",
 			 "realserver %s: unknown balancer '%s'", rs->name, lb);
 	build_clients(p, sec, rs);
 	k = keyword(p, sec, "nat", nat_words, true);
@@ -458,7 +458,7 @@ static void build_realservers(struct parser *p, cfg_t *root)
 	s->realservers = xcalloc(n, sizeof(*s->realservers));
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(cfg_title(v[i].sec), cfg_title(v[i - 1].sec)) == 0) {
-			diag_add(p->d, section_line(v[i].sec), "real server names are host names: unique in the site",
+			diag_add(p->d, section_line(p, v[i].sec), "real server names are host names: unique in the site",
 				 "realserver %s is declared twice", cfg_title(v[i].sec));
 			continue;
 		}
@@ -495,7 +495,7 @@ static void build_site(struct parser *p, cfg_t *root)
 
 int site_load(const char *path, struct site *out, struct diags *d)
 {
-	struct parser p = { d, out };
+	struct parser p = { d, out, NULL, 0 };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
 	int rc;
 
@@ -510,7 +510,9 @@ int site_load(const char *path, struct site *out, struct diags *d)
 		 * the rest of the tree is unreliable. */
 		diag_add(d, 0, "fix the problem above first", "the file could not be parsed");
 	} else {
+		parser_read_lines(&p, path);
 		build_site(&p, cfg);
+		parser_free_lines(&p);
 		validate_site(out, d);
 	}
 	cfg_free(cfg);

@@ -52,7 +52,54 @@ int option_line(cfg_t *sec, const char *name)
 }
 
 /* A section's own line: its first option (libconfuse keeps the closing line). */
-int section_line(cfg_t *sec)
+void parser_read_lines(struct parser *p, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	p->lines = NULL;
+	p->nlines = 0;
+	while (f && getline(&line, &cap, f) >= 0) {
+		p->lines = xreallocarray(p->lines, p->nlines + 1, sizeof(char *));
+		p->lines[p->nlines++] = xstrdup(line);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+void parser_free_lines(struct parser *p)
+{
+	for (size_t i = 0; i < p->nlines; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	p->lines = NULL;
+	p->nlines = 0;
+}
+
+/* Does text open section `name` ["title"] here: the keyword as a word, then
+ * the title (quoted or not) or the brace? */
+static bool opens_section(const char *text, const char *name, const char *title)
+{
+	size_t n = strlen(name), t = title ? strlen(title) : 0;
+
+	for (const char *s = strstr(text, name); s; s = strstr(s + 1, name)) {
+		const char *q = s + n;
+		if (s > text && !strchr(" \t{}", s[-1]))
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!title)
+			return *q == '{' || *q == '\n' || *q == '\0';
+		q += *q == '"';
+		if (strncmp(q, title, t) == 0 && strchr(" \t\"{\n", q[t] ? q[t] : '\n'))
+			return true;
+	}
+	return false;
+}
+
+int section_line(const struct parser *p, cfg_t *sec)
 {
 	int first = 0;
 
@@ -62,13 +109,19 @@ int section_line(cfg_t *sec)
 		if (line > 0 && (first == 0 || line < first))
 			first = line;
 	}
-	return first ? first : sec->line;
+	if (first == 0)
+		first = sec->line;
+	/* The opening line is at or a little above the first option. */
+	for (int l = first; l > 0 && l > first - 8 && (size_t)l <= p->nlines; l--)
+		if (opens_section(p->lines[l - 1], sec->name, sec->title))
+			return l;
+	return first;
 }
 
-int line_of(cfg_t *sec, const char *name)
+int line_of(const struct parser *p, cfg_t *sec, const char *name)
 {
 	int line = option_line(sec, name);
-	return line ? line : section_line(sec);
+	return line ? line : section_line(p, sec);
 }
 
 /* ---- value conversion ---- */
@@ -96,7 +149,7 @@ unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 	char who[160];
 
 	if (v < 0 || (unsigned long)v < min || (unsigned long)v > max) {
-		diag_add(p->d, line_of(sec, name), NULL,
+		diag_add(p->d, line_of(p, sec, name), NULL,
 			 "%s: %s %ld is out of range (%lu..%lu)", owner(sec, who, sizeof(who)),
 			 name, v, min, max);
 		return (unsigned)min;
@@ -110,12 +163,12 @@ bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)
 	char who[160];
 
 	if (!v) {
-		diag_add(p->d, section_line(sec), NULL, "%s: '%s' is required",
+		diag_add(p->d, section_line(p, sec), NULL, "%s: '%s' is required",
 			 owner(sec, who, sizeof(who)), name);
 		return false;
 	}
 	if (!addr_parse(v, out)) {
-		diag_add(p->d, line_of(sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
+		diag_add(p->d, line_of(p, sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
 			 "%s: %s '%s' is not an IP address", owner(sec, who, sizeof(who)), name, v);
 		return false;
 	}
@@ -136,7 +189,7 @@ int keyword(struct parser *p, cfg_t *sec, const char *name,
 	buf_init(&choices);
 	for (int i = 0; table[i]; i++)
 		buf_printf(&choices, "%s%s", i ? ", " : "", table[i]);
-	diag_add(p->d, line_of(sec, name), NULL, "%s: %s '%s' is not one of %s",
+	diag_add(p->d, line_of(p, sec, name), NULL, "%s: %s '%s' is not one of %s",
 		 owner(sec, who, sizeof(who)), name, v, choices.data);
 	buf_free(&choices);
 	return -1;

@@ -14,16 +14,22 @@
 struct parser {
 	struct diags *d;
 	struct site *s;
+	char **lines;    /* the site file's lines, to find where sections open */
+	size_t nlines;
 };
+
+/* Reads the file's lines into p (an unreadable file leaves none). */
+void parser_read_lines(struct parser *p, const char *path);
+void parser_free_lines(struct parser *p);
 
 /* Every option records "name=line" in its section while libconfuse parses. */
 void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix);
 /* The first line at which `name` was set in sec, or 0. */
 int option_line(cfg_t *sec, const char *name);
-/* A section's own line: its first option (libconfuse keeps the closing line). */
-int section_line(cfg_t *sec);
+/* A section's own line: where it opens (libconfuse keeps the closing line). */
+int section_line(const struct parser *p, cfg_t *sec);
 /* The option's line, else the section's. */
-int line_of(cfg_t *sec, const char *name);
+int line_of(const struct parser *p, cfg_t *sec, const char *name);
 
 /* "service resolver-a" or "check": what a message is about. */
 const char *owner(cfg_t *sec, char *out, size_t size);
