@@ -86,7 +86,7 @@ static void balancers(const struct site *s, struct buf *b)
 
 			buf_printf(b, "\t\"router %s\" -> \"balancer %s\" [dir=both, label=\"%s%s\"];\n",
 				   addr_str(&n->address, a), lb->name,
-				   n->remote_as == s->asn ? "iBGP" : "eBGP", n->bfd || s->bgp.bfd ? " + BFD" : "");
+				   n->remote_as == s->asn ? "iBGP" : "eBGP", s->bgp.bfd && n->bfd ? " + BFD" : "");
 		}
 	}
 }

@@ -470,8 +470,10 @@ static int build_bundle(const struct onboard *o, size_t host, struct files *bund
 	size_t nbal;
 
 	files_init(bundle);
+	files_init(&without);
 	if (render_to_files(o->s, o->tdir, &with) != 0 || render_without(o, host, &without) != 0) {
 		files_free(&with);
+		files_free(&without);
 		return -1;
 	}
 	split_host(&with, o->prefix, &mine);
