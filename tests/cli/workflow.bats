@@ -320,9 +320,9 @@ assert len(rs["lou"]["instances"]) == 2
 	echo "$output" | grep -F 'resolver-b 192.0.2.125: anycast, MED 0\l'
 	! echo "$output" | grep -q 'backup, MED'
 	# BFD only where the site has it
-	echo "$output" | grep -F '-> "balancer ffm4" [dir=both, label="iBGP + BFD"];'
+	echo "$output" | grep -F -- '-> "balancer ffm4" [dir=both, label="iBGP + BFD"];'
 	sed -i 's/bfd = true/bfd = false/' "$TMP/site.conf"
-	"$GEN" graph "$TMP/site.conf" | grep -F '-> "balancer ffm4" [dir=both, label="iBGP"];'
+	"$GEN" graph "$TMP/site.conf" | grep -F -- '-> "balancer ffm4" [dir=both, label="iBGP"];'
 	run "$GEN" graph
 	[ "$status" -eq 2 ]
 	echo 'x {' > "$TMP/bad.conf"
