@@ -135,6 +135,26 @@ static const char *component(const char *path, int i, char *out, size_t outlen)
 	return out;
 }
 
+/* A systemd unit (FILE ends in .service or .timer); false when it is not one. */
+static bool unit_action(const char *file, enum change_kind k, struct buf *out)
+{
+	size_t len = strlen(file);
+	bool unit = (len > 8 && !strcmp(file + len - 8, ".service")) ||
+		    (len > 6 && !strcmp(file + len - 6, ".timer"));
+
+	if (!unit || strchr(file, '/'))
+		return false;
+	if (strstr(file, "@."))   /* a template: its instances are named elsewhere */
+		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every %.*s@ instance",
+			   (int)(strstr(file, "@.") - file), file);
+	else if (k == REMOVED)
+		buf_printf(out, "systemctl disable --now %s, then remove /etc/systemd/system/%s", file, file);
+	else
+		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then systemctl %s %s",
+			   k == ADDED ? "enable --now" : "restart", file);
+	return true;
+}
+
 static void balancer_action(const char *lb, const char *file, enum change_kind k,
 			    struct buf *out)
 {
@@ -152,7 +172,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strncmp(file, "interfaces.d/", 13))
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s (the VIPs are down meanwhile)",
 			   file + 13, file + 13);
-	else
+	else if (!unit_action(file, k, out))
 		buf_puts(out, "no daemon action known; install by hand");
 }
 
@@ -172,8 +192,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "systemctl disable --now named@%.*s, then remove /etc/bind/%s", n, inst, file);
 		else
 			buf_printf(out, "install as /etc/bind/%s, then systemctl restart named@%.*s", file, n, inst);
-	} else if (!strcmp(file, "named@.service")) {
-		buf_puts(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every named@ instance");
+	} else if (unit_action(file, k, out)) {
+		;   /* named@.service and any other unit */
 	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
 		if (k == REMOVED)
 			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');

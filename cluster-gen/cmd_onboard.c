@@ -49,7 +49,8 @@ struct place {
 
 static const struct place places[] = {
 	{ "named-*.conf", "/etc/bind/" },
-	{ "named@.service", "/etc/systemd/system/" },
+	{ "*.service", "/etc/systemd/system/" },
+	{ "*.timer", "/etc/systemd/system/" },
 	{ "sysctl.conf", "/etc/sysctl.d/60-lvsdns.conf" },
 	{ "*", "/etc/lvsdns/" },    /* dnat.rules, dnat6.rules, dnat.nft, policy-routing.sh, ... */
 };

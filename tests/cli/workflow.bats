@@ -67,6 +67,7 @@ teardown() {
 	grep -q 'instance d' "$TMP/site.conf"
 	grep -q 'vlan 213' "$TMP/site.conf"
 	echo stray > "$TMP/out/balancers/ffm4/stray.txt"
+	echo '[Unit]' > "$TMP/out/realservers/kai/lvsdns-old.service"
 	chmod 0755 "$TMP/out/realservers/lou/sysctl.conf"
 	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
 	echo "$output"
@@ -74,12 +75,14 @@ teardown() {
 	echo "$output" | grep -E '^added +realservers/lou/named-d\.conf +\+[0-9]+ -0 +on real server lou: install as /etc/bind/named-d\.conf, then systemctl enable --now named@d$'
 	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: systemctl disable --now named@b, then remove /etc/bind/named-b\.conf$'
 	echo "$output" | grep -E '^removed +balancers/ffm4/stray\.txt .*no daemon action known'
+	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
+	echo "$output" | grep -E '^changed +realservers/lou/named@\.service .*systemctl daemon-reload, then restart every named@ instance$'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
 	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat apply dnat\.rules'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ mode 0755 -> 0644 +on real server lou: .*sysctl -p'
 	# ffm4 and kai are not behind the change: their files are unchanged
 	! echo "$output" | grep -E '^changed +(balancers/ffm4|realservers/kai)/'
-	echo "$output" | tail -n 1 | grep -E '^[0-9]+ files differ: 1 added, 2 removed, [0-9]+ changed; \+[0-9]+ -[0-9]+ lines$'
+	echo "$output" | tail -n 1 | grep -E '^[0-9]+ files differ: 1 added, 3 removed, [0-9]+ changed; \+[0-9]+ -[0-9]+ lines$'
 	# the full diff has a /dev/null side for added and removed files
 	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
 	[ "$status" -eq 1 ]
