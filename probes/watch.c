@@ -306,6 +306,9 @@ static void complete_check(struct watch *w, struct target *t, enum verdict v, ui
 	} else {
 		t->failures++;
 		t->ok_run = 0;
+		if (w->o->verbose)
+			wlog(w, LOG_INFO, "target %s: check failed after %u tr%s: %s", t->conf.id,
+			     t->try_no, t->try_no == 1 ? "y" : "ies", verdict_str(v));
 		if (++t->fail_run >= t->conf.fall && t->up)
 			set_state(w, t, false, v);
 	}

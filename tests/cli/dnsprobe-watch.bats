@@ -210,3 +210,9 @@ start_watch() { # extra options in "$@"
   [ "$(wc -l <"$W/q")" -eq 2 ]
   [ "$(sed 's/.*sport=\([0-9]*\).*/\1/' "$W/q" | sort -u | wc -l)" -eq 2 ]
 }
+
+@test "watch: -v logs every failed check with its reason" {
+  echo "q - 127.0.0.1 $RESP_PORT refused.v.r.test A udp 100 50 1 1 2 $W/q.state" >"$W/targets"
+  start_watch -v
+  wait_grep "$W/log" 'target q: check failed after 1 try: failing rcode' 5
+}
