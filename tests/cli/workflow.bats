@@ -536,8 +536,11 @@ EOF2
 	sed 's/lvs_sched {{scheduler}}/lvs_schedule {{scheduler}}/' templates/keepalived.conf.mustache > "$TMP/tpl/keepalived.conf.mustache"
 	sed '0,/table inet {{table}} {/s//table inet {{table}} { bogus/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
 	chmod -R a+rX "$TMP/tpl"
-	nobody() { TMPDIR="$TMP/tmpdir" setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
-	run nobody "$GEN" check --with-tools "$TMP/site.conf"
+	# a copy nobody can run wherever the checkout lives (/root is 0700)
+	cp "$GEN" "$TMP/cluster-gen"
+	chmod 755 "$TMP/cluster-gen"
+	nobody() { (cd "$TMP" && TMPDIR="$TMP/tmpdir" setpriv --reuid 65534 --regid 65534 --clear-groups "$@"); }
+	run nobody "$TMP/cluster-gen" check --with-tools "$TMP/site.conf"
 	echo "$output"
 	echo "$output" | grep -E '^  skipped +balancers/ffm4/frr\.conf +bgpd -C \(needs root\)$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +vtysh -C$'
@@ -549,7 +552,7 @@ EOF2
 		echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
 		echo "$output" | grep -E '^  pass +realservers/kai/dnat\.nft +nft -c$'
 		echo "$output" | grep -E ', 2 skipped \(needs root\)$'
-		run nobody "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
+		run nobody "$TMP/cluster-gen" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
 		echo "$output"
 		[ "$status" -eq 1 ]
 		echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
