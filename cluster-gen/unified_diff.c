@@ -80,7 +80,8 @@ static void intern(const struct line *a, size_t na, const struct line *b, size_t
 struct search {
 	const int *a, *b;
 	bool *del, *ins;
-	long *vf, *vb;    /* furthest x per diagonal k, at index k + off */
+	long *vf, *vb;    /* furthest x per diagonal k: forward at k + off,
+			   * reverse at k - delta + off (d never exceeds the budget) */
 	long off;
 };
 
@@ -104,7 +105,8 @@ static bool middle_snake(struct search *s, long ao, long al, long bo, long bl,
 {
 	const int *a = s->a + ao, *b = s->b + bo;
 	long n = al - ao, m = bl - bo, delta = n - m;
-	long *vf = s->vf + s->off, *vb = s->vb + s->off;
+	long *vf = s->vf + s->off, *rb = s->vb + s->off;
+#define VB(k) rb[(k) - delta]
 	bool odd = delta & 1;
 
 	for (long d = 0; d <= (n + m + 1) / 2; d++) {
@@ -127,28 +129,28 @@ static bool middle_snake(struct search *s, long ao, long al, long bo, long bl,
 			while (x < n && y < m && a[x] == b[y])
 				x++, y++;
 			vf[k] = x;
-			if (odd && k >= delta - (d - 1) && k <= delta + (d - 1) && x >= vb[k]) {
+			if (odd && k >= delta - (d - 1) && k <= delta + (d - 1) && x >= VB(k)) {
 				*sx = x, *sy = y;
 				return true;
 			}
 		}
 		/* reverse: smallest x reached from (n, m) with d edits */
-		vb[delta - d - 1] = d == 0 ? n : POS;   /* the virtual start below (n,m) */
-		vb[delta + d + 1] = POS;
+		VB(delta - d - 1) = d == 0 ? n : POS;   /* the virtual start below (n,m) */
+		VB(delta + d + 1) = POS;
 		for (long k = delta - d; k <= delta + d; k += 2) {
 			long x = POS, y;
 
-			if (vb[k - 1] != POS && vb[k - 1] - (k - 1) > 0)
-				x = vb[k - 1];                  /* up */
-			if (vb[k + 1] != POS && vb[k + 1] > 0 && vb[k + 1] - 1 < x)
-				x = vb[k + 1] - 1;              /* left */
-			vb[k] = x;
+			if (VB(k - 1) != POS && VB(k - 1) - (k - 1) > 0)
+				x = VB(k - 1);                  /* up */
+			if (VB(k + 1) != POS && VB(k + 1) > 0 && VB(k + 1) - 1 < x)
+				x = VB(k + 1) - 1;              /* left */
+			VB(k) = x;
 			if (x == POS)
 				continue;
 			y = x - k;
 			while (x > 0 && y > 0 && a[x - 1] == b[y - 1])
 				x--, y--;
-			vb[k] = x;
+			VB(k) = x;
 			if (!odd && k >= -d && k <= d && vf[k] != NEG && vf[k] >= x) {
 				*sx = vf[k], *sy = vf[k] - k;
 				return true;
@@ -156,6 +158,7 @@ static bool middle_snake(struct search *s, long ao, long al, long bo, long bl,
 		}
 	}
 	return false;   /* not reached for boxes as described */
+#undef VB
 }
 
 static void compare(struct search *s, long ao, long al, long bo, long bl)
@@ -190,9 +193,9 @@ static void diff_split(const struct line *la, size_t na, const struct line *lb, 
 		       bool *del, bool *ins)
 {
 	int *ida = xcalloc(na + 1, sizeof(int)), *idb = xcalloc(nb + 1, sizeof(int));
-	size_t span = 4 * (na + nb) + 8;
+	size_t span = 2 * (DIFF_MAX_COST / 2 + 4) + 1;
 	struct search s = { ida, idb, del, ins, xcalloc(span, sizeof(long)),
-			    xcalloc(span, sizeof(long)), (long)(2 * (na + nb) + 4) };
+			    xcalloc(span, sizeof(long)), DIFF_MAX_COST / 2 + 4 };
 
 	memset(del, 0, na * sizeof(bool));
 	memset(ins, 0, nb * sizeof(bool));
