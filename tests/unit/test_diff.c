@@ -211,6 +211,44 @@ static char *random_text(unsigned *seed, size_t maxlines, unsigned alphabet)
 	return buf_steal(&b);
 }
 
+/* Valid edit script and applicable hunks, without the minimality check. */
+static void check_pair_valid(const char *a, const char *b)
+{
+	const char **la, **lb;
+	size_t na = lines_of(a, &la), nb = lines_of(b, &lb), i = 0, j = 0;
+	bool *del = calloc(na + 1, 1), *ins = calloc(nb + 1, 1);
+	char *d, *patched;
+
+	diff_lines(a, strlen(a), b, strlen(b), del, ins);
+	for (;;) {
+		while (i < na && del[i])
+			i++;
+		while (j < nb && ins[j])
+			j++;
+		if (i == na || j == nb)
+			break;
+		assert_true(same_line(la[i], lb[j]));
+		i++, j++;
+	}
+	while (i < na)
+		assert_true(del[i++]);
+	while (j < nb)
+		assert_true(ins[j++]);
+	for (size_t k = 0; k < 50; k++) {   /* the equal head and tail stay */
+		assert_false(del[k]);
+		assert_false(del[na - 1 - k]);
+	}
+	d = udiff(a, b, 3, NULL);
+	patched = apply(a, d);
+	assert_string_equal(patched, b);
+	free(patched);
+	free(d);
+	free(del);
+	free(ins);
+	free(la);
+	free(lb);
+}
+
 static void check_pair(const char *a, const char *b)
 {
 	const char **la, **lb;
@@ -329,6 +367,33 @@ static void test_completely_different_big_texts(void **state)
 	buf_free(&b);
 }
 
+/* Over budget inside otherwise equal texts: still valid, and the equal
+ * lines around the expensive region are kept. */
+static void test_expensive_region_between_equal_lines(void **state)
+{
+	struct buf a, b;
+	size_t n = 2 * DIFF_MAX_COST;
+
+	(void)state;
+	buf_init(&a);
+	buf_init(&b);
+	for (size_t i = 0; i < 50; i++) {
+		buf_printf(&a, "head %zu\n", i);
+		buf_printf(&b, "head %zu\n", i);
+	}
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&a, "%zu\n", i % 3);
+		buf_printf(&b, "%zu\n", (i * 7 + 1) % 5);
+	}
+	for (size_t i = 0; i < 50; i++) {
+		buf_printf(&a, "tail %zu\n", i);
+		buf_printf(&b, "tail %zu\n", i);
+	}
+	check_pair_valid(a.data, b.data);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_random_texts_valid_minimal_applicable),
 		cmocka_unit_test(test_random_edits_of_one_text),
 		cmocka_unit_test(test_completely_different_big_texts),
+		cmocka_unit_test(test_expensive_region_between_equal_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
