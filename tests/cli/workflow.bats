@@ -174,6 +174,18 @@ teardown() {
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
 
+@test "check --with-tools: every golden site (watch, keepalived-dns, the old article) passes" {
+	n=0
+	for d in tests/golden/*/; do
+		run "$GEN" check --with-tools "$d/site.conf"
+		echo "$d: ${lines[${#lines[@]}-1]}"
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; 0 not run'
+		n=$((n + 1))
+	done
+	[ "$n" -ge 4 ]
+}
+
 @test "check --with-tools: files the real checkers reject make it exit 1 and say why" {
 	mkdir "$TMP/tpl"
 	sed 's/lvs_sched {{scheduler}}/lvs_schedule {{scheduler}}/' templates/keepalived.conf.mustache > "$TMP/tpl/keepalived.conf.mustache"
