@@ -2,6 +2,7 @@
 #   make          build every program (build/rel/)
 #   make check    build and run every test (unit tests plain and under ASan+UBSan, bats)
 #   make demo     render site.conf.example into ./out/
+#   make docs     draw docs/site.svg from site.conf.example (cluster-gen graph | dot)
 #   make bench    benchmarks; results go to docs/PERFORMANCE.md by hand
 #   make install  PREFIX=/usr/local DESTDIR=
 
