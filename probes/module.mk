@@ -64,3 +64,7 @@ MAN8 += docs/dnsprobe.8
 UNIT_TESTS += test_probe_targets
 test_probe_targets_SRCS := tests/unit/test_probe_targets.c $(DNSPROBE_CORE)
 test_probe_targets_LIBS := -lcmocka
+
+UNIT_TESTS += test_dns_query
+test_dns_query_SRCS := tests/unit/test_dns_query.c probes/query.c probes/wire.c
+test_dns_query_LIBS := -lcmocka
