@@ -236,7 +236,7 @@ static int probe_one(const struct onboard *o, const char *probe, const struct in
 {
 	const struct check *c = &o->s->check;
 	const struct vlan *v = &o->b->vlans[in->vlan];
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN], ms[16], tries[16];
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN], ms[16], tries[16], min[16];
 	char *argv[24], *rcodes;
 	struct run_result r;
 	struct buf b, msg;
@@ -261,6 +261,10 @@ static int probe_one(const struct onboard *o, const char *probe, const struct in
 	argv[n++] = "-f", argv[n++] = rcodes;
 	if (c->expect_address)
 		argv[n++] = "-a", argv[n++] = c->expect_address;
+	if (c->min_answers) {
+		snprintf(min, sizeof(min), "%u", c->min_answers);
+		argv[n++] = "-m", argv[n++] = min;
+	}
 	argv[n++] = c->qname;
 	argv[n++] = dst;
 	argv[n] = NULL;

@@ -480,6 +480,12 @@ EOF2
 	# the site's check, as keepalived's MISC_CHECK runs it, plus -v
 	grep -x -- '-v -b 10.5.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
 	grep -x -- '-v -b 10.6.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.6.53.2' "$TMP/probe.log"
+	# the check's expected address and answer count go along
+	sed -i 's/^\tprobe = /\texpect-address = 192.0.2.53\n\tmin-answers = 1\n&/' "$TMP/site.conf"
+	: > "$TMP/probe.log"
+	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
+	[ "$status" -eq 1 ]
+	grep -x -- '-v -b 10.5.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL -a 192.0.2.53 -m 1 resolve.test.example 10.5.53.2' "$TMP/probe.log"
 	# all answering: written
 	sed -i 's/= 10.5.53.2 \]/!= x ]/' "$TMP/probe"
 	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
