@@ -1,5 +1,6 @@
 # dnsprobe: the DNS health-check probe (one-shot and watch mode).
 DNSPROBE_CORE := probes/wire.c probes/query.c probes/judge.c probes/transport.c probes/targets.c \
+                 probes/timerheap.c \
                  probes/args.c lib/addr.c lib/buf.c lib/diag.c
 PROGRAMS += dnsprobe
 dnsprobe_SRCS := $(DNSPROBE_CORE) probes/oneshot.c probes/watch.c probes/main.c
@@ -68,3 +69,7 @@ test_probe_targets_LIBS := -lcmocka
 UNIT_TESTS += test_dns_query
 test_dns_query_SRCS := tests/unit/test_dns_query.c probes/query.c probes/wire.c
 test_dns_query_LIBS := -lcmocka
+
+UNIT_TESTS += test_probe_timerheap
+test_probe_timerheap_SRCS := tests/unit/test_probe_timerheap.c probes/timerheap.c lib/buf.c
+test_probe_timerheap_LIBS := -lcmocka

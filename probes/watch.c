@@ -1,7 +1,8 @@
-/* Watch mode. Every target has exactly one timer in a binary heap: when it
- * is idle, the start of its next check; while a check is in flight, the
- * deadline of the current try. One epoll set carries the sockets of the
- * checks in flight and a signalfd for SIGHUP (reload) and SIGTERM/SIGINT. */
+/* Watch mode. Every target has exactly one timer in a binary heap
+ * (timerheap.c): when it is idle, the start of its next check; while a check
+ * is in flight, the deadline of the current try. One epoll set holds the
+ * targets' sockets; the loop sleeps on a signalfd (SIGHUP reload,
+ * SIGTERM/SIGINT stop) and wakes on a 10 ms grid (see TIMER_GRID_US). */
 #include "watch.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 
 #include "buf.h"
 #include "targets.h"
+#include "timerheap.h"
 
 struct target {
 	struct target_conf conf;
@@ -38,18 +40,13 @@ struct target {
 	uint32_t ev;                 /* events registered with epoll */
 };
 
-struct heap_entry {
-	uint64_t when;
-	struct target *t;
-};
-
 struct watch {
 	const struct opts *o;
 	struct rng *rng;
 	int ep, sfd;
 	struct target *t;
 	size_t n;
-	struct heap_entry *heap;
+	struct theap heap;
 	size_t inflight;             /* targets with a check in flight */
 	uint64_t next_metrics;
 	bool reload, stop;
@@ -91,61 +88,18 @@ static void wlog(const struct watch *w, int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* --- the timer heap ------------------------------------------------------------- */
-/* Entries carry their own copy of the time, so sifting walks one compact
- * array instead of touching a target (a cache miss each) at every level. */
-
-static void heap_swap(struct watch *w, size_t a, size_t b)
-{
-	struct heap_entry e = w->heap[a];
-	w->heap[a] = w->heap[b];
-	w->heap[b] = e;
-	w->heap[a].t->heap_idx = a;
-	w->heap[b].t->heap_idx = b;
-}
-
-static size_t sift_up(struct watch *w, size_t i)
-{
-	while (i > 0 && w->heap[(i - 1) / 2].when > w->heap[i].when) {
-		heap_swap(w, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-	return i;
-}
-
-static void heap_fix(struct watch *w, size_t i)
-{
-	i = sift_up(w, i);
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < w->n && w->heap[l].when < w->heap[m].when)
-			m = l;
-		if (r < w->n && w->heap[r].when < w->heap[m].when)
-			m = r;
-		if (m == i)
-			return;
-		heap_swap(w, i, m);
-		i = m;
-	}
-}
-
-/* Insertion one by one: only sift-up, which never looks past i. */
-static void heap_build(struct watch *w)
-{
-	free(w->heap);
-	w->heap = xcalloc(w->n ? w->n : 1, sizeof(*w->heap));
-	for (size_t i = 0; i < w->n; i++) {
-		w->heap[i] = (struct heap_entry){ w->t[i].when, &w->t[i] };
-		w->t[i].heap_idx = i;
-		sift_up(w, i);
-	}
-}
-
 static void set_timer(struct watch *w, struct target *t, uint64_t when)
 {
 	t->when = when;
-	w->heap[t->heap_idx].when = when;
-	heap_fix(w, t->heap_idx);
+	theap_set(&w->heap, t->heap_idx, when);
+}
+
+static void heap_build(struct watch *w)
+{
+	theap_free(&w->heap);
+	theap_init(&w->heap, w->n);
+	for (size_t i = 0; i < w->n; i++)
+		theap_push(&w->heap, w->t[i].when, &w->t[i], &w->t[i].heap_idx);
 }
 
 /* --- files ---------------------------------------------------------------------- */
@@ -532,8 +486,10 @@ static uint64_t next_wake(const struct watch *w, uint64_t now)
 {
 	uint64_t next = now + 60 * 1000000u;
 
-	if (w->n && grid_ceil(w->heap[0].when) < next)
-		next = grid_ceil(w->heap[0].when);
+	const struct theap_entry *top = theap_top(&w->heap);
+
+	if (top && grid_ceil(top->when) < next)
+		next = grid_ceil(top->when);
 	if (w->inflight && grid_ceil(now + 1) < next)
 		next = grid_ceil(now + 1);
 	if (w->o->metrics_file && w->next_metrics < next)
@@ -580,8 +536,9 @@ static void loop(struct watch *w)
 		if (!drain_io(w))
 			return;
 		uint64_t now = now_us();
-		while (w->n && w->heap[0].when <= now)
-			on_timer(w, w->heap[0].t, now);
+		const struct theap_entry *top;
+		while ((top = theap_top(&w->heap)) && top->when <= now)
+			on_timer(w, top->item, now);
 		if (w->o->metrics_file && w->next_metrics <= now) {
 			write_metrics(w);
 			w->next_metrics = now + METRICS_EVERY_US;
@@ -618,7 +575,7 @@ int watch_run(const struct opts *o, struct rng *rng)
 		free(w.t[i].conf.state_file);
 	}
 	free(w.t);
-	free(w.heap);
+	theap_free(&w.heap);
 	if (w.ep >= 0)
 		close(w.ep);
 	if (w.sfd >= 0)
