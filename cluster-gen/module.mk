@@ -32,7 +32,7 @@ bench-render: $(REL)/cluster-gen
 	tests/bench-render $(REL)/cluster-gen
 
 UNIT_TESTS += test_lib
-test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/site.c $(LIB_SRCS)
+test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/site.c bind-build/bind_table.c $(LIB_SRCS)
 test_lib_LIBS := -lcmocka
 
 # the operator's workflow: check --with-tools, diff, onboard, list, get, graph

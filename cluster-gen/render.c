@@ -63,6 +63,7 @@ const struct renderer renderers[] = {
 	{ "keepalived", render_keepalived },
 	{ "frr", render_frr },
 	{ "realserver", render_realserver },
+	{ "bind", render_bind },
 };
 const size_t nrenderers = sizeof(renderers) / sizeof(renderers[0]);
 

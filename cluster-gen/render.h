@@ -67,5 +67,7 @@ int render_frr(const struct site *s, struct templates *t, struct files *out,
 	       struct buf *err);
 int render_realserver(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err);
+int render_bind(const struct site *s, struct templates *t, struct files *out,
+		struct buf *err);
 
 #endif

@@ -34,7 +34,7 @@ static void set_joined(struct tpl_ctx *c, const char *name, const char *const *v
 static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan *p)
 {
 	tpl_set(c, "site", s->name);
-	tpl_set(c, "site_file", s->file);
+	tpl_set(c, "site_file", site_file_name(s));
 	tpl_set(c, "version", s->bind.version);
 	tpl_set(c, "threads", on_off(s->bind.threads));
 	tpl_set(c, "internal_malloc", on_off(s->bind.internal_malloc));

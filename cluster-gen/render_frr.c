@@ -148,7 +148,7 @@ static struct tpl_ctx *frr_context(const struct frr_view *v)
 	char a[ADDR_STRLEN];
 
 	tpl_set(root, "site", s->name);
-	tpl_set(root, "site_file", s->file ? s->file : "");
+	tpl_set(root, "site_file", site_file_name(s));
 	tpl_set(root, "balancer", v->b->name);
 	tpl_set(root, "mode", bgp_mode_name(s->bgp.mode));
 	tpl_set(root, "mode_doc", s->bgp.mode == BGP_ANYCAST
@@ -188,7 +188,7 @@ static struct tpl_ctx *vips_context(const struct frr_view *v)
 	char a[ADDR_STRLEN];
 
 	tpl_set(root, "site", v->s->name);
-	tpl_set(root, "site_file", v->s->file ? v->s->file : "");
+	tpl_set(root, "site_file", site_file_name(v->s));
 	tpl_set(root, "balancer", v->b->name);
 	tpl_set(root, "interface", v->b->vip_interface);
 	tpl_set(root, "vip_guard", v->s->vip_guard_path);

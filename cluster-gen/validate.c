@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "../bind-build/bind_table.h"
 
 bool safe_name(const char *s)
 {
@@ -366,6 +367,10 @@ void validate_site(const struct site *s, struct diags *d)
 		diag_add(d, s->at.line, "keepalived runs quorum_up/quorum_down without a shell",
 			 "site: vip-guard '%s' must be an absolute path without spaces or shell syntax",
 			 s->vip_guard_path);
+	if (!s->bind.version || !bind_row_for_version(s->bind.version))
+		diag_add(d, s->bind.at.line, "a release such as \"9.18.49\"; bind-build(8) lists the versions and what each needs",
+			 "bind: version '%s' is not a BIND 9 release this toolkit knows (9.2.0 or later)",
+			 s->bind.version ? s->bind.version : "");
 	validate_check(s, d);
 	validate_services(s, d);
 	for (size_t i = 0; i < s->nbalancers; i++) {
