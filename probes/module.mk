@@ -8,18 +8,27 @@ dnsprobe_SRCS := $(DNSPROBE_CORE) probes/oneshot.c probes/watch.c probes/main.c
 # nothing needs NSS; static start-up is the cheapest exec there is.
 dnsprobe_REL_LDFLAGS := -static
 SBIN_PROGRAMS += dnsprobe
+MAN8 += docs/dnsprobe.8
 
+# cmocka units: wire format, query, judge and exit codes, command line, targets file, timers.
 UNIT_TESTS += test_dns_wire
 test_dns_wire_SRCS := tests/unit/test_dns_wire.c probes/wire.c
 test_dns_wire_LIBS := -lcmocka
-
 UNIT_TESTS += test_dns_judge
 test_dns_judge_SRCS := tests/unit/test_dns_judge.c probes/judge.c probes/wire.c probes/query.c lib/addr.c
 test_dns_judge_LIBS := -lcmocka
-
 UNIT_TESTS += test_probe_args
 test_probe_args_SRCS := tests/unit/test_probe_args.c $(DNSPROBE_CORE)
 test_probe_args_LIBS := -lcmocka
+UNIT_TESTS += test_probe_targets
+test_probe_targets_SRCS := tests/unit/test_probe_targets.c $(DNSPROBE_CORE)
+test_probe_targets_LIBS := -lcmocka
+UNIT_TESTS += test_dns_query
+test_dns_query_SRCS := tests/unit/test_dns_query.c probes/query.c probes/wire.c
+test_dns_query_LIBS := -lcmocka
+UNIT_TESTS += test_probe_timerheap
+test_probe_timerheap_SRCS := tests/unit/test_probe_timerheap.c probes/timerheap.c lib/buf.c
+test_probe_timerheap_LIBS := -lcmocka
 
 BATS_TESTS += tests/cli/dnsprobe.bats
 BATS_TESTS += tests/cli/dnsprobe-watch.bats
@@ -60,16 +69,3 @@ BENCH_TARGETS += bench-dnsprobe
 .PHONY: bench-dnsprobe
 bench-dnsprobe: $(REL)/dnsprobe $(REL)/bench-exec $(REL)/bench-true
 	tests/dnsprobe/bench.sh
-MAN8 += docs/dnsprobe.8
-
-UNIT_TESTS += test_probe_targets
-test_probe_targets_SRCS := tests/unit/test_probe_targets.c $(DNSPROBE_CORE)
-test_probe_targets_LIBS := -lcmocka
-
-UNIT_TESTS += test_dns_query
-test_dns_query_SRCS := tests/unit/test_dns_query.c probes/query.c probes/wire.c
-test_dns_query_LIBS := -lcmocka
-
-UNIT_TESTS += test_probe_timerheap
-test_probe_timerheap_SRCS := tests/unit/test_probe_timerheap.c probes/timerheap.c lib/buf.c
-test_probe_timerheap_LIBS := -lcmocka
