@@ -46,12 +46,14 @@ start_watch() { # extra options in "$@"
 @test "watch: state files start at 1 (down) and turn 0 after rise successes" {
   { target named "$NAMED_PORT" www.probe.test udp 3 2
     target tcp "$NAMED_PORT" www.probe.test tcp 1 1
+    echo "v6 ::1 ::1 $NAMED_PORT www.probe.test AAAA udp-tcp 100 50 2 1 1 $W/v6.state"
     target dead "$SILENT_PORT" x.r.test udp 1 1; } >"$W/targets"
   start_watch
-  wait_grep "$W/log" 'watching 3 targets'
+  wait_grep "$W/log" 'watching 4 targets'
   [ "$(cat "$W/dead.state")" = 1 ]
   wait_content "$W/named.state" 0 5
   wait_content "$W/tcp.state" 0 5
+  wait_content "$W/v6.state" 0 5
   wait_grep "$W/log" 'target named is up after 3 successes'
   wait_grep "$W/log" 'target tcp is up after 1 successes'
   sleep 0.5
