@@ -20,7 +20,7 @@ BATS_TESTS += tests/cli/bind-build.bats tests/cli/bind-build-run.bats
 UNIT_TESTS += test_bind_render
 test_bind_render_SRCS = tests/unit/test_bind_render.c $(CLUSTER_GEN_CORE)
 test_bind_render_LIBS := -lcmocka -lconfuse
-BATS_TESTS += tests/slow/bind-build-debian.bats  # SLOW: builds BIND 9.18 (~1.5 min on 2 cores)
+BATS_TESTS += tests/slow/bind-build-debian.bats  # SLOW: builds BIND 9.18 (1.5-4 min on 2 cores)
 
 BENCH_TARGETS += bench-bind-build
 bench-bind-build: $(REL)/bind-build

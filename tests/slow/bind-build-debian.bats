@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# SLOW (about 2 minutes on 2 cores): builds Debian's BIND source with
+# SLOW (1.5 to 4 minutes on 2 cores): builds Debian's BIND source with
 # bind-build into a temporary DESTDIR, checks named -V shows the chosen
-# configure flags, starts the built named with the instance flags cluster-gen
-# renders for site.conf.example on a loopback address and a high port, asks
-# it a question with dig, and stops it by PID.
+# configure flags, checks cluster-gen's build.env and named@.service for
+# site.conf.example agree with the build, starts the built named with the
+# rendered instance flags on 127.0.0.1 and a high port, asks it a question
+# with dig, and stops it by PID.
 #
 # Needs the network (deb.debian.org) for `apt-get source`;
 # bind-build/fetch-debian-source uses its own apt configuration (private
@@ -68,8 +69,13 @@ teardown() {
   # The instance flags: what ExecStart passes besides -f, -u USER and -c FILE.
   flags=$(sed -n 's/^ExecStart=[^ ]*named -f -u [^ ]* \(.*\) -c .*/\1/p' "$unit")
   [ "$flags" = "-n 1" ]
-  # The units and the build agree (one table).
+  # The units, the rendered build recipe and the build agree (one table).
   [ "$flags" = "$(sed -n 's/^named flags: //p' "$DEST$PREFIX/BUILD-REPORT")" ]
+  env_file=$W/out/bind-build/build.env
+  [ "$(. "$env_file" && echo "$BIND_NAMED_FLAGS")" = "$flags" ]
+  recipe=$(. "$env_file" && echo "$BIND_CONFIGURE_FLAGS")
+  [ "$recipe" = --with-jemalloc=yes ]
+  grep -q -- "^configure: ./configure --prefix=$PREFIX $recipe " "$DEST$PREFIX/BUILD-REPORT"
 
   # named listens only on configured addresses; of 127/8 only 127.0.0.1
   # is on lo without changing the machine, so the port is what varies.
