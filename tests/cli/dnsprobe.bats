@@ -236,7 +236,7 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 @test "responder: tries: a dropped first query is answered on the second try" {
   run resp_probe -w 200 -r 1 dropfirst.one.r.test 127.0.0.1
   [ "$status" -eq 1 ]
-  run resp_probe -w 200 -r 2 dropfirst.two.r.test 127.0.0.1
+  run resp_probe -w 1000 -r 2 dropfirst.two.r.test 127.0.0.1
   [ "$status" -eq 0 ]
   [ "$(resp_log | grep -c 'name=dropfirst.two.r.test.')" -eq 2 ]
 }
