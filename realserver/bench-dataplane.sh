@@ -14,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench-dataplane needs root" >&2; exit 1; }
-for t in dnsperf hyperfine python3 conntrack nft iptables-legacy named; do
+for t in dnsperf hyperfine python3 conntrack nft iptables-legacy named taskset; do
   command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
 done
 GEN=build/rel/cluster-gen RS=build/rel/rs-dnat
@@ -62,29 +62,51 @@ rules() { # none | stateful | stateless
 # complains when queries were lost).
 qps() {
   local out
-  out=$(cl dnsperf -s "$1" -a "$2" -d "$DP_TMP/queries" -l "$DUR" -c 4 -q 64 2>&1)
+  out=$(cl taskset -c 0 dnsperf -s "$1" -a "$2" -d "$DP_TMP/queries" -l "$DUR" -c 4 -q 64 2>&1)
   grep -q 'Queries lost: *0 ' <<<"$out" || grep 'Queries lost' <<<"$out" >&2
   awk '/Queries per second/ { printf "%.0f\n", $4 }' <<<"$out"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# median of one number per line (the mean of the middle two for an even count)
+median() {
+  sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+    else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", a / b }'; }
+
+# The machine is shared, so load changes between rounds: each round's modes
+# run back to back and are compared with that round's direct run; the
+# figure is the median of those per-round ratios.
 bench_paths() {
-  local r direct="" sf="" sl=""
+  local r rf="" rl="" d f l a b named_a
+  local modes=(none stateful stateless) k m
+  # dnsperf on CPU 0, instance a's named (all its threads) on CPU 1: the
+  # client and the server do not steal each other's core
+  named_a=$(cat "$DP_TMP/run/named-a.bats-pid")
+  taskset -a -p -c 1 "$named_a" >/dev/null
   say ""
-  say "### dnsperf: direct vs through the VIP ($REPS x ${DUR} s each, interleaved, 4 clients, 64 outstanding)"
+  say "### dnsperf: direct vs through the VIP ($REPS rounds x ${DUR} s per mode, order rotating, 4 clients, 64 outstanding, dnsperf on CPU 0, named on CPU 1)"
   say ""
-  say "| run | direct to 10.1.53.2 | VIP, stateful nft DNAT | VIP, stateless nft |"
-  say "| --- | ---: | ---: | ---: |"
+  say "| round | direct to 10.1.53.2 qps | VIP, stateful nft DNAT qps | VIP, stateless nft qps | stateful/direct | stateless/direct |"
+  say "| --- | ---: | ---: | ---: | ---: | ---: |"
   for r in $(seq 1 "$REPS"); do
-    rules none;      d=$(qps 10.1.53.2 "$CLIENT")
-    rules stateful;  f=$(qps "$VIP" "$CLIENT")
-    rules stateless; l=$(qps "$VIP" "$CLIENT")
-    say "| $r | $d | $f | $l |"
-    direct+="$d"$'\n' sf+="$f"$'\n' sl+="$l"$'\n'
+    # the order rotates every round, so no mode always runs first
+    for k in 0 1 2; do
+      m=${modes[$(((k + r) % 3))]}
+      rules "$m"
+      case $m in
+        none) d=$(qps 10.1.53.2 "$CLIENT") ;;
+        stateful) f=$(qps "$VIP" "$CLIENT") ;;
+        stateless) l=$(qps "$VIP" "$CLIENT") ;;
+      esac
+    done
+    a=$(ratio "$f" "$d") b=$(ratio "$l" "$d")
+    say "| $r | $d | $f | $l | $a | $b |"
+    rf+="$a"$'\n' rl+="$b"$'\n'
   done
-  d=$(median <<<"${direct%$'\n'}") f=$(median <<<"${sf%$'\n'}") l=$(median <<<"${sl%$'\n'}")
-  say "| median | $d | $f ($(awk -v a="$f" -v b="$d" 'BEGIN { printf "%.2fx", a / b }')) | $l ($(awk -v a="$l" -v b="$d" 'BEGIN { printf "%.2fx", a / b }')) |"
+  say "| median of the rounds' ratios | | | | $(median <<<"${rf%$'\n'}") | $(median <<<"${rl%$'\n'}") |"
+  taskset -a -p -c 0-"$(($(nproc) - 1))" "$named_a" >/dev/null  # unpinned again for the next part
 }
 
 # churn N: N queries to the VIP, each from a new socket (new source port).
@@ -137,7 +159,7 @@ pair_qps() {
 }
 
 bench_threads() {
-  local r two="" one="" t o conf="$DP_TMP/named-both.conf"
+  local r ratios="" t o q conf="$DP_TMP/named-both.conf"
   # one named listening on both instance addresses, two worker threads
   sed -e "s|{ 10.1.53.2; }|{ 10.1.53.2; 10.3.53.2; }|" -e 's|/a"|/both"|' -e 's|/a/|/both/|g' \
     -e 's|named-a.pid|named-both.pid|' -e 's|session-a.key|session-both.key|' \
@@ -156,11 +178,11 @@ bench_threads() {
     o=$(pair_qps)
     stop_named both
     start_named a; start_named b
-    say "| $r | $t | $o | $(awk -v a="$t" -v b="$o" 'BEGIN { printf "%.2f", a / b }') |"
-    two+="$t"$'\n' one+="$o"$'\n'
+    q=$(ratio "$t" "$o")
+    say "| $r | $t | $o | $q |"
+    ratios+="$q"$'\n'
   done
-  t=$(median <<<"${two%$'\n'}") o=$(median <<<"${one%$'\n'}")
-  say "| median | $t | $o | $(awk -v a="$t" -v b="$o" 'BEGIN { printf "%.2f", a / b }') |"
+  say "| median of the rounds' ratios | | | $(median <<<"${ratios%$'\n'}") |"
 }
 
 bench_apply() {
