@@ -10,7 +10,7 @@
 #     as individual iptables-legacy commands, and iptables-legacy-restore.
 # Results are printed and written to build/bench-dataplane.md; copy them
 # into docs/PERFORMANCE.md by hand. Needs root. DUR=seconds per dnsperf
-# run (default 5), REPS=repetitions (default 3).
+# run (default 3), REPS=rounds (default 9).
 set -eu
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "bench-dataplane needs root" >&2; exit 1; }
@@ -18,7 +18,7 @@ for t in dnsperf hyperfine python3 conntrack nft iptables-legacy named taskset; 
   command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
 done
 GEN=build/rel/cluster-gen RS=build/rel/rs-dnat
-DUR=${DUR:-5} REPS=${REPS:-3}
+DUR=${DUR:-3} REPS=${REPS:-9}
 export DP_TMP NS_CL="lvsbench$$-cl" NS_RS="lvsbench$$-rs"
 DP_TMP=$(mktemp -d)
 # shellcheck source=../tests/e2e/dataplane-lib.bash
