@@ -72,12 +72,12 @@ teardown_file() {
 }
 
 # ask LINK PROTO: one query to the IPv6 VIP through VLAN LINK; prints the
-# id.server answer and the NSID.
+# id.server answer and the NSID (two tries of 2 s, see dataplane.bats).
 ask() {
   local tcp=+notcp out txt nsid
   [ "$2" = tcp ] && tcp=+tcp
   cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1"
-  out=$(cl dig -6 "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
+  out=$(cl dig -6 "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
   txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
   nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
   echo "$txt $nsid"
