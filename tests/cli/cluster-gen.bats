@@ -190,3 +190,48 @@ keepalived_ok() {
   [ -f "$TMP/root/opt/lvsdns/share/lvsdns/site.conf.example" ]
   "$TMP/root/opt/lvsdns/sbin/cluster-gen" check site.conf.example
 }
+
+@test "every rendered MISC_CHECK command is one dnsprobe accepts" {
+  probe=build/san/dnsprobe
+  [ -x "$probe" ]
+  n=0
+  for dir in tests/golden/*/; do
+    "$GEN" render "$dir/site.conf" -o "$TMP/$(basename "$dir")"
+  done
+  # keepalived splits misc_path on spaces; so do we. Aim the probe at a
+  # closed loopback port so it answers "down" without leaving the machine.
+  while IFS= read -r cmd; do
+    set -- $cmd
+    shift
+    args=() prev=
+    for a in "$@"; do
+      if [ "$prev" = -b ]; then a=127.0.0.1; fi
+      args+=("$a"); prev=$a
+    done
+    args[${#args[@]}-1]=127.0.0.1
+    run "$probe" -v -p 9 -w 100 "${args[@]}"
+    [ "$status" -eq 1 ] || { echo "$cmd -> $status: $output"; false; }
+    [[ "$output" == *"network error"* ]] || { echo "$cmd: $output"; false; }
+    n=$((n + 1))
+  done < <(grep -h 'misc_path' "$TMP"/*/balancers/*/keepalived.conf | sed 's/.*misc_path "\(.*\)"/\1/' | sort -u)
+  [ "$n" -ge 4 ]
+}
+
+@test "the rendered watch targets file is one dnsprobe --watch runs" {
+  probe=build/san/dnsprobe
+  "$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+  # same targets, aimed at a closed loopback port, state files under $TMP
+  awk -v dir="$TMP" '/^#/ { print; next } { $2 = "127.0.0.1"; $3 = "127.0.0.1"; $4 = 9;
+       n = split($13, p, "/"); $13 = dir "/" p[n]; print }' \
+    "$TMP/out/balancers/lvs1/dnsprobe.targets" > "$TMP/targets"
+  "$probe" --watch "$TMP/targets" 2>"$TMP/watch.log" &
+  pid=$!
+  for _ in $(seq 50); do
+    [ -f "$TMP/kai-a.state" ] && [ -f "$TMP/kai-b.state" ] && break
+    sleep 0.1
+  done
+  kill -TERM "$pid"; wait "$pid" || true
+  cat "$TMP/watch.log"
+  [ "$(cat "$TMP/kai-a.state")" = 1 ]
+  [ "$(cat "$TMP/kai-b.state")" = 1 ]
+}
