@@ -33,25 +33,29 @@ void command_usage(const struct command *c, FILE *out, const char *options)
 	fprintf(out, "usage: cluster-gen %s\n  %s\n\n%s", c->synopsis, c->summary, options);
 }
 
-static int write_tree(const struct files *f, const char *dir)
+/* Renders straight into a temporary tree, one file at a time, and swaps it
+ * in only when every renderer succeeded. */
+static int render_into_tree(const struct site *s, const char *templates_dir, const char *dir)
 {
-	struct outtree t;
+	struct templates *t = templates_new(templates_dir);
+	struct outtree tree;
+	struct files files;
 	struct buf err;
 	int rc = -1;
 
 	buf_init(&err);
-	if (outtree_begin(&t, dir, &err) == 0) {
-		size_t i;
-		for (i = 0; i < f->n; i++)
-			if (outtree_write(&t, f->v[i].path, f->v[i].data, f->v[i].len, f->v[i].mode, &err))
-				break;
-		if (i == f->n)
-			rc = outtree_commit(&t, &err);
+	files_init(&files);
+	if (outtree_begin(&tree, dir, &err) == 0) {
+		files.sink = &tree;
+		if (render_site(s, t, &files, &err) == 0)
+			rc = outtree_commit(&tree, &err);
 	}
-	outtree_end(&t);
+	outtree_end(&tree);
 	if (rc != 0)
 		fprintf(stderr, "cluster-gen: %s; %s left as it was\n", err.data, dir);
+	files_free(&files);
 	buf_free(&err);
+	templates_free(t);
 	return rc;
 }
 
@@ -80,7 +84,6 @@ int cmd_render(int argc, char **argv, const struct command *self)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = NULL, *tdir = NULL;
-	struct files files;
 	struct site s;
 	int c, rc;
 
@@ -98,9 +101,7 @@ int cmd_render(int argc, char **argv, const struct command *self)
 	}
 	if (load_site_or_report(argv[optind], &s) != EXIT_OK)
 		return EXIT_USAGE;
-	rc = render_to_files(&s, tdir, &files) == 0 && write_tree(&files, outdir) == 0 ?
-		EXIT_OK : EXIT_FAIL;
-	files_free(&files);
+	rc = render_into_tree(&s, tdir, outdir) == 0 ? EXIT_OK : EXIT_FAIL;
 	site_free(&s);
 	return rc;
 }

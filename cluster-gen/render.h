@@ -19,9 +19,16 @@ struct file {
 	mode_t mode;
 };
 
+struct outtree;
+
 struct files {
 	struct file *v;
 	size_t n, cap;
+	/* When set, each file goes to the tree as it is added and only its path
+	 * stays in memory (data NULL): render keeps one file at a time instead
+	 * of the whole tree. The first write error is kept in sink_err. */
+	struct outtree *sink;
+	struct buf sink_err;
 };
 
 void files_init(struct files *f);
@@ -38,6 +45,10 @@ struct templates *templates_new(const char *override_dir);
 void templates_free(struct templates *t);
 /* Compiles on first use and caches. NULL with a message in err. */
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err);
+
+/* Renders template `name` with ctx, appending to text; 0 or -1 with err. */
+int render_template_text(struct templates *t, const char *name,
+			 const struct tpl_ctx *ctx, struct buf *text, struct buf *err);
 
 /* Renders template `name` with ctx and adds it as file `path`.
  * Returns 0, or -1 with a message in err. */

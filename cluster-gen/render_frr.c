@@ -167,15 +167,15 @@ static struct tpl_ctx *frr_context(const struct frr_view *v)
 }
 
 /* A template override can break references that FRR would accept silently. */
-static int check_refs(const struct file *f, struct buf *err)
+static int check_refs(const char *path, const char *text, struct buf *err)
 {
 	struct diags d;
 	size_t n;
 
-	diags_init(&d, f->path);
-	n = frr_check_refs(f->data, &d);
+	diags_init(&d, path);
+	n = frr_check_refs(text, &d);
 	for (size_t i = 0; i < d.n; i++)
-		buf_printf(err, "%s:%d: %s (%s)\n", f->path, d.v[i].line, d.v[i].message,
+		buf_printf(err, "%s:%d: %s (%s)\n", path, d.v[i].line, d.v[i].message,
 			   d.v[i].hint);
 	diags_free(&d);
 	return n ? -1 : 0;
@@ -210,10 +210,19 @@ static int render_balancer(const struct frr_view *v, struct templates *t, struct
 {
 	struct tpl_ctx *c = frr_context(v);
 	char *path = xasprintf("balancers/%s/frr.conf", v->b->name);
-	int rc = render_template_file(t, "frr.conf.mustache", c, out, path, 0640, err);
+	struct buf text;
+	size_t len;
+	int rc;
 
+	/* checked before it is added: the tree may be written as files arrive */
+	buf_init(&text);
+	rc = render_template_text(t, "frr.conf.mustache", c, &text, err);
 	if (rc == 0)
-		rc = check_refs(&out->v[out->n - 1], err);
+		rc = check_refs(path, text.data ? text.data : "", err);
+	len = text.len;
+	if (rc == 0)
+		files_add(out, path, buf_steal(&text), len, 0640);
+	buf_free(&text);
 	tpl_ctx_free(c);
 	free(path);
 	if (rc != 0)
