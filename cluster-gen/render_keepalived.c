@@ -251,17 +251,21 @@ static void build_commands(struct lb_view *v)
 {
 	const struct site *s = v->s;
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	size_t n = 0;
 
 	v->commands = NULL;
 	v->ncommands = 0;
 	if (s->check.checker != CHECKER_PROBE)
 		return;
+	for (size_t i = 0; i < s->nrealservers; i++)
+		if (s->realservers[i].balancer == v->lb)
+			n += s->realservers[i].ninstances;
+	v->commands = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		for (size_t j = 0; r->balancer == v->lb && j < r->ninstances; j++) {
 			addr_str(&instance_vlan(s, r, &r->instances[j])->address.addr, src);
 			addr_str(&r->instances[j].address, dst);
-			v->commands = xreallocarray(v->commands, v->ncommands + 1, sizeof(char *));
 			v->commands[v->ncommands++] = probe_command(&s->check, src, dst);
 		}
 	}
