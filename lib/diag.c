@@ -25,20 +25,17 @@ void diags_free(struct diags *d)
 
 void diag_add(struct diags *d, int line, const char *hint, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->v = xreallocarray(d->v, d->cap, sizeof(*d->v));
 	}
-	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	d->v[d->n].message = xvasprintf(fmt, ap);
 	va_end(ap);
 	d->v[d->n].line = line;
 	d->v[d->n].seq = d->n;
-	d->v[d->n].message = buf_steal(&b);
 	d->v[d->n].hint = hint ? xstrdup(hint) : NULL;
 	d->n++;
 }

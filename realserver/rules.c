@@ -45,15 +45,12 @@ void kstate_free(struct kstate *k)
 
 void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
-	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	k->foreign = xreallocarray(k->foreign, k->nforeign + 1, sizeof(*k->foreign));
-	k->foreign[k->nforeign++] = buf_steal(&b);
+	va_start(ap, fmt);
+	k->foreign[k->nforeign++] = xvasprintf(fmt, ap);
+	va_end(ap);
 }
 
 /* ---- parsing ---- */
