@@ -13,7 +13,7 @@ BUILD    := build
 REL      := $(BUILD)/rel
 SAN      := $(BUILD)/san
 
-WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib -Icluster-gen
+WARN     := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -Ilib -Icluster-gen
 REL_CFLAGS := $(WARN) -O2 $(CFLAGS)
 SAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=all $(CFLAGS)
@@ -40,9 +40,9 @@ include $(sort $(filter-out lib/module.mk,$(wildcard */module.mk)))
 # One rule set per program: $(1)_SRCS, $(1)_LIBS, $(1)_LDFLAGS, $(1)_REL_LDFLAGS.
 define PROGRAM_RULES
 $(REL)/$(1): $$(patsubst %.c,$(REL)/obj/%.o,$$($(1)_SRCS))
-	$$(CC) $$($(1)_LDFLAGS) $$($(1)_REL_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
+	$$(CC) -pthread $$($(1)_LDFLAGS) $$($(1)_REL_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
 $(SAN)/$(1): $$(patsubst %.c,$(SAN)/obj/%.o,$$($(1)_SRCS))
-	$$(CC) $(SAN_LDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
+	$$(CC) -pthread $(SAN_LDFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^ $$($(1)_LIBS)
 endef
 $(foreach p,$(PROGRAMS) $(UNIT_TESTS),$(eval $(call PROGRAM_RULES,$(p))))
 

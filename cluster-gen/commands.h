@@ -32,6 +32,8 @@ void command_usage(const struct command *c, FILE *out, const char *options);
 
 struct files;
 /* Renders the whole site in memory; prints the error and returns -1 on failure. */
+/* Threads a render uses unless told: the online CPUs, at most 8. */
+unsigned default_jobs(void);
 int render_to_files(const struct site *s, const char *templates_dir, struct files *out);
 
 /* Trees as files in memory (cmd_diff.c), for diff and onboard. */

@@ -27,6 +27,17 @@ MAN5 += docs/site.conf.5
 
 BATS_TESTS += tests/cli/cluster-gen.bats
 
+# render -j under ThreadSanitizer: its threads share the site model and the
+# output tree, so a data race there would be a wrong file now and then.
+TSAN := $(BUILD)/tsan
+$(TSAN)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g -fsanitize=thread $(CFLAGS) -MMD -MP -c $< -o $@
+$(TSAN)/cluster-gen: $(patsubst %.c,$(TSAN)/obj/%.o,$(cluster-gen_SRCS))
+	$(CC) -pthread -fsanitize=thread -o $@ $^ $(cluster-gen_LIBS)
+CHECK_EXTRA += $(TSAN)/cluster-gen
+BATS_TESTS += tests/cli/render-threads.bats
+
 BENCH_TARGETS += bench-render
 bench-render: $(REL)/cluster-gen
 	tests/bench-render $(REL)/cluster-gen

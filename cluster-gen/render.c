@@ -11,6 +11,7 @@ void files_init(struct files *f)
 	f->v = NULL;
 	f->n = f->cap = 0;
 	f->sink = NULL;
+	f->jobs = 1;
 	buf_init(&f->sink_err);
 }
 
@@ -38,6 +39,21 @@ void files_add(struct files *f, const char *path, char *data, size_t len, mode_t
 		data = NULL;
 	}
 	f->v[f->n++] = (struct file){ xstrdup(path), data, len, mode };
+}
+
+void files_move(struct files *to, struct files *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		if (to->n == to->cap) {
+			to->cap = to->cap ? to->cap * 2 : 32;
+			to->v = xreallocarray(to->v, to->cap, sizeof(*to->v));
+		}
+		to->v[to->n++] = from->v[i];
+	}
+	from->n = 0;
+	if (from->sink_err.len && to->sink_err.len == 0)
+		buf_puts(&to->sink_err, from->sink_err.data);
+	files_free(from);
 }
 
 static int by_path(const void *a, const void *b)

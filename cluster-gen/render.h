@@ -27,8 +27,10 @@ struct files {
 	/* When set, each file goes to the tree as it is added and only its path
 	 * stays in memory (data NULL): render keeps one file at a time instead
 	 * of the whole tree. The first write error is kept in sink_err. */
-	struct outtree *sink;
+	const struct outtree *sink;
 	struct buf sink_err;
+	/* How many threads a renderer may use to fill this (files_init: 1). */
+	unsigned jobs;
 };
 
 void files_init(struct files *f);
@@ -36,6 +38,9 @@ void files_free(struct files *f);
 /* Takes ownership of data (from buf_steal). */
 void files_add(struct files *f, const char *path, char *data, size_t len, mode_t mode);
 void files_sort(struct files *f);
+/* Appends from's files to `to` (with from's first write error, unless `to`
+ * has one), then frees from. */
+void files_move(struct files *to, struct files *from);
 
 /* Templates: built in (templates/NAME.mustache, embedded at build time),
  * each overridable by a file of the same name in an override directory. */
@@ -43,6 +48,9 @@ struct templates;
 
 struct templates *templates_new(const char *override_dir);
 void templates_free(struct templates *t);
+/* An empty store with t's override directory, for another thread: a store
+ * caches what it compiles, so each thread needs its own. */
+struct templates *templates_fork(const struct templates *t);
 /* Compiles on first use and caches. NULL with a message in err. */
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err);
 

@@ -4,9 +4,14 @@
  * configuration in render_named.c. */
 #include "render_realserver.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+/* Below this many hosts per thread, starting threads costs more than it
+ * saves. */
+#define HOSTS_PER_THREAD_MIN 64
 
 const struct vlan *rs_vlan(const struct rs_view *v, const struct instance *in)
 {
@@ -128,10 +133,11 @@ static int render_host(const struct rs_view *v, struct templates *t, struct buf 
 	return 0;
 }
 
-int render_realserver(const struct site *s, struct templates *t, struct files *out,
-		      struct buf *err)
+/* Hosts s->realservers[first, end), in order, into out. */
+static int render_hosts(const struct site *s, size_t first, size_t end,
+			struct templates *t, struct files *out, struct buf *err)
 {
-	for (size_t i = 0; i < s->nrealservers; i++) {
+	for (size_t i = first; i < end; i++) {
 		const struct realserver *r = &s->realservers[i];
 		struct rs_view v = { s, r, &s->balancers[r->balancer], NULL, out };
 		int rc;
@@ -143,4 +149,71 @@ int render_realserver(const struct site *s, struct templates *t, struct files *o
 			return -1;
 	}
 	return 0;
+}
+
+/* One thread's contiguous share of the hosts, with everything it writes to
+ * its own: templates (they cache), files and error message. */
+struct share {
+	const struct site *s;
+	size_t first, end;
+	struct templates *t;
+	struct files out;
+	struct buf err;
+	int rc;
+	bool threaded;            /* runs in a thread of its own: join it */
+	pthread_t thread;
+};
+
+static void *render_share(void *arg)
+{
+	struct share *sh = arg;
+
+	sh->rc = render_hosts(sh->s, sh->first, sh->end, sh->t, &sh->out, &sh->err);
+	return NULL;
+}
+
+/* Hosts share nothing they write, so up to out->jobs threads render
+ * contiguous shares of them. Shares are joined in order and the first
+ * failing share's error is the one reported, which makes the files and
+ * the message the same whatever the number of threads. */
+int render_realserver(const struct site *s, struct templates *t, struct files *out,
+		      struct buf *err)
+{
+	size_t n = s->nrealservers, jobs = out->jobs < 1 ? 1 : out->jobs;
+	struct share *sh;
+	int rc = 0;
+
+	if (jobs > n / HOSTS_PER_THREAD_MIN)
+		jobs = n / HOSTS_PER_THREAD_MIN;
+	if (jobs <= 1)
+		return render_hosts(s, 0, n, t, out, err);
+	sh = xcalloc(jobs, sizeof(*sh));
+	for (size_t j = 0; j < jobs; j++) {
+		sh[j].s = s;
+		sh[j].first = n * j / jobs;
+		sh[j].end = n * (j + 1) / jobs;
+		sh[j].t = j == 0 ? t : templates_fork(t);
+		files_init(&sh[j].out);
+		sh[j].out.sink = out->sink;
+		buf_init(&sh[j].err);
+		/* Without a thread to be had, the share is rendered below. */
+		sh[j].threaded = j > 0 &&
+			pthread_create(&sh[j].thread, NULL, render_share, &sh[j]) == 0;
+	}
+	for (size_t j = 0; j < jobs; j++) {
+		if (sh[j].threaded)
+			pthread_join(sh[j].thread, NULL);
+		else
+			render_share(&sh[j]);
+		if (sh[j].rc != 0 && rc == 0) {
+			buf_puts(err, sh[j].err.data);
+			rc = -1;
+		}
+		files_move(out, &sh[j].out);
+		buf_free(&sh[j].err);
+		if (j > 0)
+			templates_free(sh[j].t);
+	}
+	free(sh);
+	return rc;
 }

@@ -14,7 +14,11 @@
 /* ------------------------------------------------------------------ */
 
 /* A context tree for a 10,000-instance site holds hundreds of thousands of
- * small entries; one bump allocator freed in one go keeps that cheap. */
+ * small entries; one bump allocator freed in one go keeps that cheap.
+ * Chunks start small and double: most contexts describe one small file,
+ * and glibc consolidates its whole heap whenever a block of 64 KiB or more
+ * is freed, which made every such context cost a heap walk. */
+#define FIRST_CHUNK ((size_t)2 * 1024)
 #define CHUNK_SIZE ((size_t)64 * 1024)
 #define BIG_ALLOC (CHUNK_SIZE / 4)
 
@@ -27,6 +31,7 @@ struct arena {
 	struct chunk *chunks;
 	char *p;
 	size_t left;
+	size_t next_size;   /* of the next chunk: FIRST_CHUNK, doubling */
 	struct tpl_ctx *root;
 };
 
@@ -60,11 +65,17 @@ static void *arena_alloc(struct arena *a, size_t n, size_t align)
 		}
 		return c->data;
 	}
-	c = chunk_new(CHUNK_SIZE);
+	if (a->next_size < FIRST_CHUNK)
+		a->next_size = FIRST_CHUNK;
+	while (a->next_size < n)
+		a->next_size *= 2;
+	c = chunk_new(a->next_size);
 	c->next = a->chunks;
 	a->chunks = c;
 	a->p = (char *)c->data + n;
-	a->left = CHUNK_SIZE - n;
+	a->left = a->next_size - n;
+	if (a->next_size < CHUNK_SIZE)
+		a->next_size *= 2;
 	return c->data;
 }
 

@@ -29,6 +29,11 @@ struct templates *templates_new(const char *override_dir)
 	return t;
 }
 
+struct templates *templates_fork(const struct templates *t)
+{
+	return templates_new(t->override_dir);
+}
+
 void templates_free(struct templates *t)
 {
 	if (!t)

@@ -76,7 +76,6 @@ int outtree_begin(struct outtree *t, const char *target, struct buf *err)
 	t->target = xasprintf("%.*s", (int)n, target);
 	t->tmp = xasprintf("%s.tmp-XXXXXX", t->target);
 	t->tmpfd = -1;
-	t->last_dir = xstrdup("");
 	t->umask = umask(022);
 	umask(t->umask);
 	if (!is_replaceable(t->target, err) || !mkdtemp(t->tmp) ||
@@ -104,58 +103,50 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* mkdir -p of relative directory dir inside the temporary tree. */
-static int make_dirs_at(int dirfd, const char *dir)
+/* mkdir -p of the directories above relpath inside the temporary tree.
+ * Threads writing side by side may race to create the same directory, so
+ * EEXIST is success. */
+static int make_parents_at(int dirfd, const char *relpath)
 {
-	char *p = xstrdup(dir);
+	char *p = xstrdup(relpath);
 	int rc = 0;
 
-	for (char *s = p; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
+	for (char *s = strchr(p, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdirat(dirfd, p, 0755) != 0 && errno != EEXIST)
 			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
+		*s = '/';
 	}
 	free(p);
 	return rc;
 }
 
-int outtree_write(struct outtree *t, const char *relpath, const char *data,
+static int write_error(const struct outtree *t, const char *relpath, struct buf *err)
+{
+	char msg[128];
+
+	buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror_r(errno, msg, sizeof(msg)));
+	return -1;
+}
+
+/* Keeps no state of its own, so threads may write into one tree at once. */
+int outtree_write(const struct outtree *t, const char *relpath, const char *data,
 		  size_t len, mode_t mode, struct buf *err)
 {
-	const char *slash = strrchr(relpath, '/');
-	size_t dirlen = slash ? (size_t)(slash - relpath) : 0;
-	int fd, rc = -1;
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
+	int fd = openat(t->tmpfd, relpath, flags, mode);
+	int rc = 0;
 
-	/* Files arrive sorted by path, so most share the previous directory. */
-	if (dirlen > 0 && (strlen(t->last_dir) != dirlen ||
-			   strncmp(t->last_dir, relpath, dirlen) != 0)) {
-		free(t->last_dir);
-		t->last_dir = xasprintf("%.*s", (int)dirlen, relpath);
-		if (make_dirs_at(t->tmpfd, t->last_dir) != 0) {
-			buf_printf(err, "%s/%s: %s", t->tmp, t->last_dir, strerror(errno));
-			t->last_dir[0] = '\0';
-			return -1;
-		}
-	}
-	fd = openat(t->tmpfd, relpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) {
-		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
-		return -1;
-	}
+	/* The first file of a directory creates it: one failed open per
+	 * directory instead of a mkdir per file. */
+	if (fd < 0 && errno == ENOENT && make_parents_at(t->tmpfd, relpath) == 0)
+		fd = openat(t->tmpfd, relpath, flags, mode);
+	if (fd < 0)
+		return write_error(t, relpath, err);
 	if (write_all(fd, data, len) != 0 || ((mode & t->umask) && fchmod(fd, mode) != 0))
-		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
-	else
-		rc = 0;
-	if (close(fd) != 0 && rc == 0) {
-		buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror(errno));
-		rc = -1;
-	}
+		rc = write_error(t, relpath, err);
+	if (close(fd) != 0 && rc == 0)
+		rc = write_error(t, relpath, err);
 	return rc;
 }
 
@@ -192,8 +183,7 @@ void outtree_end(struct outtree *t)
 		remove_tree(t->tmp);
 	free(t->tmp);
 	free(t->target);
-	free(t->last_dir);
-	t->tmp = t->target = t->last_dir = NULL;
+	t->tmp = t->target = NULL;
 	t->tmpfd = -1;
 }
 

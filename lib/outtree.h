@@ -18,13 +18,13 @@ struct outtree {
 	char *target;
 	char *tmp;
 	int tmpfd;          /* the temporary tree, for *at() calls */
-	char *last_dir;     /* the directory of the previous file: exists */
 	mode_t umask;       /* to know when open()'s mode needs an fchmod */
 };
 
 /* Each returns 0, or -1 with a message in err. */
 int outtree_begin(struct outtree *t, const char *target, struct buf *err);
-int outtree_write(struct outtree *t, const char *relpath, const char *data,
+/* Safe to call from several threads at once (for different paths). */
+int outtree_write(const struct outtree *t, const char *relpath, const char *data,
 		  size_t len, mode_t mode, struct buf *err);
 int outtree_commit(struct outtree *t, struct buf *err);
 /* Call once at the end, committed or not: removes any temporary tree, frees. */

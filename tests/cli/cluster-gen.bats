@@ -32,6 +32,42 @@ keepalived_ok() {
   diff -r "$TMP/a" "$TMP/b"
 }
 
+@test "render -j: any number of threads gives the same tree" {
+  tests/gen-site 1000 > "$TMP/site.conf"
+  "$GEN" render -j 1 "$TMP/site.conf" -o "$TMP/one"
+  run "$GEN" render -j 7 --timings "$TMP/site.conf" -o "$TMP/seven"
+  [ "$status" -eq 0 ]
+  [[ "$output" =~ ^cluster-gen:\ timings\ \(ms\):\ load\ [0-9.]+,\ render\ [0-9.]+,\ swap\ [0-9.]+,\ free\ [0-9.]+,\ total\ [0-9.]+\;\ 7\ jobs$ ]]
+  [ "$(find "$TMP/seven" -type f | wc -l)" -eq 3582 ]
+  diff -r "$TMP/one" "$TMP/seven"
+}
+
+@test "render -j: the error reported is the first host's, whatever the threads" {
+  # two hosts in different shares fail; the one earlier in the site is named
+  tests/gen-site 1000 | sed -e '/realserver host000300 {/a nat = "stateless"' \
+    -e '/realserver host000450 {/a nat = "stateless"' > "$TMP/site.conf"
+  "$GEN" render site.conf.example -o "$TMP/out"
+  cp -a "$TMP/out" "$TMP/before"
+  for j in 1 2 4 7; do
+    run "$GEN" render -j "$j" "$TMP/site.conf" -o "$TMP/out"
+    [ "$status" -eq 1 ]
+    [[ "$output" == "cluster-gen: realserver host000300: nat = stateless, but balancer"* ]]
+    echo "$output" > "$TMP/err.$j"
+  done
+  for j in 2 4 7; do diff "$TMP/err.1" "$TMP/err.$j"; done
+  diff -r "$TMP/before" "$TMP/out"
+  [ -z "$(find "$TMP" -maxdepth 1 -name 'out.tmp-*')" ]
+}
+
+@test "render -j: a bad number is a usage error" {
+  for bad in 0 -1 x 1x 257 ""; do
+    run "$GEN" render -j "$bad" site.conf.example -o "$TMP/out"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"give a number from 1 to 256"* ]]
+  done
+  [ ! -e "$TMP/out" ]
+}
+
 @test "input order does not change the output" {
   # the same site with its sections reversed
   awk 'BEGIN{RS="\n\n"; ORS="\n\n"} {b[NR]=$0} END{for(i=NR;i>0;i--) print b[i]}' \
