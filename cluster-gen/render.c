@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "outtree.h"
+#include "parallel.h"
 
 void files_init(struct files *f)
 {
@@ -99,17 +100,71 @@ const struct renderer renderers[] = {
 };
 const size_t nrenderers = sizeof(renderers) / sizeof(renderers[0]);
 
+/* One renderer's run when the renderers run side by side: its own
+ * templates, files and error message. */
+struct task {
+	renderer_fn fn;
+	const struct site *s;
+	struct templates *t;
+	struct files out;
+	struct buf err;
+	int rc;
+};
+
+static void run_task(void *arg)
+{
+	struct task *k = arg;
+
+	k->rc = k->fn(k->s, k->t, &k->out, &k->err);
+	if (k->rc == 0 && k->out.sink_err.len) {
+		buf_puts(&k->err, k->out.sink_err.data);
+		k->rc = -1;
+	}
+}
+
+/* With more than one job, every renderer runs in a thread of its own (the
+ * real-server renderer then starts more); results are taken in table order,
+ * so the first failing renderer's error is reported, as in a serial run. */
+static int run_renderers(const struct site *s, struct templates *t, struct files *out,
+			 struct buf *err)
+{
+	struct task k[sizeof(renderers) / sizeof(renderers[0])];
+	int rc = 0;
+
+	for (size_t i = 0; i < nrenderers; i++) {
+		k[i].fn = renderers[i].fn;
+		k[i].s = s;
+		k[i].t = i == 0 ? t : templates_fork(t);
+		k[i].rc = 0;
+		files_init(&k[i].out);
+		k[i].out.sink = out->sink;
+		k[i].out.jobs = out->jobs;
+		buf_init(&k[i].err);
+	}
+	if (out->jobs > 1) {
+		run_each(k, nrenderers, sizeof(k[0]), run_task);
+	} else {
+		for (size_t i = 0; i < nrenderers && (i == 0 || k[i - 1].rc == 0); i++)
+			run_task(&k[i]);
+	}
+	for (size_t i = 0; i < nrenderers; i++) {
+		if (k[i].rc != 0 && rc == 0) {
+			buf_puts(err, k[i].err.data);
+			rc = -1;
+		}
+		files_move(out, &k[i].out);
+		buf_free(&k[i].err);
+		if (i > 0)
+			templates_free(k[i].t);
+	}
+	return rc;
+}
+
 int render_site(const struct site *s, struct templates *t, struct files *out,
 		struct buf *err)
 {
-	for (size_t i = 0; i < nrenderers; i++) {
-		if (renderers[i].fn(s, t, out, err) != 0)
-			return -1;
-		if (out->sink_err.len) {
-			buf_puts(err, out->sink_err.data);
-			return -1;
-		}
-	}
+	if (run_renderers(s, t, out, err) != 0)
+		return -1;
 	files_sort(out);
 	for (size_t i = 1; i < out->n; i++)
 		if (strcmp(out->v[i].path, out->v[i - 1].path) == 0) {

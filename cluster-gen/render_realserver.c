@@ -4,10 +4,11 @@
  * configuration in render_named.c. */
 #include "render_realserver.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "parallel.h"
 
 /* Below this many hosts per thread, starting threads costs more than it
  * saves. */
@@ -160,16 +161,13 @@ struct share {
 	struct files out;
 	struct buf err;
 	int rc;
-	bool threaded;            /* runs in a thread of its own: join it */
-	pthread_t thread;
 };
 
-static void *render_share(void *arg)
+static void render_share(void *arg)
 {
 	struct share *sh = arg;
 
 	sh->rc = render_hosts(sh->s, sh->first, sh->end, sh->t, &sh->out, &sh->err);
-	return NULL;
 }
 
 /* Hosts share nothing they write, so up to out->jobs threads render
@@ -196,15 +194,9 @@ int render_realserver(const struct site *s, struct templates *t, struct files *o
 		files_init(&sh[j].out);
 		sh[j].out.sink = out->sink;
 		buf_init(&sh[j].err);
-		/* Without a thread to be had, the share is rendered below. */
-		sh[j].threaded = j > 0 &&
-			pthread_create(&sh[j].thread, NULL, render_share, &sh[j]) == 0;
 	}
+	run_each(sh, jobs, sizeof(*sh), render_share);
 	for (size_t j = 0; j < jobs; j++) {
-		if (sh[j].threaded)
-			pthread_join(sh[j].thread, NULL);
-		else
-			render_share(&sh[j]);
 		if (sh[j].rc != 0 && rc == 0) {
 			buf_puts(err, sh[j].err.data);
 			rc = -1;

@@ -40,9 +40,11 @@ static struct chunk *chunk_new(size_t size)
 	return xmalloc(sizeof(struct chunk) + size);
 }
 
+/* align is a power of two (an _Alignof): the padding is a mask, not the
+ * two divisions a modulo costs on every small allocation. */
 static void *arena_alloc(struct arena *a, size_t n, size_t align)
 {
-	size_t pad = (align - (uintptr_t)a->p % align) % align;
+	size_t pad = (size_t)(-(uintptr_t)a->p & (align - 1));
 	struct chunk *c;
 	void *p;
 

@@ -1,1 +1,1 @@
-LIB_SRCS := lib/buf.c lib/addr.c lib/diag.c lib/outtree.c
+LIB_SRCS := lib/buf.c lib/addr.c lib/diag.c lib/outtree.c lib/parallel.c

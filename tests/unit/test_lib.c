@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "outtree.h"
+#include "parallel.h"
 #include "validate.h"
 
 static void test_addr_parse_numeric_only(void **state)
@@ -236,10 +237,48 @@ static void test_buf_grows(void **state)
 	free(s);
 }
 
+struct piece {
+	int calls;
+	unsigned long sum;
+	unsigned from;
+};
+
+static void sum_piece(void *arg)
+{
+	struct piece *p = arg;
+
+	p->calls++;
+	for (unsigned i = p->from; i < p->from + 100000; i++)
+		p->sum += i;
+}
+
+/* Every item is worked on exactly once, with its own result, for any n. */
+static void test_run_each_runs_every_item_once(void **state)
+{
+	struct piece p[9];
+
+	(void)state;
+	run_each(p, 0, sizeof(p[0]), sum_piece);   /* nothing to do, no crash */
+	for (size_t n = 1; n <= 9; n += 4) {
+		memset(p, 0, sizeof(p));
+		for (size_t i = 0; i < n; i++)
+			p[i].from = (unsigned)i * 100000;
+		run_each(p, n, sizeof(p[0]), sum_piece);
+		for (size_t i = 0; i < n; i++) {
+			unsigned long a = i * 100000UL, b = a + 99999;
+			assert_int_equal(p[i].calls, 1);
+			assert_int_equal(p[i].sum, (a + b) * 100000 / 2);
+		}
+		for (size_t i = n; i < 9; i++)
+			assert_int_equal(p[i].calls, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_parse_numeric_only),
+		cmocka_unit_test(test_run_each_runs_every_item_once),
 		cmocka_unit_test(test_prefix_parse_and_contains),
 		cmocka_unit_test(test_addr_order),
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
