@@ -81,7 +81,7 @@ static int render_into_tree(const struct site *s, const struct render_opts *o, d
 	ms[0] = now_ms();
 	if (outtree_begin(&tree, o->outdir, &err) == 0) {
 		files.sink = &tree;
-		files.jobs = o->jobs;
+		files.jobs = tree.jobs = o->jobs;
 		if (render_site(s, t, &files, &err) == 0) {
 			ms[1] = now_ms();
 			rc = outtree_commit(&tree, &err);

@@ -1,6 +1,7 @@
 #include "outtree.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "parallel.h"
 
 static const char marker_text[] =
 	"Written by cluster-gen render. This directory is replaced whole by the next render.\n";
@@ -23,6 +26,82 @@ static int remove_entry(const char *path, const struct stat *sb, int flag,
 int remove_tree(const char *path)
 {
 	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Paths of the entries of directory path/sub ("" for path itself). */
+static void list_dir(const char *path, const char *sub, char ***v, size_t *n, size_t *cap)
+{
+	char *dir = *sub ? xasprintf("%s/%s", path, sub) : xstrdup(path);
+	/* never through a symbolic link: its target is not ours to remove */
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (fd >= 0 && !d)
+		close(fd);
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			*v = xreallocarray(*v, *cap, sizeof(**v));
+		}
+		(*v)[(*n)++] = *sub ? xasprintf("%s/%s", sub, e->d_name) : xstrdup(e->d_name);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
+struct removal {
+	const char *root;
+	char **paths;       /* relative to root */
+	size_t n;
+	int rc;
+};
+
+static void remove_share(void *arg)
+{
+	struct removal *r = arg;
+
+	for (size_t i = 0; i < r->n; i++) {
+		char *p = xasprintf("%s/%s", r->root, r->paths[i]);
+		if (remove_tree(p) != 0 && errno != ENOENT)
+			r->rc = -1;
+		free(p);
+	}
+}
+
+/* A rendered tree is wide two levels down (realservers/HOST), and unlinking
+ * in different directories runs in parallel in the kernel: the entries
+ * two levels down are removed by `jobs` threads, the rest after them. */
+int remove_tree_jobs(const char *path, unsigned jobs)
+{
+	char **top = NULL, **second = NULL;
+	size_t ntop = 0, ctop = 0, nsecond = 0, csecond = 0;
+	struct removal *r;
+	int rc = 0;
+
+	if (jobs <= 1)
+		return remove_tree(path);
+	list_dir(path, "", &top, &ntop, &ctop);
+	for (size_t i = 0; i < ntop; i++)
+		list_dir(path, top[i], &second, &nsecond, &csecond);
+	r = xcalloc(jobs, sizeof(*r));
+	for (size_t j = 0; j < jobs; j++)
+		r[j] = (struct removal){ path, second + nsecond * j / jobs,
+					 nsecond * (j + 1) / jobs - nsecond * j / jobs, 0 };
+	run_each(r, jobs, sizeof(*r), remove_share);
+	for (size_t j = 0; j < jobs; j++)
+		rc |= r[j].rc;
+	for (size_t i = 0; i < ntop; i++)
+		free(top[i]);
+	for (size_t i = 0; i < nsecond; i++)
+		free(second[i]);
+	free(top);
+	free(second);
+	free(r);
+	return rc == 0 ? remove_tree(path) : -1;
 }
 
 int make_dirs(const char *path, mode_t mode)
@@ -76,6 +155,7 @@ int outtree_begin(struct outtree *t, const char *target, struct buf *err)
 	t->target = xasprintf("%.*s", (int)n, target);
 	t->tmp = xasprintf("%s.tmp-XXXXXX", t->target);
 	t->tmpfd = -1;
+	t->jobs = 1;
 	t->umask = umask(022);
 	umask(t->umask);
 	if (!is_replaceable(t->target, err) || !mkdtemp(t->tmp) ||
@@ -166,7 +246,7 @@ int outtree_commit(struct outtree *t, struct buf *err)
 		return -1;
 	}
 	/* t->tmp now holds the previous tree. */
-	if (remove_tree(t->tmp) != 0) {
+	if (remove_tree_jobs(t->tmp, t->jobs) != 0) {
 		buf_printf(err, "removing the previous tree %s: %s", t->tmp, strerror(errno));
 		return -1;
 	}

@@ -19,6 +19,7 @@ struct outtree {
 	char *tmp;
 	int tmpfd;          /* the temporary tree, for *at() calls */
 	mode_t umask;       /* to know when open()'s mode needs an fchmod */
+	unsigned jobs;      /* threads removing the previous tree (begin: 1) */
 };
 
 /* Each returns 0, or -1 with a message in err. */
@@ -32,6 +33,8 @@ void outtree_end(struct outtree *t);
 
 /* rm -rf of a tree we created; used for temporary directories. */
 int remove_tree(const char *path);
+/* The same with up to `jobs` threads, for wide trees. */
+int remove_tree_jobs(const char *path, unsigned jobs);
 /* mkdir -p; 0 or -1 with errno. */
 int make_dirs(const char *path, mode_t mode);
 

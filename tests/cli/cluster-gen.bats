@@ -157,6 +157,25 @@ keepalived_ok() {
   [ -f "$TMP/out/balancers/ffm4/keepalived.conf" ]
 }
 
+@test "replacing a tree never follows a symbolic link planted in it" {
+  mkdir "$TMP/outside" "$TMP/outside/sub"
+  echo keep > "$TMP/outside/file"
+  echo keep > "$TMP/outside/sub/file"
+  "$GEN" render site.conf.example -o "$TMP/out"
+  # one link at each level the threaded removal lists
+  ln -s "$TMP/outside" "$TMP/out/top-link"
+  ln -s "$TMP/outside" "$TMP/out/balancers/second-link"
+  ln -s "$TMP/outside" "$TMP/out/balancers/ffm4/third-link"
+  for j in 1 4; do
+    "$GEN" render -j "$j" site.conf.example -o "$TMP/out"
+    [ ! -e "$TMP/out/top-link" ] && [ ! -L "$TMP/out/balancers/second-link" ]
+    ln -s "$TMP/outside" "$TMP/out/top-link"
+    ln -s "$TMP/outside" "$TMP/out/balancers/second-link"
+  done
+  [ "$(cat "$TMP/outside/file" "$TMP/outside/sub/file")" = "keep
+keep" ]
+}
+
 @test "render refuses to replace a directory it did not write" {
   mkdir "$TMP/precious"; echo keep > "$TMP/precious/data"
   run "$GEN" render site.conf.example -o "$TMP/precious"
