@@ -108,6 +108,7 @@ int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, st
 	long deadline;
 	pid_t pid;
 
+	r->pid = -1;
 	r->status = -1;
 	r->timed_out = false;
 	buf_init(&r->out);
@@ -129,6 +130,7 @@ int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, st
 		close(err[0]);
 		goto fail;
 	}
+	r->pid = pid;
 	deadline = now_ms() + 1000L * timeout_s;
 	if (!collect(out[0], err[0], r, deadline))
 		r->timed_out = true;
@@ -388,13 +390,24 @@ static void put_missing(struct buf *out, const struct buf *missing)
 	free(copy);
 }
 
+/* bgpd makes /var/tmp/frr/bgpd.PID for crash logs, and -C leaves it behind:
+ * hundreds of runs later a bgpd of the same PID cannot make its own. An
+ * empty one is ours to remove; one holding a crash log is worth keeping. */
+static void remove_bgpd_crashlog_dir(pid_t pid)
+{
+	char dir[64];
+
+	snprintf(dir, sizeof(dir), "/var/tmp/frr/bgpd.%ld", (long)pid);
+	rmdir(dir);
+}
+
 static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
 {
 	char *argv[12] = { NULL }, *full = xasprintf("%s/%s", cx->root, f->path), *croot = NULL;
 	char *missing = NULL;
 	struct run_result r;
 	struct buf why;
-	bool wrap = false;
+	bool wrap = false, ran;
 	int i, n = 0;
 
 	buf_init(&why);
@@ -441,7 +454,10 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 			    !strcmp(c->argv[i], INNER_ARG) ? (char *)"/named.conf" : (char *)c->argv[i];
 	argv[0] = find_program(argv[0]);
 	cx->rc->run++;
-	if (run_program(argv, CHECK_TIMEOUT_S, &r, &why) == 0 && judge(c->judge, &r, &why)) {
+	ran = run_program(argv, CHECK_TIMEOUT_S, &r, &why) == 0;
+	if (ran && c->judge == JUDGE_BGPD)
+		remove_bgpd_crashlog_dir(r.pid);
+	if (ran && judge(c->judge, &r, &why)) {
 		report(cx, "pass", f->path, c->label, NULL);
 		cx->rc->passed++;
 	} else {

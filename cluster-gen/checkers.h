@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #include "buf.h"
 #include "render.h"
 
@@ -15,6 +17,7 @@
 char *find_program(const char *name);
 
 struct run_result {
+	pid_t pid;          /* the child's, once it ran */
 	int status;         /* exit status; 128 + signal when killed */
 	bool timed_out;
 	struct buf out;     /* what it wrote to stdout */

@@ -39,6 +39,11 @@ bed_teardown() {
 		while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$BED/pids"
 		sleep 0.2
 		while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$BED/pids"
+		# each daemon's crash-log directory, /var/tmp/frr/DAEMON.PID, when
+		# empty (a crash log is worth keeping)
+		while read -r pid; do
+			rmdir /var/tmp/frr/{zebra,bgpd,bfdd}."$pid" 2>/dev/null || true
+		done <"$BED/pids"
 	fi
 	for r in core ffm4 dus2 sw; do ip netns del "$(ns $r)" 2>/dev/null || true; done
 	rm -rf "$BED"
