@@ -6,7 +6,7 @@ $(GEN_DIR)/embedded_templates.c: $(TEMPLATES) tools/embed-templates
 	@mkdir -p $(@D)
 	tools/embed-templates $@ $(TEMPLATES)
 
-CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/schema.c cluster-gen/parse.c cluster-gen/parse_values.c \
+CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/site_text.c cluster-gen/schema.c cluster-gen/parse.c cluster-gen/parse_values.c \
 	cluster-gen/validate.c cluster-gen/template.c cluster-gen/template_ctx.c cluster-gen/templates.c \
 	cluster-gen/render.c cluster-gen/render_keepalived.c \
 	cluster-gen/render_frr.c cluster-gen/frr_refs.c \
@@ -38,9 +38,13 @@ $(TSAN)/cluster-gen: $(patsubst %.c,$(TSAN)/obj/%.o,$(cluster-gen_SRCS))
 CHECK_EXTRA += $(TSAN)/cluster-gen
 BATS_TESTS += tests/cli/render-threads.bats
 
+# tests/bench/write-floor: the same files written with no rendering, to
+# tell cluster-gen's own time from the kernel's (see docs/PERFORMANCE.md)
+PROGRAMS += write-floor
+write-floor_SRCS := tests/bench/write_floor.c $(LIB_SRCS)
 BENCH_TARGETS += bench-render
-bench-render: $(REL)/cluster-gen
-	tests/bench-render $(REL)/cluster-gen
+bench-render: $(REL)/cluster-gen $(REL)/write-floor
+	tests/bench/render $(REL)/cluster-gen $(REL)/write-floor
 
 UNIT_TESTS += test_lib
 test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/site.c bind-build/bind_table.c $(LIB_SRCS)

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "parse_values.h"
 #include "schema.h"
+#include "site_text.h"
 #include "validate.h"
 
 /* ---- sections ---- */
@@ -493,16 +494,47 @@ static void build_site(struct parser *p, cfg_t *root)
 	build_realservers(p, root);
 }
 
+/* libconfuse reads the text with its comments blanked (see site_text.h). */
+static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
+{
+	FILE *f;
+	int rc;
+
+	/* For libconfuse's own "FILE:LINE: ..." messages; a single section
+	 * (check, bgp, bind) exists from cfg_init on, made before there was a
+	 * file name to copy, and without one its errors would name no place. */
+	cfg->filename = xstrdup(path);
+	for (cfg_opt_t *o = cfg->opts; o->name; o++) {
+		cfg_t *sec = o->type == CFGT_SEC && !(o->flags & CFGF_MULTI) &&
+			     cfg_opt_size(o) > 0 ? cfg_opt_getnsec(o, 0) : NULL;
+		if (sec && !sec->filename)
+			sec->filename = xstrdup(path);
+	}
+	if (len == 0)
+		return CFG_SUCCESS;
+	f = fmemopen(text, len, "r");
+	if (!f)
+		return CFG_FILE_ERROR;
+	rc = cfg_parse_fp(cfg, f);
+	fclose(f);
+	return rc;
+}
+
 int site_load(const char *path, struct site *out, struct diags *d)
 {
-	struct parser p = { d, out, NULL, 0 };
+	struct parser p = { d, out, NULL, NULL, 0 };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
+	size_t len = 0;
+	char *text;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
-	rc = cfg_parse(cfg, path);
+	text = site_text_read(path, &len);
+	if (text)
+		site_text_blank_comments(text, len);
+	rc = text ? parse_text(cfg, path, text, len) : CFG_FILE_ERROR;
 	if (rc == CFG_FILE_ERROR) {
 		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
 	} else if (rc == CFG_PARSE_ERROR) {
@@ -510,11 +542,13 @@ int site_load(const char *path, struct site *out, struct diags *d)
 		 * the rest of the tree is unreliable. */
 		diag_add(d, 0, "fix the problem above first", "the file could not be parsed");
 	} else {
-		parser_read_lines(&p, path);
+		parser_split_lines(&p, text);
+		text = NULL;   /* p owns it now */
 		build_site(&p, cfg);
 		parser_free_lines(&p);
 		validate_site(out, d);
 	}
+	free(text);
 	cfg_free(cfg);
 	if (d->n == 0)
 		return 0;

@@ -38,43 +38,56 @@ void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
 	}
 }
 
-/* The first line at which `name` was set in sec, or 0. */
+/* The last line at which `name` was set in sec (the value in effect), or 0.
+ * A list's default ("ports") is parsed with the callbacks on as its section
+ * opens, so a record made then, at the section's line, comes first and any
+ * line the file sets comes after it. */
 int option_line(cfg_t *sec, const char *name)
 {
+	/* looked up once: every lookup by name is a search of the section */
+	cfg_opt_t *lines = cfg_getopt(sec, SCHEMA_LINES);
+	unsigned count = lines ? cfg_opt_size(lines) : 0;
 	size_t n = strlen(name);
+	int line = 0;
 
-	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
-		const char *e = cfg_getnstr(sec, SCHEMA_LINES, i);
+	for (unsigned i = 0; i < count; i++) {
+		const char *e = cfg_opt_getnstr(lines, i);
 		if (strncmp(e, name, n) == 0 && e[n] == '=')
-			return atoi(e + n + 1);
+			line = atoi(e + n + 1);
 	}
-	return 0;
+	return line;
 }
 
-/* A section's own line: its first option (libconfuse keeps the closing line). */
-void parser_read_lines(struct parser *p, const char *path)
+/* A section's own line: its first option (libconfuse keeps the closing line).
+ * The text is split in place: a line at a time cost a realloc and a copy
+ * per line (a 10,000-instance site has 40,000). */
+void parser_split_lines(struct parser *p, char *text)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
 	size_t cap = 0;
 
+	p->text = text;
 	p->lines = NULL;
 	p->nlines = 0;
-	while (f && getline(&line, &cap, f) >= 0) {
-		p->lines = xreallocarray(p->lines, p->nlines + 1, sizeof(char *));
-		p->lines[p->nlines++] = xstrdup(line);
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (p->nlines == cap) {
+			cap = cap ? cap * 2 : 1024;
+			p->lines = xreallocarray(p->lines, cap, sizeof(char *));
+		}
+		p->lines[p->nlines++] = line;
+		if (!nl)
+			break;
+		*nl = '\0';
+		line = nl + 1;
 	}
-	free(line);
-	if (f)
-		fclose(f);
 }
 
 void parser_free_lines(struct parser *p)
 {
-	for (size_t i = 0; i < p->nlines; i++)
-		free(p->lines[i]);
 	free(p->lines);
+	free(p->text);
 	p->lines = NULL;
+	p->text = NULL;
 	p->nlines = 0;
 }
 
@@ -101,10 +114,12 @@ static bool opens_section(const char *text, const char *name, const char *title)
 
 int section_line(const struct parser *p, cfg_t *sec)
 {
+	cfg_opt_t *lines = cfg_getopt(sec, SCHEMA_LINES);
+	unsigned count = lines ? cfg_opt_size(lines) : 0;
 	int first = 0;
 
-	for (unsigned i = 0; i < cfg_size(sec, SCHEMA_LINES); i++) {
-		const char *eq = strchr(cfg_getnstr(sec, SCHEMA_LINES, i), '=');
+	for (unsigned i = 0; i < count; i++) {
+		const char *eq = strchr(cfg_opt_getnstr(lines, i), '=');
 		int line = eq ? atoi(eq + 1) : 0;
 		if (line > 0 && (first == 0 || line < first))
 			first = line;

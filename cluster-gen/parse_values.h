@@ -14,17 +14,18 @@
 struct parser {
 	struct diags *d;
 	struct site *s;
-	char **lines;    /* the site file's lines, to find where sections open */
+	char *text;      /* the site file, comments blanked, newlines made NULs */
+	char **lines;    /* its lines, to find where sections open */
 	size_t nlines;
 };
 
-/* Reads the file's lines into p (an unreadable file leaves none). */
-void parser_read_lines(struct parser *p, const char *path);
+/* Takes the site text (comments blanked) and splits it into p->lines. */
+void parser_split_lines(struct parser *p, char *text);
 void parser_free_lines(struct parser *p);
 
 /* Every option records "name=line" in its section while libconfuse parses. */
 void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix);
-/* The first line at which `name` was set in sec, or 0. */
+/* The last line at which `name` was set in sec (the value in effect), or 0. */
 int option_line(cfg_t *sec, const char *name);
 /* A section's own line: where it opens (libconfuse keeps the closing line). */
 int section_line(const struct parser *p, cfg_t *sec);

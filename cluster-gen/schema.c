@@ -2,7 +2,7 @@
 
 /* Every section carries SCHEMA_LINES so that the line of each option can be
  * recorded while libconfuse parses (it keeps only section lines). */
-#define LINES CFG_STR_LIST(SCHEMA_LINES, "{}", CFGF_NONE)
+#define LINES CFG_STR_LIST(SCHEMA_LINES, 0, CFGF_NONE)
 
 static cfg_opt_t site_opts[] = {
 	CFG_INT("asn", 0, CFGF_NODEFAULT),

@@ -2,3 +2,7 @@
 UNIT_TESTS += test_template
 test_template_SRCS := tests/unit/test_template.c cluster-gen/template.c cluster-gen/template_ctx.c $(LIB_SRCS)
 test_template_LIBS := -lcmocka
+
+UNIT_TESTS += test_site_text
+test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c $(LIB_SRCS)
+test_site_text_LIBS := -lcmocka

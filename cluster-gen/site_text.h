@@ -1,0 +1,22 @@
+/* The site file's text as libconfuse is given it. Debian 12's libconfuse
+ * (3.3, unchanged upstream since) adds two to its line count for every '#'
+ * or '//' comment and one for every C comment, so each comment shifts the
+ * line of every later error, and it takes a comment inside a list for a
+ * value ("unexpected token"). Comments blanked out before parsing, newlines
+ * kept, leave the lexer nothing to miscount: lines come out right and
+ * comments may go anywhere. */
+#ifndef LVSDNS_SITE_TEXT_H
+#define LVSDNS_SITE_TEXT_H
+
+#include <stddef.h>
+
+/* Reads the whole file: the text (NUL-terminated, *len bytes before the
+ * NUL), or NULL with errno set. */
+char *site_text_read(const char *path, size_t *len);
+
+/* Replaces every comment in text[0, len) by spaces, keeping its newlines.
+ * Comments are found the way libconfuse's lexer finds them: '#', '//' and
+ * C comments outside quoted strings and ${VAR} references. */
+void site_text_blank_comments(char *text, size_t len);
+
+#endif
