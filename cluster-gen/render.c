@@ -100,70 +100,77 @@ const struct renderer renderers[] = {
 };
 const size_t nrenderers = sizeof(renderers) / sizeof(renderers[0]);
 
-/* One renderer's run when the renderers run side by side: its own
- * templates, files and error message. */
-struct task {
-	renderer_fn fn;
-	const struct site *s;
+/* One job of render_jobs: everything it writes is its own (templates
+ * cache what they compile), so jobs can run side by side. */
+struct job {
+	render_job_fn fn;
+	size_t index;
+	const void *arg;
 	struct templates *t;
 	struct files out;
 	struct buf err;
 	int rc;
 };
 
-static void run_task(void *arg)
+static void run_job(void *arg)
 {
-	struct task *k = arg;
+	struct job *j = arg;
 
-	k->rc = k->fn(k->s, k->t, &k->out, &k->err);
-	if (k->rc == 0 && k->out.sink_err.len) {
-		buf_puts(&k->err, k->out.sink_err.data);
-		k->rc = -1;
+	j->rc = j->fn(j->index, j->arg, j->t, &j->out, &j->err);
+	if (j->rc == 0 && j->out.sink_err.len) {
+		buf_puts(&j->err, j->out.sink_err.data);
+		j->rc = -1;
 	}
 }
 
-/* With more than one job, every renderer runs in a thread of its own (the
- * real-server renderer then starts more); results are taken in table order,
- * so the first failing renderer's error is reported, as in a serial run. */
-static int run_renderers(const struct site *s, struct templates *t, struct files *out,
-			 struct buf *err)
+int render_jobs(size_t n, bool side_by_side, render_job_fn fn, const void *arg,
+		struct templates *t, struct files *out, struct buf *err)
 {
-	struct task k[sizeof(renderers) / sizeof(renderers[0])];
+	struct job *j = xcalloc(n, sizeof(*j));
 	int rc = 0;
 
-	for (size_t i = 0; i < nrenderers; i++) {
-		k[i].fn = renderers[i].fn;
-		k[i].s = s;
-		k[i].t = i == 0 ? t : templates_fork(t);
-		k[i].rc = 0;
-		files_init(&k[i].out);
-		k[i].out.sink = out->sink;
-		k[i].out.jobs = out->jobs;
-		buf_init(&k[i].err);
+	for (size_t i = 0; i < n; i++) {
+		j[i].fn = fn;
+		j[i].index = i;
+		j[i].arg = arg;
+		j[i].t = i == 0 ? t : templates_fork(t);
+		files_init(&j[i].out);
+		j[i].out.sink = out->sink;
+		j[i].out.jobs = out->jobs;
+		buf_init(&j[i].err);
 	}
-	if (out->jobs > 1) {
-		run_each(k, nrenderers, sizeof(k[0]), run_task);
+	if (side_by_side) {
+		run_each(j, n, sizeof(*j), run_job);
 	} else {
-		for (size_t i = 0; i < nrenderers && (i == 0 || k[i - 1].rc == 0); i++)
-			run_task(&k[i]);
+		for (size_t i = 0; i < n && (i == 0 || j[i - 1].rc == 0); i++)
+			run_job(&j[i]);
 	}
-	for (size_t i = 0; i < nrenderers; i++) {
-		if (k[i].rc != 0 && rc == 0) {
-			buf_puts(err, k[i].err.data);
+	for (size_t i = 0; i < n; i++) {
+		if (j[i].rc != 0 && rc == 0) {
+			buf_puts(err, j[i].err.data);
 			rc = -1;
 		}
-		files_move(out, &k[i].out);
-		buf_free(&k[i].err);
+		files_move(out, &j[i].out);
+		buf_free(&j[i].err);
 		if (i > 0)
-			templates_free(k[i].t);
+			templates_free(j[i].t);
 	}
+	free(j);
 	return rc;
+}
+
+static int run_renderer(size_t i, const void *site, struct templates *t, struct files *out,
+			struct buf *err)
+{
+	return renderers[i].fn(site, t, out, err);
 }
 
 int render_site(const struct site *s, struct templates *t, struct files *out,
 		struct buf *err)
 {
-	if (run_renderers(s, t, out, err) != 0)
+	/* with more than one job, every renderer runs in a thread of its own
+	 * (the real-server renderer then starts more) */
+	if (render_jobs(nrenderers, out->jobs > 1, run_renderer, s, t, out, err) != 0)
 		return -1;
 	files_sort(out);
 	for (size_t i = 1; i < out->n; i++)

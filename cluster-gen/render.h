@@ -4,6 +4,7 @@
 #ifndef LVSDNS_RENDER_H
 #define LVSDNS_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -78,6 +79,16 @@ extern const size_t nrenderers;
 
 int render_site(const struct site *s, struct templates *t, struct files *out,
 		struct buf *err);
+
+/* Job i of render_jobs: renders into out with templates t. */
+typedef int (*render_job_fn)(size_t i, const void *arg, struct templates *t,
+			     struct files *out, struct buf *err);
+/* Runs fn for i = 0..n-1, each with templates, files and error of its own:
+ * side by side, one thread each, or else in order until one fails. The
+ * files then join out in job order and the first failing job's error is
+ * the one reported, so the result is the same either way. */
+int render_jobs(size_t n, bool side_by_side, render_job_fn fn, const void *arg,
+		struct templates *t, struct files *out, struct buf *err);
 
 /* One renderer per output kind, each in its own render_<kind>.c. */
 int render_keepalived(const struct site *s, struct templates *t, struct files *out,

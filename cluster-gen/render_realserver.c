@@ -8,8 +8,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "parallel.h"
-
 /* Below this many hosts per thread, starting threads costs more than it
  * saves. */
 #define HOSTS_PER_THREAD_MIN 64
@@ -152,60 +150,33 @@ static int render_hosts(const struct site *s, size_t first, size_t end,
 	return 0;
 }
 
-/* One thread's contiguous share of the hosts, with everything it writes to
- * its own: templates (they cache), files and error message. */
-struct share {
+struct shares {
 	const struct site *s;
-	size_t first, end;
-	struct templates *t;
-	struct files out;
-	struct buf err;
-	int rc;
+	size_t n;           /* of them */
 };
 
-static void render_share(void *arg)
+/* Share i of the hosts: a contiguous run of them. */
+static int render_share(size_t i, const void *arg, struct templates *t, struct files *out,
+			struct buf *err)
 {
-	struct share *sh = arg;
+	const struct shares *sh = arg;
+	size_t hosts = sh->s->nrealservers;
 
-	sh->rc = render_hosts(sh->s, sh->first, sh->end, sh->t, &sh->out, &sh->err);
+	return render_hosts(sh->s, hosts * i / sh->n, hosts * (i + 1) / sh->n, t, out, err);
 }
 
 /* Hosts share nothing they write, so up to out->jobs threads render
- * contiguous shares of them. Shares are joined in order and the first
- * failing share's error is the one reported, which makes the files and
- * the message the same whatever the number of threads. */
+ * contiguous shares of them (render_jobs keeps the result the same for
+ * any number of threads). */
 int render_realserver(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err)
 {
 	size_t n = s->nrealservers, jobs = out->jobs < 1 ? 1 : out->jobs;
-	struct share *sh;
-	int rc = 0;
+	struct shares sh = { s, jobs };
 
 	if (jobs > n / HOSTS_PER_THREAD_MIN)
-		jobs = n / HOSTS_PER_THREAD_MIN;
-	if (jobs <= 1)
+		sh.n = n / HOSTS_PER_THREAD_MIN;
+	if (sh.n <= 1)
 		return render_hosts(s, 0, n, t, out, err);
-	sh = xcalloc(jobs, sizeof(*sh));
-	for (size_t j = 0; j < jobs; j++) {
-		sh[j].s = s;
-		sh[j].first = n * j / jobs;
-		sh[j].end = n * (j + 1) / jobs;
-		sh[j].t = j == 0 ? t : templates_fork(t);
-		files_init(&sh[j].out);
-		sh[j].out.sink = out->sink;
-		buf_init(&sh[j].err);
-	}
-	run_each(sh, jobs, sizeof(*sh), render_share);
-	for (size_t j = 0; j < jobs; j++) {
-		if (sh[j].rc != 0 && rc == 0) {
-			buf_puts(err, sh[j].err.data);
-			rc = -1;
-		}
-		files_move(out, &sh[j].out);
-		buf_free(&sh[j].err);
-		if (j > 0)
-			templates_free(sh[j].t);
-	}
-	free(sh);
-	return rc;
+	return render_jobs(sh.n, true, render_share, &sh, t, out, err);
 }
