@@ -16,8 +16,8 @@
 static const char render_options[] =
 	"  -o, --output DIR      the output tree; replaced whole, atomically\n"
 	"  -t, --templates DIR   templates in DIR override built-in ones of the same name\n"
-	"  -j, --jobs N          threads rendering real servers (default: online CPUs,\n"
-	"                        at most 8); the output is the same for every N\n"
+	"  -j, --jobs N          render with N threads (default: online CPUs, at most\n"
+	"                        8); the output is the same for every N\n"
 	"  -T, --timings         print to stderr where the time went: load (parse and\n"
 	"                        validate), render (and write), swap, free\n";
 
