@@ -154,22 +154,29 @@ void tpl_set(struct tpl_ctx *c, const char *name, const char *value)
 	e->u.str.len = len;
 }
 
+/* Formats into a stack buffer first: nearly every value is short, and
+ * formatting twice (measure, then write) showed in a 10k render's profile. */
 void tpl_setf(struct tpl_ctx *c, const char *name, const char *fmt, ...)
 {
 	struct entry *e = set_entry(c, name);
+	char small[128];
 	va_list ap;
 	char *s;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;
 	s = arena_alloc(c->arena, (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n < sizeof(small)) {
+		memcpy(s, small, (size_t)n + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	e->kind = VAL_STR;
 	e->u.str.s = s;
 	e->u.str.len = (size_t)n;

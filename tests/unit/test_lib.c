@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,23 @@ static void test_addr_parse_numeric_only(void **state)
 	assert_false(addr_parse("192.0.2.300", &a));
 	assert_false(addr_parse("", &a));
 	assert_int_equal(a.family, 0);
+}
+
+/* addr_str formats IPv4 by hand: the same text as inet_ntop for every
+ * value of every octet (0, one, two and three digits). */
+static void test_addr_str_ipv4_as_inet_ntop(void **state)
+{
+	struct addr a = { .family = AF_INET };
+	char mine[ADDR_STRLEN], theirs[ADDR_STRLEN];
+
+	(void)state;
+	for (int pos = 0; pos < 4; pos++)
+		for (int v = 0; v < 256; v++) {
+			memcpy(a.bytes, (unsigned char[4]){ 10, 0, 99, 255 }, 4);
+			a.bytes[pos] = (unsigned char)v;
+			assert_non_null(inet_ntop(AF_INET, a.bytes, theirs, sizeof(theirs)));
+			assert_string_equal(addr_str(&a, mine), theirs);
+		}
 }
 
 static void test_prefix_parse_and_contains(void **state)
@@ -278,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addr_parse_numeric_only),
+		cmocka_unit_test(test_addr_str_ipv4_as_inet_ntop),
 		cmocka_unit_test(test_run_each_runs_every_item_once),
 		cmocka_unit_test(test_prefix_parse_and_contains),
 		cmocka_unit_test(test_addr_order),
