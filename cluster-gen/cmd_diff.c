@@ -25,20 +25,10 @@ static const char diff_options[] =
 
 static int read_file_at(const char *path, struct buf *out, struct buf *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[65536];
-	ssize_t n;
-
-	if (fd < 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_append(out, chunk, (size_t)n);
-	if (n < 0)
-		buf_printf(err, "%s: %s", path, strerror(errno));
-	close(fd);
-	return n < 0 ? -1 : 0;
+	if (buf_read_file(out, path) == 0)
+		return 0;
+	buf_printf(err, "%s: %s", path, strerror(errno));
+	return -1;
 }
 
 /* Adds every regular file under dir/rel to out; anything else is an error:

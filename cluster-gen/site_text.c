@@ -1,7 +1,6 @@
 #include "site_text.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,23 +8,13 @@
 
 char *site_text_read(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "r");
 	struct buf text;
-	char chunk[65536];
-	size_t n;
-	int err;
 
-	if (!f)
-		return NULL;
 	buf_init(&text);
-	buf_reserve(&text, 1);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&text, chunk, n);
-	err = ferror(f) ? errno : 0;
-	fclose(f);
-	if (err) {
+	if (buf_read_file(&text, path) != 0) {
+		int saved = errno;
 		buf_free(&text);
-		errno = err;
+		errno = saved;
 		return NULL;
 	}
 	*len = text.len;

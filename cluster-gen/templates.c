@@ -50,25 +50,11 @@ void templates_free(struct templates *t)
 /* 1: read into text; 0: no such file; -1: error in err. */
 static int read_override(const char *dir, const char *name, struct buf *text, struct buf *err)
 {
-	char *path = xasprintf("%s/%s", dir, name), chunk[8192];
-	FILE *f = fopen(path, "r");
-	size_t n;
-	int rc = 1;
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = buf_read_file(text, path) == 0 ? 1 : errno == ENOENT ? 0 : -1;
 
-	if (!f) {
-		rc = errno == ENOENT ? 0 : -1;
-		if (rc < 0)
-			buf_printf(err, "%s: %s", path, strerror(errno));
-		free(path);
-		return rc;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(text, chunk, n);
-	if (ferror(f)) {
-		buf_printf(err, "%s: read error", path);
-		rc = -1;
-	}
-	fclose(f);
+	if (rc < 0)
+		buf_printf(err, "%s: %s", path, strerror(errno));
 	free(path);
 	return rc;
 }

@@ -1,8 +1,11 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void out_of_memory(void)
 {
@@ -156,4 +159,26 @@ char *buf_steal(struct buf *b)
 
 	buf_init(b);
 	return s;
+}
+
+int buf_read_file(struct buf *b, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	buf_append(b, "", 0);   /* a C string even when the file is empty */
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_append(b, chunk, (size_t)n);
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n < 0 ? -1 : 0;
 }

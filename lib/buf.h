@@ -25,6 +25,9 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Returns the contents and leaves b empty; the caller frees the result. */
 char *buf_steal(struct buf *b);
+/* Appends the whole of file `path` to b (which stays NUL-terminated, also
+ * for an empty file). Returns 0, or -1 with errno set. */
+int buf_read_file(struct buf *b, const char *path);
 
 /* Allocation helpers that abort on exhaustion. */
 void *xmalloc(size_t n);

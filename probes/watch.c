@@ -335,25 +335,15 @@ static void on_io(struct watch *w, struct target *t)
 
 static char *read_file(const char *path, int *err)
 {
-	FILE *f = fopen(path, "re");
 	struct buf b;
-	char chunk[4096];
-	size_t n;
 
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
 	buf_init(&b);
-	buf_reserve(&b, 1);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	*err = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (*err) {
+	if (buf_read_file(&b, path) != 0) {
+		*err = errno;
 		buf_free(&b);
 		return NULL;
 	}
+	*err = 0;
 	return buf_steal(&b);
 }
 

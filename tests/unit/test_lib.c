@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,37 @@ static void test_buf_grows(void **state)
 	free(s);
 }
 
+/* buf_read_file appends the file and keeps the buffer a C string; errors
+ * come back as errno. */
+static void test_buf_read_file(void **state)
+{
+	char path[] = "/tmp/test_lib_read.XXXXXX";
+	int fd = mkstemp(path);
+	struct buf b;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "two\nlines\n", 10), 10);
+	close(fd);
+	buf_init(&b);
+	buf_puts(&b, "> ");
+	assert_int_equal(buf_read_file(&b, path), 0);
+	assert_string_equal(b.data, "> two\nlines\n");
+	assert_int_equal(b.len, 12);
+	unlink(path);
+	assert_int_equal(buf_read_file(&b, path), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(buf_read_file(&b, "/"), -1);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(b.len, 12);
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(buf_read_file(&b, "/dev/null"), 0);
+	assert_non_null(b.data);
+	assert_string_equal(b.data, "");
+	buf_free(&b);
+}
+
 struct piece {
 	int calls;
 	unsigned long sum;
@@ -298,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_addr_parse_numeric_only),
 		cmocka_unit_test(test_addr_str_ipv4_as_inet_ntop),
 		cmocka_unit_test(test_run_each_runs_every_item_once),
+		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_prefix_parse_and_contains),
 		cmocka_unit_test(test_addr_order),
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
