@@ -18,6 +18,11 @@ REL_CFLAGS := $(WARN) -O2 $(CFLAGS)
 SAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer \
               -fsanitize=address,undefined -fno-sanitize-recover=all $(CFLAGS)
 SAN_LDFLAGS := -fsanitize=address,undefined
+# libFuzzer targets (clang), for the modules that have them
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all
 
 # Filled by the module.mk files.
 PROGRAMS   :=

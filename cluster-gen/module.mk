@@ -36,6 +36,19 @@ $(TSAN)/obj/%.o: %.c
 $(TSAN)/cluster-gen: $(patsubst %.c,$(TSAN)/obj/%.o,$(cluster-gen_SRCS))
 	$(CC) -pthread -fsanitize=thread -o $@ $^ $(cluster-gen_LIBS)
 CHECK_EXTRA += $(TSAN)/cluster-gen
+
+# fuzz_site (libFuzzer, clang): any text through parse, validate and render;
+# tests/cli/cluster-gen-fuzz.bats runs it in make check, `make fuzz` longer.
+FUZZ_SITE_SRCS := tests/fuzz/fuzz_site.c $(CLUSTER_GEN_CORE)
+$(BUILD)/fuzz/fuzz_site: $(FUZZ_SITE_SRCS) $(wildcard cluster-gen/*.h lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icluster-gen -pthread -o $@ $(FUZZ_SITE_SRCS) -lconfuse
+CHECK_EXTRA += $(BUILD)/fuzz/fuzz_site
+BATS_TESTS += tests/cli/cluster-gen-fuzz.bats
+.PHONY: fuzz-site
+fuzz: fuzz-site
+fuzz-site: $(BUILD)/fuzz/fuzz_site
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-fuzzers $(BUILD)/fuzz site
 BATS_TESTS += tests/cli/render-threads.bats
 
 # tests/bench/write-floor: the same files written with no rendering, to

@@ -520,22 +520,42 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
 	return rc;
 }
 
-int site_load(const char *path, struct site *out, struct diags *d)
+/* libconfuse puts the value of an environment variable in place of ${VAR}
+ * (bare or in double quotes): the files rendered would then depend on the
+ * shell that runs cluster-gen, not on the site file. Each is an error. */
+static int report_env_refs(const char *text, size_t len, struct diags *d)
+{
+	size_t done = 0, from = 0;
+	int line = 1, n = 0;
+
+	for (size_t at; (at = site_text_env_ref(text, len, &from)) < len; n++) {
+		const char *close = memchr(text + at, '}', len - at);
+
+		for (; done < at; done++)
+			line += text[done] == '\n';
+		diag_add(d, line, "write the value itself; in single quotes '${...}' stays as it is",
+			 "'%.*s' would be replaced by an environment variable's value, so the "
+			 "output would depend on the shell that runs cluster-gen",
+			 (int)(close - (text + at)) + 1, text + at);
+	}
+	return n;
+}
+
+int site_load_text(const char *path, char *text, size_t len, struct site *out,
+		   struct diags *d)
 {
 	struct parser p = { d, out, NULL, NULL, 0 };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
-	size_t len = 0;
-	char *text;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
-	text = site_text_read(path, &len);
-	if (text)
-		site_text_blank_comments(text, len);
-	rc = text ? parse_text(cfg, path, text, len) : CFG_FILE_ERROR;
-	if (rc == CFG_FILE_ERROR) {
+	site_text_blank_comments(text, len);
+	rc = report_env_refs(text, len, d) ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
+	if (d->n) {
+		/* reported above */
+	} else if (rc == CFG_FILE_ERROR) {
 		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
 	} else if (rc == CFG_PARSE_ERROR) {
 		/* libconfuse has printed "FILE:LINE: ..." itself; stop here,
@@ -554,4 +574,17 @@ int site_load(const char *path, struct site *out, struct diags *d)
 		return 0;
 	site_free(out);
 	return -1;
+}
+
+int site_load(const char *path, struct site *out, struct diags *d)
+{
+	size_t len = 0;
+	char *text = site_text_read(path, &len);
+
+	if (!text) {
+		memset(out, 0, sizeof(*out));
+		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
+		return -1;
+	}
+	return site_load_text(path, text, len, out, d);
 }

@@ -57,29 +57,74 @@ static size_t end_of_c_comment(const char *text, size_t i, size_t len)
 	return len;
 }
 
+/* ${VAR} at text[i] as libconfuse's lexer takes it: "${", then anything
+ * but '}' up to a '}'. Its end, or 0 when there is none here. */
+static size_t env_ref_end(const char *text, size_t i, size_t len)
+{
+	const char *close;
+
+	if (i + 1 >= len || text[i] != '$' || text[i + 1] != '{')
+		return 0;
+	close = memchr(text + i, '}', len - i);
+	return close ? (size_t)(close - text) + 1 : 0;
+}
+
+enum piece { PIECE_OTHER, PIECE_STRING, PIECE_COMMENT, PIECE_ENV_REF };
+
+/* What starts at text[i], the way libconfuse's lexer sees it, and where it
+ * ends. */
+static enum piece next_piece(const char *text, size_t i, size_t len, size_t *end)
+{
+	char c = text[i], next = i + 1 < len ? text[i + 1] : '\0';
+
+	if (c == '"' || c == '\'') {
+		*end = skip_string(text, i, len);
+		return PIECE_STRING;
+	}
+	if ((*end = env_ref_end(text, i, len)) != 0)
+		return PIECE_ENV_REF;   /* a '#' inside is part of it (${VAR#x}) */
+	if (c == '#' || (c == '/' && next == '/')) {
+		*end = end_of_line(text, i, len);
+		return PIECE_COMMENT;
+	}
+	if (c == '/' && next == '*') {
+		*end = end_of_c_comment(text, i, len);
+		return PIECE_COMMENT;
+	}
+	*end = i + 1;
+	return PIECE_OTHER;
+}
+
 void site_text_blank_comments(char *text, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		char c = text[i], next = i + 1 < len ? text[i + 1] : '\0';
-		size_t end;
-
-		if (c == '"' || c == '\'') {
-			i = skip_string(text, i, len);
-		} else if (c == '$' && next == '{' && memchr(text + i, '}', len - i)) {
-			/* ${VAR}: a '#' inside is part of it (${VAR#x}) */
-			i = (size_t)((char *)memchr(text + i, '}', len - i) - text) + 1;
-		} else if (c == '#' || (c == '/' && next == '/')) {
-			end = end_of_line(text, i, len);
+	for (size_t i = 0, end; i < len; i = end)
+		if (next_piece(text, i, len, &end) == PIECE_COMMENT)
 			blank(text, i, end);
-			i = end;
-		} else if (c == '/' && next == '*') {
-			end = end_of_c_comment(text, i, len);
-			blank(text, i, end);
-			i = end;
-		} else {
-			i++;
-		}
+}
+
+/* The first ${VAR} in the double-quoted string text[i, end), or 0. Its
+ * '}' may lie past the closing quote: libconfuse's pattern runs on. */
+static size_t env_ref_in_string(const char *text, size_t i, size_t end, size_t len)
+{
+	if (text[i] != '"')
+		return 0;   /* single quotes: libconfuse takes it literally */
+	for (i++; i < end; i += text[i] == '\\' ? 2 : 1)
+		if (env_ref_end(text, i, len))
+			return i;
+	return 0;
+}
+
+size_t site_text_env_ref(const char *text, size_t len, size_t *from)
+{
+	for (size_t i = *from, end, at; i < len; i = end) {
+		enum piece k = next_piece(text, i, len, &end);
+
+		*from = end;
+		if (k == PIECE_ENV_REF)
+			return i;
+		if (k == PIECE_STRING && (at = env_ref_in_string(text, i, end, len)) != 0)
+			return at;
 	}
+	*from = len;
+	return len;
 }

@@ -19,4 +19,11 @@ char *site_text_read(const char *path, size_t *len);
  * C comments outside quoted strings and ${VAR} references. */
 void site_text_blank_comments(char *text, size_t len);
 
+/* The offset of the next ${VAR} from *from on that libconfuse would replace
+ * with the environment's value (in a double-quoted string or a bare word;
+ * single quotes keep it literal), or len when there is none; *from moves
+ * past the string or reference it is in (one per string is found). Call it
+ * on blanked text: in comments nothing counts. */
+size_t site_text_env_ref(const char *text, size_t len, size_t *from);
+
 #endif

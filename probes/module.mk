@@ -37,10 +37,6 @@ BATS_TESTS += tests/cli/dnsprobe-watch.bats
 # (default 60); `make check` builds them and tests/cli/dnsprobe-fuzz.bats runs
 # each for 30 s. New inputs go to build/fuzz/corpus-*, seeds stay committed
 # in tests/fuzz/corpus/.
-FUZZ_CC ?= clang
-FUZZ_TIME ?= 60
-FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -Ilib -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=all
 FUZZ_ANSWER_SRCS := tests/fuzz/fuzz_answer.c probes/judge.c probes/wire.c probes/query.c lib/addr.c
 FUZZ_ARGS_SRCS := tests/fuzz/fuzz_args.c $(DNSPROBE_CORE)
 $(BUILD)/fuzz/fuzz_answer: $(FUZZ_ANSWER_SRCS) $(wildcard probes/*.h)
@@ -56,7 +52,7 @@ BATS_TESTS += tests/cli/dnsprobe-fuzz.bats
 .PHONY: fuzz-dnsprobe
 fuzz: fuzz-dnsprobe
 fuzz-dnsprobe: $(DNSPROBE_FUZZERS)
-	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-fuzzers $(BUILD)/fuzz
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-fuzzers $(BUILD)/fuzz answer args
 
 # Benchmark (make bench): tests/dnsprobe/bench.sh; results in docs/PERFORMANCE.md.
 $(REL)/bench-exec: tests/dnsprobe/bench-exec.c

@@ -87,6 +87,28 @@ static void test_newline_count_unchanged(void **state)
 	free(text);
 }
 
+/* Every ${VAR} libconfuse would expand, and none it would not. */
+static void test_env_refs(void **state)
+{
+	const char *in = "a = ${A} b = \"x${B}y${C}\" c = '${D}' d = \"\\${E}\"\n"
+			 "e = \"${F\" }\" f = $ {G} g = ${H";
+	char *text = strdup(in);
+	size_t len = strlen(text), from = 0, at;
+	const char *found[8];
+	size_t n = 0;
+
+	(void)state;
+	site_text_blank_comments(text, len);
+	while ((at = site_text_env_ref(text, len, &from)) < len && n < 8)
+		found[n++] = text + at;
+	assert_int_equal(n, 3);
+	assert_memory_equal(found[0], "${A}", 4);
+	assert_memory_equal(found[1], "${B}", 4);   /* one per string: not ${C} */
+	assert_memory_equal(found[2], "${F\" }", 6); /* its '}' past the quote */
+	assert_int_equal(from, len);
+	free(text);
+}
+
 static void test_read_whole_file(void **state)
 {
 	char path[] = "/tmp/test_site_text.XXXXXX";
@@ -116,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_strings_are_not_comments),
 		cmocka_unit_test(test_unquoted_words_and_references),
 		cmocka_unit_test(test_newline_count_unchanged),
+		cmocka_unit_test(test_env_refs),
 		cmocka_unit_test(test_read_whole_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
