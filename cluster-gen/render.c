@@ -147,7 +147,7 @@ int render_jobs(size_t n, bool side_by_side, render_job_fn fn, const void *arg,
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (j[i].rc != 0 && rc == 0) {
-			buf_puts(err, j[i].err.data);
+			buf_puts(err, j[i].err.len ? j[i].err.data : "rendering failed");
 			rc = -1;
 		}
 		files_move(out, &j[i].out);
