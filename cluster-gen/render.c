@@ -35,7 +35,8 @@ void files_add(struct files *f, const char *path, char *data, size_t len, mode_t
 	}
 	if (f->sink) {
 		if (f->sink_err.len == 0)
-			outtree_write(f->sink, path, data, len, mode, &f->sink_err);
+			outtree_write_next(f->sink, f->n ? f->v[f->n - 1].path : NULL, path,
+					   data, len, mode, &f->sink_err);
 		free(data);
 		data = NULL;
 	}

@@ -183,19 +183,37 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* mkdir -p of the directories above relpath inside the temporary tree.
- * Threads writing side by side may race to create the same directory, so
- * EEXIST is success. */
+/* mkdir -p of dir (modified in place, restored) inside the temporary tree,
+ * deepest first: usually only the last directory is missing. Threads
+ * writing side by side may race to create the same directory, so EEXIST
+ * is success. */
+static int mkdir_p_at(int dirfd, char *dir)
+{
+	char *slash;
+	int rc;
+
+	if (mkdirat(dirfd, dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || (slash = strrchr(dir, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	rc = mkdir_p_at(dirfd, dir);
+	*slash = '/';
+	if (rc == 0 && mkdirat(dirfd, dir, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	return rc;
+}
+
+/* The directories above relpath. */
 static int make_parents_at(int dirfd, const char *relpath)
 {
 	char *p = xstrdup(relpath);
+	char *slash = strrchr(p, '/');
 	int rc = 0;
 
-	for (char *s = strchr(p, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdirat(dirfd, p, 0755) != 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
+	if (slash) {
+		*slash = '\0';
+		rc = mkdir_p_at(dirfd, p);
 	}
 	free(p);
 	return rc;
@@ -207,6 +225,33 @@ static int write_error(const struct outtree *t, const char *relpath, struct buf 
 
 	buf_printf(err, "%s/%s: %s", t->tmp, relpath, strerror_r(errno, msg, sizeof(msg)));
 	return -1;
+}
+
+/* Length of path's directory part (0 for a top-level file). */
+static size_t dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? (size_t)(slash - path) : 0;
+}
+
+/* Writers add a directory's files one after another, so a path whose
+ * directory differs from the previous one's starts a new directory: making
+ * it first saves the failed open that outtree_write would need to find out. */
+int outtree_write_next(const struct outtree *t, const char *prev, const char *relpath,
+		       const char *data, size_t len, mode_t mode, struct buf *err)
+{
+	size_t n = dir_len(relpath);
+
+	if (n > 0 && (!prev || dir_len(prev) != n || memcmp(prev, relpath, n) != 0)) {
+		char *dir = xasprintf("%.*s", (int)n, relpath);
+		int rc = mkdir_p_at(t->tmpfd, dir);
+
+		free(dir);
+		if (rc != 0)
+			return write_error(t, relpath, err);
+	}
+	return outtree_write(t, relpath, data, len, mode, err);
 }
 
 /* Keeps no state of its own, so threads may write into one tree at once. */

@@ -27,6 +27,11 @@ int outtree_begin(struct outtree *t, const char *target, struct buf *err);
 /* Safe to call from several threads at once (for different paths). */
 int outtree_write(const struct outtree *t, const char *relpath, const char *data,
 		  size_t len, mode_t mode, struct buf *err);
+/* The same for the next of a series of files written in directory order
+ * (prev: the series' previous path, or NULL): makes relpath's directory
+ * first when it differs from prev's, instead of after a failed open. */
+int outtree_write_next(const struct outtree *t, const char *prev, const char *relpath,
+		       const char *data, size_t len, mode_t mode, struct buf *err);
 int outtree_commit(struct outtree *t, struct buf *err);
 /* Call once at the end, committed or not: removes any temporary tree, frees. */
 void outtree_end(struct outtree *t);

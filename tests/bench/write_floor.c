@@ -34,7 +34,8 @@ static void write_share(void *arg)
 
 	buf_init(&err);
 	for (size_t i = 0; i < sh->n && sh->rc == 0; i++)
-		sh->rc = outtree_write(sh->tree, sh->v[i].path, sh->fill, sh->v[i].size, 0644, &err);
+		sh->rc = outtree_write_next(sh->tree, i ? sh->v[i - 1].path : NULL, sh->v[i].path,
+					    sh->fill, sh->v[i].size, 0644, &err);
 	if (sh->rc != 0)
 		fprintf(stderr, "write-floor: %s\n", err.data);
 	buf_free(&err);

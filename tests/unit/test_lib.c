@@ -181,6 +181,54 @@ static char *slurp(const char *path)
 	return s;
 }
 
+/* Reads relpath of the committed tree target. */
+static char *slurp_in(const char *target, const char *relpath)
+{
+	char *p = xasprintf("%s/%s", target, relpath);
+	char *s = slurp(p);
+
+	free(p);
+	return s;
+}
+
+static void test_outtree_write_next_makes_directories(void **state)
+{
+	char dir[] = "/tmp/lvsdns-outtree-XXXXXX";
+	struct outtree t;
+	struct buf err;
+	char *target, *got;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	target = xasprintf("%s/out", dir);
+	buf_init(&err);
+	assert_int_equal(outtree_begin(&t, target, &err), 0);
+	/* a new nested directory, then files in the same one, then a sibling
+	 * directory and one that an earlier series already made */
+	assert_int_equal(outtree_write_next(&t, NULL, "r/h1/a.conf", "1", 1, 0644, &err), 0);
+	assert_int_equal(outtree_write_next(&t, "r/h1/a.conf", "r/h1/b.conf", "2", 1, 0644, &err), 0);
+	assert_int_equal(outtree_write_next(&t, "r/h1/b.conf", "r/h2/a.conf", "3", 1, 0644, &err), 0);
+	assert_int_equal(outtree_write_next(&t, NULL, "r/h1/c.conf", "4", 1, 0644, &err), 0);
+	assert_int_equal(outtree_write_next(&t, "r/h1/c.conf", "top.conf", "5", 1, 0644, &err), 0);
+	/* r/h2 is a directory "r/h2/a.conf/x" cannot be made under */
+	assert_int_equal(outtree_write_next(&t, "top.conf", "r/h2/a.conf/x", "6", 1, 0644, &err), -1);
+	assert_non_null(strstr(err.data, "r/h2/a.conf/x: "));
+	assert_int_equal(outtree_commit(&t, &err), 0);
+	outtree_end(&t);
+	const char *want[][2] = { { "r/h1/a.conf", "1" }, { "r/h1/b.conf", "2" },
+				  { "r/h2/a.conf", "3" }, { "r/h1/c.conf", "4" },
+				  { "top.conf", "5" } };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		got = slurp_in(target, want[i][0]);
+		assert_non_null(got);
+		assert_string_equal(got, want[i][1]);
+		free(got);
+	}
+	free(target);
+	buf_free(&err);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
 static void test_outtree_replaces_atomically(void **state)
 {
 	char dir[] = "/tmp/lvsdns-outtree-XXXXXX";
@@ -337,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test(test_qnames),
 		cmocka_unit_test(test_outtree_replaces_atomically),
+		cmocka_unit_test(test_outtree_write_next_makes_directories),
 		cmocka_unit_test(test_buf_grows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
