@@ -11,11 +11,24 @@
 
 /* ---- where things are: every option records "name=line" while parsed ---- */
 
+/* Formatted by hand: snprintf was half the cost of recording (every option
+ * of a 10,000-instance site, some 40,000). */
 static int record_line(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char entry[96];
+	char entry[96], digits[12];
+	size_t n = strlen(opt->name), nd = 0;
+	unsigned line = cfg->line > 0 ? (unsigned)cfg->line : 0;
 
-	snprintf(entry, sizeof(entry), "%s=%d", opt->name, cfg->line);
+	do
+		digits[nd++] = (char)('0' + line % 10);
+	while ((line /= 10) != 0);
+	if (n + 1 + nd >= sizeof(entry))
+		n = sizeof(entry) - 2 - nd;   /* schema names are short; never taken */
+	memcpy(entry, opt->name, n);
+	entry[n++] = '=';
+	while (nd)
+		entry[n++] = digits[--nd];
+	entry[n] = '\0';
 	cfg_addlist(cfg, SCHEMA_LINES, 1, entry);
 	return 0;
 }
