@@ -188,7 +188,8 @@ static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 	svc->scheduler = opt_str(sec, "scheduler");
 	k = keyword(p, sec, "method", method_words, true);
 	svc->method = k < 0 ? LVS_DR : (enum lvs_method)k;
-	svc->persistence_timeout = opt_uint(p, sec, "persistence-timeout", 0, 2147483647UL);
+	/* keepalived's limit: 31 days */
+	svc->persistence_timeout = opt_uint(p, sec, "persistence-timeout", 0, 2678400);
 	svc->persistence_netmask = opt_uint(p, sec, "persistence-netmask", 0, 128);
 	svc->delay_loop = opt_uint(p, sec, "delay-loop", 1, 3600);
 	svc->quorum = opt_uint(p, sec, "quorum", 1, 65535);

@@ -33,14 +33,25 @@ static int record_line(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* The hidden list is ours: libconfuse would take it from the file too, and
+ * the line records it holds would then be whatever the file says. Only the
+ * parser calls this (our own cfg_addlist does not). */
+static int refuse_lines(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_error(cfg, "no such option '%s'", opt->name);
+	return -1;
+}
+
 void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix)
 {
 	for (cfg_opt_t *o = opts; o->name; o++) {
 		char path[128];
 
-		if (strcmp(o->name, SCHEMA_LINES) == 0)
-			continue;
 		snprintf(path, sizeof(path), "%s%s", prefix, o->name);
+		if (strcmp(o->name, SCHEMA_LINES) == 0) {
+			cfg_set_validate_func(cfg, path, refuse_lines);
+			continue;
+		}
 		if (o->type == CFGT_SEC) {
 			char sub[136];
 			snprintf(sub, sizeof(sub), "%s|", path);

@@ -5,6 +5,7 @@
  * internal-malloc = on after the allocator was removed), the closest honest
  * equivalent is rendered and a "# NOTE:" line says so. */
 #include "render.h"
+#include "validate.h"
 
 #include <string.h>
 
@@ -12,12 +13,6 @@
 
 /* The version goes into shell-quoted values: allow only what BIND versions
  * are made of ("9.18.49", "9.11.5-P4", "9.16.25-S1"). */
-static bool version_is_safe(const char *v)
-{
-	return v != NULL && *v != '\0' && strlen(v) < 32 &&
-	       strspn(v, "0123456789.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-+") == strlen(v);
-}
-
 static const char *on_off(bool b)
 {
 	return b ? "on" : "off";
@@ -59,7 +54,7 @@ int render_bind(const struct site *s, struct templates *t, struct files *out, st
 	struct tpl_ctx *c;
 	int rc;
 
-	if (row == NULL || !version_is_safe(s->bind.version)) {
+	if (row == NULL || !bind_version_is_safe(s->bind.version)) {
 		buf_printf(err, "%s:%d: bind version \"%s\" is not a BIND 9 release this "
 			   "toolkit knows (9.2.0 or later, e.g. \"9.18.49\"); no build recipe exists for it",
 			   s->file, s->bind.at.line, s->bind.version ? s->bind.version : "");

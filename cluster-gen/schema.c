@@ -1,11 +1,37 @@
 #include "schema.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+/* libconfuse reads integers with strtol's base 0, so "064512" would be the
+ * octal 26954 and "0x10" sixteen: a site file means decimal, and says so. */
+static int parse_decimal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	const char *digits = value + (*value == '-' || *value == '+');
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (!isdigit((unsigned char)*digits) || (digits[0] == '0' && digits[1] != '\0') ||
+	    *end != '\0' || errno != 0) {
+		cfg_error(cfg, "option '%s': '%s' is not a decimal number "
+			  "(write it without leading zeros or 0x)", opt->name, value);
+		return -1;
+	}
+	*(long *)result = v;
+	return 0;
+}
+
+#define DECIMAL(name, def, flags) CFG_INT_CB(name, def, flags, parse_decimal)
+
 /* Every section carries SCHEMA_LINES so that the line of each option can be
  * recorded while libconfuse parses (it keeps only section lines). */
 #define LINES CFG_STR_LIST(SCHEMA_LINES, 0, CFGF_NONE)
 
 static cfg_opt_t site_opts[] = {
-	CFG_INT("asn", 0, CFGF_NODEFAULT),
+	DECIMAL("asn", 0, CFGF_NODEFAULT),
 	CFG_STR("script-user", "nobody", CFGF_NONE),
 	CFG_STR("vip-guard", "/usr/local/sbin/lvsdns-vip-guard", CFGF_NONE),
 	LINES,
@@ -16,16 +42,16 @@ static cfg_opt_t check_opts[] = {
 	CFG_STR("name", 0, CFGF_NODEFAULT),
 	CFG_STR("type", "A", CFGF_NONE),
 	CFG_STR("class", "IN", CFGF_NONE),
-	CFG_INT("timeout", 1, CFGF_NONE),
-	CFG_INT("tries", 3, CFGF_NONE),
+	DECIMAL("timeout", 1, CFGF_NONE),
+	DECIMAL("tries", 3, CFGF_NONE),
 	CFG_STR_LIST("fail-rcodes", "{SERVFAIL,REFUSED}", CFGF_NONE),
 	CFG_STR("transport", "udp", CFGF_NONE),
 	CFG_STR("checker", "probe", CFGF_NONE),
-	CFG_INT("rise", 1, CFGF_NONE),
-	CFG_INT("fall", 1, CFGF_NONE),
-	CFG_INT("interval", 6, CFGF_NONE),
+	DECIMAL("rise", 1, CFGF_NONE),
+	DECIMAL("fall", 1, CFGF_NONE),
+	DECIMAL("interval", 6, CFGF_NONE),
 	CFG_STR("expect-address", 0, CFGF_NONE),
-	CFG_INT("min-answers", 0, CFGF_NONE),
+	DECIMAL("min-answers", 0, CFGF_NONE),
 	CFG_STR("dynamic-weight", 0, CFGF_NONE),
 	CFG_STR("probe", "/usr/local/sbin/dnsprobe", CFGF_NONE),
 	CFG_STR("watch-dir", "/run/lvsdns", CFGF_NONE),
@@ -35,14 +61,14 @@ static cfg_opt_t check_opts[] = {
 
 static cfg_opt_t bgp_opts[] = {
 	CFG_STR("mode", "active-standby", CFGF_NONE),
-	CFG_INT("primary-metric", 0, CFGF_NONE),
-	CFG_INT("backup-metric", 100, CFGF_NONE),
-	CFG_INT("local-preference", 100, CFGF_NONE),
-	CFG_INT("keepalive", 1, CFGF_NONE),
-	CFG_INT("holdtime", 3, CFGF_NONE),
+	DECIMAL("primary-metric", 0, CFGF_NONE),
+	DECIMAL("backup-metric", 100, CFGF_NONE),
+	DECIMAL("local-preference", 100, CFGF_NONE),
+	DECIMAL("keepalive", 1, CFGF_NONE),
+	DECIMAL("holdtime", 3, CFGF_NONE),
 	CFG_BOOL("bfd", cfg_true, CFGF_NONE),
-	CFG_INT("bfd-interval", 300, CFGF_NONE),
-	CFG_INT("bfd-multiplier", 3, CFGF_NONE),
+	DECIMAL("bfd-interval", 300, CFGF_NONE),
+	DECIMAL("bfd-multiplier", 3, CFGF_NONE),
 	LINES,
 	CFG_END()
 };
@@ -60,11 +86,11 @@ static cfg_opt_t service_opts[] = {
 	CFG_STR_LIST("ports", "{udp/53,tcp/53}", CFGF_NONE),
 	CFG_STR("scheduler", "wrr", CFGF_NONE),
 	CFG_STR("method", "DR", CFGF_NONE),
-	CFG_INT("persistence-timeout", 0, CFGF_NONE),
-	CFG_INT("persistence-netmask", 0, CFGF_NONE),
-	CFG_INT("delay-loop", 6, CFGF_NONE),
-	CFG_INT("quorum", 1, CFGF_NONE),
-	CFG_INT("hysteresis", 0, CFGF_NONE),
+	DECIMAL("persistence-timeout", 0, CFGF_NONE),
+	DECIMAL("persistence-netmask", 0, CFGF_NONE),
+	DECIMAL("delay-loop", 6, CFGF_NONE),
+	DECIMAL("quorum", 1, CFGF_NONE),
+	DECIMAL("hysteresis", 0, CFGF_NONE),
 	CFG_BOOL("alpha", cfg_true, CFGF_NONE),
 	CFG_BOOL("one-packet-scheduling", cfg_false, CFGF_NONE),
 	LINES,
@@ -73,7 +99,7 @@ static cfg_opt_t service_opts[] = {
 
 static cfg_opt_t neighbor_opts[] = {
 	CFG_STR("address", 0, CFGF_NODEFAULT),
-	CFG_INT("remote-as", 0, CFGF_NONE),
+	DECIMAL("remote-as", 0, CFGF_NONE),
 	CFG_STR("description", 0, CFGF_NONE),
 	CFG_BOOL("bfd", cfg_true, CFGF_NONE),
 	LINES,
@@ -92,8 +118,8 @@ static cfg_opt_t instance_opts[] = {
 	CFG_STR("lb-address", 0, CFGF_NODEFAULT),
 	CFG_STR("interface", 0, CFGF_NODEFAULT),
 	CFG_STR("address", 0, CFGF_NODEFAULT),
-	CFG_INT("weight", 1, CFGF_NONE),
-	CFG_INT("control-port", 0, CFGF_NONE),
+	DECIMAL("weight", 1, CFGF_NONE),
+	DECIMAL("control-port", 0, CFGF_NONE),
 	LINES,
 	CFG_END()
 };

@@ -84,6 +84,22 @@ static void check_name(struct diags *d, int line, const char *what, const char *
 			 "%s name '%s' is not safe in generated files and command lines", what, name);
 }
 
+/* Thresholds, in characters: keepalived runs misc_path from a buffer of
+ * about 1 KiB, and dnsprobe takes at most 253 thresholds. */
+#define DYNAMIC_WEIGHT_MAX 200
+
+/* FRR names prefix-lists and route-maps "<site>-<balancer>-..." with
+ * suffixes of up to 20 characters, and accepts names of 128 at most. */
+#define FRR_NAME_PARTS_MAX 100
+
+bool bind_version_is_safe(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	return n > 0 && n < 32 &&
+	       strspn(v, "0123456789.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-+") == n;
+}
+
 static bool valid_thresholds(const char *s)
 {
 	unsigned long prev = 0, v;
@@ -121,9 +137,20 @@ static void validate_check(const struct site *s, struct diags *d)
 		if (i > 0 && strcmp(c->fail_rcodes[i], c->fail_rcodes[i - 1]) == 0)
 			diag_add(d, c->at.line, NULL, "check: fail-rcodes lists %s twice", c->fail_rcodes[i]);
 	}
+	if (c->qname && c->qname[0] == '-')
+		diag_add(d, c->at.line, "a DNS name starts with a letter, a digit or '_'",
+			 "check: name '%s' would be read as an option by the probe", c->qname);
+	for (size_t i = 0; i < c->nfail_rcodes; i++)
+		if (strcmp(c->fail_rcodes[i], "NOERROR") == 0)
+			diag_add(d, c->at.line, "list the rcodes of a sick server, e.g. { SERVFAIL, REFUSED }",
+				 "check: fail-rcodes holds NOERROR: every answer would mark the instance down");
 	if (c->expect_address && !addr_parse(c->expect_address, &a))
 		diag_add(d, c->at.line, NULL, "check: expect-address '%s' is not an IP address",
 			 c->expect_address);
+	else if (c->expect_address && strcmp(c->qtype, a.family == AF_INET ? "A" : "AAAA") != 0)
+		diag_add(d, c->at.line, a.family == AF_INET ? "type = A" : "type = AAAA",
+			 "check: expect-address %s is IPv%d, but a type %s answer never holds one: every check would fail",
+			 c->expect_address, addr_version(&a), c->qtype);
 	if (!safe_path(c->probe_path))
 		diag_add(d, c->at.line, "keepalived splits misc_path on spaces and runs it without a shell",
 			 "check: probe '%s' must be an absolute path without spaces or shell syntax",
@@ -131,7 +158,11 @@ static void validate_check(const struct site *s, struct diags *d)
 	if (!safe_path(c->watch_dir))
 		diag_add(d, c->at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
 			 c->watch_dir);
-	if (c->dynamic_weight && !valid_thresholds(c->dynamic_weight))
+	if (c->dynamic_weight && strlen(c->dynamic_weight) > DYNAMIC_WEIGHT_MAX)
+		diag_add(d, c->at.line, "a few thresholds are enough: each step lowers the weight by one",
+			 "check: dynamic-weight is longer than %d characters; keepalived cannot run so long a misc_path",
+			 DYNAMIC_WEIGHT_MAX);
+	else if (c->dynamic_weight && !valid_thresholds(c->dynamic_weight))
 		diag_add(d, c->at.line, "rising latency thresholds in milliseconds, e.g. \"20,100,500\"",
 			 "check: dynamic-weight '%s' is not a list of rising numbers", c->dynamic_weight);
 	if (c->dynamic_weight && c->checker != CHECKER_PROBE)
@@ -146,6 +177,10 @@ static void validate_check(const struct site *s, struct diags *d)
 			 "check: keepalived's DNS_CHECK never looks at the answer section");
 	if (!in_table(keepalived_dns_types, c->qtype))
 		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK cannot ask type %s", c->qtype);
+	if (c->qname && c->qname[0] && c->qname[0] != '.' && (c->qname[1] == '.' || c->qname[1] == '\0'))
+		diag_add(d, c->at.line, "ask a name whose first label is longer, or use checker = probe",
+			 "check: keepalived 2.2.7's DNS_CHECK drops a name whose first label is one character ('%s')",
+			 c->qname);
 	if (strcmp(c->qclass, "IN"))
 		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK asks class IN only");
 }
@@ -178,7 +213,7 @@ static void validate_services(const struct site *s, struct diags *d)
 
 static void validate_balancer(const struct site *s, const struct balancer *b, struct diags *d)
 {
-	char a[ADDR_STRLEN], p[PREFIX_STRLEN];
+	char a[ADDR_STRLEN];
 
 	check_name(d, b->at.line, "balancer", b->name);
 	if (b->router_id.family && b->router_id.family != AF_INET)
@@ -198,6 +233,9 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 		if (n->description && strpbrk(n->description, "\"\\\n\r\t!#"))
 			diag_add(d, n->at.line, NULL, "neighbor %s: description must not contain quotes, tabs, '!' or '#'",
 				 n->name);
+		else if (n->description && n->description[strspn(n->description, " ")] == '\0')
+			diag_add(d, n->at.line, "leave it out, or say who the neighbor is",
+				 "neighbor %s: description is empty; FRR refuses 'description' without text", n->name);
 		for (size_t j = 0; j < i; j++)
 			if (n->address.family && addr_eq(&n->address, &b->neighbors[j].address))
 				diag_add(d, n->at.line, NULL, "balancer %s: neighbors %s and %s share address %s",
@@ -209,10 +247,6 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 		if (v->interface && !safe_ifname(v->interface))
 			diag_add(d, v->at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
 				 "vlan %s: interface '%s' is not a valid interface name", v->name, v->interface);
-		for (size_t j = 0; j < i; j++)
-			if (v->address.addr.family && prefix_contains(&b->vlans[j].address, &v->address.addr))
-				diag_add(d, v->at.line, NULL, "balancer %s: vlan %s (%s) overlaps vlan %s",
-					 b->name, v->name, prefix_str(&v->address, p), b->vlans[j].name);
 	}
 }
 
@@ -241,6 +275,10 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 	else if (addr_eq(&in->address, &v->address.addr))
 		diag_add(d, in->at.line, NULL, "%s instance %s: %s is balancer %s's own address on vlan %s",
 			 r->name, in->name, addr_str(&in->address, a), b->name, v->name);
+	else if (prefix_reserved_host(&v->address, &in->address))
+		diag_add(d, in->at.line, RESERVED_HOST_HINT,
+			 "%s instance %s: %s is not a host address of vlan %s's network %s",
+			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n));
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].addr.family == in->address.family)
 			return;
@@ -298,6 +336,48 @@ static void validate_unique_instances(const struct site *s, struct diags *d)
 						 "DNAT is chosen by incoming interface: one instance per VLAN interface",
 						 "%s: instances %s and %s share interface %s", r->name,
 						 r->instances[k].name, r->instances[j].name, r->instances[j].interface);
+		for (size_t j = 0; j < r->ninstances; j++)
+			for (size_t k = 0; r->instances[j].control_port && k < j; k++)
+				if (r->instances[j].control_port == r->instances[k].control_port)
+					diag_add(d, r->instances[j].at.line,
+						 "each named on a host needs its own rndc port on 127.0.0.1",
+						 "%s: instances %s and %s share control-port %u", r->name,
+						 r->instances[k].name, r->instances[j].name,
+						 r->instances[j].control_port);
+	}
+}
+
+/* keepalived -t refuses a virtual server whose quorum exceeds the weight of
+ * its real servers, or whose hysteresis is not below its quorum. */
+static void validate_quorum(const struct site *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->nservices; i++)
+		if (s->services[i].hysteresis >= s->services[i].quorum)
+			diag_add(d, s->services[i].at.line, "keepalived needs hysteresis < quorum",
+				 "service %s: hysteresis %u is not below quorum %u", s->services[i].name,
+				 s->services[i].hysteresis, s->services[i].quorum);
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		const struct balancer *b = &s->balancers[i];
+		unsigned long weight[2] = { 0, 0 };
+		size_t count[2] = { 0, 0 };
+
+		for (size_t j = 0; j < s->nrealservers; j++) {
+			const struct realserver *r = &s->realservers[j];
+			for (size_t k = 0; r->balancer == i && k < r->ninstances; k++) {
+				bool v6 = r->instances[k].address.family == AF_INET6;
+				weight[v6] += r->instances[k].weight;
+				count[v6]++;
+			}
+		}
+		for (size_t j = 0; j < b->nservices; j++) {
+			const struct service *v = &s->services[b->services[j]];
+			bool v6 = v->vip.family == AF_INET6;
+			if (!v->vip.family || count[v6] == 0 || weight[v6] >= v->quorum)
+				continue;   /* no instances at all: validate_families says so */
+			diag_add(d, v->at.line, "lower quorum, or raise the instances' weights",
+				 "service %s: quorum %u exceeds the total weight %lu of its instances behind balancer %s",
+				 v->name, v->quorum, weight[v6], b->name);
+		}
 	}
 }
 
@@ -324,10 +404,25 @@ static void validate_families(const struct site *s, struct diags *d)
 	}
 }
 
+/* A service no balancer carries would be silently missing from every file. */
+static void validate_carried(const struct site *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->nservices; i++) {
+		bool carried = false;
+		for (size_t j = 0; j < s->nbalancers && !carried; j++)
+			carried = balancer_carries(&s->balancers[j], i);
+		if (!carried)
+			diag_add(d, s->services[i].at.line, "name it in a balancer's services = { ... }",
+				 "service %s is carried by no balancer", s->services[i].name);
+	}
+}
+
 static void validate_primaries(const struct site *s, struct diags *d)
 {
-	if (s->bgp.mode == BGP_ANYCAST)
+	if (s->bgp.mode == BGP_ANYCAST) {
+		validate_carried(s, d);
 		return;
+	}
 	if (s->bgp.primary_metric >= s->bgp.backup_metric)
 		diag_add(d, s->bgp.at.line, "routers prefer the lower MED: primary-metric < backup-metric",
 			 "bgp: primary-metric %u is not below backup-metric %u", s->bgp.primary_metric,
@@ -359,6 +454,12 @@ void validate_site(const struct site *s, struct diags *d)
 
 	if (s->name)
 		check_name(d, s->at.line, "site", s->name);
+	for (size_t i = 0; s->name && i < s->nbalancers; i++)
+		if (strlen(s->name) + strlen(s->balancers[i].name) > FRR_NAME_PARTS_MAX)
+			diag_add(d, s->balancers[i].at.line, "shorten the site or the balancer name",
+				 "balancer %s: the site and balancer names together exceed %d characters, "
+				 "too long for FRR's prefix-list and route-map names",
+				 s->balancers[i].name, FRR_NAME_PARTS_MAX);
 	if (!s->name)
 		return; /* no site section: the rest would only repeat that */
 	if (!safe_name(s->script_user))
@@ -367,7 +468,8 @@ void validate_site(const struct site *s, struct diags *d)
 		diag_add(d, s->at.line, "keepalived runs quorum_up/quorum_down without a shell",
 			 "site: vip-guard '%s' must be an absolute path without spaces or shell syntax",
 			 s->vip_guard_path);
-	if (!s->bind.version || !bind_row_for_version(s->bind.version))
+	if (!s->bind.version || !bind_version_is_safe(s->bind.version) ||
+	    !bind_row_for_version(s->bind.version))
 		diag_add(d, s->bind.at.line, "a release such as \"9.18.49\"; bind-build(8) lists the versions and what each needs",
 			 "bind: version '%s' is not a BIND 9 release this toolkit knows (9.2.0 or later)",
 			 s->bind.version ? s->bind.version : "");
@@ -389,6 +491,8 @@ void validate_site(const struct site *s, struct diags *d)
 			validate_instance(s, r, &r->instances[j], d);
 	}
 	validate_unique_instances(s, d);
+	validate_addresses(s, d);
 	validate_families(s, d);
+	validate_quorum(s, d);
 	validate_primaries(s, d);
 }

@@ -9,6 +9,10 @@
 #include "site.h"
 
 void validate_site(const struct site *s, struct diags *d);
+/* The address plan (validate_addrs.c): VIPs, VLAN networks, neighbors and
+ * client networks; called by validate_site. */
+void validate_addresses(const struct site *s, struct diags *d);
+#define RESERVED_HOST_HINT "a network's first address names it, and an IPv4 network's last is its broadcast"
 
 /* Names that may appear unquoted in any generated file, unit name or
  * command line: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 63 octets. */
@@ -20,5 +24,8 @@ bool safe_path(const char *s);
 /* A DNS name in presentation form: LDH/underscore labels of 1..63 octets,
  * at most 253 octets, optional final dot. */
 bool valid_qname(const char *s);
+/* A BIND version string safe to write into build.env and messages:
+ * letters, digits, '.', '-', '+', under 32 octets ("9.18.49", "9.9.13-P1"). */
+bool bind_version_is_safe(const char *v);
 
 #endif

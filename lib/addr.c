@@ -81,6 +81,53 @@ bool prefix_contains(const struct prefix *p, const struct addr *a)
 	return addr_eq(&pn.addr, &an.addr);
 }
 
+bool prefix_overlaps(const struct prefix *a, const struct prefix *b)
+{
+	/* the shorter of two overlapping networks contains the longer one */
+	return a->len <= b->len ? prefix_contains(a, &b->addr) : prefix_contains(b, &a->addr);
+}
+
+/* Whether every host bit of a under p (from bit p->len on) equals `one`. */
+static bool host_bits_all(const struct prefix *p, const struct addr *a, bool one)
+{
+	unsigned max = addr_maxlen(a);
+
+	for (unsigned bit = p->len; bit < max; bit++)
+		if (((a->bytes[bit / 8] >> (7 - bit % 8)) & 1) != one)
+			return false;
+	return p->len < max;
+}
+
+bool prefix_reserved_host(const struct prefix *p, const struct addr *a)
+{
+	if (!prefix_contains(p, a))
+		return false;
+	if (a->family == AF_INET && p->len >= 31)
+		return false;   /* RFC 3021: both addresses of a /31 are hosts */
+	return host_bits_all(p, a, false) || (a->family == AF_INET && host_bits_all(p, a, true));
+}
+
+bool addr_is_unicast(const struct addr *a)
+{
+	static const struct prefix not_unicast[] = {
+		{ { AF_INET, { 0 } }, 8 },                 /* "this network" */
+		{ { AF_INET, { 127 } }, 8 },               /* loopback */
+		{ { AF_INET, { 169, 254 } }, 16 },         /* link-local */
+		{ { AF_INET, { 224 } }, 4 },               /* multicast */
+		{ { AF_INET, { 240 } }, 4 },               /* reserved, and broadcast */
+		{ { AF_INET6, { 0 } }, 128 },              /* unspecified */
+		{ { AF_INET6, { [15] = 1 } }, 128 },       /* loopback */
+		{ { AF_INET6, { [10] = 0xff, [11] = 0xff } }, 96 },  /* IPv4-mapped */
+		{ { AF_INET6, { 0xfe, 0x80 } }, 10 },      /* link-local */
+		{ { AF_INET6, { 0xff } }, 8 },             /* multicast */
+	};
+
+	for (size_t i = 0; i < sizeof(not_unicast) / sizeof(not_unicast[0]); i++)
+		if (prefix_contains(&not_unicast[i], a))
+			return false;
+	return a->family == AF_INET || a->family == AF_INET6;
+}
+
 /* inet_ntop formats IPv4 with sprintf, which a large render does a
  * hundred thousand times; four small numbers are quicker by hand. */
 static void ipv4_str(const unsigned char *b, char *out)

@@ -27,6 +27,15 @@ bool prefix_parse(const char *s, struct prefix *out);
 void prefix_network(const struct prefix *p, struct prefix *net);
 bool prefix_contains(const struct prefix *p, const struct addr *a);
 unsigned addr_maxlen(const struct addr *a);
+/* Whether the two networks share an address. */
+bool prefix_overlaps(const struct prefix *a, const struct prefix *b);
+/* Whether a is p's network address (all host bits zero: the IPv6
+ * subnet-router anycast) or, for IPv4, its broadcast address: no host may
+ * use it. False outside p, and for a /31 (RFC 3021), /32 or /128. */
+bool prefix_reserved_host(const struct prefix *p, const struct addr *a);
+/* Whether a can be a host's or a service's address: not unspecified,
+ * loopback, link-local, multicast, broadcast, reserved or IPv4-mapped. */
+bool addr_is_unicast(const struct addr *a);
 
 /* Canonical text (inet_ntop form); out must hold ADDR_STRLEN/PREFIX_STRLEN. */
 const char *addr_str(const struct addr *a, char *out);

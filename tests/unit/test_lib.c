@@ -90,6 +90,71 @@ static void test_prefix_parse_and_contains(void **state)
 	assert_true(prefix_contains(&p, &a));
 }
 
+static struct prefix pfx(const char *s)
+{
+	struct prefix p;
+
+	assert_true(prefix_parse(s, &p));
+	return p;
+}
+
+static struct addr ad(const char *s)
+{
+	struct addr a;
+
+	assert_true(addr_parse(s, &a));
+	return a;
+}
+
+static void test_prefix_overlaps_either_way(void **state)
+{
+	struct prefix a = pfx("10.1.0.1/16"), b = pfx("10.1.53.1/24"), c = pfx("10.3.53.1/24");
+	struct prefix v6 = pfx("2001:db8::1/64");
+
+	(void)state;
+	assert_true(prefix_overlaps(&a, &b));
+	assert_true(prefix_overlaps(&b, &a));
+	assert_false(prefix_overlaps(&b, &c));
+	assert_false(prefix_overlaps(&a, &v6));
+}
+
+static void test_prefix_reserved_host(void **state)
+{
+	struct prefix n24 = pfx("10.1.53.1/24"), n31 = pfx("10.1.53.0/31"), n64 = pfx("2001:db8::1/64");
+	struct addr net = ad("10.1.53.0"), bcast = ad("10.1.53.255"), host = ad("10.1.53.2");
+	struct addr anycast = ad("2001:db8::"), host6 = ad("2001:db8::ffff:ffff:ffff:ffff");
+
+	(void)state;
+	assert_true(prefix_reserved_host(&n24, &net));
+	assert_true(prefix_reserved_host(&n24, &bcast));
+	assert_false(prefix_reserved_host(&n24, &host));
+	assert_false(prefix_reserved_host(&n31, &net));
+	assert_true(prefix_reserved_host(&n64, &anycast));
+	assert_false(prefix_reserved_host(&n64, &host6));   /* no broadcast in IPv6 */
+	assert_false(prefix_reserved_host(&n24, &anycast));
+}
+
+static void test_addr_is_unicast(void **state)
+{
+	const char *yes[] = { "192.0.2.124", "10.1.53.2", "1.0.0.1", "223.255.255.254",
+			      "2001:db8::53", "fc00::1", "::ffff:0:0:1" };
+	const char *no[] = { "0.0.0.0", "0.1.2.3", "127.0.0.1", "169.254.1.1", "224.0.0.5",
+			     "239.255.255.255", "255.255.255.255", "240.0.0.1", "::", "::1",
+			     "::ffff:192.0.2.1", "fe80::1", "febf::1", "ff02::1" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		struct addr a = ad(yes[i]);
+		if (!addr_is_unicast(&a))
+			fail_msg("%s should count as unicast", yes[i]);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		struct addr a = ad(no[i]);
+		if (addr_is_unicast(&a))
+			fail_msg("%s should not count as unicast", no[i]);
+	}
+}
+
 static void test_addr_order(void **state)
 {
 	struct addr a, b, c;
@@ -380,6 +445,9 @@ int main(void)
 		cmocka_unit_test(test_run_each_runs_every_item_once),
 		cmocka_unit_test(test_buf_read_file),
 		cmocka_unit_test(test_prefix_parse_and_contains),
+		cmocka_unit_test(test_prefix_overlaps_either_way),
+		cmocka_unit_test(test_prefix_reserved_host),
+		cmocka_unit_test(test_addr_is_unicast),
 		cmocka_unit_test(test_addr_order),
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
 		cmocka_unit_test(test_names_and_paths),

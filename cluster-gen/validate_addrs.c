@@ -1,0 +1,208 @@
+/* Cross-checks of the site's address plan: VIPs, the balancers' VLAN
+ * networks and neighbors, and the real servers' client networks. Instance
+ * addresses against each other are checked in validate.c. */
+#include "validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+
+/* The shortest VLAN networks we accept: anything wider is a typo (a /0
+ * would make every instance "inside" it). */
+#define VLAN_MIN_LEN_V4 8
+#define VLAN_MIN_LEN_V6 16
+
+enum used_kind { USED_VIP, USED_VLAN, USED_NEIGHBOR };
+
+/* An address the site gives to a service or a balancer. */
+struct used {
+	const struct addr *a;
+	enum used_kind kind;
+	const char *owner;        /* service or balancer name */
+	const char *name;         /* vlan or neighbor name; NULL for a VIP */
+	int line;
+};
+
+static int by_address(const void *x, const void *y)
+{
+	const struct used *a = x, *b = y;
+	int c = addr_cmp(a->a, b->a);
+
+	if (c)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+static int by_address_only(const void *x, const void *y)
+{
+	return addr_cmp(((const struct used *)x)->a, ((const struct used *)y)->a);
+}
+
+static const char *describe(const struct used *u, char *out, size_t n)
+{
+	if (u->kind == USED_VIP)
+		snprintf(out, n, "service %s's VIP", u->owner);
+	else if (u->kind == USED_VLAN)
+		snprintf(out, n, "balancer %s's address on vlan %s", u->owner, u->name);
+	else
+		snprintf(out, n, "balancer %s's neighbor %s", u->owner, u->name);
+	return out;
+}
+
+static void add_used(struct used **v, size_t *n, size_t *cap, struct used u)
+{
+	if (!u.a->family)
+		return;   /* unset: reported where it is parsed */
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
+	}
+	(*v)[(*n)++] = u;
+}
+
+static struct used *collect_used(const struct site *s, size_t *n)
+{
+	struct used *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < s->nservices; i++)
+		add_used(&v, n, &cap, (struct used){ &s->services[i].vip, USED_VIP,
+			 s->services[i].name, NULL, s->services[i].at.line });
+	for (size_t i = 0; i < s->nbalancers; i++) {
+		const struct balancer *b = &s->balancers[i];
+		for (size_t j = 0; j < b->nvlans; j++)
+			add_used(&v, n, &cap, (struct used){ &b->vlans[j].address.addr, USED_VLAN,
+				 b->name, b->vlans[j].name, b->vlans[j].at.line });
+		for (size_t j = 0; j < b->nneighbors; j++)
+			add_used(&v, n, &cap, (struct used){ &b->neighbors[j].address, USED_NEIGHBOR,
+				 b->name, b->neighbors[j].name, b->neighbors[j].at.line });
+	}
+	qsort(v, *n, sizeof(*v), by_address);
+	return v;
+}
+
+/* Two uses of one address that cannot both be true. Balancers may share a
+ * neighbor (a route reflector), and two VIPs are reported with the services. */
+static bool conflict(const struct used *a, const struct used *b)
+{
+	return a->kind != b->kind || a->kind == USED_VLAN;
+}
+
+static void check_used_pairs(const struct used *v, size_t n, struct diags *d)
+{
+	char a[ADDR_STRLEN], x[200], y[200];
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n && addr_eq(v[i].a, v[j].a); j++)
+			if (conflict(&v[i], &v[j]))
+				diag_add(d, v[j].line, NULL, "%s %s is also %s",
+					 describe(&v[j], x, sizeof(x)), addr_str(v[j].a, a),
+					 describe(&v[i], y, sizeof(y)));
+}
+
+static void check_unicast(const struct used *v, size_t n, struct diags *d)
+{
+	char a[ADDR_STRLEN], x[200];
+
+	for (size_t i = 0; i < n; i++)
+		if (!addr_is_unicast(v[i].a))
+			diag_add(d, v[i].line, "use a unicast address: not loopback, link-local, multicast or broadcast",
+				 "%s %s cannot be a host's or a service's address",
+				 describe(&v[i], x, sizeof(x)), addr_str(v[i].a, a));
+}
+
+/* An instance whose address is a VIP, a neighbor or another VLAN's
+ * balancer address (its own balancer's is reported with the instance). */
+static void check_instances_against(const struct site *s, const struct used *v, size_t n,
+				    struct diags *d)
+{
+	char a[ADDR_STRLEN], x[200];
+
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		for (size_t j = 0; j < r->ninstances; j++) {
+			const struct instance *in = &r->instances[j];
+			struct used key = { .a = &in->address };
+			const struct used *u;
+
+			if (!in->address.family || n == 0)
+				continue;
+			u = bsearch(&key, v, n, sizeof(*v), by_address_only);
+			if (u && !(u->kind == USED_VLAN && r->balancer != (size_t)-1 &&
+				   strcmp(u->owner, s->balancers[r->balancer].name) == 0))
+				diag_add(d, in->at.line, NULL, "%s instance %s: %s is also %s", r->name,
+					 in->name, addr_str(&in->address, a), describe(u, x, sizeof(x)));
+		}
+	}
+}
+
+static void check_vlan(const struct balancer *b, const struct vlan *v, struct diags *d)
+{
+	char p[PREFIX_STRLEN];
+	unsigned min = v->address.addr.family == AF_INET ? VLAN_MIN_LEN_V4 : VLAN_MIN_LEN_V6;
+
+	if (!v->address.addr.family)
+		return;
+	if (v->address.len < min)
+		diag_add(d, v->at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
+			 "balancer %s: vlan %s's network %s is wider than /%u", b->name, v->name,
+			 prefix_str(&v->address, p), min);
+	else if (v->address.len == addr_maxlen(&v->address.addr))
+		diag_add(d, v->at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
+			 "balancer %s: vlan %s's network %s holds no address but the balancer's",
+			 b->name, v->name, prefix_str(&v->address, p));
+	else if (prefix_reserved_host(&v->address, &v->address.addr))
+		diag_add(d, v->at.line, RESERVED_HOST_HINT,
+			 "balancer %s: vlan %s's address %s is not a host address of its network",
+			 b->name, v->name, prefix_str(&v->address, p));
+	if (v->interface && b->vip_interface && strcmp(v->interface, b->vip_interface) == 0)
+		diag_add(d, v->at.line, "the VIPs live on a dummy interface of their own (vip-interface)",
+			 "balancer %s: vlan %s's interface %s is also its vip-interface", b->name, v->name,
+			 v->interface);
+}
+
+static void check_vlans(const struct balancer *b, struct diags *d)
+{
+	char p[PREFIX_STRLEN];
+
+	for (size_t i = 0; i < b->nvlans; i++) {
+		const struct vlan *v = &b->vlans[i];
+		check_vlan(b, v, d);
+		for (size_t j = 0; j < i; j++)
+			if (v->address.addr.family && prefix_overlaps(&b->vlans[j].address, &v->address))
+				diag_add(d, v->at.line, NULL, "balancer %s: vlan %s (%s) overlaps vlan %s",
+					 b->name, v->name, prefix_str(&v->address, p), b->vlans[j].name);
+	}
+}
+
+/* nft refuses a set of overlapping intervals, and iptables would match the
+ * wider network first anyway: one network per range of clients. */
+static void check_clients(const struct realserver *r, struct diags *d)
+{
+	char p[PREFIX_STRLEN], q[PREFIX_STRLEN];
+
+	for (size_t i = 0; i < r->nclients; i++)
+		for (size_t j = 0; j < i; j++)
+			if (prefix_overlaps(&r->clients[j], &r->clients[i]))
+				diag_add(d, r->at.line, "list each client network once; the wider one already covers the other",
+					 "%s: client networks %s and %s overlap", r->name,
+					 prefix_str(&r->clients[j], p), prefix_str(&r->clients[i], q));
+}
+
+void validate_addresses(const struct site *s, struct diags *d)
+{
+	size_t n;
+	struct used *v = collect_used(s, &n);
+
+	check_unicast(v, n, d);
+	check_used_pairs(v, n, d);
+	check_instances_against(s, v, n, d);
+	free(v);
+	for (size_t i = 0; i < s->nbalancers; i++)
+		check_vlans(&s->balancers[i], d);
+	for (size_t i = 0; i < s->nrealservers; i++)
+		check_clients(&s->realservers[i], d);
+}
