@@ -16,10 +16,13 @@ enum nl_outcome {
 
 /* A NETLINK_ROUTE socket, or -1 with errno set. */
 int nl_open(void);
-/* add: RTM_NEWADDR, else RTM_DELADDR, of a as a host prefix on ifindex.
- * IPv6 addresses are added with IFA_F_NODAD so they are usable (and
- * redistributed) at once instead of after duplicate address detection. */
+/* add: RTM_NEWADDR of a as a host prefix on ifindex. IPv6 addresses are
+ * added with IFA_F_NODAD so they are usable (and redistributed) at once
+ * instead of after duplicate address detection.
+ * Otherwise remove a from ifindex at every prefix length it has there (the
+ * host prefix, or one somebody added by hand), so it is surely withdrawn.
+ * *prefixlen: the prefix length added, or the last one removed. */
 enum nl_outcome nl_addr_change(int fd, bool add, const struct addr *a,
-			       unsigned ifindex, int *error);
+			       unsigned ifindex, int *error, unsigned *prefixlen);
 
 #endif

@@ -64,11 +64,21 @@ static int resolve(const struct vips *list, const char *path, int n, char **args
 	return rc;
 }
 
+/* " (it was /24)": a removed address that was not a host prefix. */
+static const char *prefix_note(unsigned len)
+{
+	static char note[32];
+
+	snprintf(note, sizeof(note), " (it was /%u)", len);
+	return note;
+}
+
 static enum exit_code apply_one(int fd, bool up, const struct vip_entry *e)
 {
 	char text[ADDR_STRLEN];
 	unsigned ifindex = if_nametoindex(e->interface);
 	enum nl_outcome o;
+	unsigned len = 0;
 	int error = 0;
 
 	addr_str(&e->addr, text);
@@ -77,15 +87,16 @@ static enum exit_code apply_one(int fd, bool up, const struct vip_entry *e)
 		       e->service, e->interface, strerror(errno));
 		return EXIT_KERNEL;
 	}
-	o = nl_addr_change(fd, up, &e->addr, ifindex, &error);
+	o = nl_addr_change(fd, up, &e->addr, ifindex, &error, &len);
 	if (o == NL_FAILED) {
 		syslog(LOG_ERR, "%s %s (%s) on %s: %s", up ? "up" : "down", text, e->service,
 		       e->interface, strerror(error));
 		return EXIT_KERNEL;
 	}
-	syslog(LOG_NOTICE, "%s %s (%s) on %s: %s", up ? "up" : "down", text, e->service,
+	syslog(LOG_NOTICE, "%s %s (%s) on %s: %s%s", up ? "up" : "down", text, e->service,
 	       e->interface, o == NL_DONE ? (up ? "added" : "removed")
-					  : (up ? "already present" : "already absent"));
+					  : (up ? "already present" : "already absent"),
+	       o == NL_DONE && len != addr_maxlen(&e->addr) ? prefix_note(len) : "");
 	return EXIT_DONE;
 }
 

@@ -107,3 +107,22 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[[ "$output" == *"interface gone0"* ]]
 	[ "$(addrs)" = "192.0.2.10/32 " ]
 }
+
+@test "down removes a VIP somebody put on with another prefix length, and says so" {
+	make_ns
+	ip -n "$NS" addr add 192.0.2.10/24 dev vip0
+	ip -n "$NS" addr add 2001:db8:53::10/64 dev vip0 nodad
+	run guard down 192.0.2.10 2001:db8:53::10
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"down 192.0.2.10 (resolver-a) on vip0: removed (it was /24)"* ]]
+	[[ "$output" == *"down 2001:db8:53::10 (resolver-v6) on vip0: removed (it was /64)"* ]]
+	[ "$(addrs)" = "" ]
+	# both the host prefix and another one: all go
+	guard up 192.0.2.10
+	ip -n "$NS" addr add 192.0.2.10/28 dev vip0
+	run guard down 192.0.2.10
+	[ "$status" -eq 0 ]
+	[ "$(addrs)" = "" ]
+	run guard down 192.0.2.10
+	[[ "$output" == *"already absent"* ]]
+}
