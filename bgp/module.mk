@@ -1,6 +1,6 @@
 # bgp/: the VIP guard keepalived runs on quorum changes (see bgp/README.md).
 PROGRAMS += lvsdns-vip-guard
-lvsdns-vip-guard_SRCS := bgp/vip_guard.c bgp/vips_file.c bgp/nl_addr.c $(LIB_SRCS)
+lvsdns-vip-guard_SRCS := bgp/vip_guard.c bgp/vips_file.c bgp/nl_addr.c bgp/quorum_state.c $(LIB_SRCS)
 lvsdns-vip-guard_REL_LDFLAGS := -static
 SBIN_PROGRAMS += lvsdns-vip-guard
 MAN8 += docs/lvsdns-vip-guard.8

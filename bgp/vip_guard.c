@@ -1,7 +1,9 @@
 /* lvsdns-vip-guard: keepalived's quorum_up/quorum_down command. Puts a
  * balancer's VIPs on (up) or takes them off (down) the interface FRR
  * redistributes from, so BGP announces or withdraws them. It touches only
- * addresses listed in the rendered vips file. See bgp/README.md and
+ * addresses listed in the rendered vips file. With --vs it keeps the quorum
+ * of each virtual server of a VIP and puts the VIP on only when all of them
+ * have quorum (bgp/quorum_state.h says why). See bgp/README.md and
  * docs/lvsdns-vip-guard.8 for the command-line contract. */
 #include <errno.h>
 #include <getopt.h>
@@ -16,20 +18,37 @@
 #include "addr.h"
 #include "buf.h"
 #include "nl_addr.h"
+#include "quorum_state.h"
 #include "vips_file.h"
 
 #define DEFAULT_VIPS_FILE "/etc/lvsdns/vips"
+#define DEFAULT_STATE_DIR "/run/lvsdns-vip-guard"
 
 enum exit_code { EXIT_DONE = 0, EXIT_KERNEL = 1, EXIT_USAGE = 2 };
+
+/* One up or down call, as parsed from the command line. */
+struct request {
+	bool up;
+	bool all;               /* --all: every VIP of the list */
+	char vs[VS_STRLEN];     /* --vs, in state-file form; "" without */
+	struct vs_list of;      /* --of; empty without */
+	int nvips;
+	char **vips;
+	const char *state_dir;
+};
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: lvsdns-vip-guard [-f VIPS_FILE] up|down VIP...\n"
+		"usage: lvsdns-vip-guard [-f VIPS_FILE] [-s STATE_DIR] up|down\n"
+		"                        [--vs PROTO/PORT [--of PROTO/PORT,...]] VIP...\n"
+		"       lvsdns-vip-guard [-f VIPS_FILE] [-s STATE_DIR] up|down --all\n"
 		"       lvsdns-vip-guard [-f VIPS_FILE] check\n"
 		"Adds (up) or removes (down) VIPs listed in VIPS_FILE (default "
-		DEFAULT_VIPS_FILE ")\non the interface named there. Exit 0 done, "
-		"1 kernel error, 2 usage or list error.\n");
+		DEFAULT_VIPS_FILE ")\non the interface named there. With --vs, records "
+		"that virtual server's quorum\n(in STATE_DIR, default " DEFAULT_STATE_DIR
+		") and adds a VIP only when all its\nvirtual servers (--of) have quorum. "
+		"Exit 0 done, 1 kernel or state error,\n2 usage or list error.\n");
 }
 
 /* Every message of the vips parser, one syslog line each. */
@@ -100,63 +119,184 @@ static enum exit_code apply_one(int fd, bool up, const struct vip_entry *e)
 	return EXIT_DONE;
 }
 
-static enum exit_code apply(bool up, const struct vips *list, const char *path, int n,
-			    char **args)
+/* "udp-53" (state-file form) back to "udp/53" for messages. */
+static const char *vs_show(const char *vs, char out[VS_STRLEN])
 {
-	const struct vip_entry **entries = xcalloc((size_t)n, sizeof(*entries));
+	char *dash;
+
+	memcpy(out, vs, VS_STRLEN);
+	out[VS_STRLEN - 1] = '\0';
+	if ((dash = strchr(out, '-')))
+		*dash = '/';
+	return out;
+}
+
+/* A direct call (no --vs) overrides the virtual servers' reports: forget
+ * them, so keepalived's next reports start afresh (ExecStopPost runs one). */
+static int decide_direct(const struct request *r, struct qstate *q, const struct vip_entry *e)
+{
+	int err = q->dirfd >= 0 ? qstate_forget(q, &e->addr) : 0;
+
+	if (err)
+		syslog(LOG_WARNING, "forgetting the quorum state of %s: %s", e->service,
+		       strerror(err));
+	return r->up;
+}
+
+/* Records this virtual server's quorum and says whether the VIP should be
+ * on (1) or off (0); -1 leaves it alone (an up that could not be recorded). */
+static int decide(const struct request *r, struct qstate *q, const struct vip_entry *e)
+{
+	char text[ADDR_STRLEN], vs[VS_STRLEN], missing[VS_STRLEN], shown[VS_STRLEN];
+	int err;
+
+	if (!r->vs[0])
+		return decide_direct(r, q, e);
+	addr_str(&e->addr, text);
+	vs_show(r->vs, vs);
+	err = qstate_record(q, &e->addr, r->vs, r->up);
+	if (err) {
+		syslog(LOG_ERR, "%s %s: recording quorum %s: %s", text, vs, r->up ? "up" : "down",
+		       strerror(err));
+		return r->up ? -1 : 0;   /* a down is obeyed even so */
+	}
+	if (!r->up)
+		return 0;
+	if (qstate_all_up(q, &e->addr, r->of.n ? &r->of : NULL, missing))
+		return 1;
+	syslog(LOG_NOTICE, "%s %s: quorum up, but %s has none (or has not reported): the VIP stays off",
+	       text, vs, vs_show(missing, shown));
+	return 0;
+}
+
+/* The whole batch runs under the state lock, so concurrent calls for the
+ * udp and the tcp virtual server cannot interleave their decisions and
+ * their address changes. */
+static enum exit_code apply_locked(const struct request *r, struct qstate *q, int fd,
+				   const struct vip_entry **entries)
+{
 	enum exit_code rc = EXIT_DONE;
+
+	/* Keep going after a failure: each VIP is independent. */
+	for (int i = 0; i < r->nvips; i++) {
+		int want = decide(r, q, entries[i]);
+
+		if (want < 0)
+			rc = EXIT_KERNEL;
+		else if (apply_one(fd, want == 1, entries[i]) != EXIT_DONE)
+			rc = EXIT_KERNEL;
+	}
+	return rc;
+}
+
+/* The state is needed for --vs; a direct call still acts without it. */
+static int open_state(const struct request *r, struct qstate *q)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	rc = qstate_open(q, r->state_dir, &err);
+	if (rc != 0)
+		syslog(r->vs[0] ? LOG_ERR : LOG_WARNING, "%s", err.data);
+	buf_free(&err);
+	return rc != 0 && r->vs[0] ? -1 : 0;
+}
+
+static const struct vip_entry **entries_of(const struct request *r, const struct vips *list,
+					   const char *path)
+{
+	const struct vip_entry **entries = xcalloc((size_t)r->nvips + 1, sizeof(*entries));
+
+	for (int i = 0; r->all && i < r->nvips; i++)
+		entries[i] = &list->v[i];
+	if (!r->all && resolve(list, path, r->nvips, r->vips, entries) != 0) {
+		free(entries);
+		return NULL;
+	}
+	return entries;
+}
+
+static enum exit_code apply(struct request *r, const struct vips *list, const char *path)
+{
+	const struct vip_entry **entries;
+	struct qstate q = { -1, -1 };
+	enum exit_code rc = EXIT_KERNEL;
 	int fd;
 
-	if (resolve(list, path, n, args, entries) != 0) {
-		free(entries);
+	if (r->all)
+		r->nvips = (int)list->n;
+	if (!(entries = entries_of(r, list, path)))
 		return EXIT_USAGE;
-	}
 	fd = nl_open();
-	if (fd < 0) {
+	if (fd < 0)
 		syslog(LOG_ERR, "netlink socket: %s", strerror(errno));
-		free(entries);
-		return EXIT_KERNEL;
-	}
-	/* Keep going after a failure: each VIP is independent. */
-	for (int i = 0; i < n; i++)
-		if (apply_one(fd, up, entries[i]) != EXIT_DONE)
-			rc = EXIT_KERNEL;
-	close(fd);
+	else if (open_state(r, &q) == 0)
+		rc = apply_locked(r, &q, fd, entries);
+	qstate_close(&q);
+	if (fd >= 0)
+		close(fd);
 	free(entries);
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* --vs PROTO/PORT [--of LIST] | --all, before the VIPs. */
+static int parse_selector(struct request *r, int argc, char **argv, int *i)
 {
-	const char *path = DEFAULT_VIPS_FILE, *cmd;
+	const char *opt = argv[*i];
+
+	if (strcmp(opt, "--all") == 0) {
+		r->all = true;
+		return 0;
+	}
+	if (*i + 1 >= argc) {
+		syslog(LOG_ERR, "%s needs an argument", opt);
+		return -1;
+	}
+	(*i)++;
+	if (strcmp(opt, "--vs") == 0 && vs_parse(argv[*i], r->vs))
+		return 0;
+	if (strcmp(opt, "--of") == 0 && vs_list_parse(argv[*i], &r->of))
+		return 0;
+	syslog(LOG_ERR, "%s '%s': expected PROTO/PORT%s (udp or tcp, port 1-65535)", opt,
+	       argv[*i], strcmp(opt, "--of") == 0 ? ",..." : "");
+	return -1;
+}
+
+static bool selectors_consistent(const struct request *r)
+{
+	if (r->all && (r->vs[0] || r->nvips > 0))
+		syslog(LOG_ERR, "--all takes no VIPs and no --vs");
+	else if (r->of.n && !r->vs[0])
+		syslog(LOG_ERR, "--of needs --vs");
+	else if (r->of.n && !vs_list_has(&r->of, r->vs))
+		syslog(LOG_ERR, "--of must list the --vs virtual server");
+	else
+		return r->all || r->nvips > 0;
+	return false;
+}
+
+static int parse_request(struct request *r, int argc, char **argv, int i)
+{
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (parse_selector(r, argc, argv, &i) != 0)
+			return -1;
+	}
+	r->nvips = argc - i;
+	r->vips = argv + i;
+	return selectors_consistent(r) ? 0 : -1;
+}
+
+static enum exit_code run(const char *cmd, struct request *r, const char *path)
+{
 	struct vips list;
 	struct buf err;
 	enum exit_code rc;
-	int opt;
 
-	openlog("lvsdns-vip-guard", LOG_PID | LOG_PERROR,
-		LOG_DAEMON);
-	while ((opt = getopt(argc, argv, "+f:h")) != -1) {
-		switch (opt) {
-		case 'f': path = optarg; break;
-		case 'h': usage(stdout); return EXIT_DONE;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	cmd = argv[optind++];
-	if (strcmp(cmd, "check") != 0 && strcmp(cmd, "up") != 0 && strcmp(cmd, "down") != 0) {
-		syslog(LOG_ERR, "unknown command '%s'", cmd);
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if ((strcmp(cmd, "check") == 0) != (optind == argc)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	buf_init(&err);
 	if (vips_load(path, &list, &err) != 0) {
 		log_lines(LOG_ERR, err.data);
@@ -164,11 +304,45 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	buf_free(&err);
-	if (strcmp(cmd, "check") == 0)
-		rc = EXIT_DONE;
-	else
-		rc = apply(strcmp(cmd, "up") == 0, &list, path, argc - optind, argv + optind);
+	rc = strcmp(cmd, "check") == 0 ? EXIT_DONE : apply(r, &list, path);
 	vips_free(&list);
+	return rc;
+}
+
+/* Whether the words after the options make a valid call of cmd. */
+static bool valid_call(const char *cmd, struct request *r, int argc, char **argv, int i)
+{
+	if (strcmp(cmd, "check") == 0)
+		return i == argc;
+	if (r->up || strcmp(cmd, "down") == 0)
+		return parse_request(r, argc, argv, i) == 0;
+	syslog(LOG_ERR, "unknown command '%s'", cmd);
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = DEFAULT_VIPS_FILE, *cmd;
+	struct request r = { .state_dir = DEFAULT_STATE_DIR };
+	enum exit_code rc = EXIT_USAGE;
+	int opt;
+
+	openlog("lvsdns-vip-guard", LOG_PID | LOG_PERROR, LOG_DAEMON);
+	while ((opt = getopt(argc, argv, "+f:s:h")) != -1) {
+		switch (opt) {
+		case 'f': path = optarg; break;
+		case 's': r.state_dir = optarg; break;
+		case 'h': usage(stdout); return EXIT_DONE;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	cmd = optind < argc ? argv[optind++] : "";
+	r.up = strcmp(cmd, "up") == 0;
+	if (*cmd && valid_call(cmd, &r, argc, argv, optind))
+		rc = run(cmd, &r, path);
+	else
+		usage(stderr);
+	vs_list_free(&r.of);
 	closelog();
 	return rc;
 }

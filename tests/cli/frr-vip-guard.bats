@@ -35,7 +35,10 @@ make_ns() {
 	ip -n "$NS" link set vip0 up
 }
 
-guard() { ip netns exec "$NS" "$GUARD" -f "$TMP/vips" "$@"; }
+# The quorum state goes to the test's own directory, never to /run.
+guard() { ip netns exec "$NS" "$GUARD" -f "$TMP/vips" -s "$TMP/state" "$@"; }
+# keepalived's calls for the udp and the tcp virtual server of one VIP
+vs() { guard "$1" --vs "$2" --of udp/53,tcp/53 "${3:-192.0.2.10}"; }
 addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | sort | tr '\n' ' '; }
 
 @test "check accepts a valid list and rejects a broken one with its line" {
@@ -125,4 +128,90 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[ "$(addrs)" = "" ]
 	run guard down 192.0.2.10
 	[[ "$output" == *"already absent"* ]]
+}
+
+@test "--vs: udp down and tcp up keep the VIP off; both up put it on; either down takes it off" {
+	make_ns
+	run vs up udp/53
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"192.0.2.10 udp/53: quorum up, but tcp/53 has none (or has not reported): the VIP stays off"* ]]
+	[ "$(addrs)" = "" ]
+	vs up tcp/53
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	vs down udp/53
+	[ "$(addrs)" = "" ]
+	run vs up tcp/53
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"tcp/53: quorum up, but udp/53 has none"* ]]
+	[ "$(addrs)" = "" ]
+	vs up udp/53
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	vs down tcp/53
+	[ "$(addrs)" = "" ]
+	# the state is private to root
+	[ "$(stat -c %a "$TMP/state")" = 700 ]
+}
+
+@test "--vs: concurrent udp and tcp reports end as the reports say, whatever their order" {
+	make_ns
+	for round in $(seq 1 40); do
+		vs up udp/53 >/dev/null 2>&1 & vs up tcp/53 >/dev/null 2>&1 & wait
+		[ "$(addrs)" = "192.0.2.10/32 " ] || { echo "round $round: both up: $(addrs)"; return 1; }
+		vs down udp/53 >/dev/null 2>&1 & vs up tcp/53 >/dev/null 2>&1 & wait
+		[ "$(addrs)" = "" ] || { echo "round $round: udp down, tcp up: $(addrs)"; return 1; }
+		vs up udp/53 >/dev/null 2>&1 & vs down tcp/53 >/dev/null 2>&1 & wait
+		[ "$(addrs)" = "" ] || { echo "round $round: udp up, tcp down: $(addrs)"; return 1; }
+	done
+}
+
+@test "--vs without --of: the VIP goes on when every virtual server that reported has quorum" {
+	make_ns
+	guard up --vs udp/53 192.0.2.10
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	guard down --vs tcp/53 192.0.2.10
+	[ "$(addrs)" = "" ]
+	guard up --vs udp/53 192.0.2.10
+	[ "$(addrs)" = "" ]
+	guard up --vs tcp/53 192.0.2.10
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+}
+
+@test "a call without --vs acts directly and forgets the reports; --all means every listed VIP" {
+	make_ns
+	vs down udp/53
+	guard up 192.0.2.10
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	guard down 192.0.2.10
+	# udp's old down is forgotten: only tcp has reported now
+	guard up --vs tcp/53 192.0.2.10
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	guard up 198.51.100.10 2001:db8:53::10
+	run guard down --all
+	[ "$status" -eq 1 ]   # gone0 does not exist; the others still go
+	[[ "$output" == *"interface gone0"* ]]
+	[ "$(addrs)" = "" ]
+}
+
+@test "--vs, --of and --all are checked before anything changes" {
+	make_ns
+	for bad in "--vs udp 192.0.2.10" "--vs sctp/53 192.0.2.10" "--vs udp/0 192.0.2.10" \
+		   "--vs udp/65536 192.0.2.10" "--of udp/53 192.0.2.10" \
+		   "--vs udp/53 --of tcp/53 192.0.2.10" "--vs udp/53 --of udp/53,,x 192.0.2.10" \
+		   "--all 192.0.2.10" "--vs udp/53 --all" "--vs udp/53" "--vs"; do
+		run guard up $bad
+		[ "$status" -eq 2 ] || { echo "accepted: $bad"; return 1; }
+	done
+	[ "$(addrs)" = "" ]
+	[ ! -e "$TMP/state" ]
+}
+
+@test "a state directory others may write is refused for --vs; a direct call still acts" {
+	make_ns
+	mkdir -m 0777 "$TMP/state"
+	run vs up udp/53
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not owned by uid 0 or writable by others; refusing it"* ]]
+	run guard up 192.0.2.10
+	[ "$status" -eq 0 ]
+	[ "$(addrs)" = "192.0.2.10/32 " ]
 }

@@ -283,7 +283,7 @@ bed_start() {
 
 guard() { # balancer, up|down, VIPs...
 	local r=$1; shift
-	ip netns exec "$(ns "$r")" "$VIP_GUARD" -f "$BED/render/balancers/$r/vips" "$@" 2>&1
+	ip netns exec "$(ns "$r")" "$VIP_GUARD" -f "$BED/render/balancers/$r/vips" -s "$BED/guard-state-$r" "$@" 2>&1
 }
 
 # Cuts (down) or restores (up) a balancer's port on the switch: the core's

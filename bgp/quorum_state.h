@@ -1,0 +1,55 @@
+/* The quorum each virtual server of a VIP last reported, kept by the VIP
+ * guard across its calls. keepalived runs quorum_up/quorum_down of the udp
+ * and the tcp virtual server of one VIP independently and does not wait for
+ * them, so a VIP may be present only when every one of its virtual servers
+ * has quorum, and the calls must not interleave. One file per (VIP, virtual
+ * server) in a state directory (default under /run: gone at reboot, as
+ * keepalived's own state), all changes under flock on DIR/lock. */
+#ifndef LVSDNS_QUORUM_STATE_H
+#define LVSDNS_QUORUM_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "buf.h"
+
+#define VS_STRLEN 10 /* "udp-65535" */
+
+/* Parses "udp/53" or "tcp/53" into the file-name form "udp-53".
+ * Returns false on anything else. */
+bool vs_parse(const char *text, char out[VS_STRLEN]);
+
+/* A comma-separated list of virtual servers, e.g. "udp/53,tcp/53". */
+struct vs_list {
+	char (*vs)[VS_STRLEN];
+	size_t n;
+};
+bool vs_list_parse(const char *text, struct vs_list *out);
+bool vs_list_has(const struct vs_list *l, const char *vs);
+void vs_list_free(struct vs_list *l);
+
+struct qstate {
+	int dirfd;
+	int lockfd;
+};
+
+/* Creates dir (0700) when missing, refuses one that is not a directory
+ * owned by us, and takes the lock, waiting a bounded time for it.
+ * Returns 0, or -1 with the reason in err. */
+int qstate_open(struct qstate *q, const char *dir, struct buf *err);
+/* Releases the lock. */
+void qstate_close(struct qstate *q);
+
+/* Records the quorum of virtual server vs of vip. 0, or an errno value. */
+int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up);
+/* Forgets everything recorded for vip. 0, or an errno value. */
+int qstate_forget(struct qstate *q, const struct addr *vip);
+/* Whether vip may be present: every virtual server in of has reported
+ * quorum (one never reported counts as down); without of (NULL), every
+ * virtual server that has reported for vip. *missing names one that has
+ * not (when the answer is false). */
+bool qstate_all_up(struct qstate *q, const struct addr *vip, const struct vs_list *of,
+		   char missing[VS_STRLEN]);
+
+#endif
