@@ -141,6 +141,34 @@ static void set_granularity(struct tpl_ctx *vs, const struct service *svc)
 	tpl_set(vs, "persistence_granularity", addr_str(&p.addr, mask));
 }
 
+static const char *proto_word(enum proto p)
+{
+	return p == PROTO_UDP ? "udp" : "tcp";
+}
+
+/* keepalived runs the quorum commands of the udp and the tcp virtual server
+ * of a VIP independently and concurrently. Each names its own virtual
+ * server (--vs) and all of the VIP's (--of), so the guard puts the VIP on
+ * only when every one has quorum, even one that never reported because
+ * alpha started it down (bgp/README.md). */
+static void set_quorum_commands(const struct site *s, const struct service *svc,
+				const struct port_proto *pp, struct tpl_ctx *vs)
+{
+	char a[ADDR_STRLEN];
+	struct buf of;
+
+	buf_init(&of);
+	for (size_t i = 0; i < svc->nports; i++)
+		buf_printf(&of, "%s%s/%u", i ? "," : "", proto_word(svc->ports[i].proto),
+			   svc->ports[i].port);
+	addr_str(&svc->vip, a);
+	tpl_setf(vs, "quorum_up", "%s up --vs %s/%u --of %s %s", s->vip_guard_path,
+		 proto_word(pp->proto), pp->port, of.data, a);
+	tpl_setf(vs, "quorum_down", "%s down --vs %s/%u --of %s %s", s->vip_guard_path,
+		 proto_word(pp->proto), pp->port, of.data, a);
+	buf_free(&of);
+}
+
 static void add_virtual_server(const struct lb_view *v, size_t si, const struct port_proto *pp,
 			       struct tpl_ctx *root)
 {
@@ -166,8 +194,7 @@ static void add_virtual_server(const struct lb_view *v, size_t si, const struct 
 	tpl_setf(vs, "quorum", "%u", svc->quorum);
 	tpl_setf(vs, "hysteresis", "%u", svc->hysteresis);
 	tpl_set_bool(vs, "alpha", svc->alpha);
-	tpl_setf(vs, "quorum_up", "%s up %s", v->s->vip_guard_path, a);
-	tpl_setf(vs, "quorum_down", "%s down %s", v->s->vip_guard_path, a);
+	set_quorum_commands(v->s, svc, pp, vs);
 	add_real_servers(v, svc, pp, vs);
 }
 

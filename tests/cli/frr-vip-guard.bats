@@ -215,3 +215,28 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[ "$status" -eq 0 ]
 	[ "$(addrs)" = "192.0.2.10/32 " ]
 }
+
+# The rendered quorum commands of one virtual server of 192.0.2.124, without
+# the program path: $1 quorum_up|quorum_down, $2 UDP|TCP.
+rendered() {
+	awk -v key="$1" -v proto="$2" '
+		/^virtual_server 192\.0\.2\.124 / { vs = 1 }
+		vs && $1 == "protocol" { p = $2 }
+		vs && $1 == key && p == proto { sub(/^[^"]*"[^ ]* /, ""); sub(/" root root$/, ""); print; exit }
+		/^}/ { vs = 0; p = "" }' "$TMP/out/balancers/ffm4/keepalived.conf"
+}
+
+@test "the quorum commands cluster-gen renders keep a VIP off until udp and tcp both have quorum" {
+	make_ns
+	"${GEN:-build/san/cluster-gen}" render site.conf.example -o "$TMP/out" >/dev/null
+	sed 's/lvsdns0/vip0/' "$TMP/out/balancers/ffm4/vips" >"$TMP/vips"
+	[ "$(rendered quorum_up UDP)" = "up --vs udp/53 --of udp/53,tcp/53 192.0.2.124" ]
+	[ "$(rendered quorum_down TCP)" = "down --vs tcp/53 --of udp/53,tcp/53 192.0.2.124" ]
+	guard $(rendered quorum_up TCP)
+	[ "$(addrs)" = "" ]
+	guard $(rendered quorum_up UDP)
+	[ "$(addrs)" = "192.0.2.124/32 " ]
+	guard $(rendered quorum_down UDP)
+	guard $(rendered quorum_up TCP)
+	[ "$(addrs)" = "" ]
+}
