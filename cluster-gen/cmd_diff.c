@@ -160,7 +160,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strcmp(file, "dnsprobe.targets"))
 		buf_puts(out, "install, then send SIGHUP to dnsprobe --watch (it reloads its targets)");
 	else if (!strncmp(file, "interfaces.d/", 13))
-		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s (the VIPs are down meanwhile)",
+		/* the stanza raises no VIP: keepalived's quorum_up re-adds them */
+		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "
+			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
 			   file + 13, file + 13);
 	else if (!unit_action(file, k, out))
 		buf_puts(out, "no daemon action known; install by hand");

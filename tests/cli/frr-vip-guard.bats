@@ -240,3 +240,12 @@ rendered() {
 	guard $(rendered quorum_up TCP)
 	[ "$(addrs)" = "" ]
 }
+
+@test "every rendered virtual server runs quorum_down when keepalived stops (omega)" {
+	"${GEN:-build/san/cluster-gen}" render site.conf.example -o "$TMP/out" >/dev/null
+	for f in "$TMP"/out/balancers/*/keepalived.conf; do
+		n=$(grep -c '^virtual_server ' "$f")
+		[ "$n" -gt 0 ]
+		[ "$(awk '/^virtual_server /{vs=1} vs && /^    omega$/{n++; vs=0} END{print n+0}' "$f")" = "$n" ]
+	done
+}
