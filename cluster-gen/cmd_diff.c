@@ -164,6 +164,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "
 			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
 			   file + 13, file + 13);
+	else if (!strncmp(file, "keepalived.service.d/", 21))
+		buf_printf(out, "%s /etc/systemd/system/%s, then systemctl daemon-reload",
+			   k == REMOVED ? "remove" : "install as", file);
 	else if (!unit_action(file, k, out))
 		buf_puts(out, "no daemon action known; install by hand");
 }

@@ -1,6 +1,8 @@
 /* DIR/balancers/<lb>/frr.conf (FRRouting 8.4), the VIP guard's list
- * DIR/balancers/<lb>/vips, and the ifupdown stanza that creates the VIP
- * interface at boot, DIR/balancers/<lb>/interfaces.d/<interface>.
+ * DIR/balancers/<lb>/vips, the ifupdown stanza that creates the VIP
+ * interface at boot, DIR/balancers/<lb>/interfaces.d/<interface>, and
+ * keepalived's systemd drop-in that withdraws the VIPs when it stops,
+ * DIR/balancers/<lb>/keepalived.service.d/lvsdns-vip-guard.conf.
  *
  * Each balancer redistributes the connected routes of its VIP interface
  * through one outbound route-map: one permit clause per prefix-list, one
@@ -236,6 +238,12 @@ static int render_balancer(const struct frr_view *v, struct templates *t, struct
 	if (rc == 0)
 		rc = render_template_file(t, "vip-interface.ifupdown.mustache", c, out, path,
 					  0644, err);
+	free(path);
+	/* keepalived's stop hook: withdraws the VIPs whenever keepalived is gone */
+	path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-vip-guard.conf", v->b->name);
+	if (rc == 0)
+		rc = render_template_file(t, "vip-interface.keepalived-dropin.mustache", c, out,
+					  path, 0644, err);
 	free(path);
 	tpl_ctx_free(c);
 	return rc;

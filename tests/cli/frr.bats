@@ -170,3 +170,28 @@ render() { # site file, output dir
 	! grep -E '^ +(post-)?up .*lvsdns-vip-guard' "$f"
 	grep -qx '    pre-down /usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125' "$f"
 }
+
+@test "keepalived's drop-in takes every VIP of the balancer off when it stops, and systemd accepts it" {
+	command -v systemd-analyze >/dev/null || { echo "systemd-analyze is not installed" >&2; return 1; }
+	render site.conf.example "$TMP/out"
+	f=$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-vip-guard.conf
+	grep -qx 'ExecStopPost=-/usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125 2001:db8:53::124' "$f"
+	grep -qx 'After=networking.service' "$f"
+	# a stand-in keepalived.service with the drop-in beside it: verify reads both
+	mkdir -p "$TMP/units/keepalived.service.d"
+	printf '[Service]\nExecStart=/bin/true\n' >"$TMP/units/keepalived.service"
+	cp "$f" "$TMP/units/keepalived.service.d/"
+	out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify "$TMP/units/keepalived.service" 2>&1)
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+
+@test "diff tells how to install the drop-in and that the VIP interface needs a keepalived restart" {
+	render site.conf.example "$TMP/out"
+	rm "$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-vip-guard.conf"
+	echo '# old' >>"$TMP/out/balancers/ffm4/interfaces.d/lvsdns0"
+	run "$GEN" diff --stat site.conf.example "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf .*on balancer ffm4: install as /etc/systemd/system/keepalived\.service\.d/lvsdns-vip-guard\.conf, then systemctl daemon-reload$'
+	echo "$output" | grep -E '^changed +balancers/ffm4/interfaces\.d/lvsdns0 .*ifdown lvsdns0; ifup lvsdns0; systemctl restart keepalived '
+}
