@@ -9,6 +9,10 @@ UNIT_TESTS += test_frr_vips
 test_frr_vips_SRCS := tests/unit/test_frr_vips.c bgp/vips_file.c $(LIB_SRCS)
 test_frr_vips_LIBS := -lcmocka
 
+UNIT_TESTS += test_quorum_state
+test_quorum_state_SRCS := tests/unit/test_quorum_state.c bgp/quorum_state.c $(LIB_SRCS)
+test_quorum_state_LIBS := -lcmocka
+
 BATS_TESTS += tests/cli/frr-vip-guard.bats tests/cli/frr.bats
 
 # The FRR reference check lives in cluster-gen (which runs it on every
