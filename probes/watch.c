@@ -382,8 +382,27 @@ static uint64_t first_check(struct watch *w, const struct target_conf *c, uint64
 	return now + (uint64_t)(r % c->interval_ms) * 1000;
 }
 
-/* New targets start down (and say so in their state file); a target whose
- * line did not change keeps its state, counters and schedule. */
+/* What the state file holds now (left by the last run, or by this one before
+ * a SIGHUP changed the target's line). False when it is missing, unreadable
+ * or holds anything but 0 or 1. */
+static bool read_state(const char *path, bool *up)
+{
+	char b[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, b, sizeof(b));
+	close(fd);
+	return n > 0 && state_from_text(b, (size_t)n, up);
+}
+
+/* New targets start in the state their file holds, with counters at zero:
+ * restarting dnsprobe or changing a line must not take real servers out
+ * until rise checks have passed. A file without a valid state is written 1
+ * (down). The file is written back either way, so that a file dnsprobe
+ * cannot write is found at start-up. A target whose line did not change
+ * keeps its state, counters and schedule. */
 static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t now)
 {
 	struct target *t = xcalloc(n ? n : 1, sizeof(*t));
@@ -405,6 +424,8 @@ static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t n
 		} else {
 			ex_init(&t[i].ex);
 			t[i].when = first_check(w, &tc[i], now);
+			if (!read_state(tc[i].state_file, &t[i].up))
+				t[i].up = false;
 		}
 		t[i].conf = tc[i];
 		if (!old && write_state(w, &t[i]) != 0)
@@ -541,6 +562,15 @@ static void loop(struct watch *w)
 	}
 }
 
+static size_t count_up(const struct watch *w)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < w->n; i++)
+		k += w->t[i].up;
+	return k;
+}
+
 int watch_run(const struct opts *o, struct rng *rng)
 {
 	struct watch w = { .o = o, .rng = rng, .ep = -1, .sfd = -1 };
@@ -552,7 +582,8 @@ int watch_run(const struct opts *o, struct rng *rng)
 		openlog("dnsprobe", LOG_PID, LOG_DAEMON);
 	if (setup(&w) == 0 && (tc = load(&w, &n)) != NULL) {
 		if (install(&w, tc, n, now_us()) == 0) {
-			wlog(&w, LOG_NOTICE, "watching %zu targets from %s", n, o->watch_file);
+			wlog(&w, LOG_NOTICE, "watching %zu targets from %s (%zu up as their state files say)",
+			     n, o->watch_file, count_up(&w));
 			loop(&w);
 			rc = 0;
 			if (o->metrics_file)

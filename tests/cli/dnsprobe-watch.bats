@@ -64,6 +64,28 @@ start_watch() { # extra options in "$@"
   [ -z "$(ls "$W" | grep dnsprobe-tmp)" ]
 }
 
+@test "watch: a restart starts each target in the state its file holds; no file or garbage is down" {
+  touch "$FLAGS/up" "$FLAGS/down"
+  { target up "$RESP_PORT" flag.up.r.test udp 3 3
+    target down "$RESP_PORT" flag.down.r.test udp 3 3
+    target junk "$RESP_PORT" flag.junk.r.test udp 3 3
+    target none "$RESP_PORT" flag.none.r.test udp 3 3; } >"$W/targets"
+  echo 0 >"$W/up.state"
+  echo 1 >"$W/down.state"
+  echo maybe >"$W/junk.state"
+  start_watch
+  wait_grep "$W/log" 'watching 4 targets .*\(1 up'
+  # the files are set before that line is logged
+  [ "$(cat "$W/up.state")" = 0 ]
+  [ "$(cat "$W/down.state")" = 1 ]
+  [ "$(cat "$W/junk.state")" = 1 ]
+  [ "$(cat "$W/none.state")" = 1 ]
+  wait_grep "$W/log" 'target down is up after 3 successes'
+  rm "$FLAGS/up"
+  wait_grep "$W/log" 'target up is down after 3 failures'
+  [ "$(grep -c 'target up is' "$W/log")" -eq 1 ] # no down and up again at start
+}
+
 @test "watch: down after fall failures, up again after rise; files written only on change" {
   touch "$FLAGS/one"
   target one "$RESP_PORT" flag.one.r.test udp 2 3 >"$W/targets"
@@ -81,7 +103,7 @@ start_watch() { # extra options in "$@"
   [ "$(grep -c 'target one is' "$W/log")" -eq 3 ]
 }
 
-@test "watch: SIGHUP keeps unchanged targets' state, resets changed ones, adds and drops" {
+@test "watch: SIGHUP keeps unchanged targets' state, restarts changed ones, adds and drops" {
   touch "$FLAGS/keep" "$FLAGS/change" "$FLAGS/gone" "$FLAGS/new"
   { target keep "$RESP_PORT" flag.keep.r.test udp 1 3
     target change "$RESP_PORT" flag.change.r.test udp 1 3
@@ -96,12 +118,12 @@ start_watch() { # extra options in "$@"
     target new "$RESP_PORT" flag.new.r.test udp 1 3; } >"$W/targets"
   kill -HUP "$(cat "$W/watch.pid")"
   wait_grep "$W/log" 'reloaded .*: 3 targets'
-  # the changed target starts over: down at once (5 x 100 ms before it can
-  # rise again), up after 5 successes
-  [ "$(cat "$W/change.state")" = 1 ]
-  wait_content "$W/change.state" 0 5
-  wait_grep "$W/log" 'target change is up after 5 successes'
+  # the changed target starts over in the state its file holds (up, not
+  # down until 5 successes), and is checked with the new line
+  [ "$(cat "$W/change.state")" = 0 ]
   wait_content "$W/new.state" 0 5
+  rm "$FLAGS/change"
+  wait_grep "$W/log" 'target change is down after 3 failures'
   [ "$(stat -c %i "$W/keep.state")" = "$ino" ]
   [ "$(grep -c 'target keep is' "$W/log")" -eq 1 ]
   # the dropped target is no longer checked: its file stays as it was

@@ -140,6 +140,26 @@ static void same_means_every_field(void **state)
 	diags_free(&d);
 }
 
+static void state_file_contents(void **state)
+{
+	(void)state;
+	bool up = false;
+
+	assert_true(state_from_text("0\n", 2, &up));
+	assert_true(up);
+	assert_true(state_from_text("1\n", 2, &up));
+	assert_false(up);
+	assert_true(state_from_text("0", 1, &up)); /* written by hand, no newline */
+	assert_true(up);
+	up = true;
+	assert_false(state_from_text("", 0, &up));
+	assert_false(state_from_text("2\n", 2, &up));
+	assert_false(state_from_text("0x", 2, &up));
+	assert_false(state_from_text("01\n", 3, &up));
+	assert_false(state_from_text(" 0", 2, &up));
+	assert_true(up); /* untouched when the text is not a state */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +167,7 @@ int main(void)
 		cmocka_unit_test(reports_every_error_with_its_line),
 		cmocka_unit_test(overlong_fields),
 		cmocka_unit_test(same_means_every_field),
+		cmocka_unit_test(state_file_contents),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
