@@ -26,6 +26,8 @@
 struct target {
 	struct target_conf conf;
 	bool up;
+	bool dirty;                  /* the state file does not yet hold the current state */
+	bool write_failed;           /* the last write of it failed (logged once) */
 	unsigned ok_run, fail_run;   /* consecutive results, for rise and fall */
 	uint64_t checks, failures, changes, rtt_us;
 	enum verdict last;
@@ -124,12 +126,22 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
-static int write_state(const struct watch *w, const struct target *t)
+/* Writes the state file when it is out of date. A failed write leaves it
+ * dirty and is tried again after the target's next check: the file is only
+ * written on a change, so giving up once would leave keepalived with the old
+ * state for as long as the new one holds. */
+static int write_state(const struct watch *w, struct target *t)
 {
+	if (!t->dirty)
+		return 0;
 	int e = write_atomic(t->conf.state_file, t->up ? "0\n" : "1\n", 2);
-	if (e)
-		wlog(w, LOG_ERR, "target %s: cannot write state file %s: %s", t->conf.id,
-		     t->conf.state_file, strerror(e));
+	if (e && !t->write_failed)
+		wlog(w, LOG_ERR, "target %s: cannot write state file %s: %s; trying again after every check",
+		     t->conf.id, t->conf.state_file, strerror(e));
+	else if (!e && t->write_failed)
+		wlog(w, LOG_NOTICE, "target %s: state file %s written", t->conf.id, t->conf.state_file);
+	t->write_failed = e != 0;
+	t->dirty = e != 0;
 	return e;
 }
 
@@ -242,7 +254,7 @@ static void set_state(struct watch *w, struct target *t, bool up, enum verdict v
 {
 	t->up = up;
 	t->changes++;
-	write_state(w, t);
+	t->dirty = true;
 	wlog(w, LOG_NOTICE, "target %s is %s after %u %s (%s)", t->conf.id, up ? "up" : "down",
 	     up ? t->ok_run : t->fail_run, up ? "successes" : "failures", verdict_str(v));
 }
@@ -266,6 +278,7 @@ static void complete_check(struct watch *w, struct target *t, enum verdict v, ui
 		if (++t->fail_run >= t->conf.fall && t->up)
 			set_state(w, t, false, v);
 	}
+	write_state(w, t);
 	uint64_t next = t->planned + (uint64_t)t->conf.interval_ms * 1000;
 	set_timer(w, t, next > now ? next : now);
 }
@@ -428,7 +441,8 @@ static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t n
 				t[i].up = false;
 		}
 		t[i].conf = tc[i];
-		if (!old && write_state(w, &t[i]) != 0)
+		t[i].dirty |= !old;
+		if (write_state(w, &t[i]) != 0)
 			bad = 1;
 	}
 	for (size_t j = 0; j < w->n; j++) {

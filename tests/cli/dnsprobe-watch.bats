@@ -208,6 +208,22 @@ start_watch() { # extra options in "$@"
   [[ "$output" == *"cannot write state file"* ]]
 }
 
+@test "watch: a state file that cannot be written is tried again after every check" {
+  touch "$FLAGS/w"
+  target w "$RESP_PORT" flag.w.r.test udp 1 1 >"$W/targets"
+  start_watch
+  wait_content "$W/w.state" 0 5
+  mkdir "$W/w.state.dnsprobe-tmp" # the temporary file cannot be made: the write fails
+  rm "$FLAGS/w"
+  wait_grep "$W/log" 'target w is down after 1 failures'
+  wait_grep "$W/log" 'target w: cannot write state file'
+  [ "$(cat "$W/w.state")" = 0 ]
+  rmdir "$W/w.state.dnsprobe-tmp"
+  wait_content "$W/w.state" 1 5 # no state change since: only a retry writes it
+  wait_grep "$W/log" "target w: state file .*w.state written"
+  [ "$(grep -c 'cannot write state file' "$W/log")" -eq 1 ] # logged once, not per retry
+}
+
 @test "watch: --syslog sends the log away from stderr" {
   target s "$NAMED_PORT" www.probe.test udp 1 1 >"$W/targets"
   start_watch --syslog
