@@ -395,6 +395,27 @@ static uint64_t first_check(struct watch *w, const struct target_conf *c, uint64
 	return now + (uint64_t)(r % c->interval_ms) * 1000;
 }
 
+/* A target removed by SIGHUP is no longer checked; its file would keep
+ * saying whatever it said last ("0" keeps the real server in), so it is set
+ * to down, unless a target of the new list uses the same file. Not retried:
+ * nothing owns the file any more. */
+static void retire(const struct watch *w, const struct target *old, const struct target *t,
+		   size_t n)
+{
+	if (!old->conf.state_file)
+		return; /* kept unchanged */
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].conf.state_file, old->conf.state_file) == 0)
+			return;
+	int e = write_atomic(old->conf.state_file, "1\n", 2);
+	if (e)
+		wlog(w, LOG_ERR, "removed target %s: cannot write 1 to state file %s: %s",
+		     old->conf.id, old->conf.state_file, strerror(e));
+	else
+		wlog(w, LOG_NOTICE, "removed target %s: state file %s set to 1 (down)", old->conf.id,
+		     old->conf.state_file);
+}
+
 /* What the state file holds now (left by the last run, or by this one before
  * a SIGHUP changed the target's line). False when it is missing, unreadable
  * or holds anything but 0 or 1. */
@@ -447,6 +468,7 @@ static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t n
 	}
 	for (size_t j = 0; j < w->n; j++) {
 		ex_close(&w->t[j].ex);
+		retire(w, &w->t[j], t, n);
 		free(w->t[j].conf.state_file); /* NULL for the targets kept */
 	}
 	free(w->t);
