@@ -98,6 +98,13 @@ bool verdict_final(enum verdict v)
 	}
 }
 
+enum verdict verdict_in_time(enum verdict v, uint64_t arrived_us, uint64_t deadline_us)
+{
+	bool answer = (verdict_final(v) && v != V_USAGE) || v == V_RETRY_TCP;
+
+	return answer && arrived_us > deadline_us ? V_DOWN_TIMEOUT : v;
+}
+
 const char *verdict_str(enum verdict v)
 {
 	static const char *const s[V_COUNT] = {

@@ -54,6 +54,10 @@ bool verdict_ignored(enum verdict v);
 /* Answers decide the check; timeouts and network errors leave tries. */
 bool verdict_final(enum verdict v);
 const char *verdict_str(enum verdict v);
+/* An answer (a final verdict or V_RETRY_TCP) that arrived after the try's
+ * deadline is a timeout, however soon it was read; anything else is kept.
+ * Times in microseconds of one clock. */
+enum verdict verdict_in_time(enum verdict v, uint64_t arrived_us, uint64_t deadline_us);
 
 enum exit_mode { EXIT_KEEPALIVED, EXIT_NAGIOS };
 

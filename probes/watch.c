@@ -66,8 +66,10 @@ struct watch {
  * fires every due timer. A wake-up of this process costs more than a check's
  * two system calls, so a thousand targets need at most 1 s / TIMER_GRID_US
  * wake-ups a second instead of two per check. Costs: checks start, answers are
- * read and tries time out up to one step late (never early); udp round trips
- * come from the kernel's arrival stamp, tcp ones are rounded up to the step.
+ * read and tries time out up to one step late (never early). Answers are judged
+ * by arrival: udp ones by the kernel's stamp, which also gives their round
+ * trip; tcp ones by the read, so a tcp try is up to a step shorter and its
+ * round trip up to two steps longer (send and read both wait for a step).
  * Schedules stay anchored to the planned times. */
 #ifndef TIMER_GRID_US
 #define TIMER_GRID_US 10000u
@@ -288,8 +290,12 @@ static void finish_try(struct watch *w, struct target *t, enum verdict v)
 	uint64_t now = now_us();
 
 	if (t->ex.fd >= 0) {
+		/* The loop reads answers on its grid, up to a step after the deadline:
+		 * judge by arrival (the kernel's stamp over udp; over tcp, the read). */
+		uint64_t rtt = ex_rtt(&t->ex, now);
+		v = verdict_in_time(v, t->ex.sent_us + rtt, t->try_deadline);
 		if (verdict_final(v) || v == V_RETRY_TCP)
-			t->rtt_us = ex_rtt(&t->ex, now);
+			t->rtt_us = rtt;
 		if (!verdict_final(v) || t->ex.tcp) {
 			ex_close(&t->ex); /* closing also leaves the epoll set */
 			t->ev = 0;
@@ -576,7 +582,8 @@ static bool drain_io(struct watch *w)
 }
 
 /* Answers first, then timers: an answer that arrived by a deadline counts
- * even when both are handled at the same step. */
+ * even when both are handled at the same step (finish_try judges it by its
+ * arrival, so one that came after the deadline is a timeout). */
 static void loop(struct watch *w)
 {
 	while (!w->stop) {

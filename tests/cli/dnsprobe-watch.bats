@@ -262,6 +262,25 @@ start_watch() { # extra options in "$@"
   [ "$(sed 's/.*sport=\([0-9]*\).*/\1/' "$W/q" | sort -u | wc -l)" -eq 2 ]
 }
 
+@test "watch: an answer is judged by when it arrived, not when the loop read it" {
+  # a loop that reads only every 500 ms: slow.* answers 300 ms after the
+  # query, after the 100 ms deadline, and must be a timeout; named answers at
+  # once, inside the 400 ms deadline, and counts though it is read later
+  coarse="$(dirname "$DNSPROBE")/dnsprobe-coarse-grid"
+  [ -x "$coarse" ] || { echo "$coarse is not built" >&2; return 1; }
+  { echo "late - 127.0.0.1 $RESP_PORT slow.late.r.test A udp 1000 100 1 1 1 $W/late.state"
+    echo "ontime - 127.0.0.1 $NAMED_PORT www.probe.test A udp 1000 400 1 1 1 $W/ontime.state"; } >"$W/targets"
+  DNSPROBE="$coarse" start_watch -v
+  wait_content "$W/ontime.state" 0 5
+  for i in $(seq 1 100); do
+    [ "$(grep -c 'target late: check failed after 1 try: timeout' "$W/log")" -ge 2 ] && break
+    sleep 0.1
+  done
+  [ "$(grep -c 'target late: check failed after 1 try: timeout' "$W/log")" -ge 2 ]
+  [ "$(cat "$W/late.state")" = 1 ]
+  run ! grep -q 'target late is up' "$W/log"
+}
+
 @test "watch: -v logs every failed check with its reason" {
   echo "q - 127.0.0.1 $RESP_PORT refused.v.r.test A udp 100 50 1 1 2 $W/q.state" >"$W/targets"
   start_watch -v

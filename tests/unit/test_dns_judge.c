@@ -201,6 +201,24 @@ static void verdict_classes(void **state)
 		assert_non_null(verdict_str((enum verdict)v));
 }
 
+static void late_answers_are_timeouts(void **state)
+{
+	(void)state;
+	/* by the deadline, or at it: judged as it is */
+	assert_int_equal(verdict_in_time(V_UP, 999, 1000), V_UP);
+	assert_int_equal(verdict_in_time(V_UP, 1000, 1000), V_UP);
+	assert_int_equal(verdict_in_time(V_DOWN_RCODE, 1000, 1000), V_DOWN_RCODE);
+	/* after it: a timeout, whatever the answer said */
+	assert_int_equal(verdict_in_time(V_UP, 1001, 1000), V_DOWN_TIMEOUT);
+	assert_int_equal(verdict_in_time(V_DOWN_RCODE, 1001, 1000), V_DOWN_TIMEOUT);
+	assert_int_equal(verdict_in_time(V_DOWN_MALFORMED, 1001, 1000), V_DOWN_TIMEOUT);
+	assert_int_equal(verdict_in_time(V_RETRY_TCP, 1001, 1000), V_DOWN_TIMEOUT);
+	/* not answers: kept */
+	assert_int_equal(verdict_in_time(V_DOWN_NETWORK, 1001, 1000), V_DOWN_NETWORK);
+	assert_int_equal(verdict_in_time(V_PENDING, 1001, 1000), V_PENDING);
+	assert_int_equal(verdict_in_time(V_IGNORED_WRONG_ID, 1001, 1000), V_IGNORED_WRONG_ID);
+}
+
 static void exit_codes(void **state)
 {
 	(void)state;
@@ -244,6 +262,7 @@ int main(void)
 		cmocka_unit_test(truncation),
 		cmocka_unit_test(malformed_answers),
 		cmocka_unit_test(verdict_classes),
+		cmocka_unit_test(late_answers_are_timeouts),
 		cmocka_unit_test(exit_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
