@@ -156,7 +156,8 @@ static bool apply(struct opts *o, enum opt_id id, const char *name, const char *
 		break;
 	case O_TYPE:
 		if ((n = qtype_from_name(val)) < 0)
-			FAIL("--%s: unknown type '%s' (A AAAA NS MX SOA TXT PTR SRV CNAME ANY)", name, val);
+			FAIL("--%s: unknown type '%s' (A AAAA NS MX SOA TXT PTR SRV CNAME ANY, or TYPEnnn)",
+			     name, val);
 		o->check.q.qtype = (uint16_t)n;
 		break;
 	case O_TRANSPORT:
@@ -262,8 +263,10 @@ static bool set_server(struct opts *o, const char *s, char *err, size_t errlen)
 }
 
 /* The old wrapper: FROM_IP CLASS QTYPE QNAME TO_IP TIME TRIES ERROR_MATCH
- * TRANSPORT, run as dig +time=TIME +tries=TRIES (+tcp|+notcp). dig retries
- * truncated udp answers over tcp, so "udp" means udp-tcp here. */
+ * TRANSPORT, run as dig +time=TIME +tries=TRIES (+tcp|+notcp). It passed +tcp
+ * for a TRANSPORT of exactly "tcp" and +notcp for anything else, so every
+ * other value is udp here; and dig retries truncated udp answers over tcp,
+ * so udp means udp-tcp. */
 static bool apply_compat(struct opts *o, char *const p[9], char *err, size_t errlen)
 {
 	unsigned long v;
@@ -275,7 +278,7 @@ static bool apply_compat(struct opts *o, char *const p[9], char *err, size_t err
 		FAIL("compat CLASS '%.80s' is not IN or CH", p[1]);
 	o->check.q.qclass = (uint16_t)n;
 	if ((n = qtype_from_name(p[2])) < 0)
-		FAIL("compat QTYPE '%.80s' is not a known type", p[2]);
+		FAIL("compat QTYPE '%.80s' is not a known type or TYPEnnn", p[2]);
 	o->check.q.qtype = (uint16_t)n;
 	if (!set_qname(o, p[3], err, errlen) || !set_server(o, p[4], err, errlen))
 		return false;
@@ -287,12 +290,7 @@ static bool apply_compat(struct opts *o, char *const p[9], char *err, size_t err
 	o->tries = v ? (unsigned)v : 1;
 	if (!parse_rcode_set(p[7], &o->check.expect.fail_rcodes))
 		FAIL("compat ERROR_MATCH '%.80s' is not rcode names separated by '|' or ','", p[7]);
-	if (strcasecmp(p[8], "tcp") == 0 || strcmp(p[8], "+tcp") == 0)
-		o->transport = TM_TCP;
-	else if (strcasecmp(p[8], "udp") == 0 || strcmp(p[8], "+notcp") == 0)
-		o->transport = TM_UDP_TCP;
-	else
-		FAIL("compat TRANSPORT '%.80s' is not tcp or udp", p[8]);
+	o->transport = strcmp(p[8], "tcp") == 0 ? TM_TCP : TM_UDP_TCP;
 	return true;
 }
 

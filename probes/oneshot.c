@@ -70,12 +70,12 @@ void probe_once(const struct opts *o, struct rng *rng, struct outcome *out)
 
 static void describe(FILE *f, const struct opts *o, const struct outcome *out)
 {
-	char srv[ADDR_STRLEN], name[NAME_TEXT_MAX];
+	char srv[ADDR_STRLEN], name[NAME_TEXT_MAX], type[QTYPE_TEXT_MAX];
 
 	addr_str(&o->check.ep.server, srv);
 	name_to_text(o->check.q.name, o->check.q.name_len, name);
 	fprintf(f, "%s#%u %s %s %s: ", srv, o->check.ep.port, name,
-		qclass_name(o->check.q.qclass), qtype_name(o->check.q.qtype));
+		qclass_name(o->check.q.qclass), qtype_name(o->check.q.qtype, type));
 	if (verdict_final(out->v) && out->v != V_USAGE)
 		fprintf(f, "%s, %s, %u answer%s in %.3f ms over %s", verdict_str(out->v),
 			rcode_name(out->info.rcode), out->info.answers,

@@ -1,5 +1,7 @@
 #include "query.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 size_t query_build(const struct question *q, const struct query_flags *f, uint16_t id,
@@ -62,8 +64,36 @@ static const char *rlookup(const struct name_num *t, size_t n, unsigned v)
 	return "?";
 }
 
-int qtype_from_name(const char *s) { return lookup(qtypes, NELEM(qtypes), s); }
-const char *qtype_name(unsigned t) { return rlookup(qtypes, NELEM(qtypes), t); }
+/* "TYPE" and 1-65535 in decimal; -1 otherwise. */
+static int generic_type(const char *s)
+{
+	unsigned long v = 0;
+
+	if (strncasecmp(s, "TYPE", 4) != 0 || s[4] == '\0' || strlen(s + 4) > 5)
+		return -1;
+	for (s += 4; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	return v >= 1 && v <= 65535 ? (int)v : -1;
+}
+
+int qtype_from_name(const char *s)
+{
+	int t = lookup(qtypes, NELEM(qtypes), s);
+	return t >= 0 ? t : generic_type(s);
+}
+
+const char *qtype_name(unsigned t, char buf[QTYPE_TEXT_MAX])
+{
+	const char *n = rlookup(qtypes, NELEM(qtypes), t);
+
+	if (n[0] != '?')
+		return n;
+	snprintf(buf, QTYPE_TEXT_MAX, "TYPE%u", t & 0xFFFFu);
+	return buf;
+}
 int qclass_from_name(const char *s) { return lookup(qclasses, NELEM(qclasses), s); }
 const char *qclass_name(unsigned c) { return rlookup(qclasses, NELEM(qclasses), c); }
 

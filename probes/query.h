@@ -32,9 +32,12 @@ size_t query_build(const struct question *q, const struct query_flags *f, uint16
 		   uint8_t *out, size_t cap);
 
 /* Names <-> numbers; the *_from_name functions are case-insensitive and
- * return -1 for unknown names. Only what dnsprobe offers is listed. */
+ * return -1 for unknown names. Only what dnsprobe offers is listed, and
+ * qtype_from_name() also takes RFC 3597's TYPEnnn (1-65535), as dig does. */
 int qtype_from_name(const char *s);
-const char *qtype_name(unsigned t);
+#define QTYPE_TEXT_MAX 10 /* "TYPE65535" */
+/* The mnemonic, or "TYPEnnn" written to buf for a type without one. */
+const char *qtype_name(unsigned t, char buf[QTYPE_TEXT_MAX]);
 int qclass_from_name(const char *s);
 const char *qclass_name(unsigned c);
 int rcode_from_name(const char *s);

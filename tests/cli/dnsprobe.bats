@@ -169,6 +169,14 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
   [ "$status" -eq 0 ]
   run "$DNSPROBE" -p "$NAMED_PORT" 127.0.0.1 IN A nope.probe.test 127.0.0.1 1 2 'SERVFAIL|NXDOMAIN' udp
   [ "$status" -eq 1 ]
+  # the old wrapper ran dig +notcp for anything but exactly "tcp"
+  run "$DNSPROBE" -v -p "$NAMED_PORT" 127.0.0.1 IN A www.probe.test 127.0.0.1 1 2 SERVFAIL notcp
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"over udp"* ]]
+  # dig's generic type form
+  run "$DNSPROBE" -v -p "$NAMED_PORT" 127.0.0.1 IN TYPE65 www.probe.test 127.0.0.1 1 2 SERVFAIL udp
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"www.probe.test. IN TYPE65: up, NOERROR, 0 answers"* ]]
   # dig retried truncated udp answers over tcp; so does compat "udp"
   run "$DNSPROBE" -v -p "$NAMED_PORT" 127.0.0.1 IN TXT big.probe.test 127.0.0.1 1 2 SERVFAIL udp
   [ "$status" -eq 0 ]

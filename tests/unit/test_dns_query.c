@@ -75,7 +75,20 @@ static void name_tables(void **state)
 	assert_int_equal(qtype_from_name("ANY"), 255);
 	assert_int_equal(qtype_from_name("SRV"), 33);
 	assert_int_equal(qtype_from_name("DNSKEY"), -1);
-	assert_string_equal(qtype_name(15), "MX");
+	char b[QTYPE_TEXT_MAX];
+	assert_string_equal(qtype_name(15, b), "MX");
+	/* RFC 3597's generic form, as dig takes it */
+	assert_int_equal(qtype_from_name("TYPE48"), 48);
+	assert_int_equal(qtype_from_name("type1"), 1);
+	assert_int_equal(qtype_from_name("TYPE65535"), 65535);
+	assert_int_equal(qtype_from_name("TYPE0"), -1);
+	assert_int_equal(qtype_from_name("TYPE65536"), -1);
+	assert_int_equal(qtype_from_name("TYPE100000"), -1);
+	assert_int_equal(qtype_from_name("TYPE"), -1);
+	assert_int_equal(qtype_from_name("TYPE1x"), -1);
+	assert_int_equal(qtype_from_name("TYPE+1"), -1);
+	assert_string_equal(qtype_name(48, b), "TYPE48");
+	assert_string_equal(qtype_name(65535, b), "TYPE65535");
 	assert_int_equal(qclass_from_name("ch"), 3);
 	assert_int_equal(qclass_from_name("HS"), -1);
 	assert_int_equal(rcode_from_name("servfail"), 2);

@@ -142,8 +142,20 @@ static void compat(void **state)
 	/* nine arguments that do not look like the wrapper's */
 	assert_false(PARSE("a", "b", "c", "d", "e", "f", "g", "h", "i"));
 	assert_false(PARSE("--compat", "x.example", "192.0.2.1"));
-	assert_false(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "2", "4",
-			   "SERVFAIL", "sctp"));
+	/* TRANSPORT: the old wrapper passed +tcp to dig for exactly "tcp" and
+	 * +notcp for anything else */
+	const char *udp_like[] = { "udp", "notcp", "+notcp", "sctp", "TCP", "+tcp", "" };
+	for (size_t i = 0; i < sizeof(udp_like) / sizeof(udp_like[0]); i++) {
+		assert_true(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "2", "4",
+				  "SERVFAIL", (char *)udp_like[i]));
+		assert_int_equal(o.transport, TM_UDP_TCP);
+	}
+	/* QTYPE: dig's generic TYPEnnn */
+	assert_true(PARSE("10.1.53.1", "IN", "TYPE65", "x.example", "10.1.53.2", "2", "4",
+			  "SERVFAIL", "udp"));
+	assert_int_equal(o.check.q.qtype, 65);
+	assert_false(PARSE("10.1.53.1", "IN", "NAPTR", "x.example", "10.1.53.2", "2", "4",
+			   "SERVFAIL", "udp"));
 	assert_false(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "two", "4",
 			   "SERVFAIL", "udp"));
 }
