@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-enum { FLAG_QR = 0x8000, FLAG_TC = 0x0200 };
+enum { FLAG_QR = 0x8000, FLAG_OPCODE = 0x7800, FLAG_TC = 0x0200 };
 
 static bool question_matches(struct wreader *r, const struct question *q)
 {
@@ -65,6 +65,8 @@ enum verdict judge_packet(const struct question *q, uint16_t id, const struct ex
 		return V_IGNORED_NOT_RESPONSE;
 	if (rid != id)
 		return V_IGNORED_WRONG_ID;
+	if (flags & FLAG_OPCODE) /* we only ask QUERY (0); anything else answers someone else */
+		return V_IGNORED_WRONG_OPCODE;
 	if (qd != 1 || !question_matches(&r, q))
 		return V_IGNORED_WRONG_QUESTION;
 	info->flags = flags;
@@ -121,6 +123,7 @@ const char *verdict_str(enum verdict v)
 		[V_IGNORED_SHORT] = "ignored: short packet",
 		[V_IGNORED_NOT_RESPONSE] = "ignored: not a response",
 		[V_IGNORED_WRONG_ID] = "ignored: wrong id",
+		[V_IGNORED_WRONG_OPCODE] = "ignored: wrong opcode",
 		[V_IGNORED_WRONG_QUESTION] = "ignored: wrong question",
 		[V_IGNORED_WRONG_SOURCE] = "ignored: wrong source",
 		[V_USAGE] = "usage error",

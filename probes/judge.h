@@ -25,6 +25,7 @@ enum verdict {
 	V_IGNORED_SHORT,        /* shorter than a header */
 	V_IGNORED_NOT_RESPONSE, /* QR clear */
 	V_IGNORED_WRONG_ID,
+	V_IGNORED_WRONG_OPCODE, /* not an answer to a standard QUERY */
 	V_IGNORED_WRONG_QUESTION,
 	V_IGNORED_WRONG_SOURCE, /* not from the queried address and port */
 	V_USAGE,                /* the command line or targets file is wrong */

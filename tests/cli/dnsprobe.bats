@@ -208,9 +208,9 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
   [[ "$output" == *"over tcp"* ]]
 }
 
-@test "responder: wrong id, question, type, source port, QR clear and garbage are ignored until the deadline" {
+@test "responder: wrong id, opcode, question, type, source port, QR clear and garbage are ignored until the deadline" {
   local k
-  for k in wrongid wrongq wrongtype wrongport notqr garbage; do
+  for k in wrongid wrongopcode wrongq wrongtype wrongport notqr garbage; do
     run resp_probe -w 150 -r 2 "$k.r.test" 127.0.0.1
     echo "$k: $output"
     [ "$status" -eq 1 ]

@@ -12,6 +12,7 @@ The first label of the query name picks the behaviour:
   wrongtype                     only an answer with another type
   wrongport                     only an answer sent from ALTPORT
   notqr                         only a "response" with QR clear
+  wrongopcode                   only an answer with opcode NOTIFY, not QUERY
   garbage                       only 5 random octets
   decoys                        all of the wrong ones above, then the right one
   loop                          right header and question, answer owner is a
@@ -87,6 +88,7 @@ def replies(q, tcp):
         'wrongq': message(qid, 0x8400 | rd, other, qtype, qclass),
         'wrongtype': message(qid, 0x8400 | rd, qname_wire, 16 if qtype != 16 else 1, qclass),
         'notqr': message(qid, 0x0400 | rd, qname_wire, qtype, qclass),
+        'wrongopcode': message(qid, 0xA400 | rd, qname_wire, qtype, qclass),  # NOTIFY
         'garbage': b'\x12\x34\x56\x78\x9a',
     }
     if kind in wrong:

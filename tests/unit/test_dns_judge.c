@@ -92,6 +92,13 @@ static void ignored_cases(void **state)
 	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_ID);
 	n = response(p, ID, 0x8180, "wwx.probe.test", QTYPE_A, 1);
 	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_QUESTION);
+	n = response(p, ID, 0x8980, "www.probe.test", QTYPE_A, 1); /* opcode 1 (IQUERY) */
+	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_OPCODE);
+	n = response(p, ID, 0xA180, "www.probe.test", QTYPE_A, 1); /* opcode 4 (NOTIFY) */
+	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_OPCODE);
+	n = response(p, ID, 0xA980, "www.probe.test", QTYPE_A, 1); /* opcode 5 (UPDATE) */
+	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_OPCODE);
+	assert_true(verdict_ignored(V_IGNORED_WRONG_OPCODE));
 	n = response(p, ID, 0x8180, "www.probe.test", QTYPE_AAAA, 1);
 	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_QUESTION);
 	n = response(p, ID, 0x8180, "www.probe.test", QTYPE_A, 1);
