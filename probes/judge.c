@@ -48,6 +48,44 @@ static bool read_answers(struct wreader *r, unsigned ancount, const struct quest
 	return true;
 }
 
+/* Skips count records; false when one is cut short. */
+static bool skip_records(struct wreader *r, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t name[WIRE_NAME_MAX];
+		size_t len;
+		uint16_t rdlen;
+
+		if (!wr_name(r, name, &len) || !wr_skip(r, 8) || !wr_u16(r, &rdlen) ||
+		    !wr_skip(r, rdlen))
+			return false;
+	}
+	return true;
+}
+
+/* The upper eight bits of the rcode (RFC 6891 6.1.3), from the first OPT
+ * record of the additional section; 0 without one. r stands after the
+ * answer section. Sections that cannot be read are taken as holding none:
+ * the header's rcode then stands, as it would without EDNS. */
+static unsigned extended_rcode(struct wreader *r, unsigned nscount, unsigned arcount)
+{
+	if (!skip_records(r, nscount))
+		return 0;
+	for (unsigned i = 0; i < arcount; i++) {
+		uint8_t name[WIRE_NAME_MAX];
+		size_t len;
+		uint16_t type, class, rdlen;
+		uint32_t ttl;
+
+		if (!wr_name(r, name, &len) || !wr_u16(r, &type) || !wr_u16(r, &class) ||
+		    !wr_u32(r, &ttl) || !wr_u16(r, &rdlen) || !wr_skip(r, rdlen))
+			return 0;
+		if (type == QTYPE_OPT)
+			return ttl >> 24;
+	}
+	return 0;
+}
+
 enum verdict judge_packet(const struct question *q, uint16_t id, const struct expect *e,
 			  bool over_udp, const uint8_t *pkt, size_t len,
 			  struct answer_info *info)
@@ -73,9 +111,14 @@ enum verdict judge_packet(const struct question *q, uint16_t id, const struct ex
 	info->rcode = flags & 0x000F;
 	if (over_udp && (flags & FLAG_TC))
 		return e->tcp_fallback ? V_RETRY_TCP : V_DOWN_TRUNCATED;
-	if (e->fail_rcodes & (1u << info->rcode))
+	bool readable = read_answers(&r, an, q, e, &info->answers, &found);
+	if (readable)
+		info->rcode |= extended_rcode(&r, ns, ar) << 4;
+	/* An extended rcode (BADVERS and up) means the server did not answer
+	 * the question; a failing rcode wins even when the answers are broken. */
+	if (info->rcode > 15 || (e->fail_rcodes & (1u << info->rcode)))
 		return V_DOWN_RCODE;
-	if (!read_answers(&r, an, q, e, &info->answers, &found))
+	if (!readable)
 		return V_DOWN_MALFORMED;
 	if (e->address.family && !found)
 		return V_DOWN_NO_ADDRESS;

@@ -16,7 +16,7 @@ enum verdict {
 	V_UP,
 	V_DOWN_TIMEOUT,         /* no acceptable answer before the deadline */
 	V_DOWN_NETWORK,         /* send/connect failed, port unreachable, tcp closed */
-	V_DOWN_RCODE,           /* rcode in the fail set */
+	V_DOWN_RCODE,           /* rcode in the fail set, or an extended one (> 15) */
 	V_DOWN_NO_ANSWER,       /* NOERROR with fewer answers than required */
 	V_DOWN_NO_ADDRESS,      /* the expected address is not in the answer */
 	V_DOWN_TRUNCATED,       /* TC over udp and no tcp fallback allowed */
@@ -41,7 +41,7 @@ struct expect {
 };
 
 struct answer_info {
-	unsigned rcode;
+	unsigned rcode;         /* 12 bits: the header's 4 and an OPT record's 8 above them */
 	unsigned answers;       /* answer RRs parsed */
 	uint16_t flags;
 };

@@ -107,5 +107,7 @@ int rcode_from_name(const char *s)
 
 const char *rcode_name(unsigned rc)
 {
+	if (rc == 16) /* the one extended rcode an answer to a plain query can carry */
+		return "BADVERS";
 	return rc < NELEM(rcodes) ? rcodes[rc] : "RESERVED";
 }

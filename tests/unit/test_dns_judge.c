@@ -132,6 +132,58 @@ static void rcodes(void **state)
 	assert_int_equal(judge(&f, p, n, true), V_UP);
 }
 
+/* Appends a record to the additional section of the message m of length n:
+ * an OPT record carrying ext as the upper rcode bits, or an A record. */
+static size_t add_additional(uint8_t *m, size_t n, bool opt, uint8_t ext)
+{
+	struct wwriter w;
+
+	ww_init(&w, m + n, 1024 - n);
+	ww_u8(&w, 0); /* owner: root */
+	ww_u16(&w, opt ? QTYPE_OPT : QTYPE_A);
+	ww_u16(&w, opt ? 1232 : QCLASS_IN);
+	ww_u32(&w, opt ? (uint32_t)ext << 24 : 1);
+	ww_u16(&w, opt ? 0 : 4);
+	if (!opt)
+		ww_u32(&w, 0xC0000201u);
+	m[11]++; /* ARCOUNT */
+	return n + w.len;
+}
+
+static void extended_rcodes(void **state)
+{
+	(void)state;
+	struct fixture f = fx();
+	uint8_t p[1024];
+	struct answer_info info;
+	size_t n;
+
+	/* NOERROR in the header, BADVERS (16) with the OPT record's bits */
+	n = add_additional(p, response(p, ID, 0x8180, "www.probe.test", QTYPE_A, 1), true, 1);
+	assert_int_equal(judge_packet(&f.q, ID, &f.e, true, p, n, &info), V_DOWN_RCODE);
+	assert_int_equal(info.rcode, 16);
+	/* an extended rcode is down even with an empty fail set */
+	f.e.fail_rcodes = 0;
+	assert_int_equal(judge(&f, p, n, true), V_DOWN_RCODE);
+	/* the OPT record after another additional record is still found */
+	n = response(p, ID, 0x8183, "www.probe.test", QTYPE_A, 1); /* NXDOMAIN */
+	n = add_additional(p, add_additional(p, n, false, 0), true, 2);
+	assert_int_equal(judge_packet(&f.q, ID, &f.e, true, p, n, &info), V_DOWN_RCODE);
+	assert_int_equal(info.rcode, 2 << 4 | 3);
+	/* extended bits 0: the header's rcode stands */
+	f = fx();
+	n = add_additional(p, response(p, ID, 0x8180, "www.probe.test", QTYPE_A, 1), true, 0);
+	assert_int_equal(judge_packet(&f.q, ID, &f.e, true, p, n, &info), V_UP);
+	assert_int_equal(info.rcode, 0);
+	n = add_additional(p, response(p, ID, 0x8182, "www.probe.test", QTYPE_A, 1), true, 0);
+	assert_int_equal(judge_packet(&f.q, ID, &f.e, true, p, n, &info), V_DOWN_RCODE);
+	assert_int_equal(info.rcode, 2);
+	/* a cut OPT record cannot be read: the header's rcode stands */
+	n = add_additional(p, response(p, ID, 0x8180, "www.probe.test", QTYPE_A, 1), true, 1);
+	assert_int_equal(judge(&f, p, n - 1, true), V_UP);
+	assert_string_equal(rcode_name(16), "BADVERS");
+}
+
 static void answers_required(void **state)
 {
 	(void)state;
@@ -264,6 +316,7 @@ int main(void)
 		cmocka_unit_test(up_and_counts),
 		cmocka_unit_test(ignored_cases),
 		cmocka_unit_test(rcodes),
+		cmocka_unit_test(extended_rcodes),
 		cmocka_unit_test(answers_required),
 		cmocka_unit_test(expected_address),
 		cmocka_unit_test(truncation),
