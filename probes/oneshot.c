@@ -100,8 +100,16 @@ void nagios_line(FILE *f, const struct opts *o, const struct outcome *out, int c
 
 	fprintf(f, "DNS %s - ", word[code & 3]);
 	describe(f, o, out);
-	fprintf(f, "|rtt=%.6fs;", answered ? (double)out->rtt_us / 1e6 : 0.0);
+	/* Without an answer there is nothing to measure: the plugin guidelines'
+	 * "U" (undetermined), not a 0 that graphs as a fast NOERROR. */
+	if (answered)
+		fprintf(f, "|rtt=%.6fs;", (double)out->rtt_us / 1e6);
+	else
+		fputs("|rtt=U;", f);
 	if (o->exit.warn_ms)
 		fprintf(f, "%.3f", o->exit.warn_ms / 1000.0);
-	fprintf(f, ";;0 rcode=%u answers=%u\n", answered ? out->info.rcode : 0u, out->info.answers);
+	if (answered)
+		fprintf(f, ";;0 rcode=%u answers=%u\n", out->info.rcode, out->info.answers);
+	else
+		fputs(";;0 rcode=U answers=U\n", f);
 }

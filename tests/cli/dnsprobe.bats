@@ -156,6 +156,10 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
   run "$DNSPROBE" --nagios -p "$NAMED_PORT" other.example 127.0.0.1
   [ "$status" -eq 2 ]
   [[ "$output" =~ ^DNS\ CRITICAL\ -\ .*REFUSED.*rcode=5\ answers=0$ ]]
+  # no answer: nothing was measured, so U (undetermined), not 0
+  run "$DNSPROBE" --nagios --warning 50 -p "$SILENT_PORT" -w 100 -r 1 x.r.test 127.0.0.1
+  [ "$status" -eq 2 ]
+  [[ "$output" =~ ^DNS\ CRITICAL\ -\ .*timeout\ after\ 1\ try.*\|rtt=U\;0\.050\;\;0\ rcode=U\ answers=U$ ]]
 }
 
 @test "compat: the old wrapper's nine arguments, with and without --compat" {
