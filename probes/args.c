@@ -301,13 +301,26 @@ static bool looks_compat(char *const p[9])
 	return addr_parse(p[0], &a) && addr_parse(p[4], &a) && qclass_from_name(p[1]) >= 0;
 }
 
-static bool finish(struct opts *o, int npos, char *const pos[], char *err, size_t errlen)
+#define BIT(id) (1u << (id))
+/* Options the targets file has a column for: given with --watch, they would
+ * silently lose to the file, so they are refused. */
+#define PER_TARGET (BIT(O_SOURCE) | BIT(O_PORT) | BIT(O_TYPE) | BIT(O_TRANSPORT) | \
+		    BIT(O_TIMEOUT) | BIT(O_TRIES))
+
+/* seen: BIT(id) for every option given. */
+static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], char *err,
+		   size_t errlen)
 {
 	if (o->help || o->version)
 		return true;
+	if ((seen & BIT(O_WARN)) && o->exit.mode != EXIT_NAGIOS)
+		FAIL("--warning needs --nagios (only a Nagios plugin has a WARNING state)");
 	if (o->watch_file) {
 		if (npos != 0)
 			FAIL("--watch takes no positional arguments");
+		if (seen & PER_TARGET)
+			FAIL("--watch takes source, port, type, transport, timeout and tries from the "
+			     "targets file; -b, -p, -t, -T, -w and -r would be ignored");
 		if (o->compat || o->exit.nweights || o->exit.mode == EXIT_NAGIOS)
 			FAIL("--watch cannot be combined with --compat, --dynamic-weight or --nagios");
 		return true;
@@ -338,6 +351,7 @@ bool args_parse(int argc, char *const argv[], struct opts *o, char *err, size_t 
 	char *pos[9];
 	int npos = 0;
 	bool only_pos = false;
+	uint32_t seen = 0;
 
 	defaults(o);
 	for (int i = 1; i < argc; i++) {
@@ -378,6 +392,7 @@ bool args_parse(int argc, char *const argv[], struct opts *o, char *err, size_t 
 		}
 		if (!apply(o, sp->id, sp->lng, val, err, errlen))
 			return false;
+		seen |= BIT(sp->id);
 	}
-	return finish(o, npos, pos, err, errlen);
+	return finish(o, seen, npos, pos, err, errlen);
 }

@@ -117,6 +117,10 @@ static void rejects(void **state)
 	assert_non_null(strstr(err, "--watch"));
 	assert_false(PARSE("--watch", "t", "x.example"));
 	assert_false(PARSE("--watch", "t", "--nagios"));
+	/* --warning means something only to --nagios */
+	assert_false(PARSE("--warning", "50", "x.example", "192.0.2.1"));
+	assert_non_null(strstr(err, "--nagios"));
+	assert_true(PARSE("--warning", "50", "--nagios", "x.example", "192.0.2.1"));
 }
 
 static void compat(void **state)
@@ -167,6 +171,17 @@ static void watch(void **state)
 	assert_string_equal(o.watch_file, "targets");
 	assert_string_equal(o.metrics_file, "m.prom");
 	assert_true(o.use_syslog);
+	/* what applies to every target */
+	assert_true(PARSE("--watch", "t", "-c", "CH", "-a", "192.0.2.1", "-m", "1", "--edns",
+			  "1400", "--do", "--cd", "--no-rd", "-v"));
+	/* what the targets file has a column for is refused, not ignored */
+	const char *per_target[][2] = { { "-b", "192.0.2.9" }, { "-p", "5353" }, { "-t", "AAAA" },
+					{ "-T", "tcp" }, { "-w", "100" }, { "-r", "2" },
+					{ "--timeout", "100" } };
+	for (size_t i = 0; i < sizeof(per_target) / sizeof(per_target[0]); i++) {
+		assert_false(PARSE("--watch", "t", (char *)per_target[i][0], (char *)per_target[i][1]));
+		assert_non_null(strstr(err, "targets file"));
+	}
 }
 
 int main(void)
