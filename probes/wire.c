@@ -59,10 +59,14 @@ bool wr_bytes(struct wreader *r, void *out, size_t n)
 	return true;
 }
 
-/* Follows labels from pos; a pointer must point strictly before the label
- * that holds it, which alone makes loops impossible; the jump count is a
- * second, cheap guard. The reader ends after the first pointer (or the root
- * label) seen in the original position. */
+/* Follows labels from pos. A pointer must point strictly before itself, but
+ * that alone does not stop loops: the labels after its target can lead back
+ * to the same pointer ("\1a" then a pointer to the "\1a"). What ends every
+ * loop is that each round copies at least one label (a chain of pointers
+ * alone only goes backwards, so it cannot cycle) and the copy is capped at
+ * WIRE_NAME_MAX octets; the jump count bounds the work as well. The reader
+ * ends after the first pointer (or the root label) seen in the original
+ * position. */
 bool wr_name(struct wreader *r, uint8_t *out, size_t *outlen)
 {
 	size_t pos = r->pos, end = 0, n = 0;

@@ -1,7 +1,8 @@
 /* DNS wire format behind a bounds-checked reader and writer (the model of
  * unbound's sldns_buffer and NSD's buffer.h): every getter fails instead of
  * reading past the end, and name decompression only follows pointers that
- * point backwards, counting jumps, so loops and forward tricks are refused.
+ * point backwards (no forward tricks), counting jumps; a pointer loop fails
+ * on the 255-octet name cap or the jump count (see wr_name in wire.c).
  * Nothing else in probes/ does pointer arithmetic on packets. */
 #ifndef DNSPROBE_WIRE_H
 #define DNSPROBE_WIRE_H
