@@ -5,6 +5,7 @@
 # while $FLAGS/NAME exists and SERVFAIL otherwise.
 
 load ../dnsprobe/lib.bash
+bats_require_minimum_version 1.5.0 # run ! (a bare "! cmd" fails a test only on its last line)
 
 setup_file() {
   command -v named >/dev/null || { echo "named (bind9) is not installed" >&2; return 1; }
@@ -60,7 +61,7 @@ start_watch() { # extra options in "$@"
   wait_grep "$W/log" 'target tcp is up after 1 successes'
   sleep 0.5
   [ "$(cat "$W/dead.state")" = 1 ]
-  ! grep -q 'target dead is' "$W/log"
+  run ! grep -q 'target dead is' "$W/log"
   [ -z "$(ls "$W" | grep dnsprobe-tmp)" ]
 }
 
@@ -159,9 +160,15 @@ start_watch() { # extra options in "$@"
   pid=$(cat "$W/watch.pid")
   kill -TERM "$pid"
   for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  ! kill -0 "$pid" 2>/dev/null
-  wait "$pid" || status=$?
-  [ "${status:-0}" -eq 0 ]
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "dnsprobe still runs 5 s after SIGTERM" >&2
+    kill -9 "$pid"
+    wait "$pid" || true # returns at once after SIGKILL
+    false
+  fi
+  status=0
+  wait "$pid" || status=$? # it has exited: this only collects the status
+  [ "$status" -eq 0 ]
   grep -q '^dnsprobe_up{id="m"} 1$' "$W/metrics.prom"
   grep -q '^dnsprobe_up{id="n"} 1$' "$W/metrics.prom"
   grep -qE '^dnsprobe_rtt_seconds\{id="n"\} 0\.[0-9]{6}$' "$W/metrics.prom"
@@ -232,7 +239,7 @@ start_watch() { # extra options in "$@"
   target s "$NAMED_PORT" www.probe.test udp 1 1 >"$W/targets"
   start_watch --syslog
   wait_content "$W/s.state" 0 5
-  ! grep -q 'target s' "$W/log"
+  run ! grep -q 'target s' "$W/log"
 }
 
 @test "watch: a udp socket serves at most 10 checks, query ids differ, a timeout gets a new port" {
