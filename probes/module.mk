@@ -1,6 +1,6 @@
 # dnsprobe: the DNS health-check probe (one-shot and watch mode).
 DNSPROBE_CORE := probes/wire.c probes/query.c probes/judge.c probes/transport.c probes/targets.c \
-                 probes/timerheap.c \
+                 probes/timerheap.c probes/statefile.c \
                  probes/args.c lib/addr.c lib/buf.c lib/diag.c
 PROGRAMS += dnsprobe
 dnsprobe_SRCS := $(DNSPROBE_CORE) probes/oneshot.c probes/watch.c probes/main.c

@@ -168,13 +168,3 @@ bool target_conf_same(const struct target_conf *a, const struct target_conf *b)
 	       a->timeout_ms == b->timeout_ms && a->tries == b->tries && a->rise == b->rise &&
 	       a->fall == b->fall;
 }
-
-bool state_from_text(const char *text, size_t len, bool *up)
-{
-	if (len == 2 && text[1] != '\n')
-		return false;
-	if ((len != 1 && len != 2) || (text[0] != '0' && text[0] != '1'))
-		return false;
-	*up = text[0] == '0';
-	return true;
-}

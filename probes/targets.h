@@ -33,8 +33,5 @@ size_t targets_parse(const char *text, const struct opts *base, struct target_co
 void targets_free(struct target_conf *t, size_t n);
 /* Same check, same schedule, same file: SIGHUP keeps such a target's state. */
 bool target_conf_same(const struct target_conf *a, const struct target_conf *b);
-/* What a state file says: "0" (up) or "1" (down), a newline after it
- * optional. False for anything else, which the caller treats as unknown. */
-bool state_from_text(const char *text, size_t len, bool *up);
 
 #endif

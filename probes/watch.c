@@ -6,7 +6,6 @@
 #include "watch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "statefile.h"
 #include "targets.h"
 #include "timerheap.h"
 
@@ -108,26 +108,6 @@ static void heap_build(struct watch *w)
 
 /* --- files ---------------------------------------------------------------------- */
 
-/* keepalived's FILE_CHECK must never see a half-written file: write a
- * sibling, then rename over. No fsync: after a crash the state is
- * recomputed anyway. */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char *tmp = xasprintf("%s.dnsprobe-tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e = 0;
-
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		e = errno ? errno : EIO;
-	if (fd >= 0 && close(fd) != 0 && !e)
-		e = errno;
-	if (!e && rename(tmp, path) != 0)
-		e = errno;
-	if (e)
-		unlink(tmp);
-	free(tmp);
-	return e;
-}
-
 /* Writes the state file when it is out of date. A failed write leaves it
  * dirty and is tried again after the target's next check: the file is only
  * written on a change, so giving up once would leave keepalived with the old
@@ -136,7 +116,7 @@ static int write_state(const struct watch *w, struct target *t)
 {
 	if (!t->dirty)
 		return 0;
-	int e = write_atomic(t->conf.state_file, t->up ? "0\n" : "1\n", 2);
+	int e = file_write_atomic(t->conf.state_file, t->up ? "0\n" : "1\n", 2);
 	if (e && !t->write_failed)
 		wlog(w, LOG_ERR, "target %s: cannot write state file %s: %s; trying again after every check",
 		     t->conf.id, t->conf.state_file, strerror(e));
@@ -185,7 +165,7 @@ static void write_metrics(const struct watch *w)
 	metric(&b, w, "checks_total", "counter", "checks completed", 2);
 	metric(&b, w, "failures_total", "counter", "checks that failed", 3);
 	metric(&b, w, "state_changes_total", "counter", "up/down transitions", 4);
-	int e = write_atomic(w->o->metrics_file, b.data, b.len);
+	int e = file_write_atomic(w->o->metrics_file, b.data, b.len);
 	if (e)
 		wlog(w, LOG_ERR, "cannot write metrics file %s: %s", w->o->metrics_file, strerror(e));
 	buf_free(&b);
@@ -413,28 +393,13 @@ static void retire(const struct watch *w, const struct target *old, const struct
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(t[i].conf.state_file, old->conf.state_file) == 0)
 			return;
-	int e = write_atomic(old->conf.state_file, "1\n", 2);
+	int e = file_write_atomic(old->conf.state_file, "1\n", 2);
 	if (e)
 		wlog(w, LOG_ERR, "removed target %s: cannot write 1 to state file %s: %s",
 		     old->conf.id, old->conf.state_file, strerror(e));
 	else
 		wlog(w, LOG_NOTICE, "removed target %s: state file %s set to 1 (down)", old->conf.id,
 		     old->conf.state_file);
-}
-
-/* What the state file holds now (left by the last run, or by this one before
- * a SIGHUP changed the target's line). False when it is missing, unreadable
- * or holds anything but 0 or 1. */
-static bool read_state(const char *path, bool *up)
-{
-	char b[8];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	ssize_t n = read(fd, b, sizeof(b));
-	close(fd);
-	return n > 0 && state_from_text(b, (size_t)n, up);
 }
 
 /* New targets start in the state their file holds, with counters at zero:
@@ -464,7 +429,7 @@ static int install(struct watch *w, struct target_conf *tc, size_t n, uint64_t n
 		} else {
 			ex_init(&t[i].ex);
 			t[i].when = first_check(w, &tc[i], now);
-			if (!read_state(tc[i].state_file, &t[i].up))
+			if (!state_file_read(tc[i].state_file, &t[i].up))
 				t[i].up = false;
 		}
 		t[i].conf = tc[i];

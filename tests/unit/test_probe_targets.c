@@ -1,5 +1,6 @@
 /* The watch-mode targets file (probes/targets.c): fields, comments, every
- * error with its line, and what SIGHUP counts as "unchanged". */
+ * error with its line, and what SIGHUP counts as "unchanged"; and what a
+ * target's state file may say at start-up (probes/statefile.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "../../probes/statefile.h"
 #include "../../probes/targets.h"
 
 static struct opts base;
