@@ -104,7 +104,9 @@ teardown() {
 @test "example: IPv6 rules only for the IPv6 instance and client networks; 0.0.0.0/0 means no -s" {
   f="$TMP/example/realservers/kai/dnat6.rules"
   [ "$(grep -c '^-A LVSDNS-PRE ' "$f")" -eq 2 ]
-  ! grep -q 'eth1.105\|10\.' "$f"
+  # no IPv4 instance, VLAN or address (a bare "! grep" here could not fail)
+  run grep -E 'eth1\.105|10\.' "$f"
+  [ "$status" -eq 1 ]
   grep -q -- '-i eth1.605 -p udp -m udp --dport 53 -j DNAT --to-destination \[2001:db8:105::2\]:53$' "$f"
   ! grep -q -- ' -s ' tests/golden/old-article/expected/realservers/kai/dnat.rules
 }
