@@ -7,7 +7,24 @@ setup() {
 }
 
 teardown() {
+  # a dnsprobe --watch this test started and did not stop
+  if [ -n "${WATCH_PID:-}" ]; then kill -KILL "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; fi
   rm -rf "$TMP"
+}
+
+# Stops background process $1 (a child of this test) with SIGTERM and reaps
+# it; fails when it has not ended 5 s later (it is then killed).
+stop_pid() {
+  local i
+  kill -TERM "$1" 2>/dev/null || true
+  for i in $(seq 50); do
+    kill -0 "$1" 2>/dev/null || { wait "$1" || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" || true
+  echo "process $1 did not end within 5 s of SIGTERM" >&2
+  return 1
 }
 
 # keepalived's config test: valid only with exit 0 and empty stderr. It runs in
@@ -168,7 +185,8 @@ keepalived_ok() {
   ln -s "$TMP/outside" "$TMP/out/balancers/ffm4/third-link"
   for j in 1 4; do
     "$GEN" render -j "$j" site.conf.example -o "$TMP/out"
-    [ ! -e "$TMP/out/top-link" ] && [ ! -L "$TMP/out/balancers/second-link" ]
+    [ ! -e "$TMP/out/top-link" ]
+    [ ! -L "$TMP/out/balancers/second-link" ]
     ln -s "$TMP/outside" "$TMP/out/top-link"
     ln -s "$TMP/outside" "$TMP/out/balancers/second-link"
   done
@@ -280,12 +298,13 @@ keep" ]
        n = split($13, p, "/"); $13 = dir "/" p[n]; print }' \
     "$TMP/out/balancers/lvs1/dnsprobe.targets" > "$TMP/targets"
   "$probe" --watch "$TMP/targets" 2>"$TMP/watch.log" &
-  pid=$!
+  WATCH_PID=$!
   for _ in $(seq 50); do
     [ -f "$TMP/kai-a.state" ] && [ -f "$TMP/kai-b.state" ] && break
     sleep 0.1
   done
-  kill -TERM "$pid"; wait "$pid" || true
+  stop_pid "$WATCH_PID"
+  WATCH_PID=
   cat "$TMP/watch.log"
   [ "$(cat "$TMP/kai-a.state")" = 1 ]
   [ "$(cat "$TMP/kai-b.state")" = 1 ]
