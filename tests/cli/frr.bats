@@ -32,7 +32,19 @@ bgpd_ok() {
 	# later bgpd of the same PID then cannot make it (and says so). Ours is
 	# removed, and that complaint about someone else's is not the file's.
 	/usr/lib/frr/bgpd -C -p 0 -f "$copy" > "$TMP/bgpd.out" 2>&1 &
-	local pid=$!
+	local pid=$! i
+	# bounded: a bgpd -C that hangs is killed and fails the check
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		rmdir "/var/tmp/frr/bgpd.$pid" 2>/dev/null || true
+		echo "$1: bgpd -C ($pid) still running after 30 s, killed" >&2
+		return 1
+	fi
 	wait "$pid" || true
 	rmdir "/var/tmp/frr/bgpd.$pid" 2>/dev/null || true
 	out=$(cat "$TMP/bgpd.out")
@@ -144,9 +156,12 @@ render() { # site file, output dir
 	[[ "$output" == *"balancers/dus2/frr.conf:"*"route-map 'resolvers-example-dus2-announce-vips' is referenced but never defined"* ]]
 	[ ! -e "$TMP/out" ]
 	# and vtysh alone would have accepted it
-	sed 's/route-map resolvers-example-ffm4-announce-vips permit/route-map other permit/' \
-		<("$GEN" render site.conf.example -o "$TMP/ok" >/dev/null && cat "$TMP/ok/balancers/ffm4/frr.conf") \
-		>"$TMP/typo.conf"
+	render site.conf.example "$TMP/ok" >/dev/null
+	f=$TMP/ok/balancers/ffm4/frr.conf
+	[ -s "$f" ]
+	grep -q '^route-map resolvers-example-ffm4-announce-vips permit' "$f"
+	sed 's/^route-map resolvers-example-ffm4-announce-vips permit/route-map other permit/' "$f" >"$TMP/typo.conf"
+	grep -q '^route-map other permit' "$TMP/typo.conf"
 	vtysh_ok "$TMP/typo.conf"
 }
 
