@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,29 @@ static char *slurp(const char *path)
 }
 
 /* Reads relpath of the committed tree target. */
+/* A temporary directory for one test (its state), made by the setup and
+ * removed by the teardown, also when an assert ended the test early. */
+static int tmpdir_setup(void **state)
+{
+	char *dir = xstrdup("/tmp/lvsdns-test_lib-XXXXXX");
+
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static int tmpdir_teardown(void **state)
+{
+	char *dir = *state;
+	int rc = remove_tree(dir);
+
+	free(dir);
+	return rc == 0 ? 0 : -1;
+}
+
 static char *slurp_in(const char *target, const char *relpath)
 {
 	char *p = xasprintf("%s/%s", target, relpath);
@@ -258,13 +282,11 @@ static char *slurp_in(const char *target, const char *relpath)
 
 static void test_outtree_write_next_makes_directories(void **state)
 {
-	char dir[] = "/tmp/lvsdns-outtree-XXXXXX";
+	const char *dir = *state;
 	struct outtree t;
 	struct buf err;
 	char *target, *got;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
 	target = xasprintf("%s/out", dir);
 	buf_init(&err);
 	assert_int_equal(outtree_begin(&t, target, &err), 0);
@@ -291,19 +313,16 @@ static void test_outtree_write_next_makes_directories(void **state)
 	}
 	free(target);
 	buf_free(&err);
-	assert_int_equal(remove_tree(dir), 0);
 }
 
 static void test_outtree_replaces_atomically(void **state)
 {
-	char dir[] = "/tmp/lvsdns-outtree-XXXXXX";
+	const char *dir = *state;
 	struct outtree t;
 	struct buf err;
 	char *target, *p, *got;
 	struct stat st;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
 	target = xasprintf("%s/out", dir);
 	buf_init(&err);
 
@@ -349,7 +368,6 @@ static void test_outtree_replaces_atomically(void **state)
 	free(p);
 	free(target);
 	buf_free(&err);
-	assert_int_equal(remove_tree(dir), 0);
 }
 
 static void test_buf_grows(void **state)
@@ -373,11 +391,10 @@ static void test_buf_grows(void **state)
  * come back as errno. */
 static void test_buf_read_file(void **state)
 {
-	char path[] = "/tmp/test_lib_read.XXXXXX";
-	int fd = mkstemp(path);
+	char *path = xasprintf("%s/read", (const char *)*state);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	struct buf b;
 
-	(void)state;
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "two\nlines\n", 10), 10);
 	close(fd);
@@ -398,6 +415,7 @@ static void test_buf_read_file(void **state)
 	assert_non_null(b.data);
 	assert_string_equal(b.data, "");
 	buf_free(&b);
+	free(path);
 }
 
 struct piece {
@@ -443,7 +461,7 @@ int main(void)
 		cmocka_unit_test(test_addr_parse_numeric_only),
 		cmocka_unit_test(test_addr_str_ipv4_as_inet_ntop),
 		cmocka_unit_test(test_run_each_runs_every_item_once),
-		cmocka_unit_test(test_buf_read_file),
+		cmocka_unit_test_setup_teardown(test_buf_read_file, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_prefix_parse_and_contains),
 		cmocka_unit_test(test_prefix_overlaps_either_way),
 		cmocka_unit_test(test_prefix_reserved_host),
@@ -452,8 +470,10 @@ int main(void)
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test(test_qnames),
-		cmocka_unit_test(test_outtree_replaces_atomically),
-		cmocka_unit_test(test_outtree_write_next_makes_directories),
+		cmocka_unit_test_setup_teardown(test_outtree_replaces_atomically, tmpdir_setup,
+						tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_outtree_write_next_makes_directories,
+						tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test(test_buf_grows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
