@@ -65,8 +65,14 @@ expect_right_instances() {
 }
 
 # conntrack entries of our client's flows in the real-server namespace.
+# conntrack must itself succeed: a failing -L would otherwise read as "0".
 tracked() {
-  rs conntrack -L -s "$CLIENT" 2>/dev/null | grep -c . || true
+  local out
+  out=$(rs conntrack -L -s "$CLIENT" 2>"$BATS_TEST_TMPDIR/conntrack.err") ||
+    { echo "conntrack -L failed: $(cat "$BATS_TEST_TMPDIR/conntrack.err")" >&2; return 1; }
+  grep -q 'flow entries have been shown' "$BATS_TEST_TMPDIR/conntrack.err" ||
+    { echo "conntrack -L: no summary: $(cat "$BATS_TEST_TMPDIR/conntrack.err")" >&2; return 1; }
+  printf '%s' "$out" | grep -c . || true
 }
 
 clean_rules() {
