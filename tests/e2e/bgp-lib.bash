@@ -31,14 +31,25 @@ bed_init() {
 
 ns() { echo "$BED_PREFIX-$1"; }
 
+# True when PID $1 is still a daemon of this bed: its command line names a
+# file below $BED (a PID that ended may since have been given to another
+# process, which must not be killed).
+bed_owns() {
+	[ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- " $BED/"
+}
+
 # Kills only what this run started, then removes its namespaces.
 bed_teardown() {
 	[ -n "${BED:-}" ] || return 0
 	local pid
 	if [ -f "$BED/pids" ]; then
-		while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$BED/pids"
+		while read -r pid; do
+			bed_owns "$pid" && kill "$pid" 2>/dev/null || true
+		done <"$BED/pids"
 		sleep 0.2
-		while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$BED/pids"
+		while read -r pid; do
+			bed_owns "$pid" && kill -9 "$pid" 2>/dev/null || true
+		done <"$BED/pids"
 		# each daemon's crash-log directory, /var/tmp/frr/DAEMON.PID, when
 		# empty (a crash log is worth keeping)
 		while read -r pid; do
@@ -117,9 +128,9 @@ wait_vty() {
 	return 1
 }
 
-vty() { # router, vtysh arguments...
+vty() { # router, vtysh arguments... (at most VTY_TIMEOUT s, default 5)
 	local r=$1; shift
-	ip netns exec "$(ns "$r")" vtysh --vty_socket "$BED/$r" "$@"
+	ip netns exec "$(ns "$r")" timeout "${VTY_TIMEOUT:-5}" vtysh --vty_socket "$BED/$r" "$@"
 }
 
 # Starts zebra, bfdd and bgpd of router $1 and loads config file $2 into them.
@@ -144,13 +155,22 @@ frr_load() {
 		echo "$1: vtysh -f $2 failed:" >&2; cat "$BED/$1/load.out" >&2; return 1; }
 }
 
-# Stops one daemon (SIGTERM, as systemctl stop does) and waits for it.
+# Stops one daemon (SIGTERM, as systemctl stop does) and waits for it; once
+# it has ended, its PID leaves BED/pids (the teardown must not kill whoever
+# gets that PID next).
 frr_stop_daemon() {
 	local r=$1 d=$2 pid i
 	pid=$(cat "$BED/$r/$d.started")
+	bed_owns "$pid" || { echo "$r: $d ($pid) is not running" >&2; return 1; }
 	kill "$pid"
 	for i in $(seq 1 100); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$BED/$r/$d.vty"; return 0; }
+		if ! kill -0 "$pid" 2>/dev/null; then
+			rm -f "$BED/$r/$d.vty" "$BED/$r/$d.started"
+			grep -vx -- "$pid" "$BED/pids" >"$BED/pids.new" || true
+			mv "$BED/pids.new" "$BED/pids"
+			rmdir "/var/tmp/frr/$d.$pid" 2>/dev/null || true
+			return 0
+		fi
 		sleep 0.05
 	done
 	echo "$r: $d ($pid) still running 5 s after SIGTERM" >&2
@@ -194,11 +214,18 @@ core_fib_nexthops() {
 
 # Waits until command "$2 $3" prints exactly $4, at most $1 seconds; polls
 # every $POLL seconds (default 0.1; the benchmark uses 0.01 on the FIB). Prints the seconds since $T0 (date +%s%N of the fault; now
-# when unset), 3 decimals; fails on timeout.
+# when unset), 3 decimals; fails on timeout, and after $1/$POLL + 10 tries
+# whatever the clock says.
 wait_for() {
-	local limit=$1 fn=$2 arg=$3 want=$4 t0 now got
+	local limit=$1 fn=$2 arg=$3 want=$4 t0 now got= tries=0 max
 	t0=${T0:-$(date +%s%N)}
+	max=$(awk -v l="$limit" -v p="${POLL:-0.1}" 'BEGIN { print int(l / p) + 10 }')
 	while :; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt "$max" ]; then
+			echo "gave up after $max tries: $fn $arg is '$got', want '$want'" >&2
+			return 1
+		fi
 		got=$($fn "$arg")
 		now=$(date +%s%N)
 		if [ "$got" = "$want" ]; then
