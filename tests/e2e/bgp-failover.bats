@@ -23,6 +23,14 @@ teardown_file() {
 	bed_teardown_all
 }
 
+# A test that failed with a port cut leaves the next one a whole switch.
+teardown() {
+	if [ -n "${BED:-}" ]; then
+		link ffm4 up 2>/dev/null || true
+		link dus2 up 2>/dev/null || true
+	fi
+}
+
 # Each test leaves the bed as it found it: both VIPs on their primaries.
 both_on_primaries() {
 	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
@@ -84,16 +92,25 @@ print(" ".join(sorted(p for p in r if any(x.get("peerId") in ("10.0.0.2", "10.0.
 	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
 }
 
-@test "cutting the primary's link moves its VIP (BFD); restoring it brings it back" {
+@test "cutting the primary's link: BFD takes the session down and moves its VIP; restoring it brings it back" {
 	both_on_primaries
+	wait_for 10 core_bfd 10.0.0.2 up >/dev/null
+	wait_for 10 core_bfd 10.0.0.3 up >/dev/null
 	link ffm4 down
+	wait_for 10 core_bfd 10.0.0.2 down >/dev/null
 	wait_for 10 core_hops "$VIP_A" "10.0.0.3" >/dev/null
 	wait_for 10 core_fib_nexthops "$VIP_A" "10.0.0.3" >/dev/null
+	# BFD ended the session, not the 3 s hold timer (no clock needed)
+	[ "$(core_down_reason 10.0.0.2)" = "Cease/BFD Down" ]
+	[ "$(core_bfd 10.0.0.3)" = up ]
 	link ffm4 up
 	wait_for 30 core_best "$VIP_A" "10.0.0.2 MED" >/dev/null
+	wait_for 10 core_bfd 10.0.0.2 up >/dev/null
 	# the other balancer's cut moves the other VIP the other way
 	link dus2 down
+	wait_for 10 core_bfd 10.0.0.3 down >/dev/null
 	wait_for 10 core_hops "$VIP_B" "10.0.0.2" >/dev/null
+	[ "$(core_down_reason 10.0.0.3)" = "Cease/BFD Down" ]
 	link dus2 up
 	both_on_primaries
 }

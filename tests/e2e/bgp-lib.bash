@@ -199,6 +199,30 @@ for p in paths:
 print(" ".join(sorted(hops) + ([reason] if reason else [])))' "$1"
 }
 
+# The core's BFD session with neighbor $1 as `show bfd peers` has it (up,
+# down, init); "" when there is none.
+core_bfd() {
+	vty core -c "show bfd peers json" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    peers = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+print(" ".join(p.get("status", "") for p in peers if p.get("peer") == sys.argv[1]))' "$1"
+}
+
+# Why the core's BGP session with neighbor $1 went down, as the last
+# notification says ("Cease/BFD Down" when BFD took it down, "Hold Timer
+# Expired" when the hold timer did); "" when it has none.
+core_down_reason() {
+	vty core -c "show bgp neighbors $1 json" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print(json.load(sys.stdin).get(sys.argv[1], {}).get("lastNotificationReason", ""))
+except ValueError:
+    pass' "$1"
+}
+
 # Only the next hops of core_best: where the core sends the VIP's traffic.
 core_hops() {
 	local best
