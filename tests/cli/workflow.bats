@@ -597,3 +597,57 @@ EOF2
 	echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
+
+# Runs "$@" in a user namespace of its own (uids and gids 0-65535 mapped to
+# themselves) in which no further user namespace can be made, as on a host
+# without unprivileged user namespaces; the host's own limit is not touched.
+without_userns() {
+	local pid i
+	unshare --user sh -c '
+		i=0
+		while [ -z "$(cat /proc/self/uid_map)" ]; do
+			i=$((i + 1))
+			[ "$i" -le 100 ] || { echo "without_userns: no uid_map after 5 s" >&2; exit 97; }
+			sleep 0.05
+		done
+		# a new process: this shell lost its capabilities when it ran unmapped
+		sh -c "echo 0 > /proc/sys/user/max_user_namespaces" || exit 98
+		exec "$@"' without_userns "$@" 3>&- &
+	pid=$!
+	for i in $(seq 100); do
+		[ "$(readlink "/proc/$pid/ns/user")" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.05
+	done
+	if ! { echo '0 0 65536' >"/proc/$pid/gid_map" && echo '0 0 65536' >"/proc/$pid/uid_map"; }; then
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		echo "without_userns: cannot map the namespace's ids" >&2
+		return 1
+	fi
+	wait "$pid"
+}
+
+@test "check --with-tools as an unprivileged user without user namespaces: those checkers are skipped, not failed" {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to make the user namespace" >&2; return 1; }
+	chmod 644 "$TMP/site.conf"
+	mkdir -m 1777 "$TMP/tmpdir"
+	cp "$GEN" "$TMP/cluster-gen"
+	chmod 755 "$TMP/cluster-gen"
+	# the limit really is 0 in there, for root and for nobody
+	run without_userns sh -c 'cat /proc/sys/user/max_user_namespaces; unshare --user true'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[ "${lines[0]}" = 0 ]
+	run without_userns setpriv --reuid 65534 --regid 65534 --clear-groups \
+		env --chdir="$TMP" TMPDIR="$TMP/tmpdir" "$TMP/cluster-gen" check --with-tools "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^  skipped +realservers/kai/dnat\.nft +nft -c \(needs root or user namespaces\)$'
+	echo "$output" | grep -E '^  skipped +balancers/ffm4/keepalived\.conf +keepalived -t \(needs root or user namespaces\)$'
+	echo "$output" | grep -E '^  skipped +realservers/kai/named-a\.conf +named-checkconf \(needs root or user namespaces\)$'
+	echo "$output" | grep -E '^  skipped +balancers/ffm4/frr\.conf +bgpd -C \(needs root\)$'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +vtysh -C$'
+	printf '%s\n' "$output" | refute_grep '^  (FAIL|missing) '
+	echo "$output" | grep -E '^4 checks run: 4 passed, 0 failed;'
+	[ -z "$(ls -A "$TMP/tmpdir")" ]
+}
