@@ -152,66 +152,96 @@ static bool family_ok(struct parse_ctx *c, const struct addr *a, const char *wha
 	return false;
 }
 
-/* Options after "-A LVSDNS-PRE", in any order; each at most once. */
-static int parse_rule(struct parse_ctx *c, struct line *l, struct dnat_rule *r)
-{
-	const char *m = NULL, *j = NULL, *p = NULL;
-	bool have_d = false, have_to = false, have_i = false, have_dport = false;
+/* The options of a rule after "-A LVSDNS-PRE", in any order. */
+enum opt { O_SRC, O_DST, O_IFACE, O_PROTO, O_MATCH, O_DPORT, O_JUMP, O_TO, NOPTS };
+static const char *const OPT_NAMES[NOPTS] = {
+	"-s", "-d", "-i", "-p", "-m", "--dport", "-j", "--to-destination",
+};
 
-	memset(r, 0, sizeof(*r));
+/* Each option's value (NULL: not given). A repeat is refused as
+ * iptables-restore refuses it ("multiple -d flags not allowed"): taking the
+ * last one would make rs-dnat install what the file's own loader rejects. */
+static int collect_options(struct parse_ctx *c, const struct line *l, const char *val[NOPTS])
+{
 	for (size_t i = 2; i < l->n; i += 2) {
-		const char *opt = l->tok[i], *val = i + 1 < l->n ? l->tok[i + 1] : NULL;
-		if (!val) {
-			diag_add(c->d, c->line, NULL, "option %s has no value", opt);
-			return -1;
-		}
-		if (!strcmp(opt, "-s")) {
-			if (!prefix_parse(val, &r->src) || !family_ok(c, &r->src.addr, val)) {
-				diag_add(c->d, c->line, NULL, "bad source network '%s'", val);
-				return -1;
-			}
-			prefix_network(&r->src, &r->src); /* the kernel keeps it masked */
-		} else if (!strcmp(opt, "-d")) {
-			struct prefix d;
-			if (!prefix_parse(val, &d) || d.len != addr_maxlen(&d.addr) ||
-			    !family_ok(c, &d.addr, val)) {
-				diag_add(c->d, c->line, NULL, "bad destination '%s' (a VIP: one host address)", val);
-				return -1;
-			}
-			r->dst = d.addr;
-			have_d = true;
-		} else if (!strcmp(opt, "-i")) {
-			const char *why = iface_problem(val);
-			if (why) {
-				diag_add(c->d, c->line, NULL, "interface name '%s' %s", val, why);
-				return -1;
-			}
-			strcpy(r->iface, val);
-			have_i = true;
-		} else if (!strcmp(opt, "-p")) {
-			p = val;
-		} else if (!strcmp(opt, "-m")) {
-			m = val;
-		} else if (!strcmp(opt, "--dport")) {
-			if (!parse_port(val, &r->dport)) {
-				diag_add(c->d, c->line, NULL, "bad port '%s'", val);
-				return -1;
-			}
-			have_dport = true;
-		} else if (!strcmp(opt, "-j")) {
-			j = val;
-		} else if (!strcmp(opt, "--to-destination")) {
-			if (!parse_to(val, &r->to, &r->to_port) || !family_ok(c, &r->to, val)) {
-				diag_add(c->d, c->line, NULL, "bad --to-destination '%s'", val);
-				return -1;
-			}
-			have_to = true;
-		} else {
+		const char *opt = l->tok[i];
+		size_t o = 0;
+
+		while (o < NOPTS && strcmp(opt, OPT_NAMES[o]))
+			o++;
+		if (o == NOPTS) {
 			diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
 				 "unsupported option '%s'", opt);
 			return -1;
 		}
+		if (i + 1 >= l->n) {
+			diag_add(c->d, c->line, NULL, "option %s has no value", opt);
+			return -1;
+		}
+		if (val[o]) {
+			diag_add(c->d, c->line, "iptables-restore refuses a repeated option too",
+				 "option %s given more than once", opt);
+			return -1;
+		}
+		val[o] = l->tok[i + 1];
 	}
+	return 0;
+}
+
+/* -s and -d, those given. */
+static int read_addresses(struct parse_ctx *c, const char *const val[NOPTS], struct dnat_rule *r)
+{
+	struct prefix d;
+
+	if (val[O_SRC]) {
+		if (!prefix_parse(val[O_SRC], &r->src) || !family_ok(c, &r->src.addr, val[O_SRC])) {
+			diag_add(c->d, c->line, NULL, "bad source network '%s'", val[O_SRC]);
+			return -1;
+		}
+		prefix_network(&r->src, &r->src); /* the kernel keeps it masked */
+	}
+	if (val[O_DST]) {
+		if (!prefix_parse(val[O_DST], &d) || d.len != addr_maxlen(&d.addr) ||
+		    !family_ok(c, &d.addr, val[O_DST])) {
+			diag_add(c->d, c->line, NULL, "bad destination '%s' (a VIP: one host address)",
+				 val[O_DST]);
+			return -1;
+		}
+		r->dst = d.addr;
+	}
+	return 0;
+}
+
+/* -i, --dport and --to-destination, those given. */
+static int read_values(struct parse_ctx *c, const char *const val[NOPTS], struct dnat_rule *r)
+{
+	const char *why;
+
+	if (read_addresses(c, val, r) < 0)
+		return -1;
+	if (val[O_IFACE] && (why = iface_problem(val[O_IFACE])) != NULL) {
+		diag_add(c->d, c->line, NULL, "interface name '%s' %s", val[O_IFACE], why);
+		return -1;
+	}
+	if (val[O_IFACE])
+		strcpy(r->iface, val[O_IFACE]);
+	if (val[O_DPORT] && !parse_port(val[O_DPORT], &r->dport)) {
+		diag_add(c->d, c->line, NULL, "bad port '%s'", val[O_DPORT]);
+		return -1;
+	}
+	if (val[O_TO] && (!parse_to(val[O_TO], &r->to, &r->to_port) ||
+			  !family_ok(c, &r->to, val[O_TO]))) {
+		diag_add(c->d, c->line, NULL, "bad --to-destination '%s'", val[O_TO]);
+		return -1;
+	}
+	return 0;
+}
+
+/* -p, -m and -j, and that nothing a rule needs is missing. */
+static int read_kind(struct parse_ctx *c, const char *const val[NOPTS], struct dnat_rule *r)
+{
+	const char *p = val[O_PROTO], *m = val[O_MATCH], *j = val[O_JUMP];
+
 	if (!p || (strcmp(p, "udp") && strcmp(p, "tcp"))) {
 		diag_add(c->d, c->line, NULL, "-p must be udp or tcp");
 		return -1;
@@ -225,11 +255,22 @@ static int parse_rule(struct parse_ctx *c, struct line *l, struct dnat_rule *r)
 		diag_add(c->d, c->line, NULL, "rules in %s must be -j DNAT", RS_CHAIN);
 		return -1;
 	}
-	if (!have_d || !have_i || !have_dport || !have_to) {
+	if (!val[O_DST] || !val[O_IFACE] || !val[O_DPORT] || !val[O_TO]) {
 		diag_add(c->d, c->line, NULL, "a rule needs -d, -i, --dport and --to-destination");
 		return -1;
 	}
 	return 0;
+}
+
+/* Options after "-A LVSDNS-PRE", in any order; each at most once. */
+static int parse_rule(struct parse_ctx *c, struct line *l, struct dnat_rule *r)
+{
+	const char *val[NOPTS] = { NULL };
+
+	memset(r, 0, sizeof(*r));
+	if (collect_options(c, l, val) < 0 || read_values(c, val, r) < 0)
+		return -1;
+	return read_kind(c, val, r);
 }
 
 static bool is(const struct line *l, size_t n, const char *a, const char *b,

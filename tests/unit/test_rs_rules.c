@@ -172,6 +172,13 @@ static void test_refusals(void **state)
 	expect_error(HEAD RULE("-d 192.0.2.1/32 -p udp --dport 53 -j DNAT --to-destination 10.0.0.2"),
 		     "a rule needs -d, -i, --dport and --to-destination");
 	expect_error(HEAD "-A INPUT -j ACCEPT\nCOMMIT\n", "t.rules:4: not a line of ours");
+	/* iptables-restore: "multiple -d flags not allowed"; never last-one-wins */
+	expect_error(HEAD RULE("-d 192.0.2.1/32 -d 192.0.2.2/32 -i e -p udp --dport 53 -j DNAT --to-destination 10.0.0.2"),
+		     "t.rules:4: option -d given more than once");
+	expect_error(HEAD RULE("-d 192.0.2.1/32 -i e -p udp --dport 53 -j DNAT --to-destination 10.0.0.2 --dport 54"),
+		     "t.rules:4: option --dport given more than once");
+	expect_error(HEAD RULE("-d 192.0.2.1/32 -i e -i f -p udp --dport 53 -j DNAT --to-destination 10.0.0.2"),
+		     "t.rules:4: option -i given more than once");
 	expect_error(HEAD, "no COMMIT line");
 	expect_error("*nat\n:LVSDNS-PRE - [0:0]\nCOMMIT\n", "no '-A PREROUTING -j LVSDNS-PRE' line");
 	expect_error("*filter\n", "t.rules:1: expected '*nat'");
