@@ -354,7 +354,13 @@ int dnat_parse(const char *text, size_t len, int family, struct dnat_set *out,
 		diag_add(d, 0, NULL, "no COMMIT line: the file is cut short or not ours");
 	if (!out->jump && d->n == before)
 		diag_add(d, 0, NULL, "no '-A " RS_HOOK_CHAIN " -j " RS_CHAIN "' line");
-	out->family = c.family ? c.family : AF_INET;
+	/* A file without rules names no address, so nothing says which table
+	 * it is for; guessing IPv4 once flushed the IPv4 chain with an empty
+	 * dnat6.rules. */
+	if (c.family == 0 && d->n == before)
+		diag_add(d, 0, "give -4 or -6 to say which nat table it is for",
+			 "the file has no rules, so its address family is unknown");
+	out->family = c.family;
 	if (d->n != before) {
 		dnat_set_free(out);
 		return -1;

@@ -43,7 +43,8 @@ void dnat_set_free(struct dnat_set *s);
 void dnat_set_add(struct dnat_set *s, const struct dnat_rule *r);
 
 /* Parses the restricted iptables-restore text in text (len bytes). family
- * 0 takes it from the first address; AF_INET/AF_INET6 insists on it.
+ * 0 takes it from the first address (a file without rules is then an
+ * error: nothing says its family); AF_INET/AF_INET6 insists on it.
  * Returns 0, or -1 with every problem in d (d->file names the input). */
 int dnat_parse(const char *text, size_t len, int family, struct dnat_set *out,
 	       struct diags *d);

@@ -150,6 +150,20 @@ in_netns() {
   [[ "$output" == *"bad.rules:4: not a line of ours: '-F'"* ]]
 }
 
+@test "a file without rules needs -4 or -6, and then touches only that family" {
+  printf '*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\nCOMMIT\n' >"$D/empty.rules"
+  in_netns '$RS apply $D/dnat.rules >/dev/null
+    $RS apply $D/empty.rules || echo rc=$?
+    $RS -6 apply $D/empty.rules
+    iptables-legacy-save -t nat | grep -c "^-A LVSDNS-PRE"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "$D/empty.rules: the file has no rules, so its address family is unknown" ]
+  [ "${lines[1]}" = "  hint: give -4 or -6 to say which nat table it is for" ]
+  [ "${lines[2]}" = rc=2 ]
+  [ "${lines[3]}" = "rs-dnat: ip6tables nat table: committed LVSDNS-PRE with 0 rules from $D/empty.rules" ]
+  [ "${lines[4]}" = 4 ]
+}
+
 @test "usage errors exit 2" {
   run "$RS"
   [ "$status" -eq 2 ]

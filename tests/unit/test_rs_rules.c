@@ -146,6 +146,25 @@ static void test_empty_rule_set_takes_family(void **state)
 	dnat_set_free(&s);
 }
 
+/* Nothing in a rule-less file says its family; an IPv4 guess once made an
+ * empty dnat6.rules flush the IPv4 chain. */
+static void test_empty_rule_set_needs_family(void **state)
+{
+	static const char empty[] = "*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\nCOMMIT\n";
+	struct dnat_set s;
+	char *msg = parse(empty, 0, &s);
+	(void)state;
+
+	assert_string_equal(msg, "t.rules: the file has no rules, so its address family is unknown\n"
+				 "  hint: give -4 or -6 to say which nat table it is for\n");
+	free(msg);
+	msg = parse(empty, AF_INET, &s);
+	assert_string_equal(msg, "");
+	assert_int_equal(s.family, AF_INET);
+	free(msg);
+	dnat_set_free(&s);
+}
+
 #define HEAD "*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\n"
 #define RULE(x) "-A LVSDNS-PRE " x "\nCOMMIT\n"
 
@@ -422,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_parse_ipv6_roundtrip),
 		cmocka_unit_test(test_source_is_masked),
 		cmocka_unit_test(test_empty_rule_set_takes_family),
+		cmocka_unit_test(test_empty_rule_set_needs_family),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_refuses_nul),
 		cmocka_unit_test(test_diff_in_sync),
