@@ -422,6 +422,35 @@ static size_t diff_rules(const struct dnat_set *from, const struct dnat_set *oth
 	return n;
 }
 
+static bool has_duplicates(const struct dnat_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = i + 1; k < s->n; k++)
+			if (dnat_rule_eq(&s->v[i], &s->v[k]))
+				return true;
+	return false;
+}
+
+/* Both sides hold the same rules but not as many: one side (or each)
+ * repeats some, and the admin has to know which one to fix. */
+static size_t diff_duplicates(const struct dnat_set *want, const struct dnat_set *have,
+			      struct buf *out)
+{
+	size_t n = 0;
+
+	if (has_duplicates(want)) {
+		buf_printf(out, "~ the rule file holds duplicate rules (%zu rules, " RS_CHAIN
+			   " has %zu)\n", want->n, have->n);
+		n++;
+	}
+	if (has_duplicates(have)) {
+		buf_printf(out, "~ " RS_CHAIN " holds duplicate rules (%zu rules, the rule file "
+			   "has %zu)\n", have->n, want->n);
+		n++;
+	}
+	return n;
+}
+
 size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct buf *out)
 {
 	size_t n = 0;
@@ -456,8 +485,7 @@ size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct 
 				return 1;
 			}
 	} else if (n == 0) {
-		buf_puts(out, "~ " RS_CHAIN " holds duplicate rules\n");
-		n++;
+		n = diff_duplicates(want, &have->rules, out);
 	}
 	return n;
 }

@@ -325,7 +325,13 @@ static void test_diff_order_and_duplicates(void **state)
 	dnat_set_add(&k.rules, &want.v[0]);
 	buf_reset(&out);
 	assert_int_equal(dnat_diff(&want, &k, &out), 1);
-	assert_string_equal(out.data, "~ LVSDNS-PRE holds duplicate rules\n");
+	assert_string_equal(out.data, "~ LVSDNS-PRE holds duplicate rules (3 rules, the rule file has 2)\n");
+	/* The other way round: the file repeats a rule the kernel holds once. */
+	k.rules.n = 2;
+	dnat_set_add(&want, &want.v[0]);
+	buf_reset(&out);
+	assert_int_equal(dnat_diff(&want, &k, &out), 1);
+	assert_string_equal(out.data, "~ the rule file holds duplicate rules (3 rules, LVSDNS-PRE has 2)\n");
 	buf_free(&out);
 	kstate_free(&k);
 	dnat_set_free(&want);
