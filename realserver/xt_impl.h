@@ -202,6 +202,41 @@ static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
 	return st;
 }
 
+/* The chains that still jump to ours, ", "-separated into out. */
+static void referrers(struct xtc_handle *h, struct buf *out)
+{
+	for (const char *c = XT_(first_chain)(h); c; c = XT_(next_chain)(h)) {
+		for (const XT_ENTRY *e = XT_(first_rule)(c, h); e; e = XT_(next_rule)(e, h)) {
+			if (!strcmp(XT_(get_target)(e, h), RS_CHAIN)) {
+				buf_printf(out, "%s%s", out->len ? ", " : "", c);
+				break;
+			}
+		}
+	}
+}
+
+/* Flushes and deletes our chain in h. The kernel keeps a chain that is
+ * still jumped to, and libiptc says so with EMLINK, which strerror turns
+ * into "Too many links": name the chains that jump to it instead. */
+static enum xt_status delete_ours(struct xtc_handle *h, struct buf *err)
+{
+	struct buf from;
+
+	if (!XT_(flush_entries)(OURS, h))
+		return lib_error("flushing chain " RS_CHAIN, err);
+	if (XT_(delete_chain)(OURS, h))
+		return XT_OK;
+	if (errno != EMLINK)
+		return lib_error("deleting chain " RS_CHAIN, err);
+	buf_init(&from);
+	referrers(h, &from);
+	buf_printf(err, "%s nat table: chain " RS_CHAIN " is still referenced (from %s); "
+		   "delete those jumps, then remove again; nothing was changed", XT_NAME,
+		   from.len ? from.data : "another chain");
+	buf_free(&from);
+	return XT_ERROR;
+}
+
 static enum xt_status remove_locked(bool *removed, struct buf *err)
 {
 	enum xt_status st = XT_OK;
@@ -222,8 +257,8 @@ static enum xt_status remove_locked(bool *removed, struct buf *err)
 	prune_jumps(h, false, &ok);
 	if (!ok)
 		st = lib_error("removing the jump from " RS_HOOK_CHAIN, err);
-	else if (k.chain && (!XT_(flush_entries)(OURS, h) || !XT_(delete_chain)(OURS, h)))
-		st = lib_error("deleting chain " RS_CHAIN " (is it used from elsewhere?)", err);
+	else if (k.chain && (st = delete_ours(h, err)) != XT_OK)
+		;   /* reported in err */
 	else if (!XT_(commit)(h))
 		st = lib_error("commit", err);
 	else

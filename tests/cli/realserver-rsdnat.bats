@@ -121,6 +121,17 @@ in_netns() {
   [ "${lines[7]}" = 0 ]
 }
 
+@test "remove names the chain that still jumps to ours and changes nothing" {
+  in_netns '$RS apply $D/dnat.rules >/dev/null
+    iptables-legacy -t nat -A OUTPUT -j LVSDNS-PRE
+    $RS -4 remove || echo rc=$?
+    iptables-legacy-save -t nat | grep -c -e "^-A PREROUTING -j LVSDNS-PRE" -e "^-A LVSDNS-PRE "'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables nat table: chain LVSDNS-PRE is still referenced (from OUTPUT); delete those jumps, then remove again; nothing was changed" ]
+  [ "${lines[1]}" = rc=2 ]
+  [ "${lines[2]}" = 5 ]
+}
+
 @test "IPv6 goes through libip6tc and matches ip6tables-legacy-save" {
   in_netns '$RS apply $D/dnat6.rules >/dev/null; $RS check $D/dnat6.rules; ip6tables-legacy-save -t nat | grep "^-A"'
   [ "$status" -eq 0 ]
