@@ -29,12 +29,16 @@ struct opts {
 	bool dry_run;
 };
 
-/* The rule sets to apply or check: one file, or each family the site
- * renders for the host. */
+/* The rule sets to apply or check: one file, or both families of the
+ * site's host. A family the site renders no file for (its IPv6 service was
+ * removed, say) wants nothing of ours: skipping it would leave the old
+ * chain in the kernel while apply and check report the table in sync. */
 struct wanted {
 	char *label[2];           /* for messages: FILE, or SITE:realservers/HOST/dnat.rules */
 	struct dnat_set set[2];
+	bool none[2];             /* not rendered: our chain and jump must go */
 	size_t n;
+	size_t nrendered;         /* entries parsed from a file */
 };
 
 static void usage(FILE *out)
@@ -75,12 +79,23 @@ static int parse_text(const char *label, const char *text, size_t len, int famil
 
 	diags_init(&d, label);
 	rc = dnat_parse(text, len, family, &w->set[w->n], &d);
-	if (rc < 0)
+	if (rc < 0) {
 		diags_print(&d, stderr);
-	else
+	} else {
+		w->none[w->n] = false;
 		w->label[w->n++] = xstrdup(label);
+		w->nrendered++;
+	}
 	diags_free(&d);
 	return rc;
+}
+
+static void want_none(const char *label, int family, struct wanted *w)
+{
+	dnat_set_init(&w->set[w->n]);
+	w->set[w->n].family = family;
+	w->none[w->n] = true;
+	w->label[w->n++] = xstrdup(label);
 }
 
 static int load_file(const struct opts *o, struct wanted *w)
@@ -121,15 +136,18 @@ static int parse_rendered(const struct opts *o, const struct files *f, struct wa
 
 	for (size_t k = 0; k < 2 && rc == 0; k++) {
 		char *path = xasprintf("realservers/%s/%s", o->host, kinds[k].name);
-		for (size_t i = 0; i < f->n && rc == 0; i++) {
-			if (strcmp(f->v[i].path, path) ||
-			    (o->family && o->family != kinds[k].family))
-				continue;
-			char *label = xasprintf("%s:%s", o->site, path);
-			rc = parse_text(label, f->v[i].data, f->v[i].len,
-					kinds[k].family, w);
-			free(label);
-		}
+		char *label = xasprintf("%s:%s", o->site, path);
+		size_t i = 0;
+
+		while (i < f->n && strcmp(f->v[i].path, path))
+			i++;
+		if (o->family && o->family != kinds[k].family)
+			;   /* the other family was asked for */
+		else if (i < f->n)
+			rc = parse_text(label, f->v[i].data, f->v[i].len, kinds[k].family, w);
+		else if (!o->family)
+			want_none(label, kinds[k].family, w);
+		free(label);
 		free(path);
 	}
 	return rc;
@@ -158,7 +176,7 @@ static int load_site(const struct opts *o, struct wanted *w)
 		/* reported */
 	} else if (render_realserver(&s, t, &f, &err) != 0) {
 		fprintf(stderr, "rs-dnat: %s: %s\n", o->site, err.data);
-	} else if ((rc = parse_rendered(o, &f, w)) == 0 && w->n == 0) {
+	} else if ((rc = parse_rendered(o, &f, w)) == 0 && w->nrendered == 0) {
 		fprintf(stderr, "rs-dnat: %s renders no iptables rules for %s%s; "
 			"with nat = stateless load dnat.nft with nft\n", o->site, o->host,
 			o->family ? " in that family" : "");
@@ -219,6 +237,81 @@ static int cmd_check(const char *label, const struct dnat_set *want)
 	}
 	buf_free(&diff);
 	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
+}
+
+/* What the kernel holds of ours in a family that wants nothing, into diff.
+ * No nat table at all holds nothing of ours: not an error here, as the
+ * host may well lack that family's table. Returns the number of
+ * differences, or -1 (reported). */
+static long compare_none(const struct xt_family *xf, struct buf *diff)
+{
+	struct kstate k;
+	struct buf err;
+	enum xt_status st;
+	long n = -1;
+
+	kstate_init(&k, xf->family);
+	buf_init(&err);
+	st = xf->read(&k, &err);
+	if (st == XT_NO_TABLE)
+		n = 0;
+	else if (st != XT_OK)
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+	else
+		n = (long)dnat_diff_none(&k, diff);
+	buf_free(&err);
+	kstate_free(&k);
+	return n;
+}
+
+static int cmd_check_none(const char *label, int family)
+{
+	const struct xt_family *xf = family_ops(family);
+	struct buf diff;
+	long n;
+
+	buf_init(&diff);
+	n = compare_none(xf, &diff);
+	if (n > 0)
+		printf("rs-dnat: %s nat table differs: %s is not rendered, so nothing of ours "
+		       "belongs there (- unexpected):\n%s", xf->name, label, diff.data);
+	else if (n == 0)
+		printf("rs-dnat: %s nat table holds nothing of ours, as %s is not rendered\n",
+		       xf->name, label);
+	buf_free(&diff);
+	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
+}
+
+static int cmd_apply_none(const struct opts *o, const char *label, int family)
+{
+	const struct xt_family *xf = family_ops(family);
+	struct buf diff, err;
+	bool removed = false;
+	long n;
+	int rc = EXIT_SYNC;
+
+	buf_init(&diff);
+	buf_init(&err);
+	n = compare_none(xf, &diff);
+	if (n < 0) {
+		rc = EXIT_ERR;
+	} else if (n == 0) {
+		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
+		       "nothing changed\n", xf->name, label);
+	} else if (o->dry_run) {
+		printf("rs-dnat: dry run: would change the %s nat table (- remove):\n%s"
+		       "rs-dnat: dry run: would remove " RS_CHAIN " and its jump (%s is not rendered)\n",
+		       xf->name, diff.data, label);
+	} else if (xf->remove(&removed, &err) != XT_OK) {
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+		rc = EXIT_ERR;
+	} else {
+		printf("rs-dnat: %s nat table: %s (%s is not rendered)\n", xf->name,
+		       removed ? "removed " RS_CHAIN " and its jump" : "nothing of ours to remove", label);
+	}
+	buf_free(&diff);
+	buf_free(&err);
+	return rc;
 }
 
 static int cmd_apply(const struct opts *o, const char *label, const struct dnat_set *want)
@@ -292,6 +385,16 @@ static int cmd_remove(const struct opts *o)
 	return rc4 != EXIT_SYNC ? rc4 : rc6;
 }
 
+static int run_one(const struct opts *o, const struct wanted *w, size_t i)
+{
+	bool check = !strcmp(o->cmd, "check");
+
+	if (w->none[i])
+		return check ? cmd_check_none(w->label[i], w->set[i].family)
+			     : cmd_apply_none(o, w->label[i], w->set[i].family);
+	return check ? cmd_check(w->label[i], &w->set[i]) : cmd_apply(o, w->label[i], &w->set[i]);
+}
+
 enum { OPT_SITE = 256, OPT_HOST };
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -349,8 +452,7 @@ int main(int argc, char **argv)
 	}
 	/* Each family is its own table and commit; the worst outcome wins. */
 	for (size_t i = 0; i < w.n; i++) {
-		int r = !strcmp(o.cmd, "check") ? cmd_check(w.label[i], &w.set[i])
-						: cmd_apply(&o, w.label[i], &w.set[i]);
+		int r = run_one(&o, &w, i);
 		rc = r > rc ? r : rc;
 	}
 	wanted_free(&w);

@@ -489,3 +489,32 @@ size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct 
 	}
 	return n;
 }
+
+size_t dnat_diff_none(const struct kstate *have, struct buf *out)
+{
+	const struct dnat_set none = { .family = have->rules.family };
+	size_t n = 0;
+
+	if (have->plain_jumps > 0) {
+		buf_puts(out, "- -A " RS_HOOK_CHAIN " -j " RS_CHAIN);
+		if (have->plain_jumps > 1)
+			buf_printf(out, " (%u times)", have->plain_jumps);
+		buf_putc(out, '\n');
+		n++;
+	}
+	if (have->other_jumps) {
+		buf_printf(out, "- %u conditional jump(s) from " RS_HOOK_CHAIN " to " RS_CHAIN "\n",
+			   have->other_jumps);
+		n++;
+	}
+	if (have->chain) {
+		buf_puts(out, "- :" RS_CHAIN " (the chain itself)\n");
+		n++;
+	}
+	n += diff_rules(&have->rules, &none, '-', out);
+	for (size_t i = 0; i < have->nforeign; i++) {
+		buf_printf(out, "- %s\n", have->foreign[i]);
+		n++;
+	}
+	return n;
+}

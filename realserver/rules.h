@@ -73,5 +73,8 @@ void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
  * "+ " for what is missing from the kernel and "- " for what should not be
  * there. Returns the number of differences (0: identical, order included). */
 size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct buf *out);
+/* The same when nothing of ours is wanted (the site renders no file for
+ * the family): every jump to our chain, the chain and its rules, "- ". */
+size_t dnat_diff_none(const struct kstate *have, struct buf *out);
 
 #endif

@@ -208,6 +208,30 @@ in_netns() {
   [[ "${lines[5]}" == *"matches $D/out/realservers/kai/dnat6.rules (2 rules)" ]]
 }
 
+@test "--site: a family the site no longer renders loses our chain; check says so first" {
+  # The site without its IPv6 service renders no dnat6.rules for kai.
+  sed -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a }/' \
+      -e '/^service resolver-v6 {/,/^}/d' site.conf.example >"$D/v4only.conf"
+  in_netns '$RS apply --site site.conf.example --host kai >/dev/null
+    $RS check --site $D/v4only.conf --host kai || echo rc=$?
+    $RS apply --site $D/v4only.conf --host kai
+    $RS check --site $D/v4only.conf --host kai
+    ip6tables-legacy-save -t nat | grep -c LVSDNS || true
+    iptables-legacy-save -t nat | grep -c "^-A LVSDNS-PRE"'
+  [ "$status" -eq 0 ]
+  f=$D/v4only.conf:realservers/kai
+  [[ "${lines[0]}" == *"iptables nat table matches $f/dnat.rules (24 rules)" ]]
+  [ "${lines[1]}" = "rs-dnat: ip6tables nat table differs: $f/dnat6.rules is not rendered, so nothing of ours belongs there (- unexpected):" ]
+  [ "${lines[2]}" = "- -A PREROUTING -j LVSDNS-PRE" ]
+  [ "${lines[3]}" = "- :LVSDNS-PRE (the chain itself)" ]
+  [ "${lines[6]}" = rc=1 ]
+  [[ "${lines[7]}" == *"iptables nat table already matches $f/dnat.rules; nothing changed" ]]
+  [ "${lines[8]}" = "rs-dnat: ip6tables nat table: removed LVSDNS-PRE and its jump ($f/dnat6.rules is not rendered)" ]
+  [ "${lines[10]}" = "rs-dnat: ip6tables nat table holds nothing of ours, as $f/dnat6.rules is not rendered" ]
+  [ "${lines[11]}" = 0 ]
+  [ "${lines[12]}" = 24 ]
+}
+
 @test "--site: unknown host, stateless host, and a broken site are clear errors" {
   run "$RS" check --site site.conf.example --host nobody
   [ "$status" -eq 2 ]

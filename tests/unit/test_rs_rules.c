@@ -337,6 +337,36 @@ static void test_diff_order_and_duplicates(void **state)
 	dnat_set_free(&want);
 }
 
+/* A family the site renders no file for wants nothing of ours. */
+static void test_diff_none(void **state)
+{
+	struct dnat_set want;
+	struct kstate k;
+	struct buf out;
+	(void)state;
+
+	load(&want, GOOD4);
+	kstate_init(&k, AF_INET);
+	buf_init(&out);
+	assert_int_equal(dnat_diff_none(&k, &out), 0);
+	assert_int_equal(out.len, 0);
+	k.chain = true;
+	k.plain_jumps = 2;
+	k.other_jumps = 1;
+	dnat_set_add(&k.rules, &want.v[1]);
+	kstate_add_foreign(&k, "rule 2 of LVSDNS-PRE (target RETURN) is not one of ours");
+	assert_int_equal(dnat_diff_none(&k, &out), 5);
+	assert_string_equal(out.data,
+		"- -A PREROUTING -j LVSDNS-PRE (2 times)\n"
+		"- 1 conditional jump(s) from PREROUTING to LVSDNS-PRE\n"
+		"- :LVSDNS-PRE (the chain itself)\n"
+		"- -A LVSDNS-PRE -d 198.51.100.53/32 -i eth1.109 -p tcp -m tcp --dport 53 -j DNAT --to-destination 10.3.53.2\n"
+		"- rule 2 of LVSDNS-PRE (target RETURN) is not one of ours\n");
+	buf_free(&out);
+	kstate_free(&k);
+	dnat_set_free(&want);
+}
+
 /* ---- x_tables encoding ---- */
 
 static void test_masks(void **state)
@@ -454,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_diff_empty_kernel),
 		cmocka_unit_test(test_diff_extra_missing_foreign_jumps),
 		cmocka_unit_test(test_diff_order_and_duplicates),
+		cmocka_unit_test(test_diff_none),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_iface),
 		cmocka_unit_test(test_dnat_roundtrip),
