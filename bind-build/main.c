@@ -22,6 +22,7 @@
 
 struct opts {
 	const char *source, *prefix, *destdir, *log;
+	char *own_destdir, *own_log;   /* absolute forms, when given relative */
 	bool plan;
 	struct bind_wish wish;
 	char **extra;
@@ -109,6 +110,27 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		      : "bind-build: --prefix must be an absolute path\n", stderr);
 		return -1;
 	}
+	return 0;
+}
+
+/* path made absolute against the caller's directory. make install runs
+ * inside the working copy, so a relative --destdir would install there
+ * (and vanish with it) while named -V and the report looked here. */
+static int anchor(const char *opt, const char **path, char **own, struct buf *err)
+{
+	char *cwd;
+
+	if (*path == NULL || (*path)[0] == '\0' || (*path)[0] == '/')
+		return 0;
+	cwd = getcwd(NULL, 0);
+	if (cwd == NULL) {
+		buf_printf(err, "%s %s: cannot find the current directory: %s", opt, *path,
+			   strerror(errno));
+		return -1;
+	}
+	*own = xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", *path);
+	*path = *own;
+	free(cwd);
 	return 0;
 }
 
@@ -259,7 +281,7 @@ static int build(const struct opts *o, const char *tree, const struct bind_tree 
 	return rc;
 }
 
-static int run(const struct opts *o, struct buf *err, char **work)
+static int run(struct opts *o, struct buf *err, char **work)
 {
 	struct stat st;
 	struct bind_tree t;
@@ -268,6 +290,9 @@ static int run(const struct opts *o, struct buf *err, char **work)
 	char *tree;
 	int rc;
 
+	if (anchor("--destdir", &o->destdir, &o->own_destdir, err) != 0 ||
+	    anchor("--log", &o->log, &o->own_log, err) != 0)
+		return -1;
 	if (stat(o->source, &st) != 0) {
 		buf_printf(err, "%s: %s", o->source, strerror(errno));
 		return -1;
@@ -308,6 +333,8 @@ int main(int argc, char **argv)
 	else if (work != NULL)
 		fprintf(stderr, "bind-build: the working copy is kept for inspection: %s\n", work);
 	free(work);
+	free(o.own_destdir);
+	free(o.own_log);
 	buf_free(&err);
 	return rc == 0 ? 0 : EXIT_FAIL;
 }

@@ -106,3 +106,17 @@ setup() {
   [ "$status" -eq 0 ]
   grep -qx 'named flags: -n 1 -M internal' "$T/d2/opt/b/BUILD-REPORT"
 }
+
+@test "a relative --destdir and --log are taken from the caller's directory, not the working copy" {
+  mkdir -p "$T/t"; tree_9_9 "$T/t"; fake_configure "$T/t"
+  bb=$PWD/$BB
+  cd "$T"
+  run "$bb" t --prefix /opt/b --destdir d --log build.log
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: [install] make install DESTDIR=$T/d"* ]]
+  [[ "$output" == *"bind-build: log: $T/build.log"* ]]
+  [ -x "$T/d/opt/b/sbin/named" ]
+  grep -qx 'row: 9.4.0-9.9.x' "$T/d/opt/b/BUILD-REPORT"
+  grep -q 'fake configure' "$T/build.log"
+}
