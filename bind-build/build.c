@@ -25,6 +25,51 @@ static bool extra_has(const struct build_job *j, const char *arg)
 	return false;
 }
 
+/* Is arg the option name, alone or as name=value? */
+static bool opt_is(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Why arg would undo a decision of the plan, or NULL. Covers meson's
+ * split "-D name=value" too, as the value word starts with the name. */
+static const char *contradiction(const struct bind_plan *p, const char *arg)
+{
+	static const char *const threads[] = {
+		"--enable-threads", "--disable-threads", "--with-threads", "--without-threads",
+	};
+
+	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
+		if (opt_is(arg, threads[i]))
+			return "threads are chosen with --threads on|off";
+	if (strstr(arg, "malloc") != NULL || strstr(arg, "ISC_MEM_") != NULL)
+		return "the allocator is chosen with --internal-malloc on|off";
+	if (opt_is(arg, "--prefix") || opt_is(arg, "-Dprefix") || opt_is(arg, "prefix"))
+		return "the prefix is given with --prefix";
+	if (p->ndefines > 0 &&
+	    (opt_is(arg, "CFLAGS") || opt_is(arg, "-Dc_args") || opt_is(arg, "c_args")))
+		return "it would replace the CFLAGS that carry the plan's defines; set the CFLAGS "
+		       "environment variable instead, which bind-build keeps in front of them";
+	return NULL;
+}
+
+int build_check_extra(const struct bind_plan *p, char *const *extra, size_t nextra,
+		      struct buf *err)
+{
+	size_t before = err->len;
+
+	for (size_t i = 0; i < nextra; i++) {
+		const char *why = contradiction(p, extra[i]);
+
+		if (why != NULL)
+			buf_printf(err, "%s-- %s contradicts the plan: %s",
+				   err->len > before ? "\nbind-build: " : "", extra[i], why);
+	}
+	return err->len == before ? 0 : -1;
+}
+
 static void need_program(const char *prog, const char *pkg, struct buf *err)
 {
 	if (!have_program(prog))

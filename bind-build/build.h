@@ -27,6 +27,15 @@ struct build_job {
  * per line in err. 0 when all present. */
 int build_check_tools(const struct build_job *j, struct buf *err);
 
+/* Refuses extra arguments (after --) that would undo the plan: threads,
+ * the allocator (jemalloc, anything malloc, ISC_MEM_* defines), the prefix,
+ * or CFLAGS when the plan's defines travel in CFLAGS. configure and meson
+ * take the last of repeated options while named -V lists them all, so the
+ * check after the build cannot see such an override. -1 with one line per
+ * argument in err. */
+int build_check_extra(const struct bind_plan *p, char *const *extra, size_t nextra,
+		      struct buf *err);
+
 /* The configure (or meson setup) command line of the plan, as argv. The
  * strings belong to the returned array and to j; free with free_argv(). */
 char **build_configure_argv(const struct build_job *j);

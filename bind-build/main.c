@@ -261,6 +261,8 @@ static int detect_and_plan(const struct opts *o, const char *tree, bool tarball,
 	       t->version_from[0] ? t->version_from : "nowhere");
 	print_features(t);
 	bind_plan_make(&t->f, bind_row_for_version(t->version), o->wish, p);
+	if (build_check_extra(p, o->extra, o->nextra, err) != 0)
+		return -1;
 	print_plan(t, p, o, tree);
 	return 0;
 }
@@ -281,7 +283,8 @@ static int build(const struct opts *o, const char *tree, const struct bind_tree 
 	return rc;
 }
 
-static int run(struct opts *o, struct buf *err, char **work)
+/* *built: a build was started, so its working copy is worth keeping. */
+static int run(struct opts *o, struct buf *err, char **work, bool *built)
 {
 	struct stat st;
 	struct bind_tree t;
@@ -306,8 +309,10 @@ static int run(struct opts *o, struct buf *err, char **work)
 			return -1;
 	}
 	rc = detect_and_plan(o, tree, !is_dir, &t, &needs, &p, err);
-	if (rc == 0 && !o->plan)
+	if (rc == 0 && !o->plan) {
+		*built = true;
 		rc = build(o, tree, &t, &needs, &p, err);
+	}
 	free(tree);
 	return rc;
 }
@@ -317,6 +322,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct buf err;
 	char *work = NULL;
+	bool built = false;
 	int rc;
 
 	if (parse_args(argc, argv, &o) != 0) {
@@ -325,10 +331,10 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	buf_init(&err);
-	rc = run(&o, &err, &work);
+	rc = run(&o, &err, &work, &built);
 	if (rc != 0)
 		fprintf(stderr, "bind-build: %s\n", err.data ? err.data : "failed");
-	if (work != NULL && (rc == 0 || o.plan))
+	if (work != NULL && (rc == 0 || !built))
 		remove_tree(work);
 	else if (work != NULL)
 		fprintf(stderr, "bind-build: the working copy is kept for inspection: %s\n", work);

@@ -120,3 +120,38 @@ setup() {
   grep -qx 'row: 9.4.0-9.9.x' "$T/d/opt/b/BUILD-REPORT"
   grep -q 'fake configure' "$T/build.log"
 }
+
+@test "extra configure arguments that would undo the plan are refused before anything runs" {
+  mkdir -p "$T/t"; tree_9_9 "$T/t"; fake_configure "$T/t"
+  # configure takes the last --enable/--disable-threads, and named -V lists
+  # both, so without this check the build would pass verification.
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d" -- --disable-doh --enable-threads --without-jemalloc
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"bind-build: -- --enable-threads contradicts the plan: threads are chosen with --threads on|off"$'\n'"bind-build: -- --without-jemalloc contradicts the plan: the allocator is chosen with --internal-malloc on|off"* ]]
+  [[ "$output" != *"--disable-doh contradicts"* ]]
+  [[ "$output" != *"[configure]"* ]]
+  [ ! -e "$T/d" ]
+  [ -z "$(ls -d "$T"/bind-build.* 2>/dev/null)" ]  # nothing built: no working copy kept
+  run "$BB" "$T/t" --plan -- --prefix=/elsewhere
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"-- --prefix=/elsewhere contradicts the plan: the prefix is given with --prefix"* ]]
+  # 9.3 with a guarded macro: the define travels in CFLAGS.
+  mkdir -p "$T/t3"; tree_9_3 "$T/t3"
+  run "$BB" "$T/t3" --plan -- CFLAGS=-O0
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"-- CFLAGS=-O0 contradicts the plan: it would replace the CFLAGS that carry the plan's defines"* ]]
+  run "$BB" "$T/t" --plan -- "CPPFLAGS=-DISC_MEM_USE_INTERNAL_MALLOC=0"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"-- CPPFLAGS=-DISC_MEM_USE_INTERNAL_MALLOC=0 contradicts the plan: the allocator"* ]]
+  # meson: -Djemalloc=..., also as the split form -D jemalloc=...
+  mkdir -p "$T/t21"; tree_9_21 "$T/t21"
+  run "$BB" "$T/t21" --plan -- -D jemalloc=disabled
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"-- jemalloc=disabled contradicts the plan: the allocator"* ]]
+  # Arguments the plan does not decide still go through (CFLAGS too, when
+  # no define travels in it).
+  run "$BB" "$T/t" --plan -- --disable-doh CFLAGS=-O1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: configure: ./configure --prefix=/usr/local --disable-threads --disable-doh CFLAGS=-O1"* ]]
+}
