@@ -31,6 +31,8 @@ BATS_TESTS :=
 CHECK_EXTRA :=
 BENCH_TARGETS :=
 INSTALL_HOOKS :=
+# Targets that download what tests read (network), run by make deps.
+DEPS_FETCH :=
 SBIN_PROGRAMS :=
 MAN1 :=
 MAN5 :=
@@ -77,8 +79,12 @@ unit: $(TEST_BINS)
 bats: $(TEST_BINS) $(CHECK_EXTRA)
 	@tools/run-tests --unit "" --bats "$(if $(T),$(T),$(BATS_TESTS))"
 
+# A failed download does not stop make check: the test that needs it fails
+# and names the target.
 deps:
 	@tools/deps
+	@$(foreach t,$(DEPS_FETCH),$(MAKE) --no-print-directory $(t) || \
+	    echo "deps: 'make $(t)' failed; the tests that read it will fail";)
 
 demo: deps all
 	rm -rf out
