@@ -193,7 +193,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		if (k == REMOVED)
 			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');
 		else
-			buf_printf(out, "rs-dnat apply %s (one atomic commit of the LVSDNS-PRE chain)", file);
+			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit of the LVSDNS-PRE chain)",
+				   file[4] == '6' ? '6' : '4', file);
 	} else if (!strcmp(file, "dnat.nft")) {
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");

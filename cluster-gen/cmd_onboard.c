@@ -117,9 +117,9 @@ static void install_script(const struct onboard *o, const struct files *host, st
 	buf_puts(b, "# the DNAT rules: rs-dnat when installed (one atomic commit), else nftables\n"
 		    "if command -v rs-dnat >/dev/null 2>&1; then\n");
 	if (has_file(host, "dnat.rules"))
-		buf_puts(b, "\trs-dnat apply /etc/lvsdns/dnat.rules\n");
+		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
 	if (has_file(host, "dnat6.rules"))
-		buf_puts(b, "\trs-dnat apply /etc/lvsdns/dnat6.rules\n");
+		buf_puts(b, "\trs-dnat -6 apply /etc/lvsdns/dnat6.rules\n");
 	buf_puts(b, rules ? "else\n" : "\t:\nelse\n");
 	buf_puts(b, has_file(host, "dnat.nft") ? "\tnft -f /etc/lvsdns/dnat.nft\n" : "\t:\n");
 	buf_puts(b, "fi\n# one single-threaded named per instance\nsystemctl daemon-reload\n");

@@ -87,7 +87,7 @@ refute_grep() {
 	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
 	echo "$output" | grep -E '^changed +realservers/lou/named@\.service .*systemctl daemon-reload, then restart every named@ instance$'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
-	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat apply dnat\.rules'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ mode 0755 -> 0644 +on real server lou: .*sysctl -p'
 	# ffm4 and kai are not behind the change: their files are unchanged
 	printf '%s\n' "$output" | refute_grep '^changed +(balancers/ffm4|realservers/kai)/'
