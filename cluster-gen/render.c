@@ -96,6 +96,7 @@ int render_template_file(struct templates *t, const char *name,
 const struct renderer renderers[] = {
 	{ "keepalived", render_keepalived },
 	{ "frr", render_frr },
+	{ "balancer-sysctl", render_lbsysctl },
 	{ "realserver", render_realserver },
 	{ "bind", render_bind },
 };

@@ -95,6 +95,8 @@ int render_keepalived(const struct site *s, struct templates *t, struct files *o
 		      struct buf *err);
 int render_frr(const struct site *s, struct templates *t, struct files *out,
 	       struct buf *err);
+int render_lbsysctl(const struct site *s, struct templates *t, struct files *out,
+		    struct buf *err);
 int render_realserver(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err);
 int render_bind(const struct site *s, struct templates *t, struct files *out,

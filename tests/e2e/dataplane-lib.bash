@@ -3,6 +3,7 @@
 # them. The caller sets DP_TMP (a fresh directory), NS_CL and NS_RS
 # (namespace names carrying a per-run prefix) and GEN (cluster-gen), and
 # calls dp_teardown however it ends. Only PIDs started here are killed.
+# make_balancer (the data-plane tests) adds a third namespace, NS_CN.
 VIP=198.51.100.53
 CLIENT=192.0.2.10
 
@@ -16,11 +17,14 @@ dp_teardown() {
     if [ -f "$p" ]; then kill -9 "$(cat "$p")" 2>/dev/null || true; fi
   done
   ip netns del "$NS_CL" 2>/dev/null
+  if [ -n "${NS_CN:-}" ]; then ip netns del "$NS_CN" 2>/dev/null; fi
   ip netns del "$NS_RS" 2>/dev/null
   rm -rf "$DP_TMP"
   return 0
 }
 
+# The site of the test bed; the balancer's VLAN interfaces are named as in
+# NS_CL (v105, v109), where its rendered sysctl.conf is applied.
 write_site() {
   cat <<S
 check { name = "id.server" }
@@ -29,8 +33,8 @@ service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
 	primary = { resolver }
-	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
-	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
+	vlan 105 { interface = "v105"  address = "10.1.53.1/24" }
+	vlan 109 { interface = "v109"  address = "10.3.53.1/24" }
 }
 realserver rs {
 	balancer = lb
@@ -44,6 +48,7 @@ S
 
 rs() { ip netns exec "$NS_RS" "$@"; }
 cl() { ip netns exec "$NS_CL" "$@"; }
+cn() { ip netns exec "$NS_CN" "$@"; }
 
 make_namespaces() {
   ip netns add "$NS_CL"
@@ -105,4 +110,47 @@ stop_named() {
     sleep 0.1
   done
   rm -f "$p"
+}
+
+# make_balancer FAMILY VIP/LEN LB/LEN CLIENT/LEN: turns NS_CL into the
+# balancer as production has it, for the answers' way back: it holds the VIP
+# on its VIP interface lvsdns0 and runs the rendered balancer sysctl.conf
+# (out/balancers/lb/), and the client (CLIENT on link vc, the balancer LB
+# there) gets a namespace of its own, NS_CN. Without a balancer holding the
+# VIP, answers from the VIP could never be dropped at it as martians.
+# This kernel may have no IPVS, so its forwarding step is played by policy
+# routing: what arrives from the client for the VIP is marked, and marked
+# packets are looked up in table 100 before the local table, where ask()
+# points the VIP at one instance address; the destination stays the VIP, as
+# with direct routing. A mark, not "iif vc": the kernel's source check of
+# the answers looks their source up as if from the interface they leave by
+# (vc), and would then find the VIP in table 100 instead of the local one.
+make_balancer() {
+  local f=$1 vip=$2 lb=$3 client=$4 dad=
+  [ "$f" = 6 ] && dad=nodad
+  ip netns add "$NS_CN"
+  cn ip link set lo up
+  ip link add vc netns "$NS_CL" type veth peer name eth0 netns "$NS_CN"
+  cl ip -"$f" addr add "$lb" dev vc $dad
+  cn ip -"$f" addr add "$client" dev eth0 $dad
+  cl ip link set vc up
+  cn ip link set eth0 up
+  cn ip -"$f" route add default via "${lb%/*}" dev eth0
+  # a dummy as rendered for production; a veth where the kernel has none
+  if ! cl ip link add lvsdns0 type dummy 2>/dev/null; then
+    cl ip link add lvsdns0 type veth peer name lvsdns0-peer
+    cl ip link set lvsdns0-peer up
+  fi
+  cl ip link set lvsdns0 up
+  cl ip -"$f" addr add "$vip" dev lvsdns0 $dad
+  cl nft add table inet lvsdr
+  cl nft add chain inet lvsdr pre '{ type filter hook prerouting priority mangle; }'
+  cl nft add rule inet lvsdr pre iifname vc ip$([ "$f" = 6 ] && echo 6) daddr "${vip%/*}" meta mark set 1
+  cl ip -"$f" rule add pref 10 fwmark 1 lookup 100
+  cl ip -"$f" rule add pref 20 lookup local
+  cl ip -"$f" rule del pref 0 lookup local
+  # strict everywhere first, as hardened hosts have it: the rendered file
+  # must be enough even then
+  [ "$f" = 6 ] || cl sysctl -qw net.ipv4.conf.all.rp_filter=1
+  cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
 }

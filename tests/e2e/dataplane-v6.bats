@@ -2,7 +2,9 @@
 # The IPv6 data plane, end to end: like dataplane.bats, with IPv6 VLAN
 # addresses, an IPv6 VIP and client, and the IPv6 rules loaded each way:
 # ip6tables-restore (dnat6.rules), nft (dnat.nft), rs-dnat (libip6tc) and
-# stateless nft. Addresses come from the documentation prefix 2001:db8::/32
+# stateless nft. The balancer namespace holds the IPv6 VIP and runs its
+# rendered sysctl.conf (make_balancer in dataplane-lib.bash); the answers come
+# back through it. Addresses come from the documentation prefix 2001:db8::/32
 # and exist only inside the namespaces, named with this run's PID and
 # removed by teardown_file. Needs root; fails without.
 
@@ -20,8 +22,8 @@ service resolver6 { vip = "$VIP6"  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
 	primary = { resolver6 }
-	vlan 605 { interface = "eth1.605"  address = "2001:db8:605::1/64" }
-	vlan 609 { interface = "eth1.609"  address = "2001:db8:609::1/64" }
+	vlan 605 { interface = "v605"  address = "2001:db8:605::1/64" }
+	vlan 609 { interface = "v609"  address = "2001:db8:609::1/64" }
 }
 realserver rs {
 	balancer = lb
@@ -38,7 +40,7 @@ setup_file() {
   for t in ip named dig nft ip6tables-restore ip6tables-legacy conntrack; do
     command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
   done
-  export DP_TMP=$(mktemp -d) NS_CL="lvsdp6$$-cl" NS_RS="lvsdp6$$-rs"
+  export DP_TMP=$(mktemp -d) NS_CL="lvsdp6$$-lb" NS_RS="lvsdp6$$-rs" NS_CN="lvsdp6$$-cn"
   write_site6 stateful >"$DP_TMP/site.conf"
   write_site6 stateless >"$DP_TMP/stateless.conf"
   "$GEN" render "$DP_TMP/site.conf" -o "$DP_TMP/out"
@@ -47,7 +49,6 @@ setup_file() {
   ip netns add "$NS_RS"
   rs ip link set lo up
   cl ip link set lo up
-  cl ip -6 addr add "$CLIENT6/128" dev lo
   for id in 605 609; do
     ip link add "v$id" netns "$NS_CL" type veth peer name "eth1.$id" netns "$NS_RS"
     cl ip -6 addr add "2001:db8:$id::1/64" dev "v$id" nodad
@@ -56,6 +57,7 @@ setup_file() {
     rs ip link set "eth1.$id" up
   done
   rs ip -6 route add default via 2001:db8:605::1 dev eth1.605
+  make_balancer 6 "$VIP6/128" 2001:db8:1::1/64 "$CLIENT6/64"
   rs sysctl -q -p "$DP_TMP/out/realservers/rs/sysctl.conf"
   IP="ip -n $NS_RS" sh "$DP_TMP/out/realservers/rs/policy-routing.sh"
   for i in a b; do
@@ -76,8 +78,8 @@ teardown_file() {
 ask() {
   local tcp=+notcp out txt nsid
   [ "$2" = tcp ] && tcp=+tcp
-  cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1"
-  out=$(cl dig -6 "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
+  cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
+  out=$(cn dig -6 "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
   txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
   nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
   echo "$txt $nsid"
@@ -153,4 +155,15 @@ setup() {
   echo "$output"
   [ "$status" -eq 0 ]
   n=$(tracked); echo "conntrack entries: $n"; [ "$n" -eq 0 ]
+}
+
+@test "IPv6: the balancer holding the VIP passes the traffic only with its rendered sysctl (forwarding)" {
+  rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"
+  [ "$(ask 605 udp)" = "rs-a rs-a" ]
+  cl sysctl -qw net.ipv6.conf.all.forwarding=0
+  got=$(ask 605 udp)
+  cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
+  echo "forwarding=0: $got"
+  [ "$got" = "no answer" ]
+  [ "$(ask 605 udp)" = "rs-a rs-a" ]
 }

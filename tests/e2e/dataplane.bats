@@ -3,12 +3,14 @@
 # real-server namespace joined by two veth pairs named like the site's VLAN
 # interfaces (eth1.105, eth1.109), two real `named -n 1` from the rendered
 # configurations, and the rendered rules loaded each way (iptables-restore,
-# nft, rs-dnat, stateless nft). The client namespace plays the balancer: it
-# sends frames for the VIP to the instance's address on one VLAN, as LVS
-# direct routing does. Everything lives in namespaces named with this run's
-# PID and is removed by teardown_file, which bats runs however tests end.
-# Addresses: VIP 198.51.100.53, client 192.0.2.10, links 10.1.53.0/24 and
-# 10.3.53.0/24, only inside the namespaces. Needs root; fails without.
+# nft, rs-dnat, stateless nft). A third namespace plays the balancer
+# (dataplane-lib.bash, make_balancer): it holds the VIP, runs its rendered
+# sysctl.conf and sends the client's frames for the VIP to the instance's
+# address on one VLAN, as LVS direct routing does; the answers come back
+# through it. Everything lives in namespaces named with this run's PID and is
+# removed by teardown_file, which bats runs however tests end. Addresses:
+# VIP 198.51.100.53, client 192.0.2.10 (link 192.0.2.0/24), VLAN links
+# 10.1.53.0/24 and 10.3.53.0/24, only inside the namespaces. Needs root.
 
 GEN=build/san/cluster-gen
 RS=build/san/rs-dnat
@@ -19,12 +21,14 @@ setup_file() {
   for t in ip named dig nft iptables-restore iptables-legacy conntrack sysctl; do
     command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
   done
-  export DP_TMP=$(mktemp -d) NS_CL="lvsdp$$-cl" NS_RS="lvsdp$$-rs"
+  export DP_TMP=$(mktemp -d) NS_CL="lvsdp$$-lb" NS_RS="lvsdp$$-rs" NS_CN="lvsdp$$-cn"
   write_site stateful >"$DP_TMP/site.conf"
   write_site stateless >"$DP_TMP/stateless.conf"
   "$GEN" render "$DP_TMP/site.conf" -o "$DP_TMP/out"
   "$GEN" render "$DP_TMP/stateless.conf" -o "$DP_TMP/out-stateless"
   make_namespaces
+  cl ip addr del "$CLIENT/32" dev lo
+  make_balancer 4 "$VIP/32" 192.0.2.1/24 "$CLIENT/24"
   start_named a
   start_named b
 }
@@ -43,8 +47,8 @@ ask() {
   local gw=10.1.53.2 tcp=+notcp out txt nsid
   [ "$1" = 109 ] && gw=10.3.53.2
   [ "$2" = tcp ] && tcp=+tcp
-  cl ip route replace "$VIP/32" via "$gw" dev "v$1"
-  out=$(cl dig "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
+  cl ip route replace "$VIP/32" via "$gw" dev "v$1" table 100
+  out=$(cn dig "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
   txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
   nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
   echo "$txt $nsid"
@@ -133,6 +137,26 @@ setup() {
   # health checks from the balancer's VLAN address still see the instance address
   run cl dig +short +time=2 +tries=1 -b 10.3.53.1 @10.3.53.2 CH TXT id.server
   [ "$output" = '"rs-b"' ]
+}
+
+# sysctl KEY VALUE in the balancer namespace
+lb_sysctl() {
+  cl sysctl -qw "$1=$2"
+}
+
+@test "the balancer's rendered sysctl: without accept_local, or with strict rp_filter, the answers die there" {
+  rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"
+  [ "$(ask 105 udp)" = "rs-a rs-a" ]
+  lb_sysctl net/ipv4/conf/v105/accept_local 0
+  no_local=$(ask 105 udp)
+  lb_sysctl net/ipv4/conf/v105/accept_local 1
+  lb_sysctl net/ipv4/conf/v105/rp_filter 1
+  strict=$(ask 105 udp)
+  cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
+  echo "accept_local=0: $no_local; rp_filter=1: $strict"
+  [ "$no_local" = "no answer" ]
+  [ "$strict" = "no answer" ]
+  [ "$(ask 105 udp)" = "rs-a rs-a" ]
 }
 
 @test "strict rp_filter drops VLAN 109 without the rendered policy routing" {

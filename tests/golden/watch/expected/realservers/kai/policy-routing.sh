@@ -6,9 +6,10 @@
 # address gets a rule to a table of its VLAN whose default route goes out of
 # that VLAN interface. The next hop is the balancer's address on the VLAN,
 # the one router the site model knows there: with LVS direct routing the
-# balancer then forwards the replies to the clients (net.ipv4.ip_forward=1
-# there). If the VLAN has another router, override the template
-# policy-routing.sh.mustache and put it in "gateway".
+# balancer then forwards the replies to the clients (its rendered
+# sysctl.conf: forwarding, accept_local, loose rp_filter). If the VLAN has
+# another router, override the template policy-routing.sh.mustache and put it
+# in "gateway".
 #
 # Idempotent: run it after the VLAN interfaces are up (e.g. ifupdown
 # post-up, or a oneshot unit After=network-online.target) and after changes.
