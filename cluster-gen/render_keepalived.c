@@ -10,10 +10,6 @@
 struct lb_view {
 	const struct site *s;
 	size_t lb;
-	/* the probe command of each instance behind the balancer, in model
-	 * order: built once, used by every virtual server (probe checker) */
-	char **commands;
-	size_t ncommands;
 };
 
 static const struct vlan *instance_vlan(const struct site *s, const struct realserver *r,
@@ -22,10 +18,21 @@ static const struct vlan *instance_vlan(const struct site *s, const struct reals
 	return &s->balancers[r->balancer].vlans[in->vlan];
 }
 
-/* "kai-a": the instance's name in track files and targets. */
-static char *instance_id(const struct realserver *r, const struct instance *in)
+/* "kai+a+udp-53": what watch mode checks, one instance on one protocol and
+ * port, as named in track files, targets and state files. '+' cannot occur
+ * in host or instance names ("a-b"/"c" and "a"/"b-c" stay apart) and is
+ * plain in keepalived's words and in file names. */
+static char *check_id(const struct realserver *r, const struct instance *in,
+		      const struct port_proto *pp)
 {
-	return xasprintf("%s-%s", r->name, in->name);
+	return xasprintf("%s+%s+%s-%u", r->name, in->name, proto_name(pp->proto), pp->port);
+}
+
+/* A TCP virtual server is checked over TCP; a UDP one the site's way (udp,
+ * or udp-tcp to retry truncated answers over TCP). */
+static enum transport check_transport(const struct check *c, const struct port_proto *pp)
+{
+	return pp->proto == PROTO_TCP ? TRANSPORT_TCP : c->transport;
 }
 
 static char *join_rcodes(const struct check *c)
@@ -38,16 +45,18 @@ static char *join_rcodes(const struct check *c)
 	return buf_steal(&b);
 }
 
-/* The dnsprobe command line; keepalived splits it on spaces, no shell. */
-static char *probe_command(const struct check *c, const char *source, const char *server)
+/* The dnsprobe command line for one virtual server's port and protocol;
+ * keepalived splits it on spaces, no shell. */
+static char *probe_command(const struct check *c, const char *source, const char *server,
+			   const struct port_proto *pp)
 {
 	struct buf b;
 	char *rcodes = join_rcodes(c);
 
 	buf_init(&b);
-	buf_printf(&b, "%s -b %s -c %s -t %s -T %s -w %u -r %u -f %s", c->probe_path, source,
-		   c->qclass, c->qtype, transport_name(c->transport), c->timeout * 1000,
-		   c->tries, c->nfail_rcodes ? rcodes : "NONE");
+	buf_printf(&b, "%s -b %s -p %u -c %s -t %s -T %s -w %u -r %u -f %s", c->probe_path,
+		   source, pp->port, c->qclass, c->qtype, transport_name(check_transport(c, pp)),
+		   c->timeout * 1000, c->tries, c->nfail_rcodes ? rcodes : "NONE");
 	if (c->expect_address)
 		buf_printf(&b, " -a %s", c->expect_address);
 	if (c->min_answers)
@@ -60,17 +69,20 @@ static char *probe_command(const struct check *c, const char *source, const char
 }
 
 static void add_checker(const struct site *s, const struct realserver *r,
-			const struct instance *in, const char *command, struct tpl_ctx *rs)
+			const struct instance *in, const struct port_proto *pp, struct tpl_ctx *rs)
 {
 	const struct check *c = &s->check;
-	char src[ADDR_STRLEN];
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	const char *source = addr_str(&instance_vlan(s, r, in)->address.addr, src);
 	struct tpl_ctx *k;
-	char *id;
+	char *id, *command;
 
 	switch (c->checker) {
 	case CHECKER_PROBE:
 		k = tpl_add(rs, "misc_check");
+		command = probe_command(c, source, addr_str(&in->address, dst), pp);
 		tpl_set(k, "command", command);
+		free(command);
 		/* the probe's own tries, plus a second of slack for exec */
 		tpl_setf(k, "timeout", "%u", c->timeout * c->tries + 1);
 		tpl_set_bool(k, "dynamic", c->dynamic_weight != NULL);
@@ -79,13 +91,16 @@ static void add_checker(const struct site *s, const struct realserver *r,
 		break;
 	case CHECKER_WATCH:
 		k = tpl_add(rs, "file_check");
-		id = instance_id(r, in);
+		id = check_id(r, in, pp);
 		tpl_setf(k, "track_file", "lvsdns-%s", id);
 		free(id);
 		break;
 	case CHECKER_KEEPALIVED_DNS:
+		/* DNS_CHECK asks over UDP only, whatever the virtual server's
+		 * protocol; it connects to the real server's port */
 		k = tpl_add(rs, "dns_check");
-		tpl_set(k, "source", addr_str(&instance_vlan(s, r, in)->address.addr, src));
+		tpl_set_bool(k, "tcp", pp->proto == PROTO_TCP);
+		tpl_set(k, "source", source);
 		tpl_setf(k, "timeout", "%u", c->timeout);
 		tpl_setf(k, "retry", "%u", c->tries - 1 + c->fall - 1);
 		tpl_set(k, "qtype", c->qtype);
@@ -99,13 +114,12 @@ static void add_real_servers(const struct lb_view *v, const struct service *svc,
 {
 	const struct site *s = v->s;
 	char a[ADDR_STRLEN];
-	size_t nth = 0;
 
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		if (r->balancer != v->lb)
 			continue;
-		for (size_t j = 0; j < r->ninstances; j++, nth++) {
+		for (size_t j = 0; j < r->ninstances; j++) {
 			const struct instance *in = &r->instances[j];
 			struct tpl_ctx *rs;
 
@@ -118,7 +132,7 @@ static void add_real_servers(const struct lb_view *v, const struct service *svc,
 			tpl_set(rs, "address", addr_str(&in->address, a));
 			tpl_setf(rs, "port", "%u", pp->port);
 			tpl_setf(rs, "weight", "%u", in->weight);
-			add_checker(s, r, in, v->commands ? v->commands[nth] : NULL, rs);
+			add_checker(s, r, in, pp, rs);
 		}
 	}
 }
@@ -198,38 +212,82 @@ static void add_virtual_server(const struct lb_view *v, size_t si, const struct 
 	add_real_servers(v, svc, pp, vs);
 }
 
-static void add_track_files(const struct lb_view *v, struct tpl_ctx *root, struct tpl_ctx *targets)
+/* The distinct protocols and ports of the virtual servers of this family
+ * on the balancer, in the order they are rendered; *n of them in out (room
+ * for every port of every service). */
+static struct port_proto *family_ports(const struct lb_view *v, int family, size_t *n)
+{
+	const struct balancer *b = &v->s->balancers[v->lb];
+	struct port_proto *out = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < b->nservices; i++)
+		cap += v->s->services[b->services[i]].nports;
+	out = xcalloc(cap ? cap : 1, sizeof(*out));
+	for (size_t i = 0; i < b->nservices; i++) {
+		const struct service *svc = &v->s->services[b->services[i]];
+		for (size_t p = 0; svc->vip.family == family && p < svc->nports; p++) {
+			size_t k = 0;
+			while (k < *n && (out[k].proto != svc->ports[p].proto ||
+					  out[k].port != svc->ports[p].port))
+				k++;
+			if (k == *n)
+				out[(*n)++] = svc->ports[p];
+		}
+	}
+	return out;
+}
+
+/* One track file and one dnsprobe target per instance, protocol and port. */
+static void add_target(const struct lb_view *v, const struct realserver *r,
+		       const struct instance *in, const struct port_proto *pp,
+		       struct tpl_ctx *root, struct tpl_ctx *targets)
 {
 	const struct site *s = v->s;
 	const struct check *c = &s->check;
 	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	char *id = check_id(r, in, pp);
+	struct tpl_ctx *tf = tpl_add(root, "track_files");
+	struct tpl_ctx *t = tpl_add(targets, "targets");
+
+	tpl_setf(tf, "name", "lvsdns-%s", id);
+	tpl_setf(tf, "path", "%s/%s.state", c->watch_dir, id);
+	tpl_set(t, "id", id);
+	tpl_set(t, "source", addr_str(&instance_vlan(s, r, in)->address.addr, src));
+	tpl_set(t, "server", addr_str(&in->address, dst));
+	tpl_setf(t, "port", "%u", pp->port);
+	tpl_set(t, "qname", c->qname);
+	tpl_set(t, "qtype", c->qtype);
+	tpl_set(t, "transport", transport_name(check_transport(c, pp)));
+	tpl_setf(t, "interval_ms", "%u", 1000 * c->interval);
+	tpl_setf(t, "timeout_ms", "%u", 1000 * c->timeout);
+	tpl_setf(t, "tries", "%u", c->tries);
+	tpl_setf(t, "rise", "%u", c->rise);
+	tpl_setf(t, "fall", "%u", c->fall);
+	tpl_setf(t, "state_file", "%s/%s.state", c->watch_dir, id);
+	free(id);
+}
+
+static void add_track_files(const struct lb_view *v, struct tpl_ctx *root, struct tpl_ctx *targets)
+{
+	const struct site *s = v->s;
+	size_t n4, n6;
+	struct port_proto *p4 = family_ports(v, AF_INET, &n4);
+	struct port_proto *p6 = family_ports(v, AF_INET6, &n6);
 
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		for (size_t j = 0; r->balancer == v->lb && j < r->ninstances; j++) {
 			const struct instance *in = &r->instances[j];
-			char *id = instance_id(r, in);
-			struct tpl_ctx *tf = tpl_add(root, "track_files");
-			struct tpl_ctx *t = tpl_add(targets, "targets");
+			bool v4 = in->address.family == AF_INET;
 
-			tpl_setf(tf, "name", "lvsdns-%s", id);
-			tpl_setf(tf, "path", "%s/%s.state", c->watch_dir, id);
-			tpl_set(t, "id", id);
-			tpl_set(t, "source", addr_str(&instance_vlan(s, r, in)->address.addr, src));
-			tpl_set(t, "server", addr_str(&in->address, dst));
-			tpl_set(t, "port", "53");
-			tpl_set(t, "qname", c->qname);
-			tpl_set(t, "qtype", c->qtype);
-			tpl_set(t, "transport", transport_name(c->transport));
-			tpl_setf(t, "interval_ms", "%u", 1000 * c->interval);
-			tpl_setf(t, "timeout_ms", "%u", 1000 * c->timeout);
-			tpl_setf(t, "tries", "%u", c->tries);
-			tpl_setf(t, "rise", "%u", c->rise);
-			tpl_setf(t, "fall", "%u", c->fall);
-			tpl_setf(t, "state_file", "%s/%s.state", c->watch_dir, id);
-			free(id);
+			for (size_t k = 0; k < (v4 ? n4 : n6); k++)
+				add_target(v, r, in, v4 ? &p4[k] : &p6[k], root, targets);
 		}
 	}
+	free(p4);
+	free(p6);
 }
 
 static void set_header(const struct lb_view *v, struct tpl_ctx *c)
@@ -274,48 +332,13 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	return rc;
 }
 
-static void build_commands(struct lb_view *v)
-{
-	const struct site *s = v->s;
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
-	size_t n = 0;
-
-	v->commands = NULL;
-	v->ncommands = 0;
-	if (s->check.checker != CHECKER_PROBE)
-		return;
-	for (size_t i = 0; i < s->nrealservers; i++)
-		if (s->realservers[i].balancer == v->lb)
-			n += s->realservers[i].ninstances;
-	v->commands = xcalloc(n, sizeof(char *));
-	for (size_t i = 0; i < s->nrealservers; i++) {
-		const struct realserver *r = &s->realservers[i];
-		for (size_t j = 0; r->balancer == v->lb && j < r->ninstances; j++) {
-			addr_str(&instance_vlan(s, r, &r->instances[j])->address.addr, src);
-			addr_str(&r->instances[j].address, dst);
-			v->commands[v->ncommands++] = probe_command(&s->check, src, dst);
-		}
-	}
-}
-
-static void free_commands(struct lb_view *v)
-{
-	for (size_t i = 0; i < v->ncommands; i++)
-		free(v->commands[i]);
-	free(v->commands);
-}
-
 int render_keepalived(const struct site *s, struct templates *t, struct files *out,
 		      struct buf *err)
 {
 	for (size_t i = 0; i < s->nbalancers; i++) {
-		struct lb_view v = { s, i, NULL, 0 };
-		int rc;
+		struct lb_view v = { s, i };
 
-		build_commands(&v);
-		rc = render_balancer(&v, t, out, err);
-		free_commands(&v);
-		if (rc != 0)
+		if (render_balancer(&v, t, out, err) != 0)
 			return -1;
 	}
 	return 0;

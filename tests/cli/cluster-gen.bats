@@ -133,8 +133,9 @@ keepalived_ok() {
   [ "$(grep -c '^    real_server 10.1.53.2 53 {$' "$f")" -eq 2 ]
   [ "$(grep -c '^    real_server 10.3.53.2 53 {$' "$f")" -eq 2 ]
   [ "$(grep -c '^        weight 1$' "$f")" -eq 4 ]
-  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.1.53.1 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.1.53.2"' "$f"
-  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.3.53.1 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.3.53.2"' "$f"
+  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.1.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.1.53.2"' "$f"
+  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.3.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.3.53.2"' "$f"
+  grep -q 'misc_path "/usr/local/sbin/dnsprobe -b 10.3.53.1 -p 53 -c IN -t A -T tcp -w 1000 -r 5 -f SERVFAIL resolve.test.roka.net 10.3.53.2"' "$f"
   # what keepalived 2.x needs that the old config lacked
   grep -q '^    enable_script_security$' "$f"
   grep -q '^    script_user nobody$' "$f"
@@ -279,6 +280,7 @@ keep" ]
     args=() prev=
     for a in "$@"; do
       if [ "$prev" = -b ]; then a=127.0.0.1; fi
+      if [ "$prev" = -p ]; then a=9; fi
       args+=("$a"); prev=$a
     done
     args[${#args[@]}-1]=127.0.0.1
@@ -300,12 +302,35 @@ keep" ]
   "$probe" --watch "$TMP/targets" 2>"$TMP/watch.log" &
   WATCH_PID=$!
   for _ in $(seq 50); do
-    [ -f "$TMP/kai-a.state" ] && [ -f "$TMP/kai-b.state" ] && break
+    [ -f "$TMP/kai+a+udp-53.state" ] && [ -f "$TMP/kai+b+tcp-53.state" ] && break
     sleep 0.1
   done
   stop_pid "$WATCH_PID"
   WATCH_PID=
   cat "$TMP/watch.log"
-  [ "$(cat "$TMP/kai-a.state")" = 1 ]
-  [ "$(cat "$TMP/kai-b.state")" = 1 ]
+  [ "$(cat "$TMP/kai+a+udp-53.state")" = 1 ]
+  [ "$(cat "$TMP/kai+b+tcp-53.state")" = 1 ]
+}
+
+@test "each virtual server is checked on its own protocol and port (probe and watch)" {
+  ports='s|ports = { "udp/53", "tcp/53" }|ports = { "udp/5353", "tcp/5300" }|'
+  sed "$ports" tests/golden/old-article/site.conf > "$TMP/probe.conf"
+  sed "$ports" tests/golden/watch/site.conf > "$TMP/watch.conf"
+  "$GEN" render "$TMP/probe.conf" -o "$TMP/probe"
+  "$GEN" render "$TMP/watch.conf" -o "$TMP/watch"
+  f="$TMP/probe/balancers/lvs1/keepalived.conf"
+  # the command under each virtual server: udp 5353, then tcp 5300
+  awk '/^virtual_server/ { vs = $3 } /misc_path/ { print vs, $3, $4, $5, $6, $11, $12 }' "$f" | sort -u > "$TMP/cmds"
+  cat "$TMP/cmds"
+  [ "$(cat "$TMP/cmds")" = "$(printf '%s\n' '5300 -b 10.1.53.1 -p 5300 -T tcp' '5300 -b 10.3.53.1 -p 5300 -T tcp' \
+    '5353 -b 10.1.53.1 -p 5353 -T udp' '5353 -b 10.3.53.1 -p 5353 -T udp')" ]
+  t="$TMP/watch/balancers/lvs1/dnsprobe.targets"
+  grep -x 'kai+a+udp-5353 10.1.53.1 10.1.53.2 5353 resolve.test.roka.net A udp .* /run/lvsdns/kai+a+udp-5353.state' "$t"
+  grep -x 'kai+a+tcp-5300 10.1.53.1 10.1.53.2 5300 resolve.test.roka.net A tcp .* /run/lvsdns/kai+a+tcp-5300.state' "$t"
+  [ "$(grep -vc '^#' "$t")" -eq 4 ]
+  awk '/^virtual_server/ { vs = $3 } /track_file lvsdns-/ && !/{/ { print vs, $2 }' \
+    "$TMP/watch/balancers/lvs1/keepalived.conf" | sort > "$TMP/files"
+  cat "$TMP/files"
+  [ "$(cat "$TMP/files")" = "$(printf '%s\n' '5300 lvsdns-kai+a+tcp-5300' '5300 lvsdns-kai+b+tcp-5300' \
+    '5353 lvsdns-kai+a+udp-5353' '5353 lvsdns-kai+b+udp-5353')" ]
 }
