@@ -95,6 +95,24 @@ static void add_prefix_list(const struct frr_view *v, int version, enum role r,
 	free(name);
 }
 
+/* The address family of this version, with the neighbors of that family
+ * only: bgpd would take an IPv4 neighbor in ipv6 unicast too, but its IPv6
+ * routes would carry an IPv4-mapped next hop the routers cannot use. */
+static void add_address_family(const struct frr_view *v, int version, struct tpl_ctx *root)
+{
+	struct tpl_ctx *af = tpl_add(root, "address_families");
+	char a[ADDR_STRLEN];
+
+	tpl_set(af, "afi", version == 4 ? "ipv4" : "ipv6");
+	tpl_setf(af, "version", "%d", version);
+	for (size_t i = 0; i < v->b->nneighbors; i++) {
+		const struct addr *n = &v->b->neighbors[i].address;
+
+		if (addr_version(n) == version)
+			tpl_set(tpl_add(af, "af_neighbors"), "address", addr_str(n, a));
+	}
+}
+
 /* Prefix-lists, route-map clauses and address families, IPv4 first. */
 static void add_policy(const struct frr_view *v, struct tpl_ctx *root)
 {
@@ -114,8 +132,7 @@ static void add_policy(const struct frr_view *v, struct tpl_ctx *root)
 			any = true;
 		}
 		if (any)
-			tpl_set(tpl_add(root, "address_families"), "afi",
-				version == 4 ? "ipv4" : "ipv6");
+			add_address_family(v, version, root);
 	}
 }
 
@@ -138,7 +155,9 @@ static void add_neighbors(const struct frr_view *v, struct tpl_ctx *root)
 		any_bfd |= bfd;
 	}
 	tpl_set_bool(root, "bfd", any_bfd);
-	tpl_setf(root, "bfd_profile", "%s-bfd", v->prefix);
+	/* one profile per file: a fixed short name stays within FRR's
+	 * 64 characters whatever the site and balancer are called */
+	tpl_set(root, "bfd_profile", "lvsdns");
 	tpl_setf(root, "bfd_interval", "%u", g->bfd_interval_ms);
 	tpl_setf(root, "bfd_multiplier", "%u", g->bfd_multiplier);
 }

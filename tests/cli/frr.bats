@@ -114,8 +114,8 @@ render() { # site file, output dir
 		' no bgp default ipv4-unicast' ' timers bgp 1 3' 'bgp route-map delay-timer 0' \
 		' neighbor 198.51.100.254 remote-as 64512' \
 		' neighbor 198.51.100.254 description core router ffm' \
-		' neighbor 198.51.100.254 bfd profile resolvers-example-ffm4-bfd' \
-		' profile resolvers-example-ffm4-bfd' '  receive-interval 300' '  detect-multiplier 3' \
+		' neighbor 198.51.100.254 bfd profile lvsdns' \
+		' profile lvsdns' '  receive-interval 300' '  detect-multiplier 3' \
 		'route-map resolvers-example-ffm4-accept-nothing deny 10' \
 		'  redistribute connected route-map resolvers-example-ffm4-announce-vips' \
 		'  neighbor 198.51.100.254 route-map resolvers-example-ffm4-accept-nothing in' \
@@ -128,8 +128,32 @@ render() { # site file, output dir
 	done
 	# the accept-nothing route-map has no permit clause
 	absent '^route-map resolvers-example-ffm4-accept-nothing permit' "$f"
-	# both address families activate the neighbor
-	[ "$(grep -c '^  neighbor 198.51.100.254 activate$' "$f")" -eq 2 ]
+	# the IPv4 neighbor is activated in ipv4 unicast only
+	[ "$(grep -c '^  neighbor 198.51.100.254 activate$' "$f")" -eq 1 ]
+}
+
+# address-family AFI's lines of frr.conf $2
+af_lines() {
+	sed -n "/^ address-family $1 unicast\$/,/^ exit-address-family\$/p" "$2"
+}
+
+@test "each neighbor is activated in its own address family only; FRR accepts it" {
+	# ffm4 gets an IPv6 neighbor beside its IPv4 one; the site and balancer
+	# names are long, the BFD profile's name stays short
+	sed -e '/neighbor core-ffm {/a\	neighbor core-ffm-v6 { address = "2001:db8:ff::1"  description = "core router ffm v6" }' \
+		-e 's/site "resolvers-example"/site "resolvers-example-with-a-name-long-enough-for-any-limit-of-frr"/' \
+		site.conf.example >"$TMP/v6.conf"
+	render "$TMP/v6.conf" "$TMP/out"
+	f=$TMP/out/balancers/ffm4/frr.conf
+	af_lines ipv4 "$f" > "$TMP/v4"
+	af_lines ipv6 "$f" > "$TMP/v6"
+	grep -qx '  neighbor 198.51.100.254 activate' "$TMP/v4"
+	grep -qx '  neighbor 2001:db8:ff::1 activate' "$TMP/v6"
+	absent '2001:db8:ff::1' "$TMP/v4"
+	absent '198.51.100.254' "$TMP/v6"
+	grep -qx ' neighbor 2001:db8:ff::1 bfd profile lvsdns' "$f"
+	vtysh_ok "$f"
+	bgpd_ok "$f"
 }
 
 @test "anycast: one prefix-list per family, one metric; BFD off means no BFD lines" {
