@@ -167,3 +167,25 @@ lb_sysctl() {
   [ "$got" = "no answer" ]
   [ "$(ask 109 udp)" = "rs-b rs-b" ]
 }
+
+@test "policy-routing.sh: a VLAN that is down does not stop the others; it is named, exit 1; later runs are idempotent" {
+  pr="$DP_TMP/out/realservers/rs/policy-routing.sh"
+  rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"
+  rs ip rule del from 10.3.53.2 table 1109
+  rs ip route flush table 1109
+  rs ip link set eth1.105 down
+  run env IP="ip -n $NS_RS" sh "$pr"
+  rs ip link set eth1.105 up
+  # the link going down took the main default route with it
+  rs ip route replace default via 10.1.53.1 dev eth1.105
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "${lines[-1]}" = "policy-routing.sh: instances not routed: a (run again when their VLANs are up)" ]
+  # instance b, after the failed a, was routed
+  [ "$(ask 109 udp)" = "rs-b rs-b" ]
+  IP="ip -n $NS_RS" sh "$pr"
+  IP="ip -n $NS_RS" sh "$pr"
+  [ "$(rs ip rule list from 10.1.53.2 | wc -l)" -eq 1 ]
+  [ "$(rs ip rule list from 10.3.53.2 | wc -l)" -eq 1 ]
+  [ "$(ask 105 udp)" = "rs-a rs-a" ]
+}

@@ -13,9 +13,13 @@
 #
 # Idempotent: run it after the VLAN interfaces are up (e.g. ifupdown
 # post-up, or a oneshot unit After=network-online.target) and after changes.
+# An instance whose routes cannot be set (its VLAN is down, say) does not
+# stop the others: each is tried, and the ones that failed are named at the
+# end with exit status 1; run it again once their VLANs are up.
 # IP=... runs another ip binary (e.g. "ip -n NETNS" in tests).
-set -eu
+set -u
 ip=${IP:-ip}
+failed=
 
 # rule FAMILY ADDRESS TABLE: add "from ADDRESS lookup TABLE" unless present.
 rule() {
@@ -24,17 +28,27 @@ rule() {
 	fi
 }
 
+# route FAMILY ADDRESS NETWORK INTERFACE GATEWAY TABLE: the VLAN's table
+# (its network and a default route through the gateway), then the rule.
+route() {
+	$ip -"$1" route replace "$3" dev "$4" table "$6" &&
+		$ip -"$1" route replace default via "$5" dev "$4" table "$6" &&
+		rule "$1" "$2" "$6"
+}
+
 # instance a: 10.1.53.2 on eth1.105 (VLAN 105), table 1105
-$ip -4 route replace 10.1.53.0/24 dev eth1.105 table 1105
-$ip -4 route replace default via 10.1.53.1 dev eth1.105 table 1105
-rule 4 10.1.53.2 1105
+route 4 10.1.53.2 10.1.53.0/24 eth1.105 10.1.53.1 1105 ||
+	failed="$failed a"
 
 # instance b: 10.3.53.2 on eth1.109 (VLAN 109), table 1109
-$ip -4 route replace 10.3.53.0/24 dev eth1.109 table 1109
-$ip -4 route replace default via 10.3.53.1 dev eth1.109 table 1109
-rule 4 10.3.53.2 1109
+route 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||
+	failed="$failed b"
 
 # instance c: 2001:db8:105::2 on eth1.605 (VLAN 605), table 1605
-$ip -6 route replace 2001:db8:105::/64 dev eth1.605 table 1605
-$ip -6 route replace default via 2001:db8:105::1 dev eth1.605 table 1605
-rule 6 2001:db8:105::2 1605
+route 6 2001:db8:105::2 2001:db8:105::/64 eth1.605 2001:db8:105::1 1605 ||
+	failed="$failed c"
+
+if [ -n "$failed" ]; then
+	echo "policy-routing.sh: instances not routed:$failed (run again when their VLANs are up)" >&2
+	exit 1
+fi

@@ -13,9 +13,13 @@
 #
 # Idempotent: run it after the VLAN interfaces are up (e.g. ifupdown
 # post-up, or a oneshot unit After=network-online.target) and after changes.
+# An instance whose routes cannot be set (its VLAN is down, say) does not
+# stop the others: each is tried, and the ones that failed are named at the
+# end with exit status 1; run it again once their VLANs are up.
 # IP=... runs another ip binary (e.g. "ip -n NETNS" in tests).
-set -eu
+set -u
 ip=${IP:-ip}
+failed=
 
 # rule FAMILY ADDRESS TABLE: add "from ADDRESS lookup TABLE" unless present.
 rule() {
@@ -24,12 +28,23 @@ rule() {
 	fi
 }
 
+# route FAMILY ADDRESS NETWORK INTERFACE GATEWAY TABLE: the VLAN's table
+# (its network and a default route through the gateway), then the rule.
+route() {
+	$ip -"$1" route replace "$3" dev "$4" table "$6" &&
+		$ip -"$1" route replace default via "$5" dev "$4" table "$6" &&
+		rule "$1" "$2" "$6"
+}
+
 # instance a: 10.2.53.2 on eth1.205 (VLAN 205), table 1205
-$ip -4 route replace 10.2.53.0/24 dev eth1.205 table 1205
-$ip -4 route replace default via 10.2.53.1 dev eth1.205 table 1205
-rule 4 10.2.53.2 1205
+route 4 10.2.53.2 10.2.53.0/24 eth1.205 10.2.53.1 1205 ||
+	failed="$failed a"
 
 # instance b: 10.4.53.2 on eth1.209 (VLAN 209), table 1209
-$ip -4 route replace 10.4.53.0/24 dev eth1.209 table 1209
-$ip -4 route replace default via 10.4.53.1 dev eth1.209 table 1209
-rule 4 10.4.53.2 1209
+route 4 10.4.53.2 10.4.53.0/24 eth1.209 10.4.53.1 1209 ||
+	failed="$failed b"
+
+if [ -n "$failed" ]; then
+	echo "policy-routing.sh: instances not routed:$failed (run again when their VLANs are up)" >&2
+	exit 1
+fi
