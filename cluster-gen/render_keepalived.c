@@ -302,6 +302,27 @@ static void set_header(const struct lb_view *v, struct tpl_ctx *c)
 	tpl_set(c, "checker", checker_name(v->s->check.checker));
 }
 
+/* Watch mode's own files: the targets, and the unit that runs dnsprobe
+ * --watch on them (and makes the directory of the state files, which
+ * nothing else does). */
+static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct templates *t,
+			struct files *out, struct buf *err)
+{
+	const char *lb = v->s->balancers[v->lb].name;
+	char *path = xasprintf("balancers/%s/dnsprobe.targets", lb);
+	int rc = render_template_file(t, "dnsprobe.targets.mustache", targets, out, path, 0644, err);
+
+	free(path);
+	if (rc != 0)
+		return rc;
+	tpl_set(targets, "probe", v->s->check.probe_path);
+	tpl_set(targets, "watch_dir", v->s->check.watch_dir);
+	path = xasprintf("balancers/%s/lvsdns-watch.service", lb);
+	rc = render_template_file(t, "lvsdns-watch.service.mustache", targets, out, path, 0644, err);
+	free(path);
+	return rc;
+}
+
 static int render_balancer(const struct lb_view *v, struct templates *t, struct files *out,
 			   struct buf *err)
 {
@@ -322,11 +343,8 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	path = xasprintf("balancers/%s/keepalived.conf", b->name);
 	rc = render_template_file(t, "keepalived.conf.mustache", root, out, path, 0644, err);
 	free(path);
-	if (rc == 0 && v->s->check.checker == CHECKER_WATCH) {
-		path = xasprintf("balancers/%s/dnsprobe.targets", b->name);
-		rc = render_template_file(t, "dnsprobe.targets.mustache", targets, out, path, 0644, err);
-		free(path);
-	}
+	if (rc == 0 && v->s->check.checker == CHECKER_WATCH)
+		rc = render_watch(v, targets, t, out, err);
 	tpl_ctx_free(root);
 	tpl_ctx_free(targets);
 	return rc;

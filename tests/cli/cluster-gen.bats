@@ -312,6 +312,24 @@ keep" ]
   [ "$(cat "$TMP/kai+b+tcp-53.state")" = 1 ]
 }
 
+@test "watch mode's unit makes the state directory and runs dnsprobe --watch; systemd accepts it" {
+  "$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+  u="$TMP/out/balancers/lvs1/lvsdns-watch.service"
+  grep -qx 'ExecStartPre=/usr/bin/install -d -m 0755 /run/lvsdns' "$u"
+  grep -qx 'ExecStart=/usr/local/sbin/dnsprobe --watch /etc/lvsdns/dnsprobe.targets --syslog' "$u"
+  grep -qx 'Before=keepalived.service' "$u"
+  if command -v systemd-analyze >/dev/null; then
+    # verify wants the programs and man pages installed: ours are not, here
+    mkdir "$TMP/unit"
+    sed -e "s|/usr/local/sbin/dnsprobe|$PWD/build/san/dnsprobe|" -e '/^Documentation=/d' "$u" \
+      > "$TMP/unit/lvsdns-watch.service"
+    systemd-analyze verify "$TMP/unit/lvsdns-watch.service"
+  fi
+  # and the other checkers render no such unit
+  "$GEN" render tests/golden/old-article/site.conf -o "$TMP/probe"
+  [ ! -e "$TMP/probe/balancers/lvs1/lvsdns-watch.service" ]
+}
+
 @test "each virtual server is checked on its own protocol and port (probe and watch)" {
   ports='s|ports = { "udp/53", "tcp/53" }|ports = { "udp/5353", "tcp/5300" }|'
   sed "$ports" tests/golden/old-article/site.conf > "$TMP/probe.conf"
