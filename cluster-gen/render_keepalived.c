@@ -97,9 +97,10 @@ static void add_checker(const struct site *s, const struct realserver *r,
 		break;
 	case CHECKER_KEEPALIVED_DNS:
 		/* DNS_CHECK asks over UDP only, whatever the virtual server's
-		 * protocol; it connects to the real server's port */
+		 * protocol; the port is the virtual server's, said outright */
 		k = tpl_add(rs, "dns_check");
 		tpl_set_bool(k, "tcp", pp->proto == PROTO_TCP);
+		tpl_setf(k, "port", "%u", pp->port);
 		tpl_set(k, "source", source);
 		tpl_setf(k, "timeout", "%u", c->timeout);
 		tpl_setf(k, "retry", "%u", c->tries - 1 + c->fall - 1);

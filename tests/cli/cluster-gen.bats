@@ -351,4 +351,10 @@ keep" ]
   cat "$TMP/files"
   [ "$(cat "$TMP/files")" = "$(printf '%s\n' '5300 lvsdns-kai+a+tcp-5300' '5300 lvsdns-kai+b+tcp-5300' \
     '5353 lvsdns-kai+a+udp-5353' '5353 lvsdns-kai+b+udp-5353')" ]
+  # keepalived's DNS_CHECK: the virtual server's port, said outright
+  sed "$ports" tests/golden/keepalived-dns/site.conf > "$TMP/dns.conf"
+  "$GEN" render "$TMP/dns.conf" -o "$TMP/dns"
+  awk '/^virtual_server/ { vs = $3 } /connect_port/ { print vs, $2 }' \
+    "$TMP/dns/balancers/lvs1/keepalived.conf" | sort -u > "$TMP/dnsports"
+  [ "$(cat "$TMP/dnsports")" = "$(printf '%s\n' '5300 5300' '5353 5353')" ]
 }
