@@ -381,6 +381,41 @@ static void validate_quorum(const struct site *s, struct diags *d)
 	}
 }
 
+/* frr.conf activates a neighbor in its own family only: a VIP of a family
+ * no neighbor has would be announced to nobody. */
+static void validate_announced(const struct site *s, const struct balancer *b, struct diags *d)
+{
+	bool peer[2] = { false, false };
+
+	for (size_t i = 0; i < b->nneighbors; i++)
+		peer[b->neighbors[i].address.family == AF_INET6] = true;
+	if (b->nneighbors == 0)
+		return;   /* no BGP at all: a site of static routes */
+	for (size_t i = 0; i < b->nservices; i++) {
+		const struct service *v = &s->services[b->services[i]];
+		if (v->vip.family && !peer[v->vip.family == AF_INET6])
+			diag_add(d, b->at.line, "add a neighbor of the VIP's family, or leave the service out of services = { ... }",
+				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d neighbor to announce it to",
+				 b->name, v->name, addr_version(&v->vip), addr_version(&v->vip));
+	}
+}
+
+/* Watch mode names each target HOST+INSTANCE+PROTO-PORT; dnsprobe takes
+ * ids of at most 63 characters. */
+static void validate_watch_ids(const struct site *s, struct diags *d)
+{
+	if (s->check.checker != CHECKER_WATCH)
+		return;
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		for (size_t j = 0; j < r->ninstances; j++)
+			if (strlen(r->name) + strlen(r->instances[j].name) + sizeof("++tcp-65535") - 1 > 63)
+				diag_add(d, r->instances[j].at.line, "shorten the host or the instance name",
+					 "%s instance %s: the watch target id %s+%s+PROTO-PORT could exceed dnsprobe's 63 characters",
+					 r->name, r->instances[j].name, r->name, r->instances[j].name);
+	}
+}
+
 /* Every VIP a balancer carries needs instances of its family behind it. */
 static void validate_families(const struct site *s, struct diags *d)
 {
@@ -477,6 +512,7 @@ void validate_site(const struct site *s, struct diags *d)
 	validate_services(s, d);
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		validate_balancer(s, &s->balancers[i], d);
+		validate_announced(s, &s->balancers[i], d);
 		for (size_t j = 0; j < i; j++)
 			if (s->balancers[i].router_id.family &&
 			    addr_eq(&s->balancers[i].router_id, &s->balancers[j].router_id))
@@ -494,5 +530,6 @@ void validate_site(const struct site *s, struct diags *d)
 	validate_addresses(s, d);
 	validate_families(s, d);
 	validate_quorum(s, d);
+	validate_watch_ids(s, d);
 	validate_primaries(s, d);
 }

@@ -238,7 +238,7 @@ refute_grep() {
 	echo "$output" | grep -x 'SERVICE      VIP               PORTS          SCHEDULER  METHOD  PRIMARY  BACKUP'
 	echo "$output" | grep -x 'resolver-a   192.0.2.124       udp/53 tcp/53  wrr        DR      ffm4     dus2'
 	echo "$output" | grep -x 'resolver-v6  2001:db8:53::124  udp/53 tcp/53  wrr        DR      ffm4     -'
-	echo "$output" | grep -E '^ffm4 +198\.51\.100\.1 +lvsdns0 +resolver-a resolver-v6 +resolver-a resolver-b resolver-v6 +core-ffm 198\.51\.100\.254$'
+	echo "$output" | grep -E '^ffm4 +198\.51\.100\.1 +lvsdns0 +resolver-a resolver-v6 +resolver-a resolver-b resolver-v6 +core-ffm 198\.51\.100\.254, core-ffm-v6 2001:db8:ffff::fe$'
 	echo "$output" | grep -x 'kai          c         ffm4      605   eth1.605   2001:db8:105::2  2001:db8:105::1  1       stateful'
 	echo "$output" | grep -x 'lou          b         dus2      209   eth1.209   10.4.53.2        10.4.53.1        1       stateful'
 	[ "$(echo "$output" | grep -cE '^(kai|lou) ')" -eq 5 ]
@@ -267,7 +267,8 @@ assert sv["resolver-a"]["primary"] == ["ffm4"] and sv["resolver-a"]["backup"] ==
 assert sv["resolver-v6"]["backup"] == []
 lb = {b["name"]: b for b in d["balancers"]}
 assert lb["ffm4"]["router-id"] == "198.51.100.1"
-assert lb["ffm4"]["neighbors"] == [{"name": "core-ffm", "address": "198.51.100.254", "remote-as": 64512}]
+assert lb["ffm4"]["neighbors"] == [{"name": "core-ffm", "address": "198.51.100.254", "remote-as": 64512},
+    {"name": "core-ffm-v6", "address": "2001:db8:ffff::fe", "remote-as": 64512}], lb["ffm4"]["neighbors"]
 assert [v["name"] for v in lb["ffm4"]["vlans"]] == ["105", "109", "605"]
 rs = {r["name"]: r for r in d["realservers"]}
 assert rs["kai"]["balancer"] == "ffm4"
