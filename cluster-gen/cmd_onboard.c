@@ -232,58 +232,76 @@ static void drop_prefix(struct files *all, const char *prefix)
 
 /* ---- --probe ---- */
 
-static int probe_one(const struct onboard *o, const char *probe, const struct instance *in)
+/* Prints one captured stream, indented. */
+static void print_indented(const char *text)
+{
+	for (const char *p = text; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		printf("    %.*s\n", (int)strcspn(p, "\n"), p);
+}
+
+/* One instance on one virtual server's port and protocol, with the very
+ * command keepalived's MISC_CHECK runs (no --dynamic-weight: its exit codes
+ * above 1 also mean up), plus -v. */
+static int probe_one(const struct onboard *o, const char *probe, const struct instance *in,
+		     const struct port_proto *pp)
 {
 	const struct check *c = &o->s->check;
-	const struct vlan *v = &o->b->vlans[in->vlan];
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN], ms[16], tries[16], min[16];
-	char *argv[24], *rcodes;
+	char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+	char *command, *argv[32], *save = NULL;
+	struct check mine = *c;
 	struct run_result r;
-	struct buf b, msg;
+	struct buf msg;
 	int n = 0, ok;
 
-	addr_str(&v->address.addr, src);
+	mine.probe_path = (char *)probe;
+	addr_str(&o->b->vlans[in->vlan].address.addr, src);
 	addr_str(&in->address, dst);
-	snprintf(ms, sizeof(ms), "%u", c->timeout * 1000);
-	snprintf(tries, sizeof(tries), "%u", c->tries);
-	buf_init(&b);
-	for (size_t i = 0; i < c->nfail_rcodes; i++)
-		buf_printf(&b, "%s%s", i ? "," : "", c->fail_rcodes[i]);
-	rcodes = c->nfail_rcodes ? buf_steal(&b) : xstrdup("NONE");
-	argv[n++] = (char *)probe;
+	command = probe_command(&mine, src, dst, pp, false);
+	argv[n++] = strtok_r(command, " ", &save);
 	argv[n++] = "-v";
-	argv[n++] = "-b", argv[n++] = src;
-	argv[n++] = "-c", argv[n++] = c->qclass;
-	argv[n++] = "-t", argv[n++] = c->qtype;
-	argv[n++] = "-T", argv[n++] = (char *)transport_name(c->transport);
-	argv[n++] = "-w", argv[n++] = ms;
-	argv[n++] = "-r", argv[n++] = tries;
-	argv[n++] = "-f", argv[n++] = rcodes;
-	if (c->expect_address)
-		argv[n++] = "-a", argv[n++] = c->expect_address;
-	if (c->min_answers) {
-		snprintf(min, sizeof(min), "%u", c->min_answers);
-		argv[n++] = "-m", argv[n++] = min;
-	}
-	argv[n++] = c->qname;
-	argv[n++] = dst;
+	while (n < 31 && (argv[n] = strtok_r(NULL, " ", &save)) != NULL)
+		n++;
 	argv[n] = NULL;
 	buf_init(&msg);
 	ok = run_program(argv, c->timeout * c->tries * 2 + 5, &r, &msg) == 0 && r.status == 0;
-	printf("probe %s/%s %s from %s: %s", o->r->name, in->name, dst, src, ok ? "up" : "DOWN");
+	printf("probe %s/%s %s %s/%u from %s: %s", o->r->name, in->name, dst,
+	       proto_name(pp->proto), pp->port, src, ok ? "up" : "DOWN");
 	if (msg.len)
 		printf(" (%s)", msg.data);
 	else if (!ok)
 		printf(" (exit %d%s)", r.status, r.timed_out ? ", timed out" : "");
 	putchar('\n');
-	for (const char *p = r.out.data; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
-		printf("    %.*s\n", (int)strcspn(p, "\n"), p);
-	for (const char *p = r.err.data; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
-		printf("    %.*s\n", (int)strcspn(p, "\n"), p);
+	print_indented(r.out.data);
+	print_indented(r.err.data);
 	run_result_free(&r);
 	buf_free(&msg);
-	free(rcodes);
+	free(command);
 	return ok ? 0 : -1;
+}
+
+/* Every port and protocol the host's balancer serves the instance's family
+ * on, each once: an instance is up when it answers on all of them. */
+static int probe_instance(const struct onboard *o, const char *probe, const struct instance *in)
+{
+	struct port_proto seen[64];
+	size_t nseen = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < o->s->nservices; i++) {
+		const struct service *v = &o->s->services[i];
+		if (v->vip.family != in->address.family || !balancer_carries(o->b, i))
+			continue;
+		for (size_t j = 0; j < v->nports; j++) {
+			size_t k = 0;
+			while (k < nseen && (seen[k].proto != v->ports[j].proto || seen[k].port != v->ports[j].port))
+				k++;
+			if (k < nseen || nseen == sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[nseen++] = v->ports[j];
+			rc |= probe_one(o, probe, in, &v->ports[j]);
+		}
+	}
+	return rc;
 }
 
 static int probe_all(const struct onboard *o, const char *probe_opt)
@@ -297,7 +315,7 @@ static int probe_all(const struct onboard *o, const char *probe_opt)
 		return -1;
 	}
 	for (size_t i = 0; i < o->r->ninstances; i++)
-		failed += probe_one(o, probe, &o->r->instances[i]) != 0;
+		failed += probe_instance(o, probe, &o->r->instances[i]) != 0;
 	fflush(stdout);
 	if (failed)
 		fprintf(stderr, "cluster-gen onboard: %zu of %zu instances of %s did not answer; "

@@ -43,6 +43,13 @@ void files_sort(struct files *f);
  * has one), then frees from. */
 void files_move(struct files *to, struct files *from);
 
+/* The dnsprobe command that checks one instance on one virtual server's
+ * port and protocol (TCP over TCP, UDP the site's way), as keepalived's
+ * MISC_CHECK runs it: split on spaces, no shell. dynamic: with the site's
+ * --dynamic-weight, whose exit codes mean "up" too. */
+char *probe_command(const struct check *c, const char *source, const char *server,
+		    const struct port_proto *pp, bool dynamic);
+
 /* Templates: built in (templates/NAME.mustache, embedded at build time),
  * each overridable by a file of the same name in an override directory. */
 struct templates;

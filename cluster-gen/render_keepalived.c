@@ -45,10 +45,8 @@ static char *join_rcodes(const struct check *c)
 	return buf_steal(&b);
 }
 
-/* The dnsprobe command line for one virtual server's port and protocol;
- * keepalived splits it on spaces, no shell. */
-static char *probe_command(const struct check *c, const char *source, const char *server,
-			   const struct port_proto *pp)
+char *probe_command(const struct check *c, const char *source, const char *server,
+		    const struct port_proto *pp, bool dynamic)
 {
 	struct buf b;
 	char *rcodes = join_rcodes(c);
@@ -61,7 +59,7 @@ static char *probe_command(const struct check *c, const char *source, const char
 		buf_printf(&b, " -a %s", c->expect_address);
 	if (c->min_answers)
 		buf_printf(&b, " -m %u", c->min_answers);
-	if (c->dynamic_weight)
+	if (c->dynamic_weight && dynamic)
 		buf_printf(&b, " --dynamic-weight %s", c->dynamic_weight);
 	buf_printf(&b, " %s %s", c->qname, server);
 	free(rcodes);
@@ -80,7 +78,7 @@ static void add_checker(const struct site *s, const struct realserver *r,
 	switch (c->checker) {
 	case CHECKER_PROBE:
 		k = tpl_add(rs, "misc_check");
-		command = probe_command(c, source, addr_str(&in->address, dst), pp);
+		command = probe_command(c, source, addr_str(&in->address, dst), pp, true);
 		tpl_set(k, "command", command);
 		free(command);
 		/* the probe's own tries, plus a second of slack for exec */

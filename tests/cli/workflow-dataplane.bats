@@ -69,8 +69,10 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
 	run cl "$GEN" onboard --probe --dnsprobe "$PROBE" "$DP_TMP/site.conf" rs -o "$DP_TMP/refused"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	echo "$output" | grep -x 'probe rs/a 10.1.53.2 from 10.1.53.1: DOWN (exit 1)'
-	echo "$output" | grep -x 'probe rs/b 10.3.53.2 from 10.3.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 udp/53 from 10.1.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 tcp/53 from 10.1.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 udp/53 from 10.3.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 tcp/53 from 10.3.53.1: DOWN (exit 1)'
 	[ ! -e "$DP_TMP/refused" ]
 }
 
@@ -80,8 +82,10 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
 	run cl "$GEN" onboard --probe --dnsprobe "$PROBE" "$DP_TMP/site.conf" rs -o "$DP_TMP/probed"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -x 'probe rs/a 10.1.53.2 from 10.1.53.1: up'
-	echo "$output" | grep -x 'probe rs/b 10.3.53.2 from 10.3.53.1: up'
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 udp/53 from 10.1.53.1: up'
+	echo "$output" | grep -x 'probe rs/a 10.1.53.2 tcp/53 from 10.1.53.1: up'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 udp/53 from 10.3.53.1: up'
+	echo "$output" | grep -x 'probe rs/b 10.3.53.2 tcp/53 from 10.3.53.1: up'
 	diff -r "$DP_TMP/onboard-rs/files" "$DP_TMP/probed/files"
 }
 

@@ -488,18 +488,23 @@ EOF2
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ ! -e "$TMP/b" ]
-	echo "$output" | grep -x 'probe mia/a 10.5.53.2 from 10.5.53.1: up'
-	echo "$output" | grep -x 'probe mia/b 10.6.53.2 from 10.6.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe mia/a 10.5.53.2 udp/53 from 10.5.53.1: up'
+	echo "$output" | grep -x 'probe mia/a 10.5.53.2 tcp/53 from 10.5.53.1: up'
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 udp/53 from 10.6.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 tcp/53 from 10.6.53.1: DOWN (exit 1)'
 	[[ "$output" == *"1 of 2 instances of mia did not answer; refusing to onboard it"* ]]
-	# the site's check, as keepalived's MISC_CHECK runs it, plus -v
-	grep -x -- '-v -b 10.5.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
-	grep -x -- '-v -b 10.6.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.6.53.2' "$TMP/probe.log"
+	# the site's check, as keepalived's MISC_CHECK runs it for each virtual
+	# server's port and protocol, plus -v
+	grep -x -- '-v -b 10.5.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
+	grep -x -- '-v -b 10.5.53.1 -p 53 -c IN -t A -T tcp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
+	grep -x -- '-v -b 10.6.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.6.53.2' "$TMP/probe.log"
+	[ "$(wc -l < "$TMP/probe.log")" -eq 4 ]
 	# the check's expected address and answer count go along
 	sed -i 's/^\tprobe = /\texpect-address = 192.0.2.53\n\tmin-answers = 1\n&/' "$TMP/site.conf"
 	: > "$TMP/probe.log"
 	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
 	[ "$status" -eq 1 ]
-	grep -x -- '-v -b 10.5.53.1 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL -a 192.0.2.53 -m 1 resolve.test.example 10.5.53.2' "$TMP/probe.log"
+	grep -x -- '-v -b 10.5.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL -a 192.0.2.53 -m 1 resolve.test.example 10.5.53.2' "$TMP/probe.log"
 	# all answering: written
 	sed -i 's/= 10.5.53.2 \]/!= x ]/' "$TMP/probe"
 	run "$GEN" onboard --probe --dnsprobe "$TMP/probe" "$TMP/site.conf" mia -o "$TMP/b"
@@ -539,8 +544,10 @@ EOF2
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -x 'first=1'
 	echo "$output" | grep -x 'second=0'
-	echo "$output" | grep -x 'probe mia/b 10.6.53.2 from 10.6.53.1: DOWN (exit 1)'
-	[ "$(echo "$output" | grep -cx 'probe mia/a 10.5.53.2 from 10.5.53.1: up')" -eq 2 ]
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 udp/53 from 10.6.53.1: DOWN (exit 1)'
+	echo "$output" | grep -x 'probe mia/b 10.6.53.2 tcp/53 from 10.6.53.1: DOWN (exit 1)'
+	[ "$(echo "$output" | grep -cx 'probe mia/a 10.5.53.2 udp/53 from 10.5.53.1: up')" -eq 2 ]
+	[ "$(echo "$output" | grep -cx 'probe mia/a 10.5.53.2 tcp/53 from 10.5.53.1: up')" -eq 2 ]
 	[ ! -e "$TMP/b1" ]
 	[ -f "$TMP/b2/install.sh" ]
 }
