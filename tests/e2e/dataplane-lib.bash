@@ -88,6 +88,13 @@ launch_named() {
   local name=$1 conf=$2 addr=$3 n
   shift 3
   mkdir -p "$DP_TMP/run"
+  # A recursing named asks the root servers (priming, trust anchors): its
+  # root hints point at an address of this test bed instead, where no name
+  # server listens, so no query is ever addressed outside it.
+  printf '.\t3600000\tIN\tNS\tns.testbed.\nns.testbed.\t3600000\tIN\tA\t10.1.53.1\nns.testbed.\t3600000\tIN\tAAAA\t2001:db8:1::1\n' \
+    >"$DP_TMP/root.hints"
+  grep -q 'type hint' "$conf" ||
+    printf 'zone "." { type hint; file "%s"; };\n' "$DP_TMP/root.hints" >>"$conf"
   # no function or subshell in between, so $! is named itself; fd 3 (bats'
   # output) closed, so a stray named could never hold the run open
   ip netns exec "$NS_RS" named -g "$@" -c "$conf" >"$DP_TMP/named-$name.log" 2>&1 3>&- &
