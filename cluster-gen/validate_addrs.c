@@ -80,7 +80,8 @@ static struct used *collect_used(const struct site *s, size_t *n)
 			add_used(&v, n, &cap, (struct used){ &b->neighbors[j].address, USED_NEIGHBOR,
 				 b->name, b->neighbors[j].name, b->neighbors[j].at.line });
 	}
-	qsort(v, *n, sizeof(*v), by_address);
+	if (*n > 1)   /* qsort may not be given NULL, even for nothing */
+		qsort(v, *n, sizeof(*v), by_address);
 	return v;
 }
 

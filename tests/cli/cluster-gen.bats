@@ -358,3 +358,12 @@ keep" ]
     "$TMP/dns/balancers/lvs1/keepalived.conf" | sort -u > "$TMP/dnsports"
   [ "$(cat "$TMP/dnsports")" = "$(printf '%s\n' '5300 5300' '5353 5353')" ]
 }
+
+@test "a site with nothing in it yet (no address at all) is valid and renders" {
+  printf 'site "only" {\n\tasn = 64512\n}\ncheck {\n\tname = "resolve.test.example"\n}\n' > "$TMP/only.conf"
+  run "$GEN" check "$TMP/only.conf"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$TMP/only.conf: site only is valid (0 services, 0 balancers, 0 real servers)" ]
+  "$GEN" render "$TMP/only.conf" -o "$TMP/out"
+  [ -f "$TMP/out/bind-build/build.env" ]
+}

@@ -138,20 +138,20 @@ af_lines() {
 }
 
 @test "each neighbor is activated in its own address family only; FRR accepts it" {
-	# ffm4 gets an IPv6 neighbor beside its IPv4 one; the site and balancer
-	# names are long, the BFD profile's name stays short
-	sed -e '/neighbor core-ffm {/a\	neighbor core-ffm-v6 { address = "2001:db8:ff::1"  description = "core router ffm v6" }' \
-		-e 's/site "resolvers-example"/site "resolvers-example-with-a-name-long-enough-for-any-limit-of-frr"/' \
+	# the example's ffm4 has an IPv6 neighbor beside its IPv4 one; with a
+	# long site name the BFD profile's name stays short
+	grep -q 'neighbor core-ffm-v6 { address = "2001:db8:ffff::fe"' site.conf.example
+	sed -e 's/site "resolvers-example"/site "resolvers-example-with-a-name-long-enough-for-any-limit-of-frr"/' \
 		site.conf.example >"$TMP/v6.conf"
 	render "$TMP/v6.conf" "$TMP/out"
 	f=$TMP/out/balancers/ffm4/frr.conf
 	af_lines ipv4 "$f" > "$TMP/v4"
 	af_lines ipv6 "$f" > "$TMP/v6"
 	grep -qx '  neighbor 198.51.100.254 activate' "$TMP/v4"
-	grep -qx '  neighbor 2001:db8:ff::1 activate' "$TMP/v6"
-	absent '2001:db8:ff::1' "$TMP/v4"
+	grep -qx '  neighbor 2001:db8:ffff::fe activate' "$TMP/v6"
+	absent '2001:db8:ffff::fe' "$TMP/v4"
 	absent '198.51.100.254' "$TMP/v6"
-	grep -qx ' neighbor 2001:db8:ff::1 bfd profile lvsdns' "$f"
+	grep -qx ' neighbor 2001:db8:ffff::fe bfd profile lvsdns' "$f"
 	vtysh_ok "$f"
 	bgpd_ok "$f"
 }
