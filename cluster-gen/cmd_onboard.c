@@ -280,27 +280,16 @@ static int probe_one(const struct onboard *o, const char *probe, const struct in
 }
 
 /* Every port and protocol the host's balancer serves the instance's family
- * on, each once: an instance is up when it answers on all of them. */
+ * on: an instance is up when it answers on all of them. */
 static int probe_instance(const struct onboard *o, const char *probe, const struct instance *in)
 {
-	struct port_proto seen[64];
-	size_t nseen = 0;
+	size_t n;
+	struct port_proto *ports = balancer_family_ports(o->s, o->b, in->address.family, &n);
 	int rc = 0;
 
-	for (size_t i = 0; i < o->s->nservices; i++) {
-		const struct service *v = &o->s->services[i];
-		if (v->vip.family != in->address.family || !balancer_carries(o->b, i))
-			continue;
-		for (size_t j = 0; j < v->nports; j++) {
-			size_t k = 0;
-			while (k < nseen && (seen[k].proto != v->ports[j].proto || seen[k].port != v->ports[j].port))
-				k++;
-			if (k < nseen || nseen == sizeof(seen) / sizeof(seen[0]))
-				continue;
-			seen[nseen++] = v->ports[j];
-			rc |= probe_one(o, probe, in, &v->ports[j]);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		rc |= probe_one(o, probe, in, &ports[i]);
+	free(ports);
 	return rc;
 }
 

@@ -154,11 +154,6 @@ static void set_granularity(struct tpl_ctx *vs, const struct service *svc)
 	tpl_set(vs, "persistence_granularity", addr_str(&p.addr, mask));
 }
 
-static const char *proto_word(enum proto p)
-{
-	return p == PROTO_UDP ? "udp" : "tcp";
-}
-
 /* keepalived runs the quorum commands of the udp and the tcp virtual server
  * of a VIP independently and concurrently. Each names its own virtual
  * server (--vs) and all of the VIP's (--of), so the guard puts the VIP on
@@ -172,13 +167,13 @@ static void set_quorum_commands(const struct site *s, const struct service *svc,
 
 	buf_init(&of);
 	for (size_t i = 0; i < svc->nports; i++)
-		buf_printf(&of, "%s%s/%u", i ? "," : "", proto_word(svc->ports[i].proto),
+		buf_printf(&of, "%s%s/%u", i ? "," : "", proto_name(svc->ports[i].proto),
 			   svc->ports[i].port);
 	addr_str(&svc->vip, a);
 	tpl_setf(vs, "quorum_up", "%s up --vs %s/%u --of %s %s", s->vip_guard_path,
-		 proto_word(pp->proto), pp->port, of.data, a);
+		 proto_name(pp->proto), pp->port, of.data, a);
 	tpl_setf(vs, "quorum_down", "%s down --vs %s/%u --of %s %s", s->vip_guard_path,
-		 proto_word(pp->proto), pp->port, of.data, a);
+		 proto_name(pp->proto), pp->port, of.data, a);
 	buf_free(&of);
 }
 
@@ -209,33 +204,6 @@ static void add_virtual_server(const struct lb_view *v, size_t si, const struct 
 	tpl_set_bool(vs, "alpha", svc->alpha);
 	set_quorum_commands(v->s, svc, pp, vs);
 	add_real_servers(v, svc, pp, vs);
-}
-
-/* The distinct protocols and ports of the virtual servers of this family
- * on the balancer, in the order they are rendered; *n of them in out (room
- * for every port of every service). */
-static struct port_proto *family_ports(const struct lb_view *v, int family, size_t *n)
-{
-	const struct balancer *b = &v->s->balancers[v->lb];
-	struct port_proto *out = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	for (size_t i = 0; i < b->nservices; i++)
-		cap += v->s->services[b->services[i]].nports;
-	out = xcalloc(cap ? cap : 1, sizeof(*out));
-	for (size_t i = 0; i < b->nservices; i++) {
-		const struct service *svc = &v->s->services[b->services[i]];
-		for (size_t p = 0; svc->vip.family == family && p < svc->nports; p++) {
-			size_t k = 0;
-			while (k < *n && (out[k].proto != svc->ports[p].proto ||
-					  out[k].port != svc->ports[p].port))
-				k++;
-			if (k == *n)
-				out[(*n)++] = svc->ports[p];
-		}
-	}
-	return out;
 }
 
 /* One track file and one dnsprobe target per instance, protocol and port. */
@@ -272,8 +240,9 @@ static void add_track_files(const struct lb_view *v, struct tpl_ctx *root, struc
 {
 	const struct site *s = v->s;
 	size_t n4, n6;
-	struct port_proto *p4 = family_ports(v, AF_INET, &n4);
-	struct port_proto *p6 = family_ports(v, AF_INET6, &n6);
+	const struct balancer *b = &s->balancers[v->lb];
+	struct port_proto *p4 = balancer_family_ports(s, b, AF_INET, &n4);
+	struct port_proto *p6 = balancer_family_ports(s, b, AF_INET6, &n6);
 
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];

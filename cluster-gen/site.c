@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 static void free_strings(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -134,6 +136,30 @@ bool balancer_is_primary(const struct balancer *b, size_t service)
 bool balancer_carries(const struct balancer *b, size_t service)
 {
 	return contains(b->services, b->nservices, service);
+}
+
+struct port_proto *balancer_family_ports(const struct site *s, const struct balancer *b,
+					 int family, size_t *n)
+{
+	struct port_proto *out;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < b->nservices; i++)
+		cap += s->services[b->services[i]].nports;
+	out = xcalloc(cap ? cap : 1, sizeof(*out));
+	for (size_t i = 0; i < b->nservices; i++) {
+		const struct service *svc = &s->services[b->services[i]];
+		for (size_t p = 0; svc->vip.family == family && p < svc->nports; p++) {
+			size_t k = 0;
+			while (k < *n && (out[k].proto != svc->ports[p].proto ||
+					  out[k].port != svc->ports[p].port))
+				k++;
+			if (k == *n)
+				out[(*n)++] = svc->ports[p];
+		}
+	}
+	return out;
 }
 
 const char *site_file_name(const struct site *s)

@@ -173,5 +173,10 @@ size_t site_service_index(const struct site *s, const char *name);
 size_t site_balancer_index(const struct site *s, const char *name);
 bool balancer_is_primary(const struct balancer *b, size_t service);
 bool balancer_carries(const struct balancer *b, size_t service);
+/* The distinct protocols and ports of the services b carries with VIPs of
+ * family (AF_INET, AF_INET6), in service then port order: one virtual
+ * server each. Returns *n of them, malloc'd. */
+struct port_proto *balancer_family_ports(const struct site *s, const struct balancer *b,
+					 int family, size_t *n);
 
 #endif
