@@ -347,9 +347,33 @@ static void validate_unique_instances(const struct site *s, struct diags *d)
 	}
 }
 
+/* The instances behind one balancer, by family (0: IPv4, 1: IPv6). */
+struct behind {
+	size_t count[2];
+	unsigned long weight[2];
+};
+
+/* One pass over the real servers for every balancer. */
+static struct behind *instances_behind(const struct site *s)
+{
+	struct behind *bh = xcalloc(s->nbalancers ? s->nbalancers : 1, sizeof(*bh));
+
+	for (size_t j = 0; j < s->nrealservers; j++) {
+		const struct realserver *r = &s->realservers[j];
+		if (r->balancer == (size_t)-1)
+			continue;
+		for (size_t k = 0; k < r->ninstances; k++) {
+			bool v6 = r->instances[k].address.family == AF_INET6;
+			bh[r->balancer].weight[v6] += r->instances[k].weight;
+			bh[r->balancer].count[v6]++;
+		}
+	}
+	return bh;
+}
+
 /* keepalived -t refuses a virtual server whose quorum exceeds the weight of
  * its real servers, or whose hysteresis is not below its quorum. */
-static void validate_quorum(const struct site *s, struct diags *d)
+static void validate_quorum(const struct site *s, const struct behind *bh, struct diags *d)
 {
 	for (size_t i = 0; i < s->nservices; i++)
 		if (s->services[i].hysteresis >= s->services[i].quorum)
@@ -358,25 +382,15 @@ static void validate_quorum(const struct site *s, struct diags *d)
 				 s->services[i].hysteresis, s->services[i].quorum);
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
-		unsigned long weight[2] = { 0, 0 };
-		size_t count[2] = { 0, 0 };
 
-		for (size_t j = 0; j < s->nrealservers; j++) {
-			const struct realserver *r = &s->realservers[j];
-			for (size_t k = 0; r->balancer == i && k < r->ninstances; k++) {
-				bool v6 = r->instances[k].address.family == AF_INET6;
-				weight[v6] += r->instances[k].weight;
-				count[v6]++;
-			}
-		}
 		for (size_t j = 0; j < b->nservices; j++) {
 			const struct service *v = &s->services[b->services[j]];
 			bool v6 = v->vip.family == AF_INET6;
-			if (!v->vip.family || count[v6] == 0 || weight[v6] >= v->quorum)
+			if (!v->vip.family || bh[i].count[v6] == 0 || bh[i].weight[v6] >= v->quorum)
 				continue;   /* no instances at all: validate_families says so */
 			diag_add(d, v->at.line, "lower quorum, or raise the instances' weights",
 				 "service %s: quorum %u exceeds the total weight %lu of its instances behind balancer %s",
-				 v->name, v->quorum, weight[v6], b->name);
+				 v->name, v->quorum, bh[i].weight[v6], b->name);
 		}
 	}
 }
@@ -401,7 +415,8 @@ static void validate_announced(const struct site *s, const struct balancer *b, s
 }
 
 /* Watch mode names each target HOST+INSTANCE+PROTO-PORT; dnsprobe takes
- * ids of at most 63 characters. */
+ * ids of at most 63 characters (probes/targets.h TARGET_ID_MAX - 1; that
+ * header cannot be included here: its struct check is dnsprobe's). */
 static void validate_watch_ids(const struct site *s, struct diags *d)
 {
 	if (s->check.checker != CHECKER_WATCH)
@@ -417,20 +432,14 @@ static void validate_watch_ids(const struct site *s, struct diags *d)
 }
 
 /* Every VIP a balancer carries needs instances of its family behind it. */
-static void validate_families(const struct site *s, struct diags *d)
+static void validate_families(const struct site *s, const struct behind *bh, struct diags *d)
 {
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
-		bool has[2] = { false, false };
 
-		for (size_t j = 0; j < s->nrealservers; j++) {
-			const struct realserver *r = &s->realservers[j];
-			for (size_t k = 0; r->balancer == i && k < r->ninstances; k++)
-				has[r->instances[k].address.family == AF_INET6] = true;
-		}
 		for (size_t j = 0; j < b->nservices; j++) {
 			const struct service *v = &s->services[b->services[j]];
-			if (!v->vip.family || has[v->vip.family == AF_INET6])
+			if (!v->vip.family || bh[i].count[v->vip.family == AF_INET6])
 				continue;
 			diag_add(d, b->at.line, "list what it carries: services = { ... }, or add instances of that family",
 				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d instances behind it",
@@ -486,6 +495,7 @@ static void validate_primaries(const struct site *s, struct diags *d)
 void validate_site(const struct site *s, struct diags *d)
 {
 	char a[ADDR_STRLEN];
+	struct behind *bh;
 
 	if (s->name)
 		check_name(d, s->at.line, "site", s->name);
@@ -528,8 +538,10 @@ void validate_site(const struct site *s, struct diags *d)
 	}
 	validate_unique_instances(s, d);
 	validate_addresses(s, d);
-	validate_families(s, d);
-	validate_quorum(s, d);
+	bh = instances_behind(s);
+	validate_families(s, bh, d);
+	validate_quorum(s, bh, d);
+	free(bh);
 	validate_watch_ids(s, d);
 	validate_primaries(s, d);
 }
