@@ -306,6 +306,10 @@ static bool looks_compat(char *const p[9])
  * silently lose to the file, so they are refused. */
 #define PER_TARGET (BIT(O_SOURCE) | BIT(O_PORT) | BIT(O_TYPE) | BIT(O_TRANSPORT) | \
 		    BIT(O_TIMEOUT) | BIT(O_TRIES))
+/* Options the old wrapper's nine arguments also set: given beside them, one
+ * of the two would silently lose. */
+#define COMPAT_SET (BIT(O_SOURCE) | BIT(O_CLASS) | BIT(O_TYPE) | BIT(O_TRANSPORT) | \
+		    BIT(O_TIMEOUT) | BIT(O_TRIES) | BIT(O_FAIL))
 
 /* seen: BIT(id) for every option given. */
 static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], char *err,
@@ -329,6 +333,10 @@ static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], c
 		FAIL("--metrics and --syslog need --watch");
 	if (npos == 9 && (o->compat || looks_compat(pos))) {
 		o->compat = true;
+		if (seen & COMPAT_SET)
+			FAIL("the old wrapper's nine arguments set the source, class, type, timeout, "
+			     "tries, fail rcodes and transport; -b, -c, -t, -w, -r, -f and -T beside them "
+			     "would be ignored");
 		if (!apply_compat(o, pos, err, errlen))
 			return false;
 	} else if (o->compat) {

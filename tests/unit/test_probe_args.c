@@ -162,6 +162,19 @@ static void compat(void **state)
 			   "SERVFAIL", "udp"));
 	assert_false(PARSE("10.1.53.1", "IN", "A", "x.example", "10.1.53.2", "two", "4",
 			   "SERVFAIL", "udp"));
+	/* what the nine arguments set is refused beside them, not overridden */
+	const char *also_set[][2] = { { "-b", "10.1.53.9" }, { "-c", "CH" }, { "-t", "AAAA" },
+				      { "-T", "tcp" }, { "-w", "100" }, { "-r", "2" },
+				      { "-f", "REFUSED" }, { "--fail-rcodes", "REFUSED" } };
+	for (size_t i = 0; i < sizeof(also_set) / sizeof(also_set[0]); i++) {
+		assert_false(PARSE((char *)also_set[i][0], (char *)also_set[i][1], "10.1.53.1", "IN",
+				   "A", "x.example", "10.1.53.2", "2", "4", "SERVFAIL", "udp"));
+		assert_non_null(strstr(err, "nine arguments"));
+	}
+	/* the port and the checks the wrapper had no argument for still apply */
+	assert_true(PARSE("-p", "5353", "-a", "192.0.2.1", "--nagios", "10.1.53.1", "IN", "A",
+			  "x.example", "10.1.53.2", "2", "4", "SERVFAIL", "udp"));
+	assert_int_equal(o.check.ep.port, 5353);
 }
 
 static void watch(void **state)
