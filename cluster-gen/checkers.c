@@ -166,6 +166,7 @@ enum judge {
 	JUDGE_EXIT,           /* exit 0 */
 	JUDGE_EXIT_QUIET,     /* exit 0 and nothing on stderr (keepalived -t) */
 	JUDGE_BGPD,           /* bgpd -C always exits 0: only bfdd's lines may be named */
+	JUDGE_SYSTEMD,        /* systemd-analyze verify: nothing said but about this machine */
 };
 
 #define FILE_ARG "{file}"     /* the file's path */
@@ -208,22 +209,22 @@ static const struct checker checkers[] = {
 	  { "ip6tables-restore", "--test", FILE_ARG }, JUDGE_EXIT, PRIV_USERNS },
 	{ "*.nft", "nft -c", { "nft" }, { "nft", "-c", "-f", FILE_ARG }, JUDGE_EXIT, PRIV_USERNS },
 	{ "*.sh", "sh -n", { "sh" }, { "sh", "-n", FILE_ARG }, JUDGE_EXIT, PRIV_NONE },
+	{ "bind-build/build.env", "sh -n", { "sh" }, { "sh", "-n", FILE_ARG }, JUDGE_EXIT,
+	  PRIV_NONE },
+	/* the guard as installed on the balancers: found on PATH */
+	{ "balancers/*/vips", "lvsdns-vip-guard check", { "lvsdns-vip-guard" },
+	  { "lvsdns-vip-guard", "-f", FILE_ARG, "check" }, JUDGE_EXIT, PRIV_NONE },
+	/* a template unit (named@.service) is verified as its instance "i" */
+	{ "*.service", "systemd-analyze verify", { "systemd-analyze" },
+	  { "systemd-analyze", "verify", FILE_ARG }, JUDGE_SYSTEMD, PRIV_NONE },
 };
 
 #define CHECK_TIMEOUT_S 60
 
-/* bgpd -C reads the whole integrated file and names every line it does not
- * know; bfdd's block is the only part that is not its own. */
-static bool bgpd_output_ok(const struct run_result *r, struct buf *why)
+/* Whether every non-blank line of both outputs matches `allowed`; the
+ * others are copied to why. */
+static bool only_allowed_lines(const struct run_result *r, const char *allowed, struct buf *why)
 {
-	/* besides bfdd's lines, bgpd may say that its crash-log directory
-	 * (/var/tmp/frr/bgpd.PID) could not be made, e.g. when a killed bgpd
-	 * of the same PID left it behind: about this machine, not the file */
-	static const char allowed[] = "No such command on config line [0-9]+: *"
-		"(bfd|profile [^ ]+|detect-multiplier [0-9]+|receive-interval [0-9]+|"
-		"transmit-interval [0-9]+)$|"
-		"failed to mkdir \"/var/tmp/frr/bgpd\\.[0-9]+\": |"
-		"crashlog and per-thread log buffering unavailable!$";
 	const struct buf *both[2] = { &r->out, &r->err };
 	regex_t re;
 	bool ok = true;
@@ -244,6 +245,25 @@ static bool bgpd_output_ok(const struct run_result *r, struct buf *why)
 	return ok;
 }
 
+/* bgpd -C reads the whole integrated file and names every line it does not
+ * know; bfdd's block is the only part that is not its own. Besides bfdd's
+ * lines, bgpd may say that its crash-log directory (/var/tmp/frr/bgpd.PID)
+ * could not be made, e.g. when a killed bgpd of the same PID left it
+ * behind: about this machine, not the file. */
+static const char BGPD_ALLOWED[] = "No such command on config line [0-9]+: *"
+	"(bfd|profile [^ ]+|detect-multiplier [0-9]+|receive-interval [0-9]+|"
+	"transmit-interval [0-9]+)$|"
+	"failed to mkdir \"/var/tmp/frr/bgpd\\.[0-9]+\": |"
+	"crashlog and per-thread log buffering unavailable!$";
+
+/* systemd-analyze verify also fails a unit whose programs or man pages are
+ * not installed here: the unit runs on a balancer or a real server, not on
+ * the machine that renders it. Anything else it says (an unknown key, a bad
+ * value, a missing section) is about the file, and fails it, even though
+ * verify itself exits 0 for most of those. */
+static const char SYSTEMD_ALLOWED[] = ": Command [^ ].* is not executable: No such file or directory$|"
+	": Command 'man [^']+' failed with code [0-9]+$";
+
 static bool judge(enum judge j, const struct run_result *r, struct buf *why)
 {
 	bool ok = !r->timed_out && r->status == 0;
@@ -251,7 +271,10 @@ static bool judge(enum judge j, const struct run_result *r, struct buf *why)
 	if (r->timed_out)
 		buf_printf(why, "no verdict within %d s; killed\n", CHECK_TIMEOUT_S);
 	if (j == JUDGE_BGPD)
-		return bgpd_output_ok(r, why) && ok;
+		return only_allowed_lines(r, BGPD_ALLOWED, why) && ok;
+	if (j == JUDGE_SYSTEMD)   /* its exit status is only the allowed lines' */
+		return only_allowed_lines(r, SYSTEMD_ALLOWED, why) && !r->timed_out &&
+		       (r->status == 0 || r->out.len || r->err.len);
 	if (j == JUDGE_EXIT_QUIET && r->err.len)
 		ok = false;
 	if (!ok) {

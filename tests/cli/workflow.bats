@@ -8,6 +8,10 @@ setup() {
 	# bgpd -C (check --with-tools) drops to the frr user
 	chmod 755 "$TMP"
 	cp site.conf.example "$TMP/site.conf"
+	# check --with-tools runs the VIP guard the balancers run, from PATH
+	mkdir -m 755 "$TMP/guard"
+	cp "$(dirname "$GEN")/lvsdns-vip-guard" "$TMP/guard/"
+	PATH="$TMP/guard:$PATH"
 }
 
 teardown() {
@@ -177,6 +181,13 @@ refute_grep() {
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat6\.rules +ip6tables-restore --test$'
 	echo "$output" | grep -E '^  pass +realservers/lou/dnat\.nft +nft -c$'
 	echo "$output" | grep -E '^  pass +realservers/lou/policy-routing\.sh +sh -n$'
+	echo "$output" | grep -E '^  pass +bind-build/build\.env +sh -n$'
+	for h in kai lou; do
+		echo "$output" | grep -E "^  pass +realservers/$h/named@\.service +systemd-analyze verify$"
+	done
+	for b in ffm4 dus2; do
+		echo "$output" | grep -E "^  pass +balancers/$b/vips +lvsdns-vip-guard check$"
+	done
 	echo "$output" | grep -x 'missing checkers (not installed): none'
 	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; 0 not run'
 	printf '%s\n' "$output" | refute_grep '^  (FAIL|missing) '
@@ -201,9 +212,15 @@ refute_grep() {
 	sed 's/recursion yes;/recursio yes;/' templates/named.conf.mustache > "$TMP/tpl/named.conf.mustache"
 	sed 's/ timers bgp {{keepalive}} {{holdtime}}/ timers bgp {{keepalive}} {{holdtime}} x/' templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
 	sed '0,/table inet {{table}} {/s//table inet {{table}} { bogus/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
+	# verify exits 0 for an unknown key, but says so: that fails the unit
+	sed 's/^Restart=on-failure$/Restart=on-failure\nRestartEvery=5/' 'templates/named@.service.mustache' > "$TMP/tpl/named@.service.mustache"
+	sed '0,/^{{#vips}}/s//bogus line\n{{#vips}}/' templates/vips.mustache > "$TMP/tpl/vips.mustache"
 	run "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^  FAIL +realservers/kai/named@\.service +systemd-analyze verify$'
+	echo "$output" | grep -q "Unknown key 'RestartEvery'"
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/vips +lvsdns-vip-guard check$' 
 	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
 	echo "$output" | grep -E '^  FAIL +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -q "unknown option 'recursio'"
@@ -212,7 +229,7 @@ refute_grep() {
 	echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
 	# what was not broken still passes
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
-	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 13 failed;'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 17 failed;'
 }
 
 @test "check --with-tools: checkers that are not installed are reported, not failed" {
@@ -221,7 +238,7 @@ refute_grep() {
 	PATH="$TMP/bin" run "$GEN" check --with-tools "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -x 'missing checkers (not installed): ip6tables-restore iptables-restore keepalived nft unshare vtysh'
+	echo "$output" | grep -x 'missing checkers (not installed): ip6tables-restore iptables-restore keepalived lvsdns-vip-guard nft systemd-analyze unshare vtysh'
 	echo "$output" | grep -E '^  missing +balancers/ffm4/keepalived\.conf +keepalived -t \(not installed: unshare, keepalived\)$'
 	echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +bgpd -C$'
@@ -656,6 +673,8 @@ without_userns() {
 	echo "$output" | grep -E '^  skipped +balancers/ffm4/frr\.conf +bgpd -C \(needs root\)$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +vtysh -C$'
 	printf '%s\n' "$output" | refute_grep '^  (FAIL|missing) '
-	echo "$output" | grep -E '^4 checks run: 4 passed, 0 failed;'
+	echo "$output" | grep -E '^  pass +realservers/kai/named@\.service +systemd-analyze verify$'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/vips +lvsdns-vip-guard check$'
+	echo "$output" | grep -E '^9 checks run: 9 passed, 0 failed;'
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
