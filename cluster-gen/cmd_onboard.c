@@ -76,10 +76,31 @@ static bool has_file(const struct files *host, const char *name)
 
 /* ---- install.sh ---- */
 
+/* rs-dnat when installed (one atomic commit), else nftables; without
+ * iptables rules (nat = stateless) nftables is the only way. */
+static void dnat_commands(const struct files *host, struct buf *b)
+{
+	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
+	bool nft = has_file(host, "dnat.nft");
+
+	if (!rules) {
+		if (nft)
+			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules)\n"
+				    "nft -f /etc/lvsdns/dnat.nft\n");
+		return;
+	}
+	buf_puts(b, "# the DNAT rules: rs-dnat when installed (one atomic commit), else nftables\n"
+		    "if command -v rs-dnat >/dev/null 2>&1; then\n");
+	if (has_file(host, "dnat.rules"))
+		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
+	if (has_file(host, "dnat6.rules"))
+		buf_puts(b, "\trs-dnat -6 apply /etc/lvsdns/dnat6.rules\n");
+	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
+}
+
 static void install_script(const struct onboard *o, const struct files *host, struct buf *b)
 {
 	struct buf dirs;
-	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
 
 	buf_printf(b, "#!/bin/sh\n"
 		   "# Installs real server %s of site %s. Written by cluster-gen onboard from %s.\n"
@@ -114,15 +135,8 @@ static void install_script(const struct onboard *o, const struct files *host, st
 	if (has_file(host, "policy-routing.sh"))
 		buf_puts(b, "# replies leave through the VLAN their query came in on\n"
 			    "/etc/lvsdns/policy-routing.sh\n");
-	buf_puts(b, "# the DNAT rules: rs-dnat when installed (one atomic commit), else nftables\n"
-		    "if command -v rs-dnat >/dev/null 2>&1; then\n");
-	if (has_file(host, "dnat.rules"))
-		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
-	if (has_file(host, "dnat6.rules"))
-		buf_puts(b, "\trs-dnat -6 apply /etc/lvsdns/dnat6.rules\n");
-	buf_puts(b, rules ? "else\n" : "\t:\nelse\n");
-	buf_puts(b, has_file(host, "dnat.nft") ? "\tnft -f /etc/lvsdns/dnat.nft\n" : "\t:\n");
-	buf_puts(b, "fi\n# one single-threaded named per instance\nsystemctl daemon-reload\n");
+	dnat_commands(host, b);
+	buf_puts(b, "# one single-threaded named per instance\nsystemctl daemon-reload\n");
 	for (size_t i = 0; i < o->r->ninstances; i++)
 		buf_printf(b, "systemctl enable --now named@%s\n", o->r->instances[i].name);
 	buf_printf(b, "echo \"%s: installed; now apply balancer.diff on balancer %s (see README)\"\n",

@@ -445,6 +445,27 @@ add_mia() {
 	grep -qx '  files/sysctl.conf          -> /etc/sysctl.d/60-lvsdns.conf' "$b/README"
 }
 
+@test "onboard: with nat = stateless install.sh loads dnat.nft whether or not rs-dnat is installed" {
+	sed 's/^\tclients = { "0.0.0.0\/0" }$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	grep -qx '	nat = stateless' "$TMP/sl.conf"
+	"$GEN" onboard "$TMP/sl.conf" kai -o "$TMP/b" >/dev/null
+	[ ! -e "$TMP/b/files/dnat.rules" ]
+	sh -n "$TMP/b/install.sh"
+	# not only in the branch taken without rs-dnat: there is no such branch
+	grep -qx 'nft -f /etc/lvsdns/dnat.nft' "$TMP/b/install.sh"
+	refute_grep 'rs-dnat' "$TMP/b/install.sh"
+	# and with iptables rules, rs-dnat first, nftables otherwise
+	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
+	grep -A4 -x 'if command -v rs-dnat >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
+	diff - "$TMP/branch" <<'E'
+if command -v rs-dnat >/dev/null 2>&1; then
+	rs-dnat -4 apply /etc/lvsdns/dnat.rules
+else
+	nft -f /etc/lvsdns/dnat.nft
+fi
+E
+}
+
 @test "onboard: the new host's files pass the real checkers" {
 	add_mia
 	"$GEN" onboard "$TMP/site.conf" mia -o "$TMP/b" >/dev/null
