@@ -167,6 +167,27 @@ teardown() {
   [ "${lines[-1]}" -eq 1 ]
 }
 
+@test "policy-routing.sh INSTANCE routes that instance only; an unknown one is exit 2 and changes nothing" {
+  f="$TMP/example/realservers/kai/policy-routing.sh"
+  run unshare -n bash -c "ip link set lo up
+    for i in 105:10.1.53.2/24 109:10.3.53.2/24; do ip link add eth1.\${i%%:*} type veth peer name p\${i%%:*}; ip link set p\${i%%:*} up; ip link set eth1.\${i%%:*} up; ip addr add \${i#*:} dev eth1.\${i%%:*}; done
+    sh $f zz; echo \"exit \$?\"
+    echo \"rules: \$(ip -4 rule list | grep -c lookup)\"
+    sh $f b; echo \"exit \$?\"
+    ip -4 rule list | grep -o 'from [0-9.]* lookup [0-9]*'
+    ip -4 route show table 1105 2>&1 | head -n 1"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "policy-routing.sh: real server kai has no instance 'zz'" ]
+  [ "${lines[1]}" = "exit 2" ]
+  [ "${lines[2]}" = "rules: 3" ]   # local, main, default: nothing added
+  [ "${lines[3]}" = "exit 0" ]
+  [ "${lines[4]}" = "from 10.3.53.2 lookup 1109" ]
+  # a's table was never made
+  [ "${lines[5]}" = "Error: ipv4: FIB table does not exist." ]
+  [ "${#lines[@]}" -eq 6 ]
+}
+
 @test "stateless: only dnat.nft, rewriting both ways without conntrack" {
   d="$TMP/stateless/realservers/rs"
   [ ! -e "$d/dnat.rules" ]

@@ -11,15 +11,27 @@
 # another router, override the template policy-routing.sh.mustache and put it
 # in "gateway".
 #
-# Idempotent: run it after the VLAN interfaces are up (e.g. ifupdown
-# post-up, or a oneshot unit After=network-online.target) and after changes.
-# An instance whose routes cannot be set (its VLAN is down, say) does not
-# stop the others: each is tried, and the ones that failed are named at the
-# end with exit status 1; run it again once their VLANs are up.
+# Usage: policy-routing.sh [INSTANCE]: every instance, or only INSTANCE.
+# Idempotent: run it after the VLAN interfaces are up, and again after
+# changes. An instance whose routes cannot be set (its VLAN is down, say)
+# does not stop the others: each is tried, and the ones that failed are
+# named at the end with exit status 1; run it again once their VLANs are up.
 # IP=... runs another ip binary (e.g. "ip -n NETNS" in tests).
 set -u
 ip=${IP:-ip}
 failed=
+only=${1-}
+case $only in
+''|a|b) ;;
+*)
+	echo "policy-routing.sh: real server kai has no instance '$only'" >&2
+	exit 2 ;;
+esac
+
+# want INSTANCE: whether this run routes INSTANCE
+want() {
+	[ -z "$only" ] || [ "$only" = "$1" ]
+}
 
 # rule FAMILY ADDRESS TABLE: add "from ADDRESS lookup TABLE" unless present.
 rule() {
@@ -37,12 +49,16 @@ route() {
 }
 
 # instance a: 10.1.53.2 on eth1.105 (VLAN 105), table 1105
-route 4 10.1.53.2 10.1.53.0/24 eth1.105 10.1.53.1 1105 ||
-	failed="$failed a"
+if want a; then
+	route 4 10.1.53.2 10.1.53.0/24 eth1.105 10.1.53.1 1105 ||
+		failed="$failed a"
+fi
 
 # instance b: 10.3.53.2 on eth1.109 (VLAN 109), table 1109
-route 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||
-	failed="$failed b"
+if want b; then
+	route 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||
+		failed="$failed b"
+fi
 
 if [ -n "$failed" ]; then
 	echo "policy-routing.sh: instances not routed:$failed (run again when their VLANs are up)" >&2
