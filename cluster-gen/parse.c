@@ -14,6 +14,8 @@
 #include "site_text.h"
 #include "validate.h"
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- sections ---- */
 
 static const char *const checker_words[] = { "probe", "watch", "keepalived-dns", NULL };
@@ -32,6 +34,10 @@ static void upcase(char *s)
 static void build_site_section(struct parser *p, cfg_t *root)
 {
 	cfg_t *sec = cfg_size(root, "site") ? cfg_getsec(root, "site") : NULL;
+	struct option_at want[] = {
+		{ "script-user", &p->s->script_user_at },
+		{ "vip-guard", &p->s->vip_guard_path_at },
+	};
 
 	if (!sec) {
 		diag_add(p->d, 1, "start the file with: site \"NAME\" { asn = 64512 }",
@@ -39,9 +45,9 @@ static void build_site_section(struct parser *p, cfg_t *root)
 		return;
 	}
 	p->s->name = xstrdup(cfg_title(sec));
-	p->s->at.line = section_line(p, sec);
+	p->s->at = section_at(p, sec, want, NELEM(want));
 	if (cfg_size(sec, "asn") == 0)
-		diag_add(p->d, section_line(p, sec), "add asn = 64512 (or your AS)",
+		diag_add(p->d, p->s->at.line, "add asn = 64512 (or your AS)",
 			 "site %s: 'asn' is required", p->s->name);
 	else
 		p->s->asn = opt_uint(p, sec, "asn", 1, 4294967295UL);
@@ -71,9 +77,16 @@ static void build_check(struct parser *p, cfg_t *root)
 {
 	cfg_t *sec = cfg_getsec(root, "check");
 	struct check *c = &p->s->check;
+	struct option_at want[] = {
+		{ "name", &c->qname_at }, { "type", &c->qtype_at }, { "class", &c->qclass_at },
+		{ "fail-rcodes", &c->fail_rcodes_at }, { "transport", &c->transport_at },
+		{ "checker", &c->checker_at }, { "expect-address", &c->expect_address_at },
+		{ "min-answers", &c->min_answers_at }, { "dynamic-weight", &c->dynamic_weight_at },
+		{ "probe", &c->probe_path_at }, { "watch-dir", &c->watch_dir_at },
+	};
 	int k;
 
-	c->at.line = section_line(p, sec);
+	c->at = section_at(p, sec, want, NELEM(want));
 	c->qname = opt_str(sec, "name");
 	c->qtype = opt_str(sec, "type");
 	c->qclass = opt_str(sec, "class");
@@ -104,9 +117,13 @@ static void build_bgp(struct parser *p, cfg_t *root)
 {
 	cfg_t *sec = cfg_getsec(root, "bgp");
 	struct bgp *b = &p->s->bgp;
+	struct option_at want[] = {
+		{ "primary-metric", &b->primary_metric_at },
+		{ "backup-metric", &b->backup_metric_at },
+	};
 	int k = keyword(p, sec, "mode", mode_words, true);
 
-	b->at.line = section_line(p, sec);
+	b->at = section_at(p, sec, want, NELEM(want));
 	b->mode = k < 0 ? BGP_ACTIVE_STANDBY : (enum bgp_mode)k;
 	b->primary_metric = opt_uint(p, sec, "primary-metric", 0, 4294967295UL);
 	b->backup_metric = opt_uint(p, sec, "backup-metric", 0, 4294967295UL);
@@ -122,8 +139,9 @@ static void build_bind(struct parser *p, cfg_t *root)
 {
 	cfg_t *sec = cfg_getsec(root, "bind");
 	struct bind *b = &p->s->bind;
+	struct option_at want[] = { { "version", &b->version_at } };
 
-	b->at.line = section_line(p, sec);
+	b->at = section_at(p, sec, want, NELEM(want));
 	b->version = opt_str(sec, "version");
 	b->threads = cfg_getbool(sec, "threads");
 	b->internal_malloc = cfg_getbool(sec, "internal-malloc");
@@ -166,7 +184,7 @@ static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "ports", (unsigned)i);
 		if (!parse_port(v, &svc->ports[svc->nports])) {
-			diag_add(p->d, line_of(p, sec, "ports"), "write ports as \"udp/53\" or \"tcp/53\"",
+			diag_add(p->d, svc->ports_at.line, "write ports as \"udp/53\" or \"tcp/53\"",
 				 "service %s: port '%s' is not PROTO/PORT", svc->name, v);
 			continue;
 		}
@@ -174,15 +192,21 @@ static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
 	}
 	qsort(svc->ports, svc->nports, sizeof(*svc->ports), by_port);
 	if (n == 0)
-		diag_add(p->d, line_of(p, sec, "ports"), NULL, "service %s: 'ports' is empty", svc->name);
+		diag_add(p->d, svc->ports_at.line, NULL, "service %s: 'ports' is empty", svc->name);
 }
 
 static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 {
+	struct option_at want[] = {
+		{ "vip", &svc->vip_at }, { "ports", &svc->ports_at },
+		{ "scheduler", &svc->scheduler_at },
+		{ "persistence-netmask", &svc->persistence_netmask_at },
+		{ "quorum", &svc->quorum_at }, { "hysteresis", &svc->hysteresis_at },
+	};
 	int k;
 
 	svc->name = xstrdup(cfg_title(sec));
-	svc->at.line = section_line(p, sec);
+	svc->at = section_at(p, sec, want, NELEM(want));
 	opt_addr(p, sec, "vip", &svc->vip);
 	build_ports(p, sec, svc);
 	svc->scheduler = opt_str(sec, "scheduler");
@@ -243,8 +267,12 @@ static void sort_refs(struct parser *p, size_t *v, size_t *n, int line, const ch
 
 static void build_neighbor(struct parser *p, cfg_t *sec, struct neighbor *nb)
 {
+	struct option_at want[] = {
+		{ "address", &nb->address_at }, { "description", &nb->description_at },
+	};
+
 	nb->name = xstrdup(cfg_title(sec));
-	nb->at.line = section_line(p, sec);
+	nb->at = section_at(p, sec, want, NELEM(want));
 	opt_addr(p, sec, "address", &nb->address);
 	nb->remote_as = cfg_getint(sec, "remote-as") == 0 ? p->s->asn :
 		opt_uint(p, sec, "remote-as", 1, 4294967295UL);
@@ -255,9 +283,12 @@ static void build_neighbor(struct parser *p, cfg_t *sec, struct neighbor *nb)
 static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
 {
 	const char *a = cfg_getstr(sec, "address");
+	struct option_at want[] = {
+		{ "interface", &v->interface_at }, { "address", &v->address_at },
+	};
 
 	v->name = xstrdup(cfg_title(sec));
-	v->at.line = section_line(p, sec);
+	v->at = section_at(p, sec, want, NELEM(want));
 	v->interface = opt_str(sec, "interface");
 	if (!v->interface)
 		diag_add(p->d, v->at.line, NULL, "vlan %s: 'interface' is required", v->name);
@@ -265,7 +296,7 @@ static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
 		diag_add(p->d, v->at.line, "the balancer's own address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: 'address' is required", v->name);
 	else if (!prefix_parse(a, &v->address) || !strchr(a, '/'))
-		diag_add(p->d, line_of(p, sec, "address"), "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
+		diag_add(p->d, v->address_at.line, "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: '%s' is not ADDRESS/PREFIXLEN", v->name, a);
 }
 
@@ -274,14 +305,18 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 	size_t n;
 	cfg_t **subs;
 	char who[160];
+	struct option_at want[] = {
+		{ "router-id", &b->router_id_at }, { "vip-interface", &b->vip_interface_at },
+		{ "primary", &b->primary_at }, { "services", &b->services_at },
+	};
 
 	owner(sec, who, sizeof(who));
 	b->name = xstrdup(cfg_title(sec));
-	b->at.line = section_line(p, sec);
+	b->at = section_at(p, sec, want, NELEM(want));
 	opt_addr(p, sec, "router-id", &b->router_id);
 	b->vip_interface = opt_str(sec, "vip-interface");
 	b->primary = service_refs(p, sec, "primary", who, &b->nprimary);
-	sort_refs(p, b->primary, &b->nprimary, line_of(p, sec, "primary"), who, "primary");
+	sort_refs(p, b->primary, &b->nprimary, b->primary_at.line, who, "primary");
 	if (cfg_size(sec, "services") > 0) {
 		b->services = service_refs(p, sec, "services", who, &b->nservices);
 	} else {
@@ -290,7 +325,7 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 		for (size_t i = 0; i < b->nservices; i++)
 			b->services[i] = i;
 	}
-	sort_refs(p, b->services, &b->nservices, line_of(p, sec, "services"), who, "services");
+	sort_refs(p, b->services, &b->nservices, b->services_at.line, who, "services");
 
 	subs = sorted_sections(sec, "neighbor", &n);
 	b->neighbors = xcalloc(n, sizeof(*b->neighbors));
@@ -343,9 +378,13 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 			   struct instance *in)
 {
 	char owner[256];
+	struct option_at want[] = {
+		{ "interface", &in->interface_at }, { "address", &in->address_at },
+		{ "control-port", &in->control_port_at },
+	};
 
 	in->name = xstrdup(cfg_title(sec));
-	in->at.line = section_line(p, sec);
+	in->at = section_at(p, sec, want, NELEM(want));
 	snprintf(owner, sizeof(owner), "%s instance %s", rs->name, in->name);
 	in->interface = opt_str(sec, "interface");
 	if (!in->interface)
@@ -375,7 +414,7 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
 		if (!prefix_parse(v, &rs->clients[rs->nclients])) {
-			diag_add(p->d, line_of(p, sec, "clients"), "write networks as \"192.0.2.0/24\"",
+			diag_add(p->d, rs->clients_at.line, "write networks as \"192.0.2.0/24\"",
 				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
 			continue;
 		}
@@ -385,7 +424,7 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	qsort(rs->clients, rs->nclients, sizeof(*rs->clients),
 	      (int (*)(const void *, const void *))prefix_cmp);
 	if (n == 0)
-		diag_add(p->d, section_line(p, sec), "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
+		diag_add(p->d, rs->at.line, "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
 			 "realserver %s: 'clients' is required", rs->name);
 }
 
@@ -396,10 +435,11 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	const char *lb = cfg_getstr(sec, "balancer");
 	cfg_t **subs;
 	size_t n;
+	struct option_at want[] = { { "clients", &rs->clients_at } };
 	int k;
 
 	rs->name = xstrdup(cfg_title(sec));
-	rs->at.line = section_line(p, sec);
+	rs->at = section_at(p, sec, want, NELEM(want));
 	if (within && lb && strcmp(lb, within) != 0)
 		diag_add(p->d, line_of(p, sec, "balancer"), NULL,
 			 "realserver %s is declared inside balancer %s but names balancer %s",

@@ -136,25 +136,53 @@ static bool opens_section(const char *text, const char *name, const char *title)
 	return false;
 }
 
-int section_line(const struct parser *p, cfg_t *sec)
+/* The section opens at or a little above `first`, the first line any of
+ * its options was recorded at. */
+static int opening_line(const struct parser *p, cfg_t *sec, int first)
 {
-	cfg_opt_t *lines = cfg_getopt(sec, SCHEMA_LINES);
-	unsigned count = lines ? cfg_opt_size(lines) : 0;
-	int first = 0;
-
-	for (unsigned i = 0; i < count; i++) {
-		const char *eq = strchr(cfg_opt_getnstr(lines, i), '=');
-		int line = eq ? atoi(eq + 1) : 0;
-		if (line > 0 && (first == 0 || line < first))
-			first = line;
-	}
 	if (first == 0)
 		first = sec->line;
-	/* The opening line is at or a little above the first option. */
 	for (int l = first; l > 0 && l > first - 8 && (size_t)l <= p->nlines; l--)
 		if (opens_section(p->lines[l - 1], sec->name, sec->title))
 			return l;
 	return first;
+}
+
+/* One pass over the section's records, "name=line" each, finds both its
+ * first line and the last line of each option wanted (the value in effect).
+ * A record at line 0 is a default set before there was a file. */
+struct origin section_at(const struct parser *p, cfg_t *sec, const struct option_at *want,
+			 size_t n)
+{
+	cfg_opt_t *lines = cfg_getopt(sec, SCHEMA_LINES);
+	unsigned count = lines ? cfg_opt_size(lines) : 0;
+	struct origin at = { 0 };
+
+	for (size_t k = 0; k < n; k++)
+		want[k].at->line = 0;
+	for (unsigned i = 0; i < count; i++) {
+		const char *e = cfg_opt_getnstr(lines, i), *eq = strchr(e, '=');
+		int line = eq ? atoi(eq + 1) : 0;
+
+		if (line <= 0)
+			continue;
+		if (at.line == 0 || line < at.line)
+			at.line = line;
+		for (size_t k = 0; k < n; k++)
+			if (strncmp(e, want[k].name, (size_t)(eq - e)) == 0 &&
+			    want[k].name[eq - e] == '\0')
+				want[k].at->line = line;
+	}
+	at.line = opening_line(p, sec, at.line);
+	for (size_t k = 0; k < n; k++)
+		if (want[k].at->line == 0)
+			*want[k].at = at;
+	return at;
+}
+
+int section_line(const struct parser *p, cfg_t *sec)
+{
+	return section_at(p, sec, NULL, 0).line;
 }
 
 int line_of(const struct parser *p, cfg_t *sec, const char *name)

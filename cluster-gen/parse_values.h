@@ -32,6 +32,19 @@ int section_line(const struct parser *p, cfg_t *sec);
 /* The option's line, else the section's. */
 int line_of(const struct parser *p, cfg_t *sec, const char *name);
 
+/* An option, and where to note the line it was last set at. */
+struct option_at {
+	const char *name;
+	struct origin *at;
+};
+/* The section's own line, as section_line, and for the cross-checks (which
+ * run on the model after parsing) where each of n options was last set; an
+ * option the file leaves at its default gets the section's line. One pass
+ * over the section's records: line_of per option would search them again
+ * each time, and for a default find the section's line again. */
+struct origin section_at(const struct parser *p, cfg_t *sec, const struct option_at *want,
+			 size_t n);
+
 /* "service resolver-a" or "check": what a message is about. */
 const char *owner(cfg_t *sec, char *out, size_t size);
 char *opt_str(cfg_t *sec, const char *name);

@@ -57,7 +57,7 @@ int render_bind(const struct site *s, struct templates *t, struct files *out, st
 	if (row == NULL || !bind_version_is_safe(s->bind.version)) {
 		buf_printf(err, "%s:%d: bind version \"%s\" is not a BIND 9 release this "
 			   "toolkit knows (9.2.0 or later, e.g. \"9.18.49\"); no build recipe exists for it",
-			   s->file, s->bind.at.line, s->bind.version ? s->bind.version : "");
+			   s->file, s->bind.version_at.line, s->bind.version ? s->bind.version : "");
 		return -1;
 	}
 	bind_plan_for_row(row, wish, &plan);

@@ -25,7 +25,10 @@ enum transport { TRANSPORT_UDP, TRANSPORT_TCP, TRANSPORT_UDP_TCP };
 enum bgp_mode { BGP_ACTIVE_STANDBY, BGP_ANYCAST };
 enum nat_mode { NAT_STATEFUL, NAT_STATELESS };
 
-/* Where a value came from in site.conf, for messages. */
+/* Where a value came from in site.conf, for messages. Each section has
+ * one (`at`, where it opens); so has each option a cross-check in
+ * validate.c reports on (`<field>_at`, where it was last set, or the
+ * section's line when the file leaves it at its default). */
 struct origin {
 	int line;
 };
@@ -34,15 +37,21 @@ struct service {
 	char *name;
 	struct origin at;
 	struct addr vip;
+	struct origin vip_at;
 	struct port_proto *ports; /* sorted: udp before tcp, then by port */
 	size_t nports;
+	struct origin ports_at;
 	char *scheduler;          /* lvs_sched: wrr, rr, lc, wlc, sh, mh, ... */
+	struct origin scheduler_at;
 	enum lvs_method method;
 	unsigned persistence_timeout;   /* seconds; 0: no persistence */
 	unsigned persistence_netmask;   /* prefix length; 0: unset */
+	struct origin persistence_netmask_at;
 	unsigned delay_loop;      /* seconds between checks */
 	unsigned quorum;          /* sum of weights needed for the VIP to stay up */
+	struct origin quorum_at;
 	unsigned hysteresis;
+	struct origin hysteresis_at;
 	bool alpha;
 	bool ops;                 /* one-packet scheduling (udp only) */
 };
@@ -51,8 +60,10 @@ struct neighbor {
 	char *name;
 	struct origin at;
 	struct addr address;
+	struct origin address_at;
 	unsigned remote_as;       /* defaults to the site's ASN (iBGP) */
 	char *description;
+	struct origin description_at;
 	bool bfd;
 };
 
@@ -61,18 +72,24 @@ struct vlan {
 	char *name;               /* "105" */
 	struct origin at;
 	char *interface;          /* balancer side, e.g. "eth1.105" */
+	struct origin interface_at;
 	struct prefix address;    /* 10.1.53.1/24: address and network */
+	struct origin address_at;
 };
 
 struct balancer {
 	char *name;
 	struct origin at;
 	struct addr router_id;    /* IPv4 */
+	struct origin router_id_at;
 	char *vip_interface;      /* where the VIPs live and FRR redistributes from */
+	struct origin vip_interface_at;
 	size_t *primary;          /* indexes into site.services, sorted */
 	size_t nprimary;
+	struct origin primary_at;
 	size_t *services;         /* services this balancer carries (default all) */
 	size_t nservices;
+	struct origin services_at;
 	struct neighbor *neighbors;
 	size_t nneighbors;
 	struct vlan *vlans;
@@ -83,10 +100,13 @@ struct instance {
 	char *name;               /* unique within its host */
 	struct origin at;
 	char *interface;          /* host side, e.g. "eth1.105" */
+	struct origin interface_at;
 	struct addr address;
+	struct origin address_at;
 	size_t vlan;              /* index into its balancer's vlans */
 	unsigned weight;
 	unsigned control_port;    /* rndc control channel; 0: none */
+	struct origin control_port_at;
 };
 
 struct realserver {
@@ -95,6 +115,7 @@ struct realserver {
 	size_t balancer;          /* index into site.balancers */
 	struct prefix *clients;   /* networks allowed to recurse, sorted */
 	size_t nclients;
+	struct origin clients_at;
 	enum nat_mode nat;
 	struct instance *instances;
 	size_t ninstances;
@@ -103,27 +124,39 @@ struct realserver {
 struct check {
 	struct origin at;
 	char *qname;
+	struct origin qname_at;
 	char *qtype;              /* upper case: A, AAAA, SOA, ... */
+	struct origin qtype_at;
 	char *qclass;             /* IN or CH */
+	struct origin qclass_at;
 	unsigned timeout;         /* seconds per try */
 	unsigned tries;
 	char **fail_rcodes;       /* upper case names, sorted, unique */
 	size_t nfail_rcodes;
+	struct origin fail_rcodes_at;
 	enum transport transport;
+	struct origin transport_at;
 	enum checker_kind checker;
+	struct origin checker_at;
 	unsigned rise, fall;      /* consecutive results needed to change state */
 	unsigned interval;        /* seconds between checks in watch mode */
 	char *expect_address;     /* optional: an address that must be in the answer */
+	struct origin expect_address_at;
 	unsigned min_answers;     /* 0: any NOERROR counts */
+	struct origin min_answers_at;
 	char *dynamic_weight;     /* latency thresholds "MS,MS,..." for misc_dynamic; NULL: off */
+	struct origin dynamic_weight_at;
 	char *probe_path;         /* dnsprobe as installed on the balancers */
+	struct origin probe_path_at;
 	char *watch_dir;          /* where watch mode writes the track files */
+	struct origin watch_dir_at;
 };
 
 struct bgp {
 	struct origin at;
 	enum bgp_mode mode;
 	unsigned primary_metric, backup_metric;
+	struct origin primary_metric_at, backup_metric_at;
 	unsigned local_preference;
 	unsigned keepalive, holdtime;     /* seconds */
 	bool bfd;
@@ -134,6 +167,7 @@ struct bgp {
 struct bind {
 	struct origin at;
 	char *version;            /* "9.18.49" */
+	struct origin version_at;
 	bool threads;             /* false: one worker thread per named (-n 1) */
 	bool internal_malloc;
 };
@@ -144,7 +178,9 @@ struct site {
 	char *name;
 	unsigned asn;
 	char *script_user;        /* keepalived script_user */
+	struct origin script_user_at;
 	char *vip_guard_path;     /* quorum_up/quorum_down program */
+	struct origin vip_guard_path_at;
 	struct check check;
 	struct bgp bgp;
 	struct bind bind;

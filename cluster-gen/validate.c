@@ -117,99 +117,150 @@ static bool valid_thresholds(const char *s)
 	return *end == '\0';
 }
 
+/* What keepalived's own DNS_CHECK cannot do. Each problem is a choice of
+ * checker against another option: named at the later of the two. */
+static void validate_keepalived_dns(const struct check *c, struct diags *d)
+{
+	struct origin answers = c->checker_at;   /* or a later answer check */
+
+	if (c->expect_address)
+		answers.line = later_line(answers, c->expect_address_at);
+	if (c->min_answers)
+		answers.line = later_line(answers, c->min_answers_at);
+	if (c->transport != TRANSPORT_UDP)
+		diag_add(d, later_line(c->transport_at, c->checker_at), "use checker = probe or watch for TCP checks",
+			 "check: keepalived's DNS_CHECK sends UDP only, not %s", transport_name(c->transport));
+	if (c->expect_address || c->min_answers)
+		diag_add(d, answers.line, "use checker = probe or watch to inspect answers",
+			 "check: keepalived's DNS_CHECK never looks at the answer section");
+	if (!in_table(keepalived_dns_types, c->qtype))
+		diag_add(d, later_line(c->qtype_at, c->checker_at), NULL,
+			 "check: keepalived's DNS_CHECK cannot ask type %s", c->qtype);
+	if (c->qname && c->qname[0] && c->qname[0] != '.' && (c->qname[1] == '.' || c->qname[1] == '\0'))
+		diag_add(d, later_line(c->qname_at, c->checker_at),
+			 "ask a name whose first label is longer, or use checker = probe",
+			 "check: keepalived 2.2.7's DNS_CHECK drops a name whose first label is one character ('%s')",
+			 c->qname);
+	if (strcmp(c->qclass, "IN"))
+		diag_add(d, later_line(c->qclass_at, c->checker_at), NULL,
+			 "check: keepalived's DNS_CHECK asks class IN only");
+}
+
 static void validate_check(const struct site *s, struct diags *d)
 {
 	const struct check *c = &s->check;
 	struct addr a;
 
 	if (c->qname && !valid_qname(c->qname))
-		diag_add(d, c->at.line, "an ASCII name with labels of at most 63 octets (IDN: use the xn-- form)",
+		diag_add(d, c->qname_at.line, "an ASCII name with labels of at most 63 octets (IDN: use the xn-- form)",
 			 "check: name '%s' is not a valid DNS name", c->qname);
 	if (!in_table(qtypes, c->qtype))
-		diag_add(d, c->at.line, "one of A AAAA NS MX SOA TXT PTR SRV CNAME ANY",
+		diag_add(d, c->qtype_at.line, "one of A AAAA NS MX SOA TXT PTR SRV CNAME ANY",
 			 "check: type '%s' is not supported", c->qtype);
 	if (strcmp(c->qclass, "IN") && strcmp(c->qclass, "CH"))
-		diag_add(d, c->at.line, NULL, "check: class '%s' is not IN or CH", c->qclass);
+		diag_add(d, c->qclass_at.line, NULL, "check: class '%s' is not IN or CH", c->qclass);
 	for (size_t i = 0; i < c->nfail_rcodes; i++) {
 		if (!in_table(rcodes, c->fail_rcodes[i]))
-			diag_add(d, c->at.line, "rcode names such as SERVFAIL, REFUSED, NXDOMAIN",
+			diag_add(d, c->fail_rcodes_at.line, "rcode names such as SERVFAIL, REFUSED, NXDOMAIN",
 				 "check: fail-rcodes: '%s' is not an rcode", c->fail_rcodes[i]);
 		if (i > 0 && strcmp(c->fail_rcodes[i], c->fail_rcodes[i - 1]) == 0)
-			diag_add(d, c->at.line, NULL, "check: fail-rcodes lists %s twice", c->fail_rcodes[i]);
+			diag_add(d, c->fail_rcodes_at.line, NULL, "check: fail-rcodes lists %s twice",
+				 c->fail_rcodes[i]);
 	}
 	if (c->qname && c->qname[0] == '-')
-		diag_add(d, c->at.line, "a DNS name starts with a letter, a digit or '_'",
+		diag_add(d, c->qname_at.line, "a DNS name starts with a letter, a digit or '_'",
 			 "check: name '%s' would be read as an option by the probe", c->qname);
 	for (size_t i = 0; i < c->nfail_rcodes; i++)
 		if (strcmp(c->fail_rcodes[i], "NOERROR") == 0)
-			diag_add(d, c->at.line, "list the rcodes of a sick server, e.g. { SERVFAIL, REFUSED }",
+			diag_add(d, c->fail_rcodes_at.line, "list the rcodes of a sick server, e.g. { SERVFAIL, REFUSED }",
 				 "check: fail-rcodes holds NOERROR: every answer would mark the instance down");
 	if (c->expect_address && !addr_parse(c->expect_address, &a))
-		diag_add(d, c->at.line, NULL, "check: expect-address '%s' is not an IP address",
+		diag_add(d, c->expect_address_at.line, NULL, "check: expect-address '%s' is not an IP address",
 			 c->expect_address);
 	else if (c->expect_address && strcmp(c->qtype, a.family == AF_INET ? "A" : "AAAA") != 0)
-		diag_add(d, c->at.line, a.family == AF_INET ? "type = A" : "type = AAAA",
+		diag_add(d, later_line(c->expect_address_at, c->qtype_at),
+			 a.family == AF_INET ? "type = A" : "type = AAAA",
 			 "check: expect-address %s is IPv%d, but a type %s answer never holds one: every check would fail",
 			 c->expect_address, addr_version(&a), c->qtype);
 	if (!safe_path(c->probe_path))
-		diag_add(d, c->at.line, "keepalived splits misc_path on spaces and runs it without a shell",
+		diag_add(d, c->probe_path_at.line, "keepalived splits misc_path on spaces and runs it without a shell",
 			 "check: probe '%s' must be an absolute path without spaces or shell syntax",
 			 c->probe_path);
 	if (!safe_path(c->watch_dir))
-		diag_add(d, c->at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
+		diag_add(d, c->watch_dir_at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
 			 c->watch_dir);
 	if (c->dynamic_weight && strlen(c->dynamic_weight) > DYNAMIC_WEIGHT_MAX)
-		diag_add(d, c->at.line, "a few thresholds are enough: each step lowers the weight by one",
+		diag_add(d, c->dynamic_weight_at.line, "a few thresholds are enough: each step lowers the weight by one",
 			 "check: dynamic-weight is longer than %d characters; keepalived cannot run so long a misc_path",
 			 DYNAMIC_WEIGHT_MAX);
 	else if (c->dynamic_weight && !valid_thresholds(c->dynamic_weight))
-		diag_add(d, c->at.line, "rising latency thresholds in milliseconds, e.g. \"20,100,500\"",
+		diag_add(d, c->dynamic_weight_at.line, "rising latency thresholds in milliseconds, e.g. \"20,100,500\"",
 			 "check: dynamic-weight '%s' is not a list of rising numbers", c->dynamic_weight);
 	if (c->dynamic_weight && c->checker != CHECKER_PROBE)
-		diag_add(d, c->at.line, NULL, "check: dynamic-weight needs checker = probe (keepalived's misc_dynamic)");
-	if (c->checker != CHECKER_KEEPALIVED_DNS)
-		return;
-	if (c->transport != TRANSPORT_UDP)
-		diag_add(d, c->at.line, "use checker = probe or watch for TCP checks",
-			 "check: keepalived's DNS_CHECK sends UDP only, not %s", transport_name(c->transport));
-	if (c->expect_address || c->min_answers)
-		diag_add(d, c->at.line, "use checker = probe or watch to inspect answers",
-			 "check: keepalived's DNS_CHECK never looks at the answer section");
-	if (!in_table(keepalived_dns_types, c->qtype))
-		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK cannot ask type %s", c->qtype);
-	if (c->qname && c->qname[0] && c->qname[0] != '.' && (c->qname[1] == '.' || c->qname[1] == '\0'))
-		diag_add(d, c->at.line, "ask a name whose first label is longer, or use checker = probe",
-			 "check: keepalived 2.2.7's DNS_CHECK drops a name whose first label is one character ('%s')",
-			 c->qname);
-	if (strcmp(c->qclass, "IN"))
-		diag_add(d, c->at.line, NULL, "check: keepalived's DNS_CHECK asks class IN only");
+		diag_add(d, later_line(c->dynamic_weight_at, c->checker_at), NULL,
+			 "check: dynamic-weight needs checker = probe (keepalived's misc_dynamic)");
+	if (c->checker == CHECKER_KEEPALIVED_DNS)
+		validate_keepalived_dns(c, d);
+}
+
+/* Two services with one VIP: named where the second VIP is written. */
+static void validate_shared_vips(const struct site *s, struct diags *d)
+{
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nservices; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct service *v = &s->services[i], *w = &s->services[j];
+			if (!v->vip.family || !addr_eq(&v->vip, &w->vip))
+				continue;
+			if (w->vip_at.line > v->vip_at.line) {
+				v = w;
+				w = &s->services[i];
+			}
+			diag_add(d, v->vip_at.line, NULL, "service %s: VIP %s is also service %s's",
+				 v->name, addr_str(&v->vip, a), w->name);
+		}
 }
 
 static void validate_services(const struct site *s, struct diags *d)
 {
-	char a[ADDR_STRLEN];
-
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service *v = &s->services[i];
 
 		check_name(d, v->at.line, "service", v->name);
 		if (!in_table(schedulers, v->scheduler))
-			diag_add(d, v->at.line, "one of rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos",
+			diag_add(d, v->scheduler_at.line, "one of rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos",
 				 "service %s: scheduler '%s' is not an LVS scheduler", v->name, v->scheduler);
 		if (v->vip.family && v->persistence_netmask > addr_maxlen(&v->vip))
-			diag_add(d, v->at.line, NULL, "service %s: persistence-netmask /%u is longer than an IPv%d address",
+			diag_add(d, later_line(v->persistence_netmask_at, v->vip_at), NULL,
+				 "service %s: persistence-netmask /%u is longer than an IPv%d address",
 				 v->name, v->persistence_netmask, addr_version(&v->vip));
 		for (size_t j = 1; j < v->nports; j++)
 			if (v->ports[j].proto == v->ports[j - 1].proto && v->ports[j].port == v->ports[j - 1].port)
-				diag_add(d, v->at.line, NULL, "service %s lists %s/%u twice", v->name,
+				diag_add(d, v->ports_at.line, NULL, "service %s lists %s/%u twice", v->name,
 					 proto_name(v->ports[j].proto), v->ports[j].port);
-		for (size_t j = 0; j < i; j++)
-			if (v->vip.family && addr_eq(&v->vip, &s->services[j].vip))
-				diag_add(d, v->at.line, NULL, "service %s: VIP %s is also service %s's",
-					 v->name, addr_str(&v->vip, a), s->services[j].name);
 	}
+	validate_shared_vips(s, d);
 }
+/* Two neighbors of one balancer with one address: named where the second
+ * address is written. */
+static void validate_shared_neighbors(const struct balancer *b, struct diags *d)
+{
+	char a[ADDR_STRLEN];
 
+	for (size_t i = 0; i < b->nneighbors; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct neighbor *n = &b->neighbors[i], *m = &b->neighbors[j];
+			if (!n->address.family || !addr_eq(&n->address, &m->address))
+				continue;
+			if (m->address_at.line > n->address_at.line) {
+				n = m;
+				m = &b->neighbors[i];
+			}
+			diag_add(d, n->address_at.line, NULL, "balancer %s: neighbors %s and %s share address %s",
+				 b->name, m->name, n->name, addr_str(&n->address, a));
+		}
+}
 
 static void validate_balancer(const struct site *s, const struct balancer *b, struct diags *d)
 {
@@ -217,35 +268,34 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 
 	check_name(d, b->at.line, "balancer", b->name);
 	if (b->router_id.family && b->router_id.family != AF_INET)
-		diag_add(d, b->at.line, "BGP router ids are IPv4 dotted quads even on IPv6-only balancers",
+		diag_add(d, b->router_id_at.line, "BGP router ids are IPv4 dotted quads even on IPv6-only balancers",
 			 "balancer %s: router-id %s is not IPv4", b->name, addr_str(&b->router_id, a));
 	if (!safe_ifname(b->vip_interface))
-		diag_add(d, b->at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
+		diag_add(d, b->vip_interface_at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
 			 "balancer %s: vip-interface '%s' is not a valid interface name", b->name, b->vip_interface);
 	for (size_t i = 0; i < b->nprimary; i++)
 		if (!balancer_carries(b, b->primary[i]))
-			diag_add(d, b->at.line, "add it to the balancer's services, or drop it from primary",
+			diag_add(d, later_line(b->primary_at, b->services_at),
+				 "add it to the balancer's services, or drop it from primary",
 				 "balancer %s is primary for %s but does not carry it", b->name,
 				 s->services[b->primary[i]].name);
 	for (size_t i = 0; i < b->nneighbors; i++) {
 		const struct neighbor *n = &b->neighbors[i];
 		check_name(d, n->at.line, "neighbor", n->name);
 		if (n->description && strpbrk(n->description, "\"\\\n\r\t!#"))
-			diag_add(d, n->at.line, NULL, "neighbor %s: description must not contain quotes, tabs, '!' or '#'",
+			diag_add(d, n->description_at.line, NULL,
+				 "neighbor %s: description must not contain quotes, tabs, '!' or '#'",
 				 n->name);
 		else if (n->description && n->description[strspn(n->description, " ")] == '\0')
-			diag_add(d, n->at.line, "leave it out, or say who the neighbor is",
+			diag_add(d, n->description_at.line, "leave it out, or say who the neighbor is",
 				 "neighbor %s: description is empty; FRR refuses 'description' without text", n->name);
-		for (size_t j = 0; j < i; j++)
-			if (n->address.family && addr_eq(&n->address, &b->neighbors[j].address))
-				diag_add(d, n->at.line, NULL, "balancer %s: neighbors %s and %s share address %s",
-					 b->name, b->neighbors[j].name, n->name, addr_str(&n->address, a));
 	}
+	validate_shared_neighbors(b, d);
 	for (size_t i = 0; i < b->nvlans; i++) {
 		const struct vlan *v = &b->vlans[i];
 		check_name(d, v->at.line, "vlan", v->name);
 		if (v->interface && !safe_ifname(v->interface))
-			diag_add(d, v->at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
+			diag_add(d, v->interface_at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
 				 "vlan %s: interface '%s' is not a valid interface name", v->name, v->interface);
 	}
 }
@@ -260,7 +310,7 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 
 	check_name(d, in->at.line, "instance", in->name);
 	if (in->interface && !safe_ifname(in->interface))
-		diag_add(d, in->at.line, "at most 15 characters (IFNAMSIZ) of letters, digits, '_', '.', '-'",
+		diag_add(d, in->interface_at.line, "at most 15 characters (IFNAMSIZ) of letters, digits, '_', '.', '-'",
 			 "%s instance %s: interface '%s' is not a valid interface name", r->name, in->name,
 			 in->interface);
 	if (in->vlan == (size_t)-1 || !in->address.family)
@@ -268,21 +318,21 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 	v = &b->vlans[in->vlan];
 	prefix_network(&v->address, &net);
 	if (!prefix_contains(&v->address, &in->address))
-		diag_add(d, in->at.line, NULL,
+		diag_add(d, in->address_at.line, NULL,
 			 "%s instance %s: %s is outside vlan %s's network %s; the balancer at %s could not reach it",
 			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n),
 			 addr_str(&v->address.addr, p));
 	else if (addr_eq(&in->address, &v->address.addr))
-		diag_add(d, in->at.line, NULL, "%s instance %s: %s is balancer %s's own address on vlan %s",
+		diag_add(d, in->address_at.line, NULL, "%s instance %s: %s is balancer %s's own address on vlan %s",
 			 r->name, in->name, addr_str(&in->address, a), b->name, v->name);
 	else if (prefix_reserved_host(&v->address, &in->address))
-		diag_add(d, in->at.line, RESERVED_HOST_HINT,
+		diag_add(d, in->address_at.line, RESERVED_HOST_HINT,
 			 "%s instance %s: %s is not a host address of vlan %s's network %s",
 			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n));
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].addr.family == in->address.family)
 			return;
-	diag_add(d, in->at.line, "add a client network of the instance's family",
+	diag_add(d, in->address_at.line, "add a client network of the instance's family",
 		 "%s instance %s is IPv%d but no client network is", r->name, in->name,
 		 addr_version(&in->address));
 }
@@ -300,7 +350,47 @@ static int by_seen_address(const void *x, const void *y)
 
 	if (c)
 		return c;
-	return a->in->at.line < b->in->at.line ? -1 : a->in->at.line > b->in->at.line;
+	return a->in->address_at.line < b->in->address_at.line ? -1 :
+	       a->in->address_at.line > b->in->address_at.line;
+}
+
+/* Instances in and other of host r share option `what`'s value, written for
+ * each at the line given: named at the later line, the earlier instance first. */
+static void report_shared(struct diags *d, const struct realserver *r, const struct instance *in,
+			  int in_line, const struct instance *other, int other_line,
+			  const char *what, const char *value, const char *hint)
+{
+	if (in_line < other_line) {
+		const struct instance *t = in;
+		in = other;
+		other = t;
+		in_line = other_line;
+	}
+	diag_add(d, in_line, hint, "%s: instances %s and %s share %s %s", r->name, other->name,
+		 in->name, what, value);
+}
+
+/* Two instances of one host cannot share an interface (DNAT is chosen by the
+ * incoming one) or an rndc port. */
+static void validate_host_instances(const struct realserver *r, struct diags *d)
+{
+	char port[12];
+
+	for (size_t j = 0; j < r->ninstances; j++)
+		for (size_t k = 0; k < j; k++) {
+			const struct instance *in = &r->instances[j], *other = &r->instances[k];
+
+			if (in->interface && other->interface && strcmp(in->interface, other->interface) == 0) {
+				report_shared(d, r, in, in->interface_at.line, other, other->interface_at.line,
+					      "interface", in->interface, "DNAT is chosen by incoming interface: one instance per VLAN interface");
+			}
+			if (in->control_port && in->control_port == other->control_port) {
+				snprintf(port, sizeof(port), "%u", in->control_port);
+				report_shared(d, r, in, in->control_port_at.line, other,
+					      other->control_port_at.line, "control-port", port,
+					      "each named on a host needs its own rndc port on 127.0.0.1");
+			}
+		}
 }
 
 /* Instances must be unique across the site by address and per host by interface. */
@@ -322,29 +412,12 @@ static void validate_unique_instances(const struct site *s, struct diags *d)
 	qsort(v, n, sizeof(*v), by_seen_address);
 	for (size_t i = 1; i < n; i++)
 		if (addr_eq(v[i].a, v[i - 1].a))
-			diag_add(d, v[i].in->at.line, NULL, "%s instance %s: address %s is also %s instance %s's",
+			diag_add(d, v[i].in->address_at.line, NULL, "%s instance %s: address %s is also %s instance %s's",
 				 v[i].r->name, v[i].in->name, addr_str(v[i].a, a), v[i - 1].r->name,
 				 v[i - 1].in->name);
 	free(v);
-	for (size_t i = 0; i < s->nrealservers; i++) {
-		const struct realserver *r = &s->realservers[i];
-		for (size_t j = 0; j < r->ninstances; j++)
-			for (size_t k = 0; k < j; k++)
-				if (r->instances[j].interface && r->instances[k].interface &&
-				    strcmp(r->instances[j].interface, r->instances[k].interface) == 0)
-					diag_add(d, r->instances[j].at.line,
-						 "DNAT is chosen by incoming interface: one instance per VLAN interface",
-						 "%s: instances %s and %s share interface %s", r->name,
-						 r->instances[k].name, r->instances[j].name, r->instances[j].interface);
-		for (size_t j = 0; j < r->ninstances; j++)
-			for (size_t k = 0; r->instances[j].control_port && k < j; k++)
-				if (r->instances[j].control_port == r->instances[k].control_port)
-					diag_add(d, r->instances[j].at.line,
-						 "each named on a host needs its own rndc port on 127.0.0.1",
-						 "%s: instances %s and %s share control-port %u", r->name,
-						 r->instances[k].name, r->instances[j].name,
-						 r->instances[j].control_port);
-	}
+	for (size_t i = 0; i < s->nrealservers; i++)
+		validate_host_instances(&s->realservers[i], d);
 }
 
 /* The instances behind one balancer, by family (0: IPv4, 1: IPv6). */
@@ -377,7 +450,8 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 {
 	for (size_t i = 0; i < s->nservices; i++)
 		if (s->services[i].hysteresis >= s->services[i].quorum)
-			diag_add(d, s->services[i].at.line, "keepalived needs hysteresis < quorum",
+			diag_add(d, later_line(s->services[i].hysteresis_at, s->services[i].quorum_at),
+				 "keepalived needs hysteresis < quorum",
 				 "service %s: hysteresis %u is not below quorum %u", s->services[i].name,
 				 s->services[i].hysteresis, s->services[i].quorum);
 	for (size_t i = 0; i < s->nbalancers; i++) {
@@ -388,7 +462,7 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 			bool v6 = v->vip.family == AF_INET6;
 			if (!v->vip.family || bh[i].count[v6] == 0 || bh[i].weight[v6] >= v->quorum)
 				continue;   /* no instances at all: validate_families says so */
-			diag_add(d, v->at.line, "lower quorum, or raise the instances' weights",
+			diag_add(d, v->quorum_at.line, "lower quorum, or raise the instances' weights",
 				 "service %s: quorum %u exceeds the total weight %lu of its instances behind balancer %s",
 				 v->name, v->quorum, bh[i].weight[v6], b->name);
 		}
@@ -408,7 +482,8 @@ static void validate_announced(const struct site *s, const struct balancer *b, s
 	for (size_t i = 0; i < b->nservices; i++) {
 		const struct service *v = &s->services[b->services[i]];
 		if (v->vip.family && !peer[v->vip.family == AF_INET6])
-			diag_add(d, b->at.line, "add a neighbor of the VIP's family, or leave the service out of services = { ... }",
+			diag_add(d, b->services_at.line,
+				 "add a neighbor of the VIP's family, or leave the service out of services = { ... }",
 				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d neighbor to announce it to",
 				 b->name, v->name, addr_version(&v->vip), addr_version(&v->vip));
 	}
@@ -441,7 +516,8 @@ static void validate_families(const struct site *s, const struct behind *bh, str
 			const struct service *v = &s->services[b->services[j]];
 			if (!v->vip.family || bh[i].count[v->vip.family == AF_INET6])
 				continue;
-			diag_add(d, b->at.line, "list what it carries: services = { ... }, or add instances of that family",
+			diag_add(d, b->services_at.line,
+				 "list what it carries: services = { ... }, or add instances of that family",
 				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d instances behind it",
 				 b->name, v->name, addr_version(&v->vip), addr_version(&v->vip));
 		}
@@ -461,6 +537,28 @@ static void validate_carried(const struct site *s, struct diags *d)
 	}
 }
 
+/* Service i needs one primary balancer: the first to say so in the file;
+ * any other is named where its primary list is written. */
+static void validate_primary(const struct site *s, size_t i, struct diags *d)
+{
+	const struct balancer *first = NULL;
+
+	for (size_t j = 0; j < s->nbalancers; j++)
+		if (balancer_is_primary(&s->balancers[j], i) &&
+		    (!first || s->balancers[j].primary_at.line < first->primary_at.line))
+			first = &s->balancers[j];
+	if (!first) {
+		diag_add(d, s->services[i].at.line, "name it in one balancer's primary = { ... } (or use bgp { mode = anycast })",
+			 "service %s has no primary balancer in active-standby mode", s->services[i].name);
+		return;
+	}
+	for (size_t j = 0; j < s->nbalancers; j++)
+		if (&s->balancers[j] != first && balancer_is_primary(&s->balancers[j], i))
+			diag_add(d, s->balancers[j].primary_at.line, "in active-standby mode one balancer is primary per service",
+				 "service %s has two primary balancers, %s and %s", s->services[i].name,
+				 first->name, s->balancers[j].name);
+}
+
 static void validate_primaries(const struct site *s, struct diags *d)
 {
 	if (s->bgp.mode == BGP_ANYCAST) {
@@ -468,33 +566,35 @@ static void validate_primaries(const struct site *s, struct diags *d)
 		return;
 	}
 	if (s->bgp.primary_metric >= s->bgp.backup_metric)
-		diag_add(d, s->bgp.at.line, "routers prefer the lower MED: primary-metric < backup-metric",
+		diag_add(d, later_line(s->bgp.primary_metric_at, s->bgp.backup_metric_at),
+			 "routers prefer the lower MED: primary-metric < backup-metric",
 			 "bgp: primary-metric %u is not below backup-metric %u", s->bgp.primary_metric,
 			 s->bgp.backup_metric);
-	for (size_t i = 0; i < s->nservices; i++) {
-		size_t primaries = 0;
-		const char *first = NULL;
+	for (size_t i = 0; i < s->nservices; i++)
+		validate_primary(s, i, d);
+}
 
-		for (size_t j = 0; j < s->nbalancers; j++) {
-			if (!balancer_is_primary(&s->balancers[j], i))
+/* Two balancers with one router-id: named where the second is written. */
+static void validate_router_ids(const struct site *s, struct diags *d)
+{
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < s->nbalancers; i++)
+		for (size_t j = 0; j < i; j++) {
+			const struct balancer *b = &s->balancers[i], *c = &s->balancers[j];
+			if (!b->router_id.family || !addr_eq(&b->router_id, &c->router_id))
 				continue;
-			if (primaries++ == 0) {
-				first = s->balancers[j].name;
-				continue;
+			if (c->router_id_at.line > b->router_id_at.line) {
+				b = c;
+				c = &s->balancers[i];
 			}
-			diag_add(d, s->balancers[j].at.line, "in active-standby mode one balancer is primary per service",
-				 "service %s has two primary balancers, %s and %s", s->services[i].name, first,
-				 s->balancers[j].name);
+			diag_add(d, b->router_id_at.line, NULL, "balancer %s: router-id %s is also %s's",
+				 b->name, addr_str(&b->router_id, a), c->name);
 		}
-		if (primaries == 0)
-			diag_add(d, s->services[i].at.line, "name it in one balancer's primary = { ... } (or use bgp { mode = anycast })",
-				 "service %s has no primary balancer in active-standby mode", s->services[i].name);
-	}
 }
 
 void validate_site(const struct site *s, struct diags *d)
 {
-	char a[ADDR_STRLEN];
 	struct behind *bh;
 
 	if (s->name)
@@ -508,14 +608,15 @@ void validate_site(const struct site *s, struct diags *d)
 	if (!s->name)
 		return; /* no site section: the rest would only repeat that */
 	if (!safe_name(s->script_user))
-		diag_add(d, s->at.line, NULL, "site: script-user '%s' is not a valid user name", s->script_user);
+		diag_add(d, s->script_user_at.line, NULL, "site: script-user '%s' is not a valid user name",
+			 s->script_user);
 	if (!safe_path(s->vip_guard_path))
-		diag_add(d, s->at.line, "keepalived runs quorum_up/quorum_down without a shell",
+		diag_add(d, s->vip_guard_path_at.line, "keepalived runs quorum_up/quorum_down without a shell",
 			 "site: vip-guard '%s' must be an absolute path without spaces or shell syntax",
 			 s->vip_guard_path);
 	if (!s->bind.version || !bind_version_is_safe(s->bind.version) ||
 	    !bind_row_for_version(s->bind.version))
-		diag_add(d, s->bind.at.line, "a release such as \"9.18.49\"; bind-build(8) lists the versions and what each needs",
+		diag_add(d, s->bind.version_at.line, "a release such as \"9.18.49\"; bind-build(8) lists the versions and what each needs",
 			 "bind: version '%s' is not a BIND 9 release this toolkit knows (9.2.0 or later)",
 			 s->bind.version ? s->bind.version : "");
 	validate_check(s, d);
@@ -523,13 +624,8 @@ void validate_site(const struct site *s, struct diags *d)
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		validate_balancer(s, &s->balancers[i], d);
 		validate_announced(s, &s->balancers[i], d);
-		for (size_t j = 0; j < i; j++)
-			if (s->balancers[i].router_id.family &&
-			    addr_eq(&s->balancers[i].router_id, &s->balancers[j].router_id))
-				diag_add(d, s->balancers[i].at.line, NULL, "balancer %s: router-id %s is also %s's",
-					 s->balancers[i].name, addr_str(&s->balancers[i].router_id, a),
-					 s->balancers[j].name);
 	}
+	validate_router_ids(s, d);
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		check_name(d, r->at.line, "realserver", r->name);

@@ -12,6 +12,14 @@ void validate_site(const struct site *s, struct diags *d);
 /* The address plan (validate_addrs.c): VIPs, VLAN networks, neighbors and
  * client networks; called by validate_site. */
 void validate_addresses(const struct site *s, struct diags *d);
+
+/* Problems name the line of the option that is wrong. When two options
+ * disagree, the later in the file is where the disagreement begins. */
+static inline int later_line(struct origin a, struct origin b)
+{
+	return a.line > b.line ? a.line : b.line;
+}
+
 #define RESERVED_HOST_HINT "a network's first address names it, and an IPv4 network's last is its broadcast"
 
 /* Names that may appear unquoted in any generated file, unit name or

@@ -22,7 +22,7 @@ struct used {
 	enum used_kind kind;
 	const char *owner;        /* service or balancer name */
 	const char *name;         /* vlan or neighbor name; NULL for a VIP */
-	int line;
+	int line;                 /* where the address is written */
 };
 
 static int by_address(const void *x, const void *y)
@@ -70,15 +70,15 @@ static struct used *collect_used(const struct site *s, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < s->nservices; i++)
 		add_used(&v, n, &cap, (struct used){ &s->services[i].vip, USED_VIP,
-			 s->services[i].name, NULL, s->services[i].at.line });
+			 s->services[i].name, NULL, s->services[i].vip_at.line });
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
 		for (size_t j = 0; j < b->nvlans; j++)
 			add_used(&v, n, &cap, (struct used){ &b->vlans[j].address.addr, USED_VLAN,
-				 b->name, b->vlans[j].name, b->vlans[j].at.line });
+				 b->name, b->vlans[j].name, b->vlans[j].address_at.line });
 		for (size_t j = 0; j < b->nneighbors; j++)
 			add_used(&v, n, &cap, (struct used){ &b->neighbors[j].address, USED_NEIGHBOR,
-				 b->name, b->neighbors[j].name, b->neighbors[j].at.line });
+				 b->name, b->neighbors[j].name, b->neighbors[j].address_at.line });
 	}
 	if (*n > 1)   /* qsort may not be given NULL, even for nothing */
 		qsort(v, *n, sizeof(*v), by_address);
@@ -134,7 +134,7 @@ static void check_instances_against(const struct site *s, const struct used *v, 
 			u = bsearch(&key, v, n, sizeof(*v), by_address_only);
 			if (u && !(u->kind == USED_VLAN && r->balancer != (size_t)-1 &&
 				   strcmp(u->owner, s->balancers[r->balancer].name) == 0))
-				diag_add(d, in->at.line, NULL, "%s instance %s: %s is also %s", r->name,
+				diag_add(d, in->address_at.line, NULL, "%s instance %s: %s is also %s", r->name,
 					 in->name, addr_str(&in->address, a), describe(u, x, sizeof(x)));
 		}
 	}
@@ -148,34 +148,43 @@ static void check_vlan(const struct balancer *b, const struct vlan *v, struct di
 	if (!v->address.addr.family)
 		return;
 	if (v->address.len < min)
-		diag_add(d, v->at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
+		diag_add(d, v->address_at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "balancer %s: vlan %s's network %s is wider than /%u", b->name, v->name,
 			 prefix_str(&v->address, p), min);
 	else if (v->address.len == addr_maxlen(&v->address.addr))
-		diag_add(d, v->at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
+		diag_add(d, v->address_at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "balancer %s: vlan %s's network %s holds no address but the balancer's",
 			 b->name, v->name, prefix_str(&v->address, p));
 	else if (prefix_reserved_host(&v->address, &v->address.addr))
-		diag_add(d, v->at.line, RESERVED_HOST_HINT,
+		diag_add(d, v->address_at.line, RESERVED_HOST_HINT,
 			 "balancer %s: vlan %s's address %s is not a host address of its network",
 			 b->name, v->name, prefix_str(&v->address, p));
 	if (v->interface && b->vip_interface && strcmp(v->interface, b->vip_interface) == 0)
-		diag_add(d, v->at.line, "the VIPs live on a dummy interface of their own (vip-interface)",
+		diag_add(d, later_line(v->interface_at, b->vip_interface_at),
+			 "the VIPs live on a dummy interface of their own (vip-interface)",
 			 "balancer %s: vlan %s's interface %s is also its vip-interface", b->name, v->name,
 			 v->interface);
 }
 
+/* Two VLANs of a balancer that overlap: named where the second address is
+ * written. */
 static void check_vlans(const struct balancer *b, struct diags *d)
 {
 	char p[PREFIX_STRLEN];
 
 	for (size_t i = 0; i < b->nvlans; i++) {
-		const struct vlan *v = &b->vlans[i];
-		check_vlan(b, v, d);
-		for (size_t j = 0; j < i; j++)
-			if (v->address.addr.family && prefix_overlaps(&b->vlans[j].address, &v->address))
-				diag_add(d, v->at.line, NULL, "balancer %s: vlan %s (%s) overlaps vlan %s",
-					 b->name, v->name, prefix_str(&v->address, p), b->vlans[j].name);
+		check_vlan(b, &b->vlans[i], d);
+		for (size_t j = 0; j < i; j++) {
+			const struct vlan *v = &b->vlans[i], *w = &b->vlans[j];
+			if (!v->address.addr.family || !prefix_overlaps(&w->address, &v->address))
+				continue;
+			if (w->address_at.line > v->address_at.line) {
+				v = w;
+				w = &b->vlans[i];
+			}
+			diag_add(d, v->address_at.line, NULL, "balancer %s: vlan %s (%s) overlaps vlan %s",
+				 b->name, v->name, prefix_str(&v->address, p), w->name);
+		}
 	}
 }
 
@@ -188,7 +197,7 @@ static void check_clients(const struct realserver *r, struct diags *d)
 	for (size_t i = 0; i < r->nclients; i++)
 		for (size_t j = 0; j < i; j++)
 			if (prefix_overlaps(&r->clients[j], &r->clients[i]))
-				diag_add(d, r->at.line, "list each client network once; the wider one already covers the other",
+				diag_add(d, r->clients_at.line, "list each client network once; the wider one already covers the other",
 					 "%s: client networks %s and %s overlap", r->name,
 					 prefix_str(&r->clients[j], p), prefix_str(&r->clients[i], q));
 }

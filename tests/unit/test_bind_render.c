@@ -20,7 +20,7 @@ static const char *render(const char *version, bool threads, bool internal_mallo
 	struct templates *t = templates_new(NULL);
 	struct files out;
 
-	s.bind = (struct bind){ .at = { 42 }, .version = (char *)version, .threads = threads,
+	s.bind = (struct bind){ .version_at = { 42 }, .version = (char *)version, .threads = threads,
 				.internal_malloc = internal_malloc };
 	files_init(&out);
 	*rc = render_bind(&s, t, &out, err);
