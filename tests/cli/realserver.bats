@@ -20,6 +20,7 @@ service resolver { vip = 198.51.100.53  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
 	primary = { resolver }
+	neighbor core { address = 198.51.100.254 }
 	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
 	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
 }

@@ -22,6 +22,7 @@ service resolver6 { vip = "$VIP6"  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
 	primary = { resolver6 }
+	neighbor core { address = "2001:db8:ffff::fe" }
 	vlan 605 { interface = "v605"  address = "2001:db8:605::1/64" }
 	vlan 609 { interface = "v609"  address = "2001:db8:609::1/64" }
 }

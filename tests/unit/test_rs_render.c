@@ -26,6 +26,8 @@ static const char SITE[] =
 	"balancer lb {\n"
 	"  router-id = 10.255.0.1\n"
 	"  primary = { dns, dns6 }\n"
+	"  neighbor core { address = 198.51.100.254 }\n"
+	"  neighbor core6 { address = \"2001:db8:ffff::fe\" }\n"
 	"  vlan blue { interface = \"eth1.105\"  address = \"10.1.53.1/24\" }\n"
 	"  vlan 4094 { interface = \"eth2\"  address = \"2001:db8:605::1/64\" }\n"
 	"  vlan 109 { interface = \"eth1.109\"  address = \"10.3.53.1/24\" }\n"
