@@ -469,16 +469,21 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 	}
 }
 
-/* frr.conf activates a neighbor in its own family only: a VIP of a family
- * no neighbor has would be announced to nobody. */
+/* A balancer tells the routers where its VIPs are over BGP and no other
+ * way, so it needs a neighbor; and frr.conf activates a neighbor in its own
+ * family only, so it needs one of each family of the VIPs it carries. */
 static void validate_announced(const struct site *s, const struct balancer *b, struct diags *d)
 {
 	bool peer[2] = { false, false };
 
+	if (b->nneighbors == 0) {
+		diag_add(d, b->at.line, "add one: neighbor NAME { address = ADDRESS }",
+			 "balancer %s has no BGP neighbor: the VIPs it carries would be announced to nobody",
+			 b->name);
+		return;   /* each family's message would only repeat it */
+	}
 	for (size_t i = 0; i < b->nneighbors; i++)
 		peer[b->neighbors[i].address.family == AF_INET6] = true;
-	if (b->nneighbors == 0)
-		return;   /* no BGP at all: a site of static routes */
 	for (size_t i = 0; i < b->nservices; i++) {
 		const struct service *v = &s->services[b->services[i]];
 		if (v->vip.family && !peer[v->vip.family == AF_INET6])
