@@ -22,43 +22,49 @@
 #define F_MESON_JEMALLOC \
 	{ BIND_BUILD_MESON, false, BIND_MACRO_ABSENT, false, -1, true, false }
 
+/* Each row: id, range, expected tree, configure options, defines, named
+ * flags, named-checkconf's directory below the prefix, reason. */
 const struct bind_row bind_rows[] = {
 	{ "9.2.0-9.3.x", BIND_V(9, 2, 0), LAST_OF(9, 3), F_AUTOCONF_THREADS_MEMC,
-	  "--disable-threads", "-DISC_MEM_USE_INTERNAL_MALLOC=1", "",
+	  "--disable-threads", "-DISC_MEM_USE_INTERNAL_MALLOC=1", "", "sbin",
 	  "internal allocator in lib/isc/mem.c behind #ifndef, default 0: the CFLAGS "
 	  "define equals the old edit; threads are a configure option (off on Linux), "
 	  "disabled explicitly" },
 	{ "9.4.0-9.9.x", BIND_V(9, 4, 0), LAST_OF(9, 9), F_AUTOCONF_THREADS_MEMH,
-	  "--disable-threads", "", "",
+	  "--disable-threads", "", "", "sbin",
 	  "isc/mem.h already defaults the internal allocator to 1: nothing to patch; "
 	  "threads are a configure option (default off), disabled explicitly" },
 	{ "9.10.0-9.13.2", BIND_V(9, 10, 0), BIND_V(9, 13, 2), F_AUTOCONF_THREADS_MEMH,
-	  "--disable-threads", "", "",
+	  "--disable-threads", "", "", "sbin",
 	  "threads became the default but --disable-threads still works; mem.h "
 	  "defaults the internal allocator to 1" },
 	{ "9.13.3-9.16.24", BIND_V(9, 13, 3), BIND_V(9, 16, 24), F_AUTOCONF_MEMH_ON,
-	  "", "", "-n 1",
+	  "", "", "-n 1", "sbin",
 	  "threads are mandatory: one worker thread per named with -n 1; mem.h "
 	  "defaults the internal allocator to 1" },
 	{ "9.16.25-9.16.x", BIND_V(9, 16, 25), LAST_OF(9, 16), F_AUTOCONF_MEMH_OFF,
-	  "", "", "-n 1 -M internal",
+	  "", "", "-n 1 -M internal", "sbin",
 	  "threads mandatory (-n 1); mem.h flipped the default to the system "
 	  "allocator, named -M internal selects the internal one at run time" },
-	{ "9.17.0-9.17.10", BIND_V(9, 17, 0), BIND_V(9, 17, 10), F_AUTOCONF_MEMH_ON,
-	  "", "", "-n 1",
+	{ "9.17.0-9.17.1", BIND_V(9, 17, 0), BIND_V(9, 17, 1), F_AUTOCONF_MEMH_ON,
+	  "", "", "-n 1", "sbin",
 	  "development releases before the allocator was removed: as 9.13.3-9.16.24; "
 	  "the tree's own files decide" },
+	{ "9.17.2-9.17.10", BIND_V(9, 17, 2), BIND_V(9, 17, 10), F_AUTOCONF_MEMH_ON,
+	  "", "", "-n 1", "bin",
+	  "development releases on the rewritten (automake) build, which installs "
+	  "named-checkconf in bin; otherwise as 9.17.0-9.17.1, the tree's own files decide" },
 	{ "9.17.11-9.20.x", BIND_V(9, 17, 11), LAST_OF(9, 20), F_AUTOCONF_JEMALLOC,
-	  "--with-jemalloc=yes", "", "-n 1",
+	  "--with-jemalloc=yes", "", "-n 1", "bin",
 	  "internal allocator removed; jemalloc (configure option from 9.17.17) is "
 	  "required so configure fails without it; threads mandatory (-n 1, never -U: "
 	  "removed in 9.19.18)" },
 	{ "9.21.0-9.21.9", BIND_V(9, 21, 0), BIND_V(9, 21, 9), F_AUTOCONF_JEMALLOC,
-	  "--with-jemalloc=yes", "", "-n 1",
+	  "--with-jemalloc=yes", "", "-n 1", "bin",
 	  "development releases still on autoconf: as 9.17.11-9.20.x; the tree's own "
 	  "files decide" },
 	{ "9.21.10+", BIND_V(9, 21, 10), BIND_V(9, 999, 999), F_MESON_JEMALLOC,
-	  "-Djemalloc=enabled", "", "-n 1",
+	  "-Djemalloc=enabled", "", "-n 1", "bin",
 	  "meson build: -Djemalloc=enabled makes jemalloc required; no internal "
 	  "allocator; threads mandatory (-n 1)" },
 };
@@ -109,6 +115,13 @@ const struct bind_row *bind_row_for_version(const char *version)
 const char *bind_named_flags(const struct bind_row *row)
 {
 	return row != NULL ? row->named_flags : "";
+}
+
+const char *bind_checkconf_dir(const char *version)
+{
+	const struct bind_row *row = bind_row_for_version(version);
+
+	return row != NULL ? row->checkconf_dir : NULL;
 }
 
 /* ---- the plan ---- */

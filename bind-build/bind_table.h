@@ -46,6 +46,14 @@ struct bind_features {
 	bool named_M_internal;    /* named accepts `-M internal` (mem.h default 0 era) */
 };
 
+/* Where bind-build installs unless told otherwise (--prefix), and so the
+ * default of a site's bind { prefix }: the units run the BIND the site's
+ * bind section describes unless the site names another installation. */
+#define BIND_PREFIX_DEFAULT "/usr/local"
+
+/* named's directory below the prefix, in every BIND 9 release. */
+#define BIND_NAMED_DIR "sbin"
+
 /* One row of the version table. */
 struct bind_row {
 	const char *id;           /* "9.16.25-9.16.x" */
@@ -55,6 +63,10 @@ struct bind_row {
 				     internal malloc on), space separated, "" for none */
 	const char *defines;      /* CFLAGS defines, space separated, "" for none */
 	const char *named_flags;  /* "-n 1 -M internal", "" for none */
+	const char *checkconf_dir;    /* where make install puts named-checkconf below
+					 the prefix: "sbin" before 9.17.2, "bin" from
+					 its new build system on (ISC #1724); Debian's
+					 package follows, so /usr/bin on Debian 12 */
 	const char *reason;       /* one line: why this recipe */
 };
 
@@ -69,6 +81,10 @@ const struct bind_row *bind_row_for_version(const char *version);
 /* Named flags the instances run with for the site default (threads off,
  * internal malloc on) and the row's expected tree: "-n 1 -M internal", "". */
 const char *bind_named_flags(const struct bind_row *row);
+
+/* named-checkconf's directory below the prefix for a version ("sbin" or
+ * "bin"); NULL when the version has no row. */
+const char *bind_checkconf_dir(const char *version);
 
 /* The named flags for a site's bind { version threads internal-malloc },
  * joined with spaces into dst (size n): what named@.service must pass.

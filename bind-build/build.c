@@ -266,7 +266,7 @@ static char *installed(const struct build_job *j, const char *rel)
 /* named -V of the installed binary; libraries from the installed tree. */
 static int named_version(const struct build_job *j, struct buf *out)
 {
-	char *named = installed(j, "/sbin/named");
+	char *named = installed(j, "/" BIND_NAMED_DIR "/named");
 	char *lib = installed(j, "/lib");
 	char *ld = xasprintf("LD_LIBRARY_PATH=%s", lib);
 	char *argv[] = { named, "-V", NULL };
@@ -291,7 +291,7 @@ static int named_version(const struct build_job *j, struct buf *out)
 static int named_takes_flags(const struct build_job *j, struct buf *err)
 {
 	const struct bind_plan *p = j->plan;
-	char *named = installed(j, "/sbin/named");
+	char *named = installed(j, "/" BIND_NAMED_DIR "/named");
 	char *lib = installed(j, "/lib");
 	char *ld = xasprintf("LD_LIBRARY_PATH=%s", lib);
 	char **argv = xcalloc(p->nnamed + 3, sizeof(char *));
@@ -318,6 +318,29 @@ static int named_takes_flags(const struct build_job *j, struct buf *err)
 	free(lib);
 	free(named);
 	return rc == 0 ? 0 : -1;
+}
+
+/* named-checkconf where the row says, which is where cluster-gen's
+ * named@.service runs it (ExecStartPre=): a build that put it elsewhere
+ * would leave units that never start. Without a row nothing was promised. */
+static int checkconf_installed(const struct build_job *j, struct buf *err)
+{
+	const struct bind_row *row = j->plan->row;
+	char *rel, *path;
+	int rc = 0;
+
+	if (row == NULL)
+		return 0;
+	rel = xasprintf("/%s/named-checkconf", row->checkconf_dir);
+	path = installed(j, rel);
+	if (access(path, X_OK) != 0) {
+		buf_printf(err, "%s: %s; row %s puts named-checkconf in %s%s, where the "
+			   "named@.service units run it", path, strerror(errno), row->id, j->prefix, rel);
+		rc = -1;
+	}
+	free(path);
+	free(rel);
+	return rc;
 }
 
 /* Every planned option must appear in named -V's "built with" line. */
@@ -387,6 +410,9 @@ static void report_lists(FILE *f, const struct build_job *j)
 	fprintf(f, "edit: %s\n", p->edit_mem_c ? bind_macro_file(j->facts->f.macro) : "(none)");
 	bind_join(p->named, p->nnamed, s, sizeof s);
 	fprintf(f, "named flags: %s\n", s);
+	fprintf(f, "named: %s/" BIND_NAMED_DIR "/named\n", j->prefix);
+	if (p->row != NULL)
+		fprintf(f, "named-checkconf: %s/%s/named-checkconf\n", j->prefix, p->row->checkconf_dir);
 	for (size_t i = 0; i < p->nwhy; i++)
 		fprintf(f, "why: %s\n", p->why[i]);
 	for (size_t i = 0; i < p->nnotes; i++)
@@ -451,6 +477,7 @@ static int finish(const struct build_job *j, double t0, struct buf *err)
 	}
 	printf("bind-build: named -V:\n%s", v.data ? v.data : "");
 	rc = verify_named(j, v.data ? v.data : "", err) == 0 && named_takes_flags(j, err) == 0 &&
+	     checkconf_installed(j, err) == 0 &&
 	     write_report(j, v.data ? v.data : "", now() - t0, err) == 0 ? 0 : -1;
 	buf_free(&v);
 	return rc;

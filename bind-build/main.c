@@ -40,12 +40,12 @@ static void usage(FILE *f)
 /* The version table, one row per line, tab-separated. */
 static void print_table(void)
 {
-	printf("row\tconfigure\tdefines\tnamed flags\treason\n");
+	printf("row\tconfigure\tdefines\tnamed flags\tnamed-checkconf in\treason\n");
 	for (size_t i = 0; i < bind_nrows; i++) {
 		const struct bind_row *r = &bind_rows[i];
 
-		printf("%s\t%s\t%s\t%s\t%s\n", r->id, r->configure, r->defines,
-		       r->named_flags, r->reason);
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", r->id, r->configure, r->defines,
+		       r->named_flags, r->checkconf_dir, r->reason);
 	}
 }
 
@@ -64,7 +64,7 @@ static int on_off(const char *opt, const char *v, bool *out)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	*o = (struct opts){ .prefix = "/usr/local", .destdir = "", .wish = BIND_WISH_DEFAULT };
+	*o = (struct opts){ .prefix = BIND_PREFIX_DEFAULT, .destdir = "", .wish = BIND_WISH_DEFAULT };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -240,6 +240,12 @@ static void print_plan(const struct bind_tree *t, const struct bind_plan *p, con
 	printf("bind-build: edit: %s\n", p->edit_mem_c ? bind_macro_file(t->f.macro) : "(none)");
 	bind_join(p->named, p->nnamed, s, sizeof s);
 	printf("bind-build: named flags: %s\n", p->nnamed ? s : "(none)");
+	printf("bind-build: named: %s/" BIND_NAMED_DIR "/named\n", o->prefix);
+	if (p->row != NULL)
+		printf("bind-build: named-checkconf: %s/%s/named-checkconf\n", o->prefix,
+		       p->row->checkconf_dir);
+	else
+		printf("bind-build: named-checkconf: (no row for this version: sbin or bin)\n");
 	buf_free(&line);
 	free_argv(conf);
 }

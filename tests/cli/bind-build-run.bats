@@ -77,6 +77,7 @@ setup() {
   grep -qx 'row: 9.21.10+' "$T/d/opt/b/BUILD-REPORT"
   grep -qx 'named flags: -n 1' "$T/d/opt/b/BUILD-REPORT"
   grep -q 'built by meson with --prefix=/opt/b -Djemalloc=enabled' "$T/d/opt/b/BUILD-REPORT"
+  grep -qx 'named-checkconf: /opt/b/bin/named-checkconf' "$T/d/opt/b/BUILD-REPORT"
 }
 
 @test "meson tree without meson: the Debian packages are named" {
@@ -105,6 +106,29 @@ setup() {
   run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d2"
   [ "$status" -eq 0 ]
   grep -qx 'named flags: -n 1 -M internal' "$T/d2/opt/b/BUILD-REPORT"
+}
+
+@test "named-checkconf must be where the version's row puts it: the units run it from there" {
+  # 9.18 installs it in bin; the report names both programs the units run.
+  mkdir -p "$T/t"; tree_9_18 "$T/t"; fake_configure "$T/t"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d" --threads off --internal-malloc off
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: named: /opt/b/sbin/named"$'\n'"bind-build: named-checkconf: /opt/b/bin/named-checkconf"$'\n'* ]]
+  grep -qx 'named: /opt/b/sbin/named' "$T/d/opt/b/BUILD-REPORT"
+  grep -qx 'named-checkconf: /opt/b/bin/named-checkconf' "$T/d/opt/b/BUILD-REPORT"
+  # 9.16 still installs it in sbin.
+  mkdir -p "$T/t16"; tree_9_16_30 "$T/t16"; fake_configure "$T/t16"
+  run "$BB" "$T/t16" --prefix /opt/b --destdir "$T/d16"
+  [ "$status" -eq 0 ]
+  grep -qx 'named-checkconf: /opt/b/sbin/named-checkconf' "$T/d16/opt/b/BUILD-REPORT"
+  # A 9.18 tree whose install still puts it in sbin fails the build.
+  mkdir -p "$T/t2"; tree_9_18 "$T/t2"; checkconf_dir "$T/t2" sbin; fake_configure "$T/t2"
+  run "$BB" "$T/t2" --prefix /opt/b --destdir "$T/d2" --threads off --internal-malloc off
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"bind-build: $T/d2/opt/b/bin/named-checkconf: No such file or directory; row 9.17.11-9.20.x puts named-checkconf in /opt/b/bin/named-checkconf, where the named@.service units run it"* ]]
+  [ ! -e "$T/d2/opt/b/BUILD-REPORT" ]
 }
 
 @test "a relative --destdir and --log are taken from the caller's directory, not the working copy" {

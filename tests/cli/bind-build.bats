@@ -165,9 +165,9 @@ plan() { # ERA -> runs --plan on a fresh tree of that era
 @test "--table lists every row, and the man page documents each of them" {
   run "$BB" --table
   [ "$status" -eq 0 ]
-  [ "${lines[0]}" = $'row\tconfigure\tdefines\tnamed flags\treason' ]
-  [ "${#lines[@]}" -eq 10 ]
-  has_line $'9.16.25-9.16.x\t\t\t-n 1 -M internal\tthreads mandatory (-n 1); mem.h flipped the default to the system allocator, named -M internal selects the internal one at run time'
+  [ "${lines[0]}" = $'row\tconfigure\tdefines\tnamed flags\tnamed-checkconf in\treason' ]
+  [ "${#lines[@]}" -eq 11 ]
+  has_line $'9.16.25-9.16.x\t\t\t-n 1 -M internal\tsbin\tthreads mandatory (-n 1); mem.h flipped the default to the system allocator, named -M internal selects the internal one at run time'
   for id in $(printf '%s\n' "${lines[@]:1}" | cut -f1); do
     grep -qF -- "${id//-/\\-}"$'\t' docs/bind-build.8 || { echo "row $id missing from docs/bind-build.8"; false; }
   done

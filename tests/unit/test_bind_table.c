@@ -355,7 +355,9 @@ static void test_versions(void **state)
 	assert_string_equal(bind_row_for_version("9.13.3")->id, "9.13.3-9.16.24");
 	assert_string_equal(bind_row_for_version("9.16.24")->id, "9.13.3-9.16.24");
 	assert_string_equal(bind_row_for_version("9.16.25")->id, "9.16.25-9.16.x");
-	assert_string_equal(bind_row_for_version("9.17.10")->id, "9.17.0-9.17.10");
+	assert_string_equal(bind_row_for_version("9.17.1")->id, "9.17.0-9.17.1");
+	assert_string_equal(bind_row_for_version("9.17.2")->id, "9.17.2-9.17.10");
+	assert_string_equal(bind_row_for_version("9.17.10")->id, "9.17.2-9.17.10");
 	assert_string_equal(bind_row_for_version("9.17.11")->id, "9.17.11-9.20.x");
 	assert_string_equal(bind_row_for_version("9.20.15")->id, "9.17.11-9.20.x");
 	assert_string_equal(bind_row_for_version("9.21.9")->id, "9.21.0-9.21.9");
@@ -363,6 +365,26 @@ static void test_versions(void **state)
 	assert_string_equal(bind_row_for_version("9.22.0")->id, "9.21.10+");
 	assert_string_equal(bind_named_flags(bind_row_for_version("9.16.30")), "-n 1 -M internal");
 	assert_string_equal(bind_named_flags(NULL), "");
+}
+
+/* Checked against BIND's own install rules: bin/check/Makefile.in installs
+ * named-checkconf into sbindir up to 9.17.1 (9.2.0, 9.11.0, 9.16.50 alike);
+ * 9.17.2's automake build has bin_PROGRAMS = named-checkconf (9.18.x too),
+ * and meson (9.21.10+) installs it without install_dir, into bindir. named
+ * stays in sbin throughout. */
+static void test_checkconf_dir(void **state)
+{
+	(void)state;
+	assert_string_equal(bind_checkconf_dir("9.2.0"), "sbin");
+	assert_string_equal(bind_checkconf_dir("9.11.37"), "sbin");
+	assert_string_equal(bind_checkconf_dir("9.16.50"), "sbin");
+	assert_string_equal(bind_checkconf_dir("9.17.1"), "sbin");
+	assert_string_equal(bind_checkconf_dir("9.17.2"), "bin");
+	assert_string_equal(bind_checkconf_dir("9.18.49"), "bin");
+	assert_string_equal(bind_checkconf_dir("9.21.10"), "bin");
+	assert_null(bind_checkconf_dir("9.1.3"));
+	assert_null(bind_checkconf_dir(NULL));
+	assert_string_equal(BIND_NAMED_DIR, "sbin");
 }
 
 static void test_named_flags_for(void **state)
@@ -396,6 +418,9 @@ static void test_table_consistent(void **state)
 		joined(p.defines, p.ndefines, r->defines);
 		joined(p.named, p.nnamed, r->named_flags);
 		assert_true(r->first <= r->last);
+		assert_true(strcmp(r->checkconf_dir, "sbin") == 0 || strcmp(r->checkconf_dir, "bin") == 0);
+		if (i > 0 && strcmp(bind_rows[i - 1].checkconf_dir, "bin") == 0)
+			assert_string_equal(r->checkconf_dir, "bin");
 		if (i > 0)
 			assert_int_equal(bind_rows[i - 1].last + 1 == r->first ||
 					 (bind_rows[i - 1].last % 1000 == 999 &&
@@ -443,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_mem_shapes),
 		cmocka_unit_test(test_not_bind),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_checkconf_dir),
 		cmocka_unit_test(test_named_flags_for),
 		cmocka_unit_test(test_table_consistent),
 		cmocka_unit_test(test_wishes),
