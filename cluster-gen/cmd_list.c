@@ -131,6 +131,7 @@ static void site_keys(const struct site *s, struct kvs *k)
 	put(k, xstrdup("bind.version"), s_or_empty(s->bind.version));
 	PUTF(k, xstrdup("bind.threads"), "%s", yesno(s->bind.threads));
 	PUTF(k, xstrdup("bind.internal-malloc"), "%s", yesno(s->bind.internal_malloc));
+	put(k, xstrdup("bind.prefix"), s_or_empty(s->bind.prefix));
 }
 
 static void service_keys(const struct site *s, struct kvs *k)
@@ -269,7 +270,8 @@ static const char get_options[] =
 	"  check.{name,type,class,timeout,tries,fail-rcodes,transport,checker,rise,fall,\n"
 	"        interval,expect-address,min-answers,dynamic-weight,probe,watch-dir}\n"
 	"  bgp.{mode,primary-metric,backup-metric,local-preference,keepalive,holdtime,\n"
-	"      bfd,bfd-interval,bfd-multiplier}    bind.{version,threads,internal-malloc}\n"
+	"      bfd,bfd-interval,bfd-multiplier}\n"
+	"  bind.{version,threads,internal-malloc,prefix}\n"
 	"  services  balancers  realservers\n"
 	"  service.NAME.{vip,ports,scheduler,method,persistence-timeout,persistence-netmask,\n"
 	"               delay-loop,quorum,hysteresis,alpha,one-packet-scheduling,\n"

@@ -163,10 +163,19 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 			   in->name, addr_str(&in->address, a), v->address.len, in->interface,
 			   v->name, o->b->name, addr_str(&v->address.addr, lb), in->weight);
 	}
-	buf_puts(b, "\nSteps\n\n"
-		    "1. On the host: Debian 12 with bind9 (or the BIND that bind-build/build.env\n"
-		    "   describes), nftables or rs-dnat, and the VLAN interfaces up with the\n"
-		    "   instance addresses, e.g. in /etc/network/interfaces.d/ (package vlan):\n\n");
+	buf_puts(b, "\nSteps\n\n");
+	if (bind_is_distribution(&o->s->bind))
+		buf_printf(b, "1. On the host: Debian with its bind9 package, version %s (bind { prefix =\n"
+			      "   \"/usr\" }: named@.service runs the package's /usr/sbin/named),",
+			   o->s->bind.version);
+	else
+		buf_printf(b, "1. On the host: Debian 12 with the BIND %s that bind-build/build.env\n"
+			      "   describes, installed under %s (bind { prefix }: named@.service\n"
+			      "   runs %s/sbin/named), then ldconfig, and a user 'bind'\n"
+			      "   (adduser --system --group bind) unless bind9 is installed too;",
+			   o->s->bind.version, o->s->bind.prefix, o->s->bind.prefix);
+	buf_puts(b, "\n   nftables or rs-dnat, and the VLAN interfaces up with the instance\n"
+		    "   addresses, e.g. in /etc/network/interfaces.d/ (package vlan):\n\n");
 	for (size_t i = 0; i < o->r->ninstances; i++) {
 		const struct instance *in = &o->r->instances[i];
 

@@ -140,11 +140,17 @@ static void build_bind(struct parser *p, cfg_t *root)
 	cfg_t *sec = cfg_getsec(root, "bind");
 	struct bind *b = &p->s->bind;
 	struct option_at want[] = { { "version", &b->version_at } };
+	const char *why;
 
 	b->at = section_at(p, sec, want, NELEM(want));
 	b->version = opt_str(sec, "version");
 	b->threads = cfg_getbool(sec, "threads");
 	b->internal_malloc = cfg_getbool(sec, "internal-malloc");
+	b->prefix = opt_str(sec, "prefix");
+	why = bind_prefix_check(b->prefix);
+	if (why)
+		diag_add(p->d, line_of(p, sec, "prefix"), "\"/usr/local\" runs what bind-build installs by default, \"/usr\" Debian's bind9 package",
+			 "bind: prefix '%s' %s", b->prefix, why);
 }
 
 static bool parse_port(const char *s, struct port_proto *out)

@@ -108,5 +108,9 @@ int render_realserver(const struct site *s, struct templates *t, struct files *o
 		      struct buf *err);
 int render_bind(const struct site *s, struct templates *t, struct files *out,
 		struct buf *err);
+/* The BIND installation the units run (render_bind.c), for build.env and
+ * named@.service alike: prefix, distribution (prefix "/usr"), and the
+ * paths of named and named-checkconf for the site's version. */
+void render_bind_programs(const struct bind *bd, struct tpl_ctx *c);
 
 #endif

@@ -26,6 +26,23 @@ static void set_joined(struct tpl_ctx *c, const char *name, const char *const *v
 	tpl_set(c, name, s);
 }
 
+/* The programs of the installation the site names (bind { prefix }):
+ * named in PREFIX/sbin, named-checkconf where the version table says its
+ * release installs it (PREFIX/bin from 9.17.2 on, PREFIX/sbin before).
+ * Validation refuses versions without a row; were one to get here, the
+ * layout of current releases is the better guess. */
+void render_bind_programs(const struct bind *bd, struct tpl_ctx *c)
+{
+	const char *dir = bind_checkconf_dir(bd->version);
+	/* a site made in code (tests) may leave it unset, as the schema would */
+	const char *prefix = bd->prefix ? bd->prefix : BIND_PREFIX_DEFAULT;
+
+	tpl_set(c, "prefix", prefix);
+	tpl_set_bool(c, "distribution", bind_is_distribution(bd));
+	tpl_setf(c, "named", "%s/" BIND_NAMED_DIR "/named", prefix);
+	tpl_setf(c, "checkconf", "%s/%s/named-checkconf", prefix, dir ? dir : "bin");
+}
+
 static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan *p)
 {
 	tpl_set(c, "site", s->name);
@@ -33,6 +50,7 @@ static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan
 	tpl_set(c, "version", s->bind.version);
 	tpl_set(c, "threads", on_off(s->bind.threads));
 	tpl_set(c, "internal_malloc", on_off(s->bind.internal_malloc));
+	render_bind_programs(&s->bind, c);
 	tpl_set(c, "row", p->row->id);
 	tpl_set(c, "reason", p->row->reason);
 	tpl_set(c, "build_system", p->build == BIND_BUILD_MESON ? "meson" : "autoconf");

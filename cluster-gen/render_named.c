@@ -97,6 +97,7 @@ static int render_unit(const struct rs_view *v, struct templates *t, struct buf 
 	rs_set_header(v, root);
 	tpl_set(root, "flags", flags);
 	tpl_set(root, "version", bd->version ? bd->version : "unknown");
+	render_bind_programs(bd, root);
 	for (size_t i = 0; i < v->r->ninstances; i++)
 		buf_printf(&names, "%s%s", i ? " " : "", v->r->instances[i].name);
 	tpl_set(root, "instances", names.data ? names.data : "");

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "../bind-build/bind_table.h"
+
 /* libconfuse reads integers with strtol's base 0, so "064512" would be the
  * octal 26954 and "0x10" sixteen: a site file means decimal, and says so. */
 static int parse_decimal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
@@ -77,6 +79,9 @@ static cfg_opt_t bind_opts[] = {
 	CFG_STR("version", "9.18.49", CFGF_NONE),
 	CFG_BOOL("threads", cfg_false, CFGF_NONE),
 	CFG_BOOL("internal-malloc", cfg_true, CFGF_NONE),
+	/* bind-build's own default: the units run the build the bind
+	 * section describes unless the site names another ("/usr"). */
+	CFG_STR("prefix", BIND_PREFIX_DEFAULT, CFGF_NONE),
 	LINES,
 	CFG_END()
 };

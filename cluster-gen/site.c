@@ -56,6 +56,7 @@ void site_free(struct site *s)
 	free(s->check.dynamic_weight);
 	free(s->check.watch_dir);
 	free(s->bind.version);
+	free(s->bind.prefix);
 	for (size_t i = 0; i < s->nservices; i++) {
 		free(s->services[i].name);
 		free(s->services[i].ports);
@@ -167,4 +168,9 @@ const char *site_file_name(const struct site *s)
 	const char *slash = strrchr(s->file, '/');
 
 	return slash ? slash + 1 : s->file;
+}
+
+bool bind_is_distribution(const struct bind *b)
+{
+	return b->prefix != NULL && strcmp(b->prefix, "/usr") == 0;
 }

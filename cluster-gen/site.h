@@ -170,6 +170,9 @@ struct bind {
 	struct origin version_at;
 	bool threads;             /* false: one worker thread per named (-n 1) */
 	bool internal_malloc;
+	char *prefix;             /* the installation the units run: "/usr/local"
+				     (bind-build's), "/usr" (the distribution's);
+				     no trailing slash */
 };
 
 struct site {
@@ -203,6 +206,10 @@ const char *checker_name(enum checker_kind c);
 const char *transport_name(enum transport t);  /* "udp", "tcp", "udp-tcp" */
 const char *bgp_mode_name(enum bgp_mode m);
 const char *nat_mode_name(enum nat_mode m);
+
+/* Does bind { prefix } name the distribution's BIND ("/usr", Debian's
+ * bind9 package) rather than a bind-build install? */
+bool bind_is_distribution(const struct bind *b);
 
 /* Lookups by name; return the index or (size_t)-1. */
 size_t site_service_index(const struct site *s, const char *name);

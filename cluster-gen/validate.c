@@ -100,6 +100,42 @@ bool bind_version_is_safe(const char *v)
 	       strspn(v, "0123456789.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-+") == n;
 }
 
+/* Does the path p (its first n octets) have a part that is empty (from
+ * "//"), "." or ".."? */
+static bool odd_part(const char *p, size_t n)
+{
+	for (size_t i = 1, start = 1; i <= n; i++) {
+		size_t len = i - start;
+
+		if (i < n && p[i] != '/')
+			continue;
+		if (len == 0 || (len == 1 && p[start] == '.') ||
+		    (len == 2 && p[start] == '.' && p[start + 1] == '.'))
+			return true;
+		start = i + 1;
+	}
+	return false;
+}
+
+const char *bind_prefix_check(char *p)
+{
+	size_t n = p ? strlen(p) : 0;
+
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	if (n == 0 || p[0] != '/')
+		return "is not an absolute path, as bind-build's --prefix and ExecStart= need";
+	if (!safe_path(p))
+		return "holds characters other than letters, digits and '/_.-+', which "
+		       "systemd would split or expand in ExecStart=";
+	if (n == 1)
+		return "is the root directory, where no BIND installs its programs";
+	if (odd_part(p, n))
+		return "is not a plain path: it has a '.' or '..' part, or '//'";
+	p[n] = '\0';
+	return NULL;
+}
+
 static bool valid_thresholds(const char *s)
 {
 	unsigned long prev = 0, v;

@@ -32,6 +32,10 @@ bool safe_path(const char *s);
 /* A DNS name in presentation form: LDH/underscore labels of 1..63 octets,
  * at most 253 octets, optional final dot. */
 bool valid_qname(const char *s);
+/* A bind { prefix } as written: NULL when it may go into named@.service's
+ * ExecStart= and bind-build's --prefix as it is, its trailing slashes then
+ * dropped ("/usr/local/" is "/usr/local"); else why not, p untouched. */
+const char *bind_prefix_check(char *p);
 /* A BIND version string safe to write into build.env and messages:
  * letters, digits, '.', '-', '+', under 32 octets ("9.18.49", "9.9.13-P1"). */
 bool bind_version_is_safe(const char *v);

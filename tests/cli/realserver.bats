@@ -133,9 +133,33 @@ teardown() {
   grep -qx '	listen-on { none; };' "$TMP/example/realservers/kai/named-c.conf"
 }
 
-@test "named@.service runs named -f with the version table's flags" {
-  grep -qx 'ExecStart=/usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-%i.conf' \
-    "$TMP/example/realservers/kai/named@.service"
+@test "named@.service runs named -f with the version table's flags, from bind { prefix }" {
+  u=$TMP/example/realservers/kai/named@.service
+  # the default: what bind-build installs (its --prefix default), 9.18's layout
+  grep -qx 'ExecStartPre=/usr/local/bin/named-checkconf /etc/bind/named-%i.conf' "$u"
+  grep -qx 'ExecStart=/usr/local/sbin/named -f -u bind -n 1 -c /etc/bind/named-%i.conf' "$u"
+  # "/usr": Debian's package. This host is Debian 12 with bind9 9.18 (the
+  # tests need its named-checkconf), so both programs must be where the unit
+  # says, and systemd must accept the unit (verify checks only ExecStart=).
+  printf 'bind {\n\tversion = "9.18.49"\n\tprefix = "/usr/"\n}\n' | cat "$TMP/site.conf" - >"$TMP/usr.conf"
+  "$GEN" render "$TMP/usr.conf" -o "$TMP/usr"
+  u=$TMP/usr/realservers/rs/named@.service
+  grep -qx 'ExecStartPre=/usr/bin/named-checkconf /etc/bind/named-%i.conf' "$u"
+  grep -qx 'ExecStart=/usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-%i.conf' "$u"
+  for p in $(sed -n 's/^ExecStart\(Pre\)\{0,1\}=\([^ ]*\) .*/\2/p' "$u"); do
+    [ -x "$p" ] || { echo "$p: not on this host"; false; }
+  done
+  if command -v systemd-analyze >/dev/null; then
+    mkdir "$TMP/unit"
+    sed '/^Documentation=/d' "$u" >"$TMP/unit/named@.service"
+    systemd-analyze verify "$TMP/unit/named@a.service"
+  fi
+  # 9.16 (Debian 11) still had named-checkconf in sbin
+  sed 's/9\.18\.49/9.16.44/' "$TMP/usr.conf" >"$TMP/usr916.conf"
+  "$GEN" render "$TMP/usr916.conf" -o "$TMP/usr916"
+  u=$TMP/usr916/realservers/rs/named@.service
+  grep -qx 'ExecStartPre=/usr/sbin/named-checkconf /etc/bind/named-%i.conf' "$u"
+  grep -qx 'ExecStart=/usr/sbin/named -f -u bind -n 1 -M internal -c /etc/bind/named-%i.conf' "$u"
 }
 
 @test "sysctl.conf uses the slash form and sets the dotted interfaces' keys" {

@@ -315,6 +315,8 @@ assert len(rs["lou"]["instances"]) == 2
 	[ "$(g realservers)" = "kai lou" ]
 	# a default the example does not set
 	[ "$(g service.resolver-v6.scheduler)" = "$(g service.resolver-a.scheduler)" ]
+	# bind-build's default prefix: the units run the build the site describes
+	[ "$(g bind.prefix)" = /usr/local ]
 	run "$GEN" get "$TMP/site.conf" realserver.kai.instance.z.address
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"has no key 'realserver.kai.instance.z.address'"* ]]
@@ -442,6 +444,9 @@ add_mia() {
 	# README: the steps and where every file goes
 	grep -q '^  named@a    10.5.53.2/24 on eth1.213 (VLAN 213; balancer dus2 at 10.5.53.1, weight 2)$' "$b/README"
 	grep -q 'sh install.sh' "$b/README"
+	# which BIND the host needs: the one bind { prefix } names
+	grep -qx '   describes, installed under /usr/local (bind { prefix }: named@.service' "$b/README"
+	grep -qx '   runs /usr/local/sbin/named), then ldconfig, and a user .bind.' "$b/README"
 	grep -qx '  files/sysctl.conf          -> /etc/sysctl.d/60-lvsdns.conf' "$b/README"
 }
 

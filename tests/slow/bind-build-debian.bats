@@ -2,9 +2,11 @@
 # SLOW (1.5 to 4 minutes on 2 cores): builds Debian's BIND source with
 # bind-build into a temporary DESTDIR, checks named -V shows the chosen
 # configure flags, checks cluster-gen's build.env and named@.service for
-# site.conf.example agree with the build, starts the built named with the
-# rendered instance flags on 127.0.0.1 and a high port, asks it a question
-# with dig, and stops it by PID.
+# site.conf.example (its bind { prefix } set to the build's) agree with the
+# build, down to the paths of named and named-checkconf, checks a
+# configuration with the unit's named-checkconf, starts the built named with
+# the rendered instance flags on 127.0.0.1 and a high port, asks it a
+# question with dig, and stops it by PID.
 #
 # Talks only to loopback: Debian's source tarball is fetched beforehand by
 # `make deps` (target bind-source, which make check runs first; .ci/run runs
@@ -73,9 +75,20 @@ teardown() {
 
 @test "the built named answers on loopback with the instance flags cluster-gen renders" {
   [ -x "$DEST$PREFIX/sbin/named" ]
-  "$GEN" render site.conf.example -o "$W/out" >/dev/null
+  # The example site, with bind { prefix } naming this build's prefix.
+  sed "s|^\tprefix = \"/usr/local\"|\tprefix = \"$PREFIX\"|" site.conf.example >"$W/site.conf"
+  grep -qx "	prefix = \"$PREFIX\"" "$W/site.conf"
+  "$GEN" render "$W/site.conf" -o "$W/out" >/dev/null
   unit=$(find "$W/out/realservers" -name 'named@.service' | sort | head -n 1)
   [ -f "$unit" ]
+  # The unit runs the programs this build installed, where it installed them.
+  named=$(sed -n 's/^ExecStart=\([^ ]*\) .*/\1/p' "$unit")
+  checkconf=$(sed -n 's/^ExecStartPre=\([^ ]*named-checkconf\) .*/\1/p' "$unit")
+  [ "$named" = "$PREFIX/sbin/named" ]
+  [ "$checkconf" = "$PREFIX/bin/named-checkconf" ]
+  [ -x "$DEST$named" ] && [ -x "$DEST$checkconf" ]
+  grep -qx "named-checkconf: $checkconf" "$DEST$PREFIX/BUILD-REPORT"
+  [ "$(. "$W/out/bind-build/build.env" && echo "$BIND_PREFIX")" = "$PREFIX" ]
   # The instance flags: what ExecStart passes besides -f, -u USER and -c FILE.
   flags=$(sed -n 's/^ExecStart=[^ ]*named -f -u [^ ]* \(.*\) -c .*/\1/p' "$unit")
   [ "$flags" = "-n 1" ]
@@ -110,8 +123,10 @@ $TTL 60
 ns IN A 192.0.2.53
 probe IN A 192.0.2.1
 ZONE
+  # as ExecStartPre= does, with the unit's named-checkconf
+  LD_LIBRARY_PATH=$DEST$PREFIX/lib "$DEST$checkconf" "$run_dir/named.conf"
   # shellcheck disable=SC2086 # the rendered flags are words
-  LD_LIBRARY_PATH=$DEST$PREFIX/lib "$DEST$PREFIX/sbin/named" $flags -g -c "$run_dir/named.conf" \
+  LD_LIBRARY_PATH=$DEST$PREFIX/lib "$DEST$named" $flags -g -c "$run_dir/named.conf" \
     >"$run_dir/named.log" 2>&1 &
   NAMED_PID=$!
   answer=""

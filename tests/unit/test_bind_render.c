@@ -12,6 +12,8 @@
 int render_bind(const struct site *s, struct templates *t, struct files *out, struct buf *err);
 
 /* Renders build.env for one bind section; returns its text (static). */
+static const char *prefix_wanted;  /* bind { prefix }; NULL: unset, as a site made in code */
+
 static const char *render(const char *version, bool threads, bool internal_malloc, int *rc,
 			  struct buf *err)
 {
@@ -20,8 +22,13 @@ static const char *render(const char *version, bool threads, bool internal_mallo
 	struct templates *t = templates_new(NULL);
 	struct files out;
 
+<<<<<<< HEAD
 	s.bind = (struct bind){ .version_at = { 42 }, .version = (char *)version, .threads = threads,
 				.internal_malloc = internal_malloc };
+=======
+	s.bind = (struct bind){ .at = { 42 }, .version = (char *)version, .threads = threads,
+				.internal_malloc = internal_malloc, .prefix = (char *)prefix_wanted };
+>>>>>>> 7de720f (bind { prefix }: named@.service runs the BIND the site describes (default /usr/local, bind-build's --prefix), named-checkconf from where its version installs it; build.env names the same prefix)
 	files_init(&out);
 	*rc = render_bind(&s, t, &out, err);
 	text[0] = '\0';
@@ -88,6 +95,36 @@ static void test_eras(void **state)
 	buf_free(&err);
 }
 
+/* build.env names the installation the units run, from the one site value,
+ * and how to build into it; the distribution's (/usr) is not built. */
+static void test_prefix(void **state)
+{
+	struct buf err;
+	int rc;
+	const char *env;
+
+	(void)state;
+	buf_init(&err);
+	env = render("9.18.49", false, true, &rc, &err);
+	has(env, "BIND_PREFIX='/usr/local'\n");
+	has(env, "# Build with:  bind-build bind-9.18.49.tar.xz --prefix /usr/local --threads off --internal-malloc on\n");
+	has(env, "/usr/local/sbin/named and /usr/local/bin/named-checkconf.\n");
+	prefix_wanted = "/opt/bind";
+	env = render("9.16.44", false, true, &rc, &err);
+	has(env, "BIND_PREFIX='/opt/bind'\n");
+	has(env, "--prefix /opt/bind --threads off");
+	has(env, "/opt/bind/sbin/named and /opt/bind/sbin/named-checkconf.\n");
+	prefix_wanted = "/usr";
+	env = render("9.18.49", false, true, &rc, &err);
+	assert_int_equal(rc, 0);
+	has(env, "BIND_PREFIX='/usr'\n");
+	has(env, "# Not built for this site: prefix = \"/usr\" runs the distribution's BIND\n");
+	has(env, "/usr/sbin/named and /usr/bin/named-checkconf;\n");
+	assert_null(strstr(env, "# Build with:"));
+	prefix_wanted = NULL;
+	buf_free(&err);
+}
+
 static void test_refused(void **state)
 {
 	struct buf err;
@@ -109,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_918_default),
 		cmocka_unit_test(test_eras),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_refused),
 	};
 

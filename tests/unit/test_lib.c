@@ -209,6 +209,61 @@ static void test_names_and_paths(void **state)
 	assert_false(safe_path("/a$(b)"));
 }
 
+/* bind_prefix_check on a writable copy; returns the copy (static). */
+static const char *prefix_after(const char *in, bool *ok)
+{
+	static char s[64];
+
+	snprintf(s, sizeof s, "%s", in);
+	*ok = bind_prefix_check(s) == NULL;
+	return s;
+}
+
+static void test_bind_prefix(void **state)
+{
+	bool ok;
+
+	(void)state;
+	assert_string_equal(prefix_after("/usr/local", &ok), "/usr/local");
+	assert_true(ok);
+	assert_string_equal(prefix_after("/usr", &ok), "/usr");
+	assert_true(ok);
+	assert_string_equal(prefix_after("/opt/bind-9.18.49+jemalloc", &ok), "/opt/bind-9.18.49+jemalloc");
+	assert_true(ok);
+	assert_string_equal(prefix_after("/usr/local/", &ok), "/usr/local");
+	assert_true(ok);
+	assert_string_equal(prefix_after("/opt/.bind/", &ok), "/opt/.bind");  /* a dot file is a name */
+	assert_true(ok);
+	assert_string_equal(prefix_after("/usr//", &ok), "/usr");
+	assert_true(ok);
+	/* refused ones stay as written, for the message */
+	assert_string_equal(prefix_after("usr/local/", &ok), "usr/local/");
+	assert_false(ok);
+	prefix_after("", &ok);
+	assert_false(ok);
+	prefix_after("/", &ok);
+	assert_false(ok);
+	prefix_after("//", &ok);
+	assert_false(ok);
+	prefix_after("/opt/bind 9", &ok);
+	assert_false(ok);
+	prefix_after("/opt/bind-%i", &ok);
+	assert_false(ok);
+	prefix_after("/opt/$BIND", &ok);
+	assert_false(ok);
+	prefix_after("/usr//local", &ok);
+	assert_false(ok);
+	prefix_after("/usr/./local", &ok);
+	assert_false(ok);
+	prefix_after("/usr/local/..", &ok);
+	assert_false(ok);
+	prefix_after("/usr/local/../", &ok);
+	assert_false(ok);
+	prefix_after("/./", &ok);
+	assert_false(ok);
+	assert_non_null(bind_prefix_check(NULL));
+}
+
 static void test_qnames(void **state)
 {
 	char label[80], name[300];
@@ -470,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test(test_qnames),
+		cmocka_unit_test(test_bind_prefix),
 		cmocka_unit_test_setup_teardown(test_outtree_replaces_atomically, tmpdir_setup,
 						tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_outtree_write_next_makes_directories,

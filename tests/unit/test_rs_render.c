@@ -217,6 +217,43 @@ static void test_stateless(void **state)
 	files_free(&r.files);
 }
 
+/* named@.service runs the installation bind { prefix } names, with
+ * named-checkconf where the site's version installs it: sbin before BIND
+ * 9.17.2, bin after (the version table). */
+static void test_unit_programs(void **state)
+{
+	static const struct {
+		const char *bind, *checkconf, *named;
+	} cases[] = {
+		{ "", "/usr/local/bin/named-checkconf", "/usr/local/sbin/named -f -u bind -n 1 -c" },
+		{ "bind { prefix = \"/usr\" }\n", "/usr/bin/named-checkconf",
+		  "/usr/sbin/named -f -u bind -n 1 -c" },
+		{ "bind { version = \"9.16.44\"  prefix = \"/usr\" }\n", "/usr/sbin/named-checkconf",
+		  "/usr/sbin/named -f -u bind -n 1 -M internal -c" },
+		{ "bind { version = \"9.16.44\" }\n", "/usr/local/sbin/named-checkconf",
+		  "/usr/local/sbin/named -f -u bind -n 1 -M internal -c" },
+		{ "bind { version = \"9.11.37\"  prefix = \"/opt/bind-9.11/\" }\n",
+		  "/opt/bind-9.11/sbin/named-checkconf", "/opt/bind-9.11/sbin/named -f -u bind  -c" },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct rendered r;
+		char pre[128], start[128];
+		const char *u;
+
+		render("stateful", cases[i].bind, &r);
+		assert_int_equal(r.rc, 0);
+		u = file(&r, "realservers/h/named@.service");
+		snprintf(pre, sizeof pre, "\nExecStartPre=%s /etc/bind/named-%%i.conf\n", cases[i].checkconf);
+		snprintf(start, sizeof start, "\nExecStart=%s /etc/bind/named-%%i.conf\n", cases[i].named);
+		has(u, pre);
+		has(u, start);
+		has(u, strstr(cases[i].bind, "/usr\"") ? "the distribution's package" : "as bind-build installs it");
+		files_free(&r.files);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_named_acl_ports_control),
 		cmocka_unit_test(test_rules_per_family),
 		cmocka_unit_test(test_stateless),
+		cmocka_unit_test(test_unit_programs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
