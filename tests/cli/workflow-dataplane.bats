@@ -16,10 +16,12 @@ load ../e2e/dataplane-lib
 
 # The test bed's site, with a health check the instances answer without
 # recursion (CH TXT id.server), and host rs declared: the one to onboard.
+# Its named is Debian's, as the bundle's named@.service says (launch_unit).
 write_onboard_site() {
 	cat <<S
 check { name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2 }
 site "dataplane" { asn = 64512 }
+bind { version = "9.18.49"  prefix = "/usr" }
 service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1

@@ -24,11 +24,14 @@ dp_teardown() {
 }
 
 # The site of the test bed; the balancer's VLAN interfaces are named as in
-# NS_CL (v105, v109), where its rendered sysctl.conf is applied.
+# NS_CL (v105, v109), where its rendered sysctl.conf is applied. Its named
+# is Debian's (bind9 on Debian 12): bind { prefix = "/usr" }, so that the
+# rendered unit's programs are the ones launch_unit runs.
 write_site() {
   cat <<S
 check { name = "id.server" }
 site "dataplane" { asn = 64512 }
+bind { version = "9.18.49"  prefix = "/usr" }
 service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
@@ -80,11 +83,27 @@ start_named() {
   mkdir -p "$DP_TMP/cache/$i" "$DP_TMP/run"
   sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
     "$DP_TMP/out/realservers/rs/named-$i.conf" >"$conf"
-  launch_named "$i" "$conf" "$addr" -n 1
+  launch_unit "$i" "$conf" "$addr"
 }
 
-# launch_named NAME CONF ADDRESS FLAGS...: starts named in the real-server
-# namespace and waits (bounded, ~10 s) until it answers on ADDRESS.
+# launch_unit NAME CONF ADDRESS: what the rendered named@.service does for
+# instance NAME, with CONF for its configuration: its named-checkconf
+# (ExecStartPre=), then its named with its flags (ExecStart=, in the
+# foreground with -g instead of -f, and as root: the user bind may not exist
+# here), through launch_named.
+launch_unit() {
+  local unit="$DP_TMP/out/realservers/rs/named@.service" checkconf cmd
+  checkconf=$(sed -n 's/^ExecStartPre=\([^ ]*named-checkconf\) .*/\1/p' "$unit")
+  # shellcheck disable=SC2207 # the program and its flags are words
+  cmd=($(sed -n 's/^ExecStart=\([^ ]*\) -f -u [^ ]* \(.*\)-c .*/\1 \2/p' "$unit"))
+  [ -n "$checkconf" ] && [ "${#cmd[@]}" -ge 1 ] || { echo "$unit: no ExecStartPre/ExecStart as expected" >&2; return 1; }
+  "$checkconf" "$2" || return 1
+  NAMED=${cmd[0]} launch_named "$@" "${cmd[@]:1}"
+}
+
+# launch_named NAME CONF ADDRESS FLAGS...: starts named ($NAMED, else the
+# one on PATH) in the real-server namespace and waits (bounded, ~10 s) until
+# it answers on ADDRESS.
 launch_named() {
   local name=$1 conf=$2 addr=$3 n
   shift 3
@@ -98,7 +117,7 @@ launch_named() {
     printf 'zone "." { type hint; file "%s"; };\n' "$DP_TMP/root.hints" >>"$conf"
   # no function or subshell in between, so $! is named itself; fd 3 (bats'
   # output) closed, so a stray named could never hold the run open
-  ip netns exec "$NS_RS" named -g "$@" -c "$conf" >"$DP_TMP/named-$name.log" 2>&1 3>&- &
+  ip netns exec "$NS_RS" "${NAMED:-named}" -g "$@" -c "$conf" >"$DP_TMP/named-$name.log" 2>&1 3>&- &
   echo $! >"$DP_TMP/run/named-$name.bats-pid"
   for n in $(seq 1 50); do
     rs dig +time=1 +tries=1 +short @"$addr" CH TXT id.server >/dev/null 2>&1 && return 0

@@ -18,6 +18,7 @@ write_site6() {
   cat <<S
 check { name = "id.server" }
 site "dataplane6" { asn = 64512 }
+bind { version = "9.18.49"  prefix = "/usr" }
 service resolver6 { vip = "$VIP6"  ports = { "udp/53", "tcp/53" } }
 balancer lb {
 	router-id = 10.255.0.1
@@ -66,8 +67,8 @@ setup_file() {
     sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
       "$DP_TMP/out/realservers/rs/named-$i.conf" >"$DP_TMP/named-$i.conf"
   done
-  launch_named a "$DP_TMP/named-a.conf" 2001:db8:605::2 -n 1
-  launch_named b "$DP_TMP/named-b.conf" 2001:db8:609::2 -n 1
+  launch_unit a "$DP_TMP/named-a.conf" 2001:db8:605::2
+  launch_unit b "$DP_TMP/named-b.conf" 2001:db8:609::2
 }
 
 teardown_file() {

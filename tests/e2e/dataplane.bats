@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # The real-server data plane, end to end: a client namespace and a
 # real-server namespace joined by two veth pairs named like the site's VLAN
-# interfaces (eth1.105, eth1.109), two real `named -n 1` from the rendered
-# configurations, and the rendered rules loaded each way (iptables-restore,
+# interfaces (eth1.105, eth1.109), two real named from the rendered
+# configurations, started with the rendered named@.service's programs and
+# flags (Debian's, `named -n 1`: the site says bind { prefix = "/usr" }),
+# and the rendered rules loaded each way (iptables-restore,
 # nft, rs-dnat, stateless nft). A third namespace plays the balancer
 # (dataplane-lib.bash, make_balancer): it holds the VIP, runs its rendered
 # sysctl.conf and sends the client's frames for the VIP to the instance's
