@@ -22,13 +22,8 @@ static const char *render(const char *version, bool threads, bool internal_mallo
 	struct templates *t = templates_new(NULL);
 	struct files out;
 
-<<<<<<< HEAD
 	s.bind = (struct bind){ .version_at = { 42 }, .version = (char *)version, .threads = threads,
-				.internal_malloc = internal_malloc };
-=======
-	s.bind = (struct bind){ .at = { 42 }, .version = (char *)version, .threads = threads,
 				.internal_malloc = internal_malloc, .prefix = (char *)prefix_wanted };
->>>>>>> 7de720f (bind { prefix }: named@.service runs the BIND the site describes (default /usr/local, bind-build's --prefix), named-checkconf from where its version installs it; build.env names the same prefix)
 	files_init(&out);
 	*rc = render_bind(&s, t, &out, err);
 	text[0] = '\0';
