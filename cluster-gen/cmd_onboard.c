@@ -188,10 +188,9 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   balancer's VLAN addresses; it refuses when one instance does not answer).\n\n"
 		      "3. Copy this directory to %s and run, as root:  sh install.sh\n"
 		      "   It installs the files below, loads sysctl and policy routing, applies\n"
-		      "   the DNAT rules and starts named@INSTANCE for each instance. Policy\n"
-		      "   routing and the rules do not survive a reboot by themselves: run\n"
-		      "   /etc/lvsdns/policy-routing.sh and the rules from the VLAN interfaces'\n"
-		      "   post-up (or a oneshot unit) as well.\n\n",
+		      "   the DNAT rules and starts named@INSTANCE for each instance. After a\n"
+		      "   reboot named@INSTANCE puts them back before named starts (its route,\n"
+		      "   the host's rules): an instance does not run without them.\n\n",
 		   o->b->name, o->r->name, o->r->name);
 	buf_printf(b, "4. Check each instance on the host:  dig @ADDRESS %s %s\n\n",
 		   c->qname ? c->qname : ".", c->qtype ? c->qtype : "A");

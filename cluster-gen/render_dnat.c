@@ -210,18 +210,27 @@ static int render_nft(const struct rs_view *v, struct templates *t, struct buf *
 	return rc;
 }
 
-int render_dnat(const struct rs_view *v, struct templates *t, struct buf *err)
+/* iptables cannot rewrite without conntrack: in stateless mode only
+ * dnat.nft is made, so nobody loads the stateful rules by mistake. */
+bool rs_has_xt(const struct rs_view *v)
+{
+	return v->r->nat == NAT_STATEFUL;
+}
+
+bool rs_has_xt6(const struct rs_view *v)
 {
 	size_t *vips = xcalloc(v->b->nservices + 1, sizeof(*vips));
-	bool v6 = rs_vips(v, AF_INET6, vips) > 0 && rs_has_family(v, AF_INET6);
-	int rc = render_nft(v, t, err);
+	bool v6 = rs_has_xt(v) && rs_vips(v, AF_INET6, vips) > 0 && rs_has_family(v, AF_INET6);
 
 	free(vips);
-	/* iptables cannot rewrite without conntrack: in stateless mode only
-	 * dnat.nft is made, so nobody loads the stateful rules by mistake. */
-	if (rc != 0 || v->r->nat == NAT_STATELESS)
-		return rc;
-	if (render_xt(v, t, &FAMS[0], err) != 0)
+	return v6;
+}
+
+int render_dnat(const struct rs_view *v, struct templates *t, struct buf *err)
+{
+	if (render_nft(v, t, err) != 0)
 		return -1;
-	return v6 ? render_xt(v, t, &FAMS[1], err) : 0;
+	if (rs_has_xt(v) && render_xt(v, t, &FAMS[0], err) != 0)
+		return -1;
+	return rs_has_xt6(v) ? render_xt(v, t, &FAMS[1], err) : 0;
 }

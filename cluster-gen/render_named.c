@@ -98,6 +98,8 @@ static int render_unit(const struct rs_view *v, struct templates *t, struct buf 
 	tpl_set(root, "flags", flags);
 	tpl_set(root, "version", bd->version ? bd->version : "unknown");
 	render_bind_programs(bd, root);
+	tpl_set_bool(root, "xt", rs_has_xt(v));
+	tpl_set_bool(root, "xt6", rs_has_xt6(v));
 	for (size_t i = 0; i < v->r->ninstances; i++)
 		buf_printf(&names, "%s%s", i ? " " : "", v->r->instances[i].name);
 	tpl_set(root, "instances", names.data ? names.data : "");

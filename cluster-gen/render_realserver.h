@@ -29,6 +29,11 @@ void rs_set_header(const struct rs_view *v, struct tpl_ctx *c);
 int rs_render(const struct rs_view *v, struct templates *t, const char *tname,
 	      const struct tpl_ctx *c, const char *name, mode_t mode, struct buf *err);
 
+/* Whether the host gets iptables rules (dnat.rules: nat = stateful) and
+ * IPv6 ones (dnat6.rules: also an IPv6 VIP behind an IPv6 instance). */
+bool rs_has_xt(const struct rs_view *v);
+bool rs_has_xt6(const struct rs_view *v);
+
 int render_dnat(const struct rs_view *v, struct templates *t, struct buf *err);
 int render_named(const struct rs_view *v, struct templates *t, struct buf *err);
 

@@ -219,6 +219,9 @@ teardown() {
   grep -q 'ip daddr set iifname . ip daddr . meta l4proto . th dport map @in4 notrack$' "$d/dnat.nft"
   grep -q 'ip saddr set ip saddr . meta l4proto . th sport map @out4 notrack$' "$d/dnat.nft"
   grep -q 'fragmented queries' "$d/dnat.nft"
+  # and the unit loads what there is, nftables only
+  grep -qx 'ExecStartPre=/usr/sbin/nft -f /etc/lvsdns/dnat.nft' "$d/named@.service"
+  [ "$(grep -c 'rs-dnat' "$d/named@.service")" -eq 0 ]
   ! grep -q ' dnat ' "$d/dnat.nft"
 }
 

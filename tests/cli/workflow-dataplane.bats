@@ -5,7 +5,9 @@
 # like the VLAN interfaces), with its sysctl, policy routing, rules and named
 # configurations taken from the bundle's files/ only; the VIP must then be
 # answered through both VLANs by the right instance. --probe runs the real
-# dnsprobe from the balancer namespace's VLAN addresses. Namespaces carry
+# dnsprobe from the balancer namespace's VLAN addresses. What the bundle's
+# named@.service runs before named (policy routing, DNAT rules) must bring
+# the data plane back after a "reboot" (rules and routes gone). Namespaces carry
 # this run's PID; teardown_file removes them and kills only our named.
 # Needs root; fails without.
 
@@ -116,4 +118,84 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
 	[ "$(ask 105 udp)" = "rs-a rs-a" ]
 	[ "$(ask 109 tcp)" = "rs-b rs-b" ]
 	rs "$RS" remove >/dev/null
+}
+
+# The bundle's named@.service's ExecStartPre= lines that set up the data
+# plane (those naming /etc/lvsdns/), for instance $1, with /etc/lvsdns/ being
+# the bundle's files/: one per line, as systemd would run them.
+unit_dataplane_lines() {
+	sed -n 's/^ExecStartPre=//p' "$DP_TMP/onboard-rs/files/named@.service" |
+		grep -F /etc/lvsdns/ |
+		sed -e "s/%i/$1/g" -e "s|/etc/lvsdns/|$DP_TMP/onboard-rs/files/|g"
+}
+
+# A reboot, for the data plane: no DNAT rules, no policy routing.
+forget_dataplane() {
+	rs nft flush ruleset
+	rs "$RS" remove >/dev/null 2>&1 || true
+	rs ip rule del from 10.1.53.2 table 1105 2>/dev/null || true
+	rs ip rule del from 10.3.53.2 table 1109 2>/dev/null || true
+	rs ip route flush table 1105 2>/dev/null || true
+	rs ip route flush table 1109 2>/dev/null || true
+}
+
+# Runs the unit's data-plane lines of both instances in the host's
+# namespace, with PATH=$1 (systemd's quoting here is the shell's: one
+# single-quoted sh -c argument).
+unit_prestart() {
+	local i line
+	for i in a b; do
+		while IFS= read -r line; do
+			echo "ExecStartPre for $i: $line"
+			rs env PATH="$1" bash -c "$line" || return 1
+		done < <(unit_dataplane_lines "$i")
+	done
+}
+
+@test "after a reboot, named@INSTANCE's own ExecStartPre= put the route and the rules back: nftables without rs-dnat" {
+	[ "$(unit_dataplane_lines a | wc -l)" -eq 2 ]   # the route, the rules
+	forget_dataplane
+	[ "$(ask 105 udp)" = "no answer" ]
+	[ "$(ask 109 udp)" = "no answer" ]
+	unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
+	rs nft list table inet lvsdns >/dev/null
+	for link in 105 109; do
+		want=rs-a; [ "$link" = 109 ] && want=rs-b
+		for proto in udp tcp; do
+			got=$(ask "$link" "$proto")
+			echo "VLAN $link $proto: $got"
+			[ "$got" = "$want $want" ]
+		done
+	done
+	# twice changes nothing (a restart of one instance)
+	unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
+	[ "$(rs ip rule list from 10.3.53.2 | wc -l)" -eq 1 ]
+	[ "$(ask 109 tcp)" = "rs-b rs-b" ]
+	forget_dataplane
+}
+
+@test "after a reboot, named@INSTANCE's own ExecStartPre= put the rules back with rs-dnat where it is installed" {
+	mkdir -p "$DP_TMP/rsbin"
+	ln -sf "$PWD/$RS" "$DP_TMP/rsbin/rs-dnat"
+	forget_dataplane
+	[ "$(ask 109 udp)" = "no answer" ]
+	unit_prestart "$DP_TMP/rsbin:/usr/sbin:/usr/bin:/sbin:/bin"
+	# rs-dnat's chain (libiptc: the legacy tables), not nftables' table
+	run rs nft list table inet lvsdns
+	[ "$status" -ne 0 ]
+	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -q -- '-j DNAT'
+	[ "$(ask 105 udp)" = "rs-a rs-a" ]
+	[ "$(ask 109 tcp)" = "rs-b rs-b" ]
+	forget_dataplane
+}
+
+@test "an instance whose route cannot be set does not start: its ExecStartPre= fails" {
+	forget_dataplane
+	rs ip link set eth1.109 down
+	run unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
+	rs ip link set eth1.109 up
+	echo "$output"
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -x 'policy-routing.sh: instances not routed: b (run again when their VLANs are up)'
+	forget_dataplane
 }

@@ -12,8 +12,9 @@
 # in "gateway".
 #
 # Usage: policy-routing.sh [INSTANCE]: every instance, or only INSTANCE.
-# Idempotent: run it after the VLAN interfaces are up, and again after
-# changes. An instance whose routes cannot be set (its VLAN is down, say)
+# named@INSTANCE runs it for its instance before named starts (so the route
+# is back after a reboot). Idempotent: run it after the VLAN interfaces are
+# up, and again after changes. An instance whose routes cannot be set (its VLAN is down, say)
 # does not stop the others: each is tried, and the ones that failed are
 # named at the end with exit status 1; run it again once their VLANs are up.
 # IP=... runs another ip binary (e.g. "ip -n NETNS" in tests).
