@@ -164,6 +164,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "
 			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
 			   file + 13, file + 13);
+	else if (!strcmp(file, "sysctl.conf"))
+		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
 	else if (!strncmp(file, "keepalived.service.d/", 21))
 		buf_printf(out, "%s /etc/systemd/system/%s, then systemctl daemon-reload",
 			   k == REMOVED ? "remove" : "install as", file);
@@ -223,7 +225,9 @@ static void change_action(const char *path, int kind, struct buf *out)
 	else if (!strcmp(top, "realservers") && rest)
 		realserver_action(name, rest + 1, k, out);
 	else if (!strcmp(top, "bind-build"))
-		buf_puts(out, "rebuild BIND with bind-build, install it on every real server, restart the named@ instances");
+		buf_puts(out, "rebuild BIND with bind-build and install it on every real server (with "
+			      "bind { prefix = \"/usr\" }: install the distribution's bind9 it names), "
+			      "then restart the named@ instances");
 	else
 		buf_puts(out, "no daemon action known; install by hand");
 }

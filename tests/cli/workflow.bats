@@ -71,6 +71,15 @@ refute_grep() {
 	[ -z "$output" ]
 }
 
+@test "diff: a new BIND version says to rebuild or reinstall BIND, then restart the instances" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/version = "9.18.49"/version = "9.18.50"/' "$TMP/site.conf" > "$TMP/newbind.conf"
+	run "$GEN" diff --stat "$TMP/newbind.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +bind-build/build\.env .*rebuild BIND with bind-build and install it on every real server \(with bind \{ prefix = "/usr" \}: install the distribution.s bind9 it names\), then restart the named@ instances$'
+}
+
 @test "diff: added, removed and changed files each say what their machine must do" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# lou's instance b goes away; a new instance d comes on a new VLAN 213
@@ -91,6 +100,7 @@ refute_grep() {
 	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
 	echo "$output" | grep -E '^changed +realservers/lou/named@\.service .*systemctl daemon-reload, then restart every named@ instance$'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
+	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then sysctl -p /etc/sysctl\.d/60-lvsdns\.conf$'
 	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ mode 0755 -> 0644 +on real server lou: .*sysctl -p'
 	# ffm4 and kai are not behind the change: their files are unchanged
