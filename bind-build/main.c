@@ -62,6 +62,24 @@ static int on_off(const char *opt, const char *v, bool *out)
 	return 0;
 }
 
+/* make install into / or /usr, on this machine, would overwrite the files
+ * of the distribution's bind9 behind dpkg's back (a site that runs those
+ * says bind { prefix = "/usr" } and builds nothing). Into --destdir, for a
+ * package, any prefix is fine. */
+static int system_prefix_refused(const struct opts *o)
+{
+	size_t n = strlen(o->prefix);
+
+	while (n > 1 && o->prefix[n - 1] == '/')
+		n--;
+	if (o->destdir[0] != '\0' || !((n == 1) || (n == 4 && strncmp(o->prefix, "/usr", 4) == 0)))
+		return 0;
+	fprintf(stderr, "bind-build: --prefix %s would install over the distribution's BIND "
+		"(dpkg's files); build under /usr/local (the default), or into --destdir to "
+		"make a package\n", o->prefix);
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	*o = (struct opts){ .prefix = BIND_PREFIX_DEFAULT, .destdir = "", .wish = BIND_WISH_DEFAULT };
@@ -110,7 +128,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		      : "bind-build: --prefix must be an absolute path\n", stderr);
 		return -1;
 	}
-	return 0;
+	return system_prefix_refused(o);
 }
 
 /* path made absolute against the caller's directory. make install runs

@@ -162,6 +162,23 @@ plan() { # ERA -> runs --plan on a fresh tree of that era
   [ "$status" -eq 2 ]
 }
 
+@test "--prefix /usr or / is refused unless the install goes into --destdir (a package)" {
+  mkdir -p "$T/t918"
+  tree_9_18 "$T/t918"
+  for p in /usr /usr/ / //; do
+    run "$BB" "$T/t918" --plan --prefix "$p"
+    echo "$p: $output"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"would install over the distribution's BIND"* ]]
+  done
+  run "$BB" "$T/t918" --plan --prefix /usr --destdir "$T/pkg"
+  [ "$status" -eq 0 ]
+  run "$BB" "$T/t918" --plan --prefix /usr/local/
+  [ "$status" -eq 0 ]
+  run "$BB" "$T/t918" --plan --prefix /usr2
+  [ "$status" -eq 0 ]
+}
+
 @test "--table lists every row, and the man page documents each of them" {
   run "$BB" --table
   [ "$status" -eq 0 ]
