@@ -172,6 +172,8 @@ enum judge {
 #define FILE_ARG "{file}"     /* the file's path */
 #define ROOT_ARG "{root}"     /* named-checkconf: the chroot made for the file */
 #define INNER_ARG "{inner}"   /* and the file's path inside it */
+#define UNITPATH_ARG "{unitpath}" /* a drop-in: SYSTEMD_UNIT_PATH=DIR: of its stand-in unit */
+#define STANDIN_ARG "{standin}"   /* and that stand-in unit's path */
 
 /* What a checker needs beyond reading the file. Without root, a check that
  * needs privileges only inside its own namespaces (nft -c and
@@ -217,6 +219,10 @@ static const struct checker checkers[] = {
 	/* a template unit (named@.service) is verified as its instance "i" */
 	{ "*.service", "systemd-analyze verify", { "systemd-analyze" },
 	  { "systemd-analyze", "verify", FILE_ARG }, JUDGE_SYSTEMD, PRIV_NONE },
+	/* a drop-in, with the unit it extends (keepalived's) played by a stand-in */
+	{ "*.service.d/*.conf", "systemd-analyze verify", { "systemd-analyze", "env" },
+	  { "env", UNITPATH_ARG, "systemd-analyze", "verify", STANDIN_ARG }, JUDGE_SYSTEMD,
+	  PRIV_NONE },
 };
 
 #define CHECK_TIMEOUT_S 60
@@ -337,12 +343,54 @@ out:
 	return rc;
 }
 
+static int write_file(const char *path, const char *data, size_t len, struct buf *why)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = -1;
+
+	if (fd >= 0 && write(fd, data, len) == (ssize_t)len)
+		rc = 0;
+	else
+		buf_printf(why, "%s: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* A drop-in (.../UNIT.d/NAME.conf) is verified through a stand-in UNIT that
+ * runs /bin/true, in root/.unit-check/N/ with the drop-in beside it: verify
+ * reads drop-ins only of the unit it is given, from SYSTEMD_UNIT_PATH. */
+static int dropin_standin(const struct file *f, const char *root, size_t n, char **dir,
+			  char **standin, struct buf *why)
+{
+	const char *name = strrchr(f->path, '/'), *d = name;
+	char *unit, *dropin_dir, *dropin;
+	static const char body[] = "[Service]\nExecStart=/bin/true\n";
+	int rc = -1;
+
+	while (d > f->path && d[-1] != '/')
+		d--;
+	unit = xasprintf("%.*s", (int)(name - d - 2), d);   /* "keepalived.service" */
+	*dir = xasprintf("%s/.unit-check/%zu", root, n);
+	*standin = xasprintf("%s/%s", *dir, unit);
+	dropin_dir = xasprintf("%s.d", *standin);
+	dropin = xasprintf("%s%s", dropin_dir, name);
+	if (make_dirs(dropin_dir, 0755) != 0)
+		buf_printf(why, "%s: %s\n", dropin_dir, strerror(errno));
+	else if (write_file(*standin, body, sizeof(body) - 1, why) == 0 &&
+		 write_file(dropin, f->data, f->len, why) == 0)
+		rc = 0;
+	free(unit);
+	free(dropin_dir);
+	free(dropin);
+	return rc;
+}
+
 struct check_ctx {
 	const char *root;
 	struct real_checks *rc;
 	struct buf *out;
 	struct buf missing;       /* "prog\n" each, for the summary */
-	size_t nchroot;
+	size_t nprepared;         /* chroots and stand-ins made so far */
 	bool root_user;
 	int userns;               /* -1 not tried yet, 0 unavailable, 1 usable */
 };
@@ -424,17 +472,62 @@ static void remove_bgpd_crashlog_dir(pid_t pid)
 	rmdir(dir);
 }
 
-static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
-{
-	char *argv[12] = { NULL }, *full = xasprintf("%s/%s", cx->root, f->path), *croot = NULL;
-	char *missing = NULL;
-	struct run_result r;
-	struct buf why;
-	bool wrap = false, ran;
-	int i, n = 0;
+/* What a checker's argv names beyond the file: a chroot for
+ * named-checkconf, a stand-in unit for a drop-in. */
+struct prepared {
+	char *full;               /* the file's path */
+	char *croot;              /* ROOT_ARG */
+	char *unitpath;           /* UNITPATH_ARG: "SYSTEMD_UNIT_PATH=DIR:" */
+	char *standin;            /* STANDIN_ARG */
+};
 
-	buf_init(&why);
-	for (i = 0; i < 2 && c->needs[i]; i++) {
+static bool names(const struct checker *c, const char *arg)
+{
+	for (int i = 0; c->argv[i]; i++)
+		if (!strcmp(c->argv[i], arg))
+			return true;
+	return false;
+}
+
+static int prepare(struct check_ctx *cx, const struct checker *c, const struct file *f,
+		   struct prepared *p, struct buf *why)
+{
+	char *dir = NULL;
+	int rc = 0;
+
+	p->full = xasprintf("%s/%s", cx->root, f->path);
+	if (names(c, ROOT_ARG))
+		rc = named_chroot(f, cx->root, cx->nprepared++, &p->croot, why);
+	if (rc == 0 && names(c, STANDIN_ARG)) {
+		rc = dropin_standin(f, cx->root, cx->nprepared++, &dir, &p->standin, why);
+		p->unitpath = xasprintf("SYSTEMD_UNIT_PATH=%s:", dir);
+		free(dir);
+	}
+	return rc;
+}
+
+static void prepared_free(struct prepared *p)
+{
+	free(p->full);
+	free(p->croot);
+	free(p->unitpath);
+	free(p->standin);
+}
+
+static char *expand(const char *arg, const struct prepared *p)
+{
+	return !strcmp(arg, FILE_ARG) ? p->full : !strcmp(arg, ROOT_ARG) ? p->croot :
+	       !strcmp(arg, INNER_ARG) ? (char *)"/named.conf" :
+	       !strcmp(arg, UNITPATH_ARG) ? p->unitpath :
+	       !strcmp(arg, STANDIN_ARG) ? p->standin : (char *)arg;
+}
+
+/* The programs c needs that are not installed, as "a, b", or NULL. */
+static char *missing_programs(struct check_ctx *cx, const struct checker *c)
+{
+	char *missing = NULL;
+
+	for (int i = 0; i < 2 && c->needs[i]; i++) {
 		char *p = find_program(c->needs[i]);
 		if (!p) {
 			char *m = xasprintf("%s%s%s", missing ? missing : "", missing ? ", " : "", c->needs[i]);
@@ -444,39 +537,60 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 		}
 		free(p);
 	}
+	return missing;
+}
+
+/* Whether c may run here, in a namespace of its own (*wrap) if needed;
+ * reported as missing or skipped when not. */
+static bool may_run(struct check_ctx *cx, const struct checker *c, const struct file *f, bool *wrap)
+{
+	char *missing = missing_programs(cx, c), *label = NULL;
+	bool ok;
+
+	*wrap = false;
 	if (missing) {
-		char *label = xasprintf("%s (not installed: %s)", c->label, missing);
+		label = xasprintf("%s (not installed: %s)", c->label, missing);
 		report(cx, "missing", f->path, label, NULL);
 		cx->rc->missing++;
-		free(label);
-		goto out;
-	}
-	if (!cx->root_user && c->priv != PRIV_NONE) {
-		wrap = c->priv == PRIV_USERNS && userns_usable(cx);
-		if (!wrap) {
-			char *label = xasprintf("%s (needs root%s)", c->label,
-						c->priv == PRIV_USERNS ? " or user namespaces" : "");
+	} else if (!cx->root_user && c->priv != PRIV_NONE) {
+		*wrap = c->priv == PRIV_USERNS && userns_usable(cx);
+		if (!*wrap) {
+			label = xasprintf("%s (needs root%s)", c->label,
+					  c->priv == PRIV_USERNS ? " or user namespaces" : "");
 			report(cx, "skipped", f->path, label, NULL);
 			cx->rc->skipped++;
-			free(label);
-			goto out;
 		}
 	}
-	if (c->argv[2] && !strcmp(c->argv[2], ROOT_ARG) &&
-	    named_chroot(f, cx->root, cx->nchroot++, &croot, &why) != 0) {
+	ok = label == NULL;
+	free(missing);
+	free(label);
+	return ok;
+}
+
+static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
+{
+	char *argv[12] = { NULL };
+	struct prepared p = { NULL, NULL, NULL, NULL };
+	struct run_result r;
+	struct buf why;
+	bool wrap, ran;
+	int i, n = 0;
+
+	if (!may_run(cx, c, f, &wrap))
+		return;
+	buf_init(&why);
+	cx->rc->run++;
+	if (prepare(cx, c, f, &p, &why) != 0) {
 		report(cx, "FAIL", f->path, c->label, &why);
-		cx->rc->run++, cx->rc->failed++;
+		cx->rc->failed++;
 		goto out;
 	}
 	/* in a namespace of its own: unshare --map-root-user --net [its argv] */
 	if (wrap)
 		argv[n++] = "unshare", argv[n++] = "--map-root-user", argv[n++] = "--net";
 	for (i = wrap && !strcmp(c->argv[0], "unshare"); c->argv[i]; i++)
-		argv[n++] = !strcmp(c->argv[i], FILE_ARG) ? full :
-			    !strcmp(c->argv[i], ROOT_ARG) ? croot :
-			    !strcmp(c->argv[i], INNER_ARG) ? (char *)"/named.conf" : (char *)c->argv[i];
+		argv[n++] = expand(c->argv[i], &p);
 	argv[0] = find_program(argv[0]);
-	cx->rc->run++;
 	ran = run_program(argv, CHECK_TIMEOUT_S, &r, &why) == 0;
 	if (ran && c->judge == JUDGE_BGPD)
 		remove_bgpd_crashlog_dir(r.pid);
@@ -490,9 +604,7 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 	run_result_free(&r);
 	free(argv[0]);
 out:
-	free(missing);
-	free(croot);
-	free(full);
+	prepared_free(&p);
 	buf_free(&why);
 }
 

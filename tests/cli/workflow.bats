@@ -197,6 +197,7 @@ refute_grep() {
 	done
 	for b in ffm4 dus2; do
 		echo "$output" | grep -E "^  pass +balancers/$b/vips +lvsdns-vip-guard check$"
+		echo "$output" | grep -E "^  pass +balancers/$b/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$"
 	done
 	echo "$output" | grep -x 'missing checkers (not installed): none'
 	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; 0 not run'
@@ -225,12 +226,15 @@ refute_grep() {
 	# verify exits 0 for an unknown key, but says so: that fails the unit
 	sed 's/^Restart=on-failure$/Restart=on-failure\nRestartEvery=5/' 'templates/named@.service.mustache' > "$TMP/tpl/named@.service.mustache"
 	sed '0,/^{{#vips}}/s//bogus line\n{{#vips}}/' templates/vips.mustache > "$TMP/tpl/vips.mustache"
+	sed 's/^\[Service\]$/[Service]\nExecStopPst=\/bin\/true/' templates/vip-interface.keepalived-dropin.mustache > "$TMP/tpl/vip-interface.keepalived-dropin.mustache"
 	run "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^  FAIL +realservers/kai/named@\.service +systemd-analyze verify$'
 	echo "$output" | grep -q "Unknown key 'RestartEvery'"
-	echo "$output" | grep -E '^  FAIL +balancers/ffm4/vips +lvsdns-vip-guard check$' 
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/vips +lvsdns-vip-guard check$'
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$'
+	echo "$output" | grep -q "Unknown key 'ExecStopPst'"
 	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
 	echo "$output" | grep -E '^  FAIL +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -q "unknown option 'recursio'"
@@ -239,7 +243,7 @@ refute_grep() {
 	echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
 	# what was not broken still passes
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
-	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 17 failed;'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 19 failed;'
 }
 
 @test "check --with-tools: checkers that are not installed are reported, not failed" {
@@ -248,7 +252,7 @@ refute_grep() {
 	PATH="$TMP/bin" run "$GEN" check --with-tools "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -x 'missing checkers (not installed): ip6tables-restore iptables-restore keepalived lvsdns-vip-guard nft systemd-analyze unshare vtysh'
+	echo "$output" | grep -x 'missing checkers (not installed): env ip6tables-restore iptables-restore keepalived lvsdns-vip-guard nft systemd-analyze unshare vtysh'
 	echo "$output" | grep -E '^  missing +balancers/ffm4/keepalived\.conf +keepalived -t \(not installed: unshare, keepalived\)$'
 	echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +bgpd -C$'
@@ -711,6 +715,7 @@ without_userns() {
 	printf '%s\n' "$output" | refute_grep '^  (FAIL|missing) '
 	echo "$output" | grep -E '^  pass +realservers/kai/named@\.service +systemd-analyze verify$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/vips +lvsdns-vip-guard check$'
-	echo "$output" | grep -E '^9 checks run: 9 passed, 0 failed;'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$'
+	echo "$output" | grep -E '^11 checks run: 11 passed, 0 failed;'
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
