@@ -174,6 +174,7 @@ enum judge {
 #define INNER_ARG "{inner}"   /* and the file's path inside it */
 #define UNITPATH_ARG "{unitpath}" /* a drop-in: SYSTEMD_UNIT_PATH=DIR: of its stand-in unit */
 #define STANDIN_ARG "{standin}"   /* and that stand-in unit's path */
+#define STATEDIR_ARG "{statedir}" /* ifupdown: a state directory of its own */
 
 /* What a checker needs beyond reading the file. Without root, a check that
  * needs privileges only inside its own namespaces (nft -c and
@@ -186,7 +187,7 @@ struct checker {
 	const char *pattern;      /* fnmatch(3) over the path in the tree */
 	const char *label;
 	const char *needs[2];     /* programs that must be installed */
-	const char *argv[8];
+	const char *argv[10];
 	enum judge judge;
 	enum privilege priv;
 };
@@ -219,6 +220,11 @@ static const struct checker checkers[] = {
 	/* a template unit (named@.service) is verified as its instance "i" */
 	{ "*.service", "systemd-analyze verify", { "systemd-analyze" },
 	  { "systemd-analyze", "verify", FILE_ARG }, JUDGE_SYSTEMD, PRIV_NONE },
+	/* -n prints the commands ifup would run; its state (and lock) stays in
+	 * a directory of its own, not /run/network */
+	{ "balancers/*/interfaces.d/*", "ifup --no-act", { "ifup" },
+	  { "ifup", "--no-act", "--no-scripts", "--state-dir", STATEDIR_ARG, "-i", FILE_ARG,
+	    "--all" }, JUDGE_EXIT, PRIV_NONE },
 	/* a drop-in, with the unit it extends (keepalived's) played by a stand-in */
 	{ "*.service.d/*.conf", "systemd-analyze verify", { "systemd-analyze", "env" },
 	  { "env", UNITPATH_ARG, "systemd-analyze", "verify", STANDIN_ARG }, JUDGE_SYSTEMD,
@@ -479,6 +485,7 @@ struct prepared {
 	char *croot;              /* ROOT_ARG */
 	char *unitpath;           /* UNITPATH_ARG: "SYSTEMD_UNIT_PATH=DIR:" */
 	char *standin;            /* STANDIN_ARG */
+	char *statedir;           /* STATEDIR_ARG */
 };
 
 static bool names(const struct checker *c, const char *arg)
@@ -498,6 +505,11 @@ static int prepare(struct check_ctx *cx, const struct checker *c, const struct f
 	p->full = xasprintf("%s/%s", cx->root, f->path);
 	if (names(c, ROOT_ARG))
 		rc = named_chroot(f, cx->root, cx->nprepared++, &p->croot, why);
+	if (rc == 0 && names(c, STATEDIR_ARG)) {
+		p->statedir = xasprintf("%s/.ifstate/%zu", cx->root, cx->nprepared++);
+		if ((rc = make_dirs(p->statedir, 0755)) != 0)
+			buf_printf(why, "%s: %s\n", p->statedir, strerror(errno));
+	}
 	if (rc == 0 && names(c, STANDIN_ARG)) {
 		rc = dropin_standin(f, cx->root, cx->nprepared++, &dir, &p->standin, why);
 		p->unitpath = xasprintf("SYSTEMD_UNIT_PATH=%s:", dir);
@@ -512,6 +524,7 @@ static void prepared_free(struct prepared *p)
 	free(p->croot);
 	free(p->unitpath);
 	free(p->standin);
+	free(p->statedir);
 }
 
 static char *expand(const char *arg, const struct prepared *p)
@@ -519,7 +532,8 @@ static char *expand(const char *arg, const struct prepared *p)
 	return !strcmp(arg, FILE_ARG) ? p->full : !strcmp(arg, ROOT_ARG) ? p->croot :
 	       !strcmp(arg, INNER_ARG) ? (char *)"/named.conf" :
 	       !strcmp(arg, UNITPATH_ARG) ? p->unitpath :
-	       !strcmp(arg, STANDIN_ARG) ? p->standin : (char *)arg;
+	       !strcmp(arg, STANDIN_ARG) ? p->standin :
+	       !strcmp(arg, STATEDIR_ARG) ? p->statedir : (char *)arg;
 }
 
 /* The programs c needs that are not installed, as "a, b", or NULL. */
@@ -569,8 +583,8 @@ static bool may_run(struct check_ctx *cx, const struct checker *c, const struct 
 
 static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
 {
-	char *argv[12] = { NULL };
-	struct prepared p = { NULL, NULL, NULL, NULL };
+	char *argv[3 + 10 + 1] = { NULL };   /* unshare's three, the checker's, NULL */
+	struct prepared p = { NULL, NULL, NULL, NULL, NULL };
 	struct run_result r;
 	struct buf why;
 	bool wrap, ran;

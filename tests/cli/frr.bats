@@ -11,6 +11,7 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${NS_IF:-}" ]; then ip netns del "$NS_IF" 2>/dev/null || true; fi
 	rm -rf "$TMP"
 }
 
@@ -206,8 +207,36 @@ af_lines() {
 	grep -qx 'auto lvsdns0' "$f"
 	grep -qx '    pre-up ip link add dev lvsdns0 type dummy' "$f"
 	# no VIP before keepalived has checked its instances: quorum_up adds them
-	! grep -E '^ +(post-)?up .*lvsdns-vip-guard' "$f"
+	[ "$(grep -cE '^ +(pre-|post-)?up .*lvsdns-vip-guard' "$f")" -eq 0 ]
 	grep -qx '    pre-down /usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125' "$f"
+	# ifupdown itself runs the stanza, in a network namespace of this test,
+	# with this build's guard and the balancer's vips file
+	command -v ifup >/dev/null || { echo "ifup is not installed (ifupdown)" >&2; return 1; }
+	NS_IF="lvsfrr$$-if"
+	ip netns add "$NS_IF"
+	mkdir "$TMP/ifstate" "$TMP/guard"
+	# (a veth where this kernel has no dummy driver, as in the other tests)
+	dev="type dummy"
+	if ! ip -n "$NS_IF" link add probe0 type dummy 2>/dev/null; then
+		dev="type veth peer name lvsdns0-peer"
+	fi
+	sed -e "s|/usr/local/sbin/lvsdns-vip-guard down|$PWD/$GUARD -f $TMP/out/balancers/dus2/vips -s $TMP/guard down|" \
+		-e "s|ip link add dev lvsdns0 type dummy|ip link add dev lvsdns0 $dev|" "$f" >"$TMP/lvsdns0"
+	grep -q "ip link add dev lvsdns0 $dev\$" "$TMP/lvsdns0"
+	ifupdown() { ip netns exec "$NS_IF" "$1" --no-scripts --state-dir "$TMP/ifstate" -i "$TMP/lvsdns0" lvsdns0; }
+	ifupdown ifup
+	ip -n "$NS_IF" -o link show dev lvsdns0 | grep -q '[<,]UP[,>]'
+	# up, and empty: no VIP (only IPv6's link-local address)
+	[ "$(ip -n "$NS_IF" -o addr show dev lvsdns0 scope global | wc -l)" -eq 0 ]
+	# a VIP as keepalived's quorum_up puts it on, then ifdown takes it off first
+	ip netns exec "$NS_IF" "$GUARD" -f "$TMP/out/balancers/dus2/vips" -s "$TMP/guard" up 192.0.2.125
+	ip -n "$NS_IF" -o addr show dev lvsdns0 | grep -q 'inet 192\.0\.2\.125/32'
+	run ifupdown ifdown
+	echo "$output"
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '192\.0\.2\.125.*removed'   # by the guard, from pre-down
+	run ip -n "$NS_IF" link show dev lvsdns0
+	[ "$status" -ne 0 ]
 }
 
 @test "keepalived's drop-in takes every VIP of the balancer off when it stops, and systemd accepts it" {

@@ -198,6 +198,7 @@ refute_grep() {
 	for b in ffm4 dus2; do
 		echo "$output" | grep -E "^  pass +balancers/$b/vips +lvsdns-vip-guard check$"
 		echo "$output" | grep -E "^  pass +balancers/$b/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$"
+		echo "$output" | grep -E "^  pass +balancers/$b/interfaces\.d/lvsdns0 +ifup --no-act$"
 	done
 	echo "$output" | grep -x 'missing checkers (not installed): none'
 	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; 0 not run'
@@ -227,6 +228,7 @@ refute_grep() {
 	sed 's/^Restart=on-failure$/Restart=on-failure\nRestartEvery=5/' 'templates/named@.service.mustache' > "$TMP/tpl/named@.service.mustache"
 	sed '0,/^{{#vips}}/s//bogus line\n{{#vips}}/' templates/vips.mustache > "$TMP/tpl/vips.mustache"
 	sed 's/^\[Service\]$/[Service]\nExecStopPst=\/bin\/true/' templates/vip-interface.keepalived-dropin.mustache > "$TMP/tpl/vip-interface.keepalived-dropin.mustache"
+	sed 's/^iface {{interface}} inet manual$/iface {{interface}} inet manul/' templates/vip-interface.ifupdown.mustache > "$TMP/tpl/vip-interface.ifupdown.mustache"
 	run "$GEN" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
@@ -235,6 +237,9 @@ refute_grep() {
 	echo "$output" | grep -E '^  FAIL +balancers/ffm4/vips +lvsdns-vip-guard check$'
 	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$'
 	echo "$output" | grep -q "Unknown key 'ExecStopPst'"
+	echo "$output" | grep -E '^  FAIL +balancers/ffm4/interfaces\.d/lvsdns0 +ifup --no-act$'
+	echo "$output" | grep -q 'unknown or no method'
+
 	echo "$output" | grep -E '^  FAIL +balancers/ffm4/keepalived\.conf +keepalived -t$'
 	echo "$output" | grep -E '^  FAIL +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -q "unknown option 'recursio'"
@@ -243,7 +248,7 @@ refute_grep() {
 	echo "$output" | grep -E '^  FAIL +realservers/kai/dnat\.nft +nft -c$'
 	# what was not broken still passes
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
-	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 19 failed;'
+	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 21 failed;'
 }
 
 @test "check --with-tools: checkers that are not installed are reported, not failed" {
@@ -252,7 +257,7 @@ refute_grep() {
 	PATH="$TMP/bin" run "$GEN" check --with-tools "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	echo "$output" | grep -x 'missing checkers (not installed): env ip6tables-restore iptables-restore keepalived lvsdns-vip-guard nft systemd-analyze unshare vtysh'
+	echo "$output" | grep -x 'missing checkers (not installed): env ifup ip6tables-restore iptables-restore keepalived lvsdns-vip-guard nft systemd-analyze unshare vtysh'
 	echo "$output" | grep -E '^  missing +balancers/ffm4/keepalived\.conf +keepalived -t \(not installed: unshare, keepalived\)$'
 	echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/frr\.conf +bgpd -C$'
@@ -716,6 +721,7 @@ without_userns() {
 	echo "$output" | grep -E '^  pass +realservers/kai/named@\.service +systemd-analyze verify$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/vips +lvsdns-vip-guard check$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$'
-	echo "$output" | grep -E '^11 checks run: 11 passed, 0 failed;'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/interfaces\.d/lvsdns0 +ifup --no-act$'
+	echo "$output" | grep -E '^13 checks run: 13 passed, 0 failed;'
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
