@@ -116,7 +116,8 @@ static void check_unicast(const struct used *v, size_t n, struct diags *d)
 }
 
 /* An instance whose address is a VIP, a neighbor or another VLAN's
- * balancer address (its own balancer's is reported with the instance). */
+ * balancer address (its own balancer's is reported with the instance):
+ * named at the later of the two in the file, as two VIPs are. */
 static void check_instances_against(const struct site *s, const struct used *v, size_t n,
 				    struct diags *d)
 {
@@ -134,7 +135,8 @@ static void check_instances_against(const struct site *s, const struct used *v, 
 			u = bsearch(&key, v, n, sizeof(*v), by_address_only);
 			if (u && !(u->kind == USED_VLAN && r->balancer != (size_t)-1 &&
 				   strcmp(u->owner, s->balancers[r->balancer].name) == 0))
-				diag_add(d, in->address_at.line, NULL, "%s instance %s: %s is also %s", r->name,
+				diag_add(d, in->address_at.line > u->line ? in->address_at.line : u->line,
+					 NULL, "%s instance %s: %s is also %s", r->name,
 					 in->name, addr_str(&in->address, a), describe(u, x, sizeof(x)));
 		}
 	}
