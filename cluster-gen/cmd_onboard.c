@@ -174,8 +174,12 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 			      "   runs %s/sbin/named), then ldconfig, and a user 'bind'\n"
 			      "   (adduser --system --group bind) unless bind9 is installed too;",
 			   o->s->bind.version, o->s->bind.prefix, o->s->bind.prefix);
-	buf_puts(b, "\n   nftables or rs-dnat, and the VLAN interfaces up with the instance\n"
-		    "   addresses, e.g. in /etc/network/interfaces.d/ (package vlan):\n\n");
+	/* without iptables rules (nat = stateless) rs-dnat has nothing to load */
+	buf_puts(b, has_file(host, "dnat.rules") || has_file(host, "dnat6.rules")
+		    ? "\n   nftables or rs-dnat, and the VLAN interfaces up with the instance"
+		    : "\n   nftables (nat = stateless has no rules rs-dnat could load), and the\n"
+		      "   VLAN interfaces up with the instance");
+	buf_puts(b, "\n   addresses, e.g. in /etc/network/interfaces.d/ (package vlan):\n\n");
 	for (size_t i = 0; i < o->r->ninstances; i++) {
 		const struct instance *in = &o->r->instances[i];
 

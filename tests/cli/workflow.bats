@@ -490,6 +490,18 @@ fi
 E
 }
 
+@test "onboard: the README of a nat = stateless host asks for nftables, not rs-dnat" {
+	sed 's/^\tclients = { "0.0.0.0\/0" }$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	grep -qx '	nat = stateless' "$TMP/sl.conf"
+	"$GEN" onboard "$TMP/sl.conf" kai -o "$TMP/b" >/dev/null
+	# install.sh and named@.service load dnat.nft with nft only
+	grep -qx '   nftables (nat = stateless has no rules rs-dnat could load), and the' "$TMP/b/README"
+	refute_grep 'nftables or rs-dnat' "$TMP/b/README"
+	# with iptables rules either will do
+	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
+	grep -qx '   nftables or rs-dnat, and the VLAN interfaces up with the instance' "$TMP/sf/README"
+}
+
 @test "onboard: the new host's files pass the real checkers" {
 	add_mia
 	"$GEN" onboard "$TMP/site.conf" mia -o "$TMP/b" >/dev/null
