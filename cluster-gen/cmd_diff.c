@@ -134,7 +134,10 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 
 	if (!unit || strchr(file, '/'))
 		return false;
-	if (strstr(file, "@."))   /* a template: its instances are named elsewhere */
+	if (strstr(file, "@.") && k == REMOVED)   /* a template: its instances are named elsewhere */
+		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
+			   "and systemctl daemon-reload", (int)(strstr(file, "@.") - file), file, file);
+	else if (strstr(file, "@."))
 		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every %.*s@ instance",
 			   (int)(strstr(file, "@.") - file), file);
 	else if (k == REMOVED)
@@ -145,11 +148,23 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 	return true;
 }
 
+/* A settings file that went away: the running kernel keeps its values. */
+#define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
+		       "they are set otherwise or the machine reboots)"
+
 static void balancer_action(const char *lb, const char *file, enum change_kind k,
 			    struct buf *out)
 {
 	buf_printf(out, "on balancer %s: ", lb);
-	if (!strcmp(file, "keepalived.conf"))
+	if (k == REMOVED && !strcmp(file, "vips"))
+		buf_puts(out, "remove /etc/lvsdns/vips");
+	else if (k == REMOVED && !strcmp(file, "dnsprobe.targets"))
+		buf_puts(out, "remove /etc/lvsdns/dnsprobe.targets once dnsprobe --watch is stopped");
+	else if (k == REMOVED && !strncmp(file, "interfaces.d/", 13))
+		buf_printf(out, "ifdown %s, then remove /etc/network/interfaces.d/%s", file + 13, file + 13);
+	else if (k == REMOVED && !strcmp(file, "sysctl.conf"))
+		buf_puts(out, SYSCTL_REMOVED);
+	else if (!strcmp(file, "keepalived.conf"))
 		buf_puts(out, k == REMOVED ? "systemctl disable --now keepalived" :
 			 "install as /etc/keepalived/keepalived.conf, then systemctl reload keepalived");
 	else if (!strcmp(file, "frr.conf"))
@@ -201,9 +216,12 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
 	} else if (!strcmp(file, "sysctl.conf")) {
-		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
+			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
 	} else if (!strcmp(file, "policy-routing.sh")) {
-		buf_puts(out, "run policy-routing.sh again (idempotent)");
+		buf_puts(out, k == REMOVED ? "remove /etc/lvsdns/policy-routing.sh (the rules and routes it "
+					     "set stay until the machine reboots)" :
+			 "run policy-routing.sh again (idempotent)");
 	} else {
 		buf_puts(out, "no daemon action known; install by hand");
 	}

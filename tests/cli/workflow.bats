@@ -80,6 +80,31 @@ refute_grep() {
 	echo "$output" | grep -E '^changed +bind-build/build\.env .*rebuild BIND with bind-build and install it on every real server \(with bind \{ prefix = "/usr" \}: install the distribution.s bind9 it names\), then restart the named@ instances$'
 }
 
+@test "diff: a removed host's or balancer's files say to remove them, not to install them" {
+	add_mia_vlans
+	cp "$TMP/site.conf" "$TMP/without.conf"
+	add_mia
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# a balancer the site no longer has, as render left it
+	mkdir -p "$TMP/out/balancers/ams9/interfaces.d"
+	for f in sysctl.conf vips dnsprobe.targets interfaces.d/lvsdns0; do
+		cp "$TMP/out/balancers/dus2/$f" "$TMP/out/balancers/ams9/$f" 2>/dev/null || echo x > "$TMP/out/balancers/ams9/$f"
+	done
+	run "$GEN" diff --stat "$TMP/without.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^removed +realservers/mia/named-a\.conf .*systemctl disable --now named@a, then remove /etc/bind/named-a\.conf$'
+	echo "$output" | grep -E '^removed +realservers/mia/named@\.service .*on real server mia: systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload$'
+	echo "$output" | grep -E '^removed +realservers/mia/sysctl\.conf .*on real server mia: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
+	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh \(the rules and routes it set stay'
+	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
+	echo "$output" | grep -E '^removed +balancers/ams9/vips .*on balancer ams9: remove /etc/lvsdns/vips$'
+	echo "$output" | grep -E '^removed +balancers/ams9/dnsprobe\.targets .*on balancer ams9: remove /etc/lvsdns/dnsprobe\.targets once dnsprobe --watch is stopped$'
+	echo "$output" | grep -E '^removed +balancers/ams9/interfaces\.d/lvsdns0 .*on balancer ams9: ifdown lvsdns0, then remove /etc/network/interfaces\.d/lvsdns0$'
+	# nothing that went away is to be installed or run again
+	printf '%s\n' "$output" | grep -E '^removed ' | refute_grep 'install|run policy-routing|restart every'
+}
+
 @test "diff: added, removed and changed files each say what their machine must do" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# lou's instance b goes away; a new instance d comes on a new VLAN 213
