@@ -62,17 +62,58 @@ static int on_off(const char *opt, const char *v, bool *out)
 	return 0;
 }
 
+/* The directory an absolute path names, read as the kernel reads it but
+ * without looking at the file system: empty and "." parts dropped, ".."
+ * taking the previous part away. Returns how many parts remain; *first is
+ * the first of them (its text, up to the next '/'). */
+static size_t path_parts(const char *p, const char **first)
+{
+	const char *part[64];
+	size_t n = 0;
+
+	*first = NULL;
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			n -= n > 0;
+		} else if (n < sizeof(part) / sizeof(part[0])) {
+			part[n++] = p;
+		} else {
+			n++;   /* deeper than any system directory: counted only */
+		}
+		p += len;
+	}
+	if (n > 0)
+		*first = part[0];
+	return n;
+}
+
+/* Is an absolute path / (usr false) or / or /usr (usr true), however
+ * written ("//usr", "/usr/.", "/opt/../usr")? */
+static bool is_system_dir(const char *p, bool usr)
+{
+	const char *first;
+	size_t n = path_parts(p, &first);
+
+	return n == 0 || (usr && n == 1 && strncmp(first, "usr", 3) == 0 &&
+			  (first[3] == '/' || first[3] == '\0'));
+}
+
 /* make install into / or /usr, on this machine, would overwrite the files
  * of the distribution's bind9 behind dpkg's back (a site that runs those
  * says bind { prefix = "/usr" } and builds nothing). Into --destdir, for a
- * package, any prefix is fine. */
+ * package, any prefix is fine; a --destdir of / itself is no staging
+ * directory. */
 static int system_prefix_refused(const struct opts *o)
 {
-	size_t n = strlen(o->prefix);
+	bool staged = o->destdir[0] != '\0' && !(o->destdir[0] == '/' && is_system_dir(o->destdir, false));
 
-	while (n > 1 && o->prefix[n - 1] == '/')
-		n--;
-	if (o->destdir[0] != '\0' || !((n == 1) || (n == 4 && strncmp(o->prefix, "/usr", 4) == 0)))
+	if (staged || !is_system_dir(o->prefix, true))
 		return 0;
 	fprintf(stderr, "bind-build: --prefix %s would install over the distribution's BIND "
 		"(dpkg's files); build under /usr/local (the default), or into --destdir to "

@@ -179,6 +179,32 @@ plan() { # ERA -> runs --plan on a fresh tree of that era
   [ "$status" -eq 0 ]
 }
 
+@test "--prefix /usr or / is refused however it is written, and --destdir / stages nothing" {
+  mkdir -p "$T/t918"
+  tree_9_18 "$T/t918"
+  for p in //usr /usr/. /./usr /opt/../usr /usr/local/.. /usr/bin/../ /opt/..; do
+    run "$BB" "$T/t918" --plan --prefix "$p"
+    echo "$p: $output"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"would install over the distribution's BIND"* ]]
+  done
+  # DESTDIR=/ is the running system, not a package's staging directory
+  for d in / // /. /tmp/..; do
+    run "$BB" "$T/t918" --plan --prefix /usr --destdir "$d"
+    echo "destdir $d: $output"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"would install over the distribution's BIND"* ]]
+  done
+  # neither is a system directory
+  for p in /usr/local /usrx /opt/usr /usr/../opt; do
+    run "$BB" "$T/t918" --plan --prefix "$p"
+    echo "$p: $output"
+    [ "$status" -eq 0 ]
+  done
+  run "$BB" "$T/t918" --plan --prefix //usr --destdir "$T/pkg"
+  [ "$status" -eq 0 ]
+}
+
 @test "--table lists every row, and the man page documents each of them" {
   run "$BB" --table
   [ "$status" -eq 0 ]
