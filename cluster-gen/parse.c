@@ -441,7 +441,7 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	const char *lb = cfg_getstr(sec, "balancer");
 	cfg_t **subs;
 	size_t n;
-	struct option_at want[] = { { "clients", &rs->clients_at } };
+	struct option_at want[] = { { "clients", &rs->clients_at }, { "nat", &rs->nat_at } };
 	int k;
 
 	rs->name = xstrdup(cfg_title(sec));

@@ -117,6 +117,7 @@ struct realserver {
 	size_t nclients;
 	struct origin clients_at;
 	enum nat_mode nat;
+	struct origin nat_at;
 	struct instance *instances;
 	size_t ninstances;
 };

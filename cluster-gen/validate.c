@@ -530,6 +530,44 @@ static void validate_announced(const struct site *s, const struct balancer *b, s
 	}
 }
 
+/* Without conntrack (nat = stateless) an instance's replies are mapped back
+ * to a VIP by the instance address alone, so the host's balancer may carry
+ * one VIP of each family the host has instances of. render_dnat refuses
+ * the rest too; here `check` says so, at a line. */
+static void validate_stateless(const struct site *s, const struct realserver *r, struct diags *d)
+{
+	const struct balancer *b;
+
+	if (r->nat != NAT_STATELESS || r->balancer == (size_t)-1)
+		return;
+	b = &s->balancers[r->balancer];
+	for (int v6 = 0; v6 <= 1; v6++) {
+		int family = v6 ? AF_INET6 : AF_INET;
+		const char *first = NULL, *second = NULL;
+		size_t nvips = 0;
+		bool has = false;
+
+		for (size_t i = 0; i < r->ninstances; i++)
+			has = has || r->instances[i].address.family == family;
+		for (size_t i = 0; i < b->nservices; i++) {
+			const struct service *v = &s->services[b->services[i]];
+			if (v->vip.family != family)
+				continue;
+			if (nvips == 0)
+				first = v->name;
+			else if (nvips == 1)
+				second = v->name;
+			nvips++;
+		}
+		if (has && nvips > 1)
+			diag_add(d, later_line(r->nat_at, b->services_at),
+				 "use nat = stateful, or one VIP of each family behind the balancer",
+				 "realserver %s: nat = stateless, but balancer %s carries %zu IPv%d VIPs (%s, %s%s): "
+				 "without conntrack a reply from an instance cannot be mapped back to the VIP it was sent to",
+				 r->name, b->name, nvips, v6 ? 6 : 4, first, second, nvips > 2 ? ", ..." : "");
+	}
+}
+
 /* Watch mode names each target HOST+INSTANCE+PROTO-PORT; dnsprobe takes
  * ids of at most 63 characters (probes/targets.h TARGET_ID_MAX - 1; that
  * header cannot be included here: its struct check is dnsprobe's). */
@@ -672,6 +710,7 @@ void validate_site(const struct site *s, struct diags *d)
 		check_name(d, r->at.line, "realserver", r->name);
 		for (size_t j = 0; r->balancer != (size_t)-1 && j < r->ninstances; j++)
 			validate_instance(s, r, &r->instances[j], d);
+		validate_stateless(s, r, d);
 	}
 	validate_unique_instances(s, d);
 	validate_addresses(s, d);

@@ -60,15 +60,25 @@ keepalived_ok() {
 }
 
 @test "render -j: the error reported is the first host's, whatever the threads" {
-  # two hosts in different shares fail; the one earlier in the site is named
-  tests/gen-site 1000 | sed -e '/realserver host000300 {/a nat = "stateless"' \
+  # two hosts in different shares fail, each in a template of its own (the
+  # site is valid: check refuses what render would); the one earlier in the
+  # site is named: host000300's named.conf (its rndc port), not
+  # host000450's dnat.nft (stateless, behind a balancer with one VIP)
+  tests/gen-site 1000 | sed -e '/realserver host000300 {/,/^  }/s/instance a {/instance a { control-port = 9530/' \
+    -e '/^balancer lb010 {/,/^}/s/services = { svc010, svc011 }/services = { svc010 }/' \
     -e '/realserver host000450 {/a nat = "stateless"' > "$TMP/site.conf"
+  "$GEN" check "$TMP/site.conf"
+  mkdir "$TMP/tpl"
+  sed 's/{{#control_port}}/&{{no_such_name}}/' templates/named.conf.mustache > "$TMP/tpl/named.conf.mustache"
+  sed '0,/{{#stateless}}/s//&{{no_such_name}}/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
+  grep -q 'no_such_name' "$TMP/tpl/named.conf.mustache"
+  grep -q 'no_such_name' "$TMP/tpl/dnat.nft.mustache"
   "$GEN" render site.conf.example -o "$TMP/out"
   cp -a "$TMP/out" "$TMP/before"
   for j in 1 2 4 7; do
-    run "$GEN" render -j "$j" "$TMP/site.conf" -o "$TMP/out"
+    run "$GEN" render -j "$j" "$TMP/site.conf" -o "$TMP/out" --templates "$TMP/tpl"
     [ "$status" -eq 1 ]
-    [[ "$output" == "cluster-gen: realserver host000300: nat = stateless, but balancer"* ]]
+    [[ "$output" == "cluster-gen: $TMP/tpl/named.conf.mustache:"*": unknown variable 'no_such_name'"* ]]
     echo "$output" > "$TMP/err.$j"
   done
   for j in 2 4 7; do diff "$TMP/err.1" "$TMP/err.$j"; done

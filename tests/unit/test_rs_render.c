@@ -52,41 +52,65 @@ struct rendered {
 	int rc;
 };
 
-/* Loads SITE with the given extra text and nat mode, renders the real
- * servers. Returns 0 or -1 (message in r->err). */
-static void render(const char *nat, const char *extra, struct rendered *r)
+/* Loads SITE with the given extra text and nat mode into s; d holds what
+ * the parser and validation found. Returns site_load's result. */
+static int load(const char *nat, const char *extra, struct site *s, struct diags *d)
 {
 	char path[] = "/tmp/test_rs_render.XXXXXX";
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
-	struct site s;
-	struct diags d;
-	struct templates *t = templates_new(NULL);
-	struct buf err;
 	int rc;
 
 	assert_non_null(f);
 	fprintf(f, SITE, nat);
 	fputs(extra, f);
 	fclose(f);
-	diags_init(&d, path);
-	rc = site_load(path, &s, &d);
+	diags_init(d, path);
+	rc = site_load(path, s, d);
 	unlink(path);
-	if (rc != 0) {
-		diags_print(&d, stderr);
-		diags_free(&d);
-		templates_free(t);
-		fail_msg("site did not load");
-	}
-	diags_free(&d);
+	return rc;
+}
+
+/* Renders the real servers of the loaded site s into r (0 or -1, message
+ * in r->err), and frees s. */
+static void render_loaded(struct site *s, struct rendered *r)
+{
+	struct templates *t = templates_new(NULL);
+	struct buf err;
+
 	files_init(&r->files);
 	buf_init(&err);
-	r->rc = render_realserver(&s, t, &r->files, &err);
+	r->rc = render_realserver(s, t, &r->files, &err);
 	snprintf(r->err, sizeof(r->err), "%s", err.data ? err.data : "");
 	files_sort(&r->files);
 	buf_free(&err);
 	templates_free(t);
-	site_free(&s);
+	site_free(s);
+}
+
+/* Loads SITE with the given extra text and nat mode, renders the real
+ * servers. Returns 0 or -1 (message in r->err). */
+static void render(const char *nat, const char *extra, struct rendered *r)
+{
+	struct site s;
+	struct diags d;
+
+	if (load(nat, extra, &s, &d) != 0) {
+		diags_print(&d, stderr);
+		diags_free(&d);
+		fail_msg("site did not load");
+	}
+	diags_free(&d);
+	render_loaded(&s, r);
+}
+
+/* Does one of d's problems hold text? */
+static bool diag_has(const struct diags *d, const char *text)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->v[i].message, text))
+			return true;
+	return false;
 }
 
 static const char *file(const struct rendered *r, const char *path)
@@ -201,6 +225,8 @@ static void test_rules_per_family(void **state)
 static void test_stateless(void **state)
 {
 	struct rendered r;
+	struct site s;
+	struct diags d;
 	(void)state;
 
 	render("stateless", "", &r);
@@ -210,10 +236,23 @@ static void test_stateless(void **state)
 	has(file(&r, "realservers/h/dnat.nft"), "10.1.53.2 . udp . 5353 : 198.51.100.53,\n");
 	files_free(&r.files);
 
-	render("stateless", "bgp { mode = anycast }\n"
-		   "service more { vip = 198.51.100.54  ports = { \"udp/53\" } }\n", &r);
+	/* two IPv4 VIPs: the site is refused when it is loaded (check says so,
+	 * at a line), not only when it is rendered */
+	assert_int_not_equal(load("stateless", "bgp { mode = anycast }\n"
+				  "service more { vip = 198.51.100.54  ports = { \"udp/53\" } }\n", &s, &d), 0);
+	assert_true(diag_has(&d, "realserver h: nat = stateless, but balancer lb carries 2 IPv4 VIPs (dns, more)"));
+	assert_false(diag_has(&d, "realserver four"));   /* stateful */
+	diags_free(&d);
+	site_free(&s);
+
+	/* and the renderer still refuses a model that was never validated:
+	 * dns6's VIP made IPv4 behind the parser's back */
+	assert_int_equal(load("stateless", "", &s, &d), 0);
+	diags_free(&d);
+	assert_true(addr_parse("198.51.100.54", &s.services[site_service_index(&s, "dns6")].vip));
+	render_loaded(&s, &r);
 	assert_int_equal(r.rc, -1);
-	assert_non_null(strstr(r.err, "realserver h: nat = stateless, but balancer lb carries 2 IPv4 VIPs (dns, more)"));
+	assert_non_null(strstr(r.err, "realserver h: nat = stateless, but balancer lb carries 2 IPv4 VIPs (dns, dns6)"));
 	files_free(&r.files);
 }
 
