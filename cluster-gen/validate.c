@@ -368,7 +368,8 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].addr.family == in->address.family)
 			return;
-	diag_add(d, in->address_at.line, "add a client network of the instance's family",
+	/* the instance's address against the host's clients: the later of the two */
+	diag_add(d, later_line(in->address_at, r->clients_at), "add a client network of the instance's family",
 		 "%s instance %s is IPv%d but no client network is", r->name, in->name,
 		 addr_version(&in->address));
 }
