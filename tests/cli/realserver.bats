@@ -117,9 +117,16 @@ teardown() {
   grep -qx '	listen-on port 53 { 10.1.53.2; };' "$a"
   grep -qx '	listen-on-v6 { none; };' "$a"
   [ "$(grep -c 'listen-on port' "$a")" -eq 1 ]
-  grep -qx '	pid-file "/run/named/named-a.pid";' "$a"
+  grep -qx '	pid-file "/var/cache/bind/a/named.pid";' "$a"
   grep -qx '	directory "/var/cache/bind/a";' "$a"
-  grep -qx '	session-keyfile "/run/named/session-a.key";' "$a"
+  grep -qx '	session-keyfile "/var/cache/bind/a/session.key";' "$a"
+  # every file named writes is in its own directory, which Debian's AppArmor
+  # profile for /usr/sbin/named lets it write ("/var/cache/bind/** lrw")
+  [ "$(grep -cE '^	([a-z-]*file|directory) "' "$a")" -eq 6 ]
+  [ "$(grep -E '^	([a-z-]*file|directory) "' "$a" | grep -cv '"/var/cache/bind/a[/"]')" -eq 0 ]
+  if [ -f /etc/apparmor.d/usr.sbin.named ]; then
+    grep -q '^ *@\?/var/cache/bind/\*\* lrw,' /etc/apparmor.d/usr.sbin.named
+  fi
   grep -qx '	server-id "rs-a";' "$a"
   grep -qx '	allow-recursion { "clients"; };' "$a"
   grep -qx '	allow-query-cache { "clients"; };' "$a"

@@ -81,7 +81,7 @@ start_named() {
   local i=$1 conf="$DP_TMP/named-$1.conf" addr=10.1.53.2
   [ "$i" = b ] && addr=10.3.53.2
   mkdir -p "$DP_TMP/cache/$i" "$DP_TMP/run"
-  sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
+  sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" \
     "$DP_TMP/out/realservers/rs/named-$i.conf" >"$conf"
   launch_unit "$i" "$conf" "$addr"
 }

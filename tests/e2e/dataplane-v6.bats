@@ -64,7 +64,7 @@ setup_file() {
   IP="ip -n $NS_RS" sh "$DP_TMP/out/realservers/rs/policy-routing.sh"
   for i in a b; do
     mkdir -p "$DP_TMP/cache/$i"
-    sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" -e "s|/run/named/|$DP_TMP/run/|g" \
+    sed -e "s|/var/cache/bind/|$DP_TMP/cache/|g" \
       "$DP_TMP/out/realservers/rs/named-$i.conf" >"$DP_TMP/named-$i.conf"
   done
   launch_unit a "$DP_TMP/named-a.conf" 2001:db8:605::2
