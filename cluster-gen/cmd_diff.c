@@ -209,14 +209,14 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
 		/* the host loads one of its two rule sets, as install.sh and
 		 * named@.service do: rs-dnat's where it is installed */
-		buf_puts(out, "where rs-dnat is installed: ");
+		buf_puts(out, "with rs-dnat: ");
 		if (k == REMOVED)
 			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');
 		else
 			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit of the LVSDNS-PRE chain)",
 				   file[4] == '6' ? '6' : '4', file);
 	} else if (!strcmp(file, "dnat.nft")) {
-		buf_puts(out, "where rs-dnat is not installed, or with nat = stateless: ");
+		buf_puts(out, "without rs-dnat, or with nat = stateless: ");
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
 	} else if (!strcmp(file, "sysctl.conf")) {
