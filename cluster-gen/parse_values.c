@@ -136,16 +136,85 @@ static bool opens_section(const char *text, const char *name, const char *title)
 	return false;
 }
 
+enum line_kind { SETS_IT, OPENS, ASSIGNS, NO_SETTING };
+
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* Whether text sets option name[0, n) ("name =" or "name +=", outside
+ * quotes), else opens something ('{' outside quotes: a section or another
+ * list), else sets something else ('='), or none of these (a line of list
+ * values, a closing brace, a blank). */
+static enum line_kind line_sets(const char *text, const char *name, size_t n)
+{
+	enum line_kind kind = NO_SETTING;
+	char quote = 0;
+
+	for (const char *c = text; *c; c++) {
+		if (quote) {
+			if (*c == '\\' && c[1])
+				c++;
+			else if (*c == quote)
+				quote = 0;
+		} else if (*c == '"' || *c == '\'') {
+			quote = *c;
+		} else if (*c == '{') {
+			kind = OPENS;
+		} else if (*c == '=' && kind != OPENS) {
+			kind = ASSIGNS;
+		} else if ((c == text || !word_char(c[-1])) && strncmp(c, name, n) == 0 &&
+			   !word_char(c[n])) {
+			const char *q = c + n + strspn(c + n, " \t");
+			if (*q == '=' || (q[0] == '+' && q[1] == '='))
+				return SETS_IT;
+		}
+	}
+	return kind;
+}
+
+/* Whether "name =" or "name +=" occurs in text (quotes not considered: for
+ * the line an option was recorded at, the first look). */
+static bool sets_on(const char *text, const char *name, size_t n)
+{
+	for (const char *c = strstr(text, name); c; c = strstr(c + 1, name)) {
+		const char *q = c + n + strspn(c + n, " \t");
+		if ((c == text || !word_char(c[-1])) && !word_char(c[n]) &&
+		    (*q == '=' || (q[0] == '+' && q[1] == '=')))
+			return true;
+	}
+	return false;
+}
+
+/* libconfuse records a list when it ends: one written over several lines
+ * ("clients = {", the values, "}") at its closing line. The line that sets
+ * it is the nearest at or above, with only list values in between; when
+ * there is none (a default, recorded where its section opens), `line`. */
+static int written_line(const struct parser *p, const char *name, size_t n, int line)
+{
+	if (line > 0 && (size_t)line <= p->nlines && sets_on(p->lines[line - 1], name, n))
+		return line;   /* nearly always: no list, or a list on one line */
+	for (int l = line; l > 0 && (size_t)l <= p->nlines; l--) {
+		enum line_kind k = line_sets(p->lines[l - 1], name, n);
+		if (k == SETS_IT)
+			return l;
+		/* the closing line may set something after the brace */
+		if (k == OPENS || (k == ASSIGNS && l != line))
+			break;
+	}
+	return line;
+}
+
 /* The section opens at or a little above `first`, the first line any of
- * its options was recorded at. */
+ * its options was recorded at; 0 when it does not. */
 static int opening_line(const struct parser *p, cfg_t *sec, int first)
 {
-	if (first == 0)
-		first = sec->line;
 	for (int l = first; l > 0 && l > first - 8 && (size_t)l <= p->nlines; l--)
 		if (opens_section(p->lines[l - 1], sec->name, sec->title))
 			return l;
-	return first;
+	return 0;
 }
 
 /* One pass over the section's records, "name=line" each, finds both its
@@ -157,6 +226,8 @@ struct origin section_at(const struct parser *p, cfg_t *sec, const struct option
 	cfg_opt_t *lines = cfg_getopt(sec, SCHEMA_LINES);
 	unsigned count = lines ? cfg_opt_size(lines) : 0;
 	struct origin at = { 0 };
+	const char *first = NULL;   /* the record of at.line */
+	int opened;
 
 	for (size_t k = 0; k < n; k++)
 		want[k].at->line = 0;
@@ -167,16 +238,25 @@ struct origin section_at(const struct parser *p, cfg_t *sec, const struct option
 		if (line <= 0)
 			continue;
 		if (at.line == 0 || line < at.line)
-			at.line = line;
+			at.line = line, first = e;
 		for (size_t k = 0; k < n; k++)
 			if (strncmp(e, want[k].name, (size_t)(eq - e)) == 0 &&
 			    want[k].name[eq - e] == '\0')
 				want[k].at->line = line;
 	}
-	at.line = opening_line(p, sec, at.line);
+	if (at.line == 0)
+		at.line = sec->line;
+	/* a long list first, recorded at its end: from the line that sets it */
+	if ((opened = opening_line(p, sec, at.line)) == 0 && first)
+		opened = opening_line(p, sec, written_line(p, first, strcspn(first, "="), at.line));
+	if (opened)
+		at.line = opened;
 	for (size_t k = 0; k < n; k++)
 		if (want[k].at->line == 0)
 			*want[k].at = at;
+		else
+			want[k].at->line = written_line(p, want[k].name, strlen(want[k].name),
+							want[k].at->line);
 	return at;
 }
 
@@ -188,7 +268,7 @@ int section_line(const struct parser *p, cfg_t *sec)
 int line_of(const struct parser *p, cfg_t *sec, const char *name)
 {
 	int line = option_line(sec, name);
-	return line ? line : section_line(p, sec);
+	return line ? written_line(p, name, strlen(name), line) : section_line(p, sec);
 }
 
 /* ---- value conversion ---- */
