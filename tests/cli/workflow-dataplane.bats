@@ -70,6 +70,20 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
 	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
 }
 
+# The VIP is answered over udp and tcp through each VLAN, by that VLAN's
+# instance (its id.server answer and its NSID).
+answered_by_each_instance() {
+	local link proto want got
+	for link in 105 109; do
+		want=rs-a; [ "$link" = 109 ] && want=rs-b
+		for proto in udp tcp; do
+			got=$(ask "$link" "$proto")
+			echo "VLAN $link $proto: $got"
+			[ "$got" = "$want $want" ] || return 1
+		done
+	done
+}
+
 @test "onboard --probe refuses while the host's named instances are down" {
 	run cl "$GEN" onboard --probe --dnsprobe "$PROBE" "$DP_TMP/site.conf" rs -o "$DP_TMP/refused"
 	echo "$output"
@@ -102,14 +116,7 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
 @test "the bundle's dnat.nft (install.sh without rs-dnat): the VIP is answered by the right instance per VLAN" {
 	rs nft flush ruleset
 	rs nft -f "$DP_TMP/onboard-rs/files/dnat.nft"
-	for link in 105 109; do
-		want=rs-a; [ "$link" = 109 ] && want=rs-b
-		for proto in udp tcp; do
-			got=$(ask "$link" "$proto")
-			echo "VLAN $link $proto: $got"
-			[ "$got" = "$want $want" ]
-		done
-	done
+	answered_by_each_instance
 	rs nft flush ruleset
 }
 
@@ -159,14 +166,7 @@ unit_prestart() {
 	[ "$(ask 109 udp)" = "no answer" ]
 	unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
 	rs nft list table inet lvsdns >/dev/null
-	for link in 105 109; do
-		want=rs-a; [ "$link" = 109 ] && want=rs-b
-		for proto in udp tcp; do
-			got=$(ask "$link" "$proto")
-			echo "VLAN $link $proto: $got"
-			[ "$got" = "$want $want" ]
-		done
-	done
+	answered_by_each_instance
 	# twice changes nothing (a restart of one instance)
 	unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
 	[ "$(rs ip rule list from 10.3.53.2 | wc -l)" -eq 1 ]
