@@ -190,7 +190,8 @@ static void build_ports(struct parser *p, cfg_t *sec, struct service *svc)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "ports", (unsigned)i);
 		if (!parse_port(v, &svc->ports[svc->nports])) {
-			diag_add(p->d, svc->ports_at.line, "write ports as \"udp/53\" or \"tcp/53\"",
+			diag_add(p->d, list_value_line(p, svc->ports_at.line, v),
+				 "write ports as \"udp/53\" or \"tcp/53\"",
 				 "service %s: port '%s' is not PROTO/PORT", svc->name, v);
 			continue;
 		}
@@ -239,7 +240,8 @@ static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
 		const char *name = cfg_getnstr(sec, opt, (unsigned)i);
 		size_t idx = site_service_index(p->s, name);
 		if (idx == (size_t)-1) {
-			diag_add(p->d, line_of(p, sec, opt), "services are declared with: service NAME { vip = ... }",
+			diag_add(p->d, list_value_line(p, line_of(p, sec, opt), name),
+				 "services are declared with: service NAME { vip = ... }",
 				 "%s: %s names unknown service '%s'", owner, opt, name);
 			continue;
 		}
@@ -420,7 +422,8 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
 		if (!prefix_parse(v, &rs->clients[rs->nclients])) {
-			diag_add(p->d, rs->clients_at.line, "write networks as \"192.0.2.0/24\"",
+			diag_add(p->d, list_value_line(p, rs->clients_at.line, v),
+				 "write networks as \"192.0.2.0/24\"",
 				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
 			continue;
 		}

@@ -207,6 +207,29 @@ static int written_line(const struct parser *p, const char *name, size_t n, int 
 	return line;
 }
 
+/* Whether text holds value[0, n) as a whole word or quoted string. */
+static bool holds_value(const char *text, const char *value, size_t n)
+{
+	for (const char *c = strstr(text, value); c; c = strstr(c + 1, value))
+		if ((c == text || !word_char(c[-1])) && !word_char(c[n]))
+			return true;
+	return false;
+}
+
+int list_value_line(const struct parser *p, int from, const char *value)
+{
+	size_t n = strlen(value);
+
+	for (int l = from; n > 0 && l > 0 && (size_t)l <= p->nlines; l++) {
+		const char *text = p->lines[l - 1];
+		if (holds_value(text, value, n))
+			return l;
+		if (strchr(text, '}'))   /* the list ends here */
+			break;
+	}
+	return from;
+}
+
 /* The section opens at or a little above `first`, the first line any of
  * its options was recorded at; 0 when it does not. */
 static int opening_line(const struct parser *p, cfg_t *sec, int first)

@@ -31,6 +31,10 @@ int option_line(cfg_t *sec, const char *name);
 int section_line(const struct parser *p, cfg_t *sec);
 /* The option's line, else the section's. */
 int line_of(const struct parser *p, cfg_t *sec, const char *name);
+/* The line of one value of a list that is set at line `from`: the first
+ * line from there to the list's end holding it as a word or quoted, else
+ * `from`. */
+int list_value_line(const struct parser *p, int from, const char *value);
 
 /* An option, and where to note the line it was last set at. */
 struct option_at {
