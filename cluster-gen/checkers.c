@@ -312,6 +312,19 @@ static const char *options_directory(const char *text)
 	return NULL;
 }
 
+static int write_file(const char *path, const char *data, size_t len, struct buf *why)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = -1;
+
+	if (fd >= 0 && write(fd, data, len) == (ssize_t)len)
+		rc = 0;
+	else
+		buf_printf(why, "%s: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* named-checkconf's chroot: root/.named-check/N/ with the options'
  * directory made and the file copied to /named.conf inside. */
 static int named_chroot(const struct file *f, const char *root, size_t n, char **chroot_dir,
@@ -319,7 +332,7 @@ static int named_chroot(const struct file *f, const char *root, size_t n, char *
 {
 	const char *d = options_directory(f->data);
 	char *dir = NULL, *inner;
-	int fd, rc = -1;
+	int rc = -1;
 
 	*chroot_dir = xasprintf("%s/.named-check/%zu", root, n);
 	if (d) {
@@ -336,29 +349,10 @@ static int named_chroot(const struct file *f, const char *root, size_t n, char *
 		goto out;
 	}
 	inner = xasprintf("%s/named.conf", *chroot_dir);
-	fd = open(inner, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0 && write(fd, f->data, f->len) == (ssize_t)f->len)
-		rc = 0;
-	else
-		buf_printf(why, "%s: %s\n", inner, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	rc = write_file(inner, f->data, f->len, why);
 	free(inner);
 out:
 	free(dir);
-	return rc;
-}
-
-static int write_file(const char *path, const char *data, size_t len, struct buf *why)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = -1;
-
-	if (fd >= 0 && write(fd, data, len) == (ssize_t)len)
-		rc = 0;
-	else
-		buf_printf(why, "%s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 
