@@ -175,14 +175,26 @@ static enum line_kind line_sets(const char *text, const char *name, size_t n)
 	return kind;
 }
 
+/* The first place at or after `from` in text where w[0, n) stands as a
+ * whole word (w need not end at n), or NULL. */
+static const char *find_word(const char *text, const char *from, const char *w, size_t n)
+{
+	size_t left = strlen(from);
+
+	for (const char *c = memmem(from, left, w, n); c;
+	     c = memmem(c + 1, left - (size_t)(c + 1 - from), w, n))
+		if ((c == text || !word_char(c[-1])) && !word_char(c[n]))
+			return c;
+	return NULL;
+}
+
 /* Whether "name =" or "name +=" occurs in text (quotes not considered: for
  * the line an option was recorded at, the first look). */
 static bool sets_on(const char *text, const char *name, size_t n)
 {
-	for (const char *c = strstr(text, name); c; c = strstr(c + 1, name)) {
+	for (const char *c = find_word(text, text, name, n); c; c = find_word(text, c + 1, name, n)) {
 		const char *q = c + n + strspn(c + n, " \t");
-		if ((c == text || !word_char(c[-1])) && !word_char(c[n]) &&
-		    (*q == '=' || (q[0] == '+' && q[1] == '=')))
+		if (*q == '=' || (q[0] == '+' && q[1] == '='))
 			return true;
 	}
 	return false;
@@ -207,22 +219,13 @@ static int written_line(const struct parser *p, const char *name, size_t n, int 
 	return line;
 }
 
-/* Whether text holds value[0, n) as a whole word or quoted string. */
-static bool holds_value(const char *text, const char *value, size_t n)
-{
-	for (const char *c = strstr(text, value); c; c = strstr(c + 1, value))
-		if ((c == text || !word_char(c[-1])) && !word_char(c[n]))
-			return true;
-	return false;
-}
-
 int list_value_line(const struct parser *p, int from, const char *value)
 {
 	size_t n = strlen(value);
 
 	for (int l = from; n > 0 && l > 0 && (size_t)l <= p->nlines; l++) {
 		const char *text = p->lines[l - 1];
-		if (holds_value(text, value, n))
+		if (find_word(text, text, value, n))
 			return l;
 		if (strchr(text, '}'))   /* the list ends here */
 			break;
