@@ -136,9 +136,13 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		buf_puts(b, "# replies leave through the VLAN their query came in on\n"
 			    "/etc/lvsdns/policy-routing.sh\n");
 	dnat_commands(host, b);
-	buf_puts(b, "# one single-threaded named per instance\nsystemctl daemon-reload\n");
+	buf_puts(b, "# one single-threaded named per instance, all in one command: an instance\n"
+		    "# that fails to start keeps none of the others from being enabled and\n"
+		    "# started (its unit tries again every 5 s)\n"
+		    "systemctl daemon-reload\nsystemctl enable --now");
 	for (size_t i = 0; i < o->r->ninstances; i++)
-		buf_printf(b, "systemctl enable --now named@%s\n", o->r->instances[i].name);
+		buf_printf(b, " named@%s", o->r->instances[i].name);
+	buf_puts(b, "\n");
 	buf_printf(b, "echo \"%s: installed; now apply balancer.diff on balancer %s (see README)\"\n",
 		   o->r->name, o->b->name);
 }

@@ -14,6 +14,8 @@ test_rs_rules_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats
 BATS_TESTS += tests/cli/realserver.bats
 BATS_TESTS += tests/e2e/dataplane.bats tests/e2e/dataplane-v6.bats
+# named@.service under a real systemd as PID 1 (systemd-nspawn), booted and rebooted
+BATS_TESTS += tests/e2e/systemd-boot.bats
 
 BENCH_TARGETS += bench-dataplane
 .PHONY: bench-dataplane

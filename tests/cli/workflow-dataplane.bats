@@ -16,31 +16,6 @@ RS=build/san/rs-dnat
 PROBE=build/san/dnsprobe
 load ../e2e/dataplane-lib
 
-# The test bed's site, with a health check the instances answer without
-# recursion (CH TXT id.server), and host rs declared: the one to onboard.
-# Its named is Debian's, as the bundle's named@.service says (launch_unit).
-write_onboard_site() {
-	cat <<S
-check { name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2 }
-site "dataplane" { asn = 64512 }
-bind { version = "9.18.49"  prefix = "/usr" }
-service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
-balancer lb {
-	router-id = 10.255.0.1
-	primary = { resolver }
-	neighbor core { address = 198.51.100.254 }
-	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
-	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
-}
-realserver rs {
-	balancer = lb
-	clients = { "192.0.2.0/24" }
-	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
-	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
-}
-S
-}
-
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || { echo "workflow-dataplane.bats needs root" >&2; return 1; }
 	for t in ip named dig nft iptables-restore conntrack sysctl; do
@@ -59,29 +34,6 @@ setup_file() {
 
 teardown_file() {
 	dp_teardown
-}
-
-ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP through VLAN LINK
-	local gw=10.1.53.2 tcp=+notcp out
-	[ "$1" = 109 ] && gw=10.3.53.2
-	[ "$2" = tcp ] && tcp=+tcp
-	cl ip route replace "$VIP/32" via "$gw" dev "v$1"
-	out=$(cl dig "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
-	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
-}
-
-# The VIP is answered over udp and tcp through each VLAN, by that VLAN's
-# instance (its id.server answer and its NSID).
-answered_by_each_instance() {
-	local link proto want got
-	for link in 105 109; do
-		want=rs-a; [ "$link" = 109 ] && want=rs-b
-		for proto in udp tcp; do
-			got=$(ask "$link" "$proto")
-			echo "VLAN $link $proto: $got"
-			[ "$got" = "$want $want" ] || return 1
-		done
-	done
 }
 
 @test "onboard --probe refuses while the host's named instances are down" {
@@ -134,16 +86,6 @@ unit_dataplane_lines() {
 	sed -n 's/^ExecStartPre=//p' "$DP_TMP/onboard-rs/files/named@.service" |
 		grep -F /etc/lvsdns/ |
 		sed -e "s/%i/$1/g" -e "s|/etc/lvsdns/|$DP_TMP/onboard-rs/files/|g"
-}
-
-# A reboot, for the data plane: no DNAT rules, no policy routing.
-forget_dataplane() {
-	rs nft flush ruleset
-	rs "$RS" remove >/dev/null 2>&1 || true
-	rs ip rule del from 10.1.53.2 table 1105 2>/dev/null || true
-	rs ip rule del from 10.3.53.2 table 1109 2>/dev/null || true
-	rs ip route flush table 1105 2>/dev/null || true
-	rs ip route flush table 1109 2>/dev/null || true
 }
 
 # Runs the unit's data-plane lines of both instances in the host's

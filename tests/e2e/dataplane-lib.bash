@@ -1,8 +1,9 @@
-# Shared by tests/e2e/dataplane.bats and realserver/bench-dataplane.sh:
-# the two namespaces of the data-plane topology and the named instances in
-# them. The caller sets DP_TMP (a fresh directory), NS_CL and NS_RS
-# (namespace names carrying a per-run prefix) and GEN (cluster-gen), and
-# calls dp_teardown however it ends. Only PIDs started here are killed.
+# Shared by tests/e2e/dataplane.bats, tests/cli/workflow-dataplane.bats,
+# tests/e2e/systemd-boot.bats and realserver/bench-dataplane.sh: the two
+# namespaces of the data-plane topology and the named instances in them.
+# The caller sets DP_TMP (a fresh directory), NS_CL and NS_RS (namespace
+# names carrying a per-run prefix) and GEN (cluster-gen), and calls
+# dp_teardown however it ends. Only PIDs started here are killed.
 # make_balancer (the data-plane tests) adds a third namespace, NS_CN.
 VIP=198.51.100.53
 CLIENT=192.0.2.10
@@ -54,7 +55,10 @@ rs() { ip netns exec "$NS_RS" "$@"; }
 cl() { ip netns exec "$NS_CL" "$@"; }
 cn() { ip netns exec "$NS_CN" "$@"; }
 
-make_namespaces() {
+# make_links: the two namespaces, joined by one veth per VLAN (v105/eth1.105,
+# v109/eth1.109) with the VLANs' addresses, and the host's main default
+# route; nothing of the rendered files applied yet.
+make_links() {
   ip netns add "$NS_CL"
   ip netns add "$NS_RS"
   rs ip link set lo up
@@ -71,6 +75,12 @@ make_namespaces() {
   # the host's main default route points at the first VLAN: without the
   # rendered policy routing, VLAN 109's queries fail strict rp_filter
   rs ip route add default via 10.1.53.1 dev eth1.105
+}
+
+# make_namespaces: make_links, then the host's rendered sysctl.conf and
+# policy routing (out/realservers/rs) applied.
+make_namespaces() {
+  make_links
   rs sysctl -q -p "$DP_TMP/out/realservers/rs/sysctl.conf"
   IP="ip -n $NS_RS" sh "$DP_TMP/out/realservers/rs/policy-routing.sh"
 }
@@ -180,4 +190,64 @@ make_balancer() {
   # must be enough even then
   [ "$f" = 6 ] || cl sysctl -qw net.ipv4.conf.all.rp_filter=1
   cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
+}
+
+# The test bed's site, with a health check the instances answer without
+# recursion (CH TXT id.server), and host rs declared: the one to onboard.
+# Its named is Debian's (bind { prefix = "/usr" }), as the bundle's
+# named@.service then says.
+write_onboard_site() {
+	cat <<S
+check { name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2 }
+site "dataplane" { asn = 64512 }
+bind { version = "9.18.49"  prefix = "/usr" }
+service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
+balancer lb {
+	router-id = 10.255.0.1
+	primary = { resolver }
+	neighbor core { address = 198.51.100.254 }
+	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
+	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
+}
+realserver rs {
+	balancer = lb
+	clients = { "192.0.2.0/24" }
+	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
+	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
+}
+S
+}
+
+ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP through VLAN LINK
+  local gw=10.1.53.2 tcp=+notcp out
+  [ "$1" = 109 ] && gw=10.3.53.2
+  [ "$2" = tcp ] && tcp=+tcp
+  cl ip route replace "$VIP/32" via "$gw" dev "v$1"
+  out=$(cl dig "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
+  echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
+}
+
+# The VIP is answered over udp and tcp through each VLAN, by that VLAN's
+# instance (its id.server answer and its NSID).
+answered_by_each_instance() {
+  local link proto want got
+  for link in 105 109; do
+    want=rs-a; [ "$link" = 109 ] && want=rs-b
+    for proto in udp tcp; do
+      got=$(ask "$link" "$proto")
+      echo "VLAN $link $proto: $got"
+      [ "$got" = "$want $want" ] || return 1
+    done
+  done
+}
+
+# A reboot, for the data plane: no DNAT rules (nftables', and rs-dnat's
+# where $RS names it), no policy routing.
+forget_dataplane() {
+  rs nft flush ruleset
+  if [ -n "${RS:-}" ]; then rs "$RS" remove >/dev/null 2>&1 || true; fi
+  rs ip rule del from 10.1.53.2 table 1105 2>/dev/null || true
+  rs ip rule del from 10.3.53.2 table 1109 2>/dev/null || true
+  rs ip route flush table 1105 2>/dev/null || true
+  rs ip route flush table 1109 2>/dev/null || true
 }
