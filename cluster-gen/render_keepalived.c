@@ -35,34 +35,47 @@ static enum transport check_transport(const struct check *c, const struct port_p
 	return pp->proto == PROTO_TCP ? TRANSPORT_TCP : c->transport;
 }
 
-static char *join_rcodes(const struct check *c)
+/* How an answer is judged, the same for every target: " -f RCODES" (down
+ * on these), then the expectations. Both checkers that run dnsprobe take
+ * them, so probe and watch judge alike. */
+static void append_answer_rules(const struct check *c, struct buf *b)
 {
-	struct buf b;
-
-	buf_init(&b);
+	buf_puts(b, " -f ");
+	if (c->nfail_rcodes == 0)
+		buf_puts(b, "NONE");
 	for (size_t i = 0; i < c->nfail_rcodes; i++)
-		buf_printf(&b, "%s%s", i ? "," : "", c->fail_rcodes[i]);
-	return buf_steal(&b);
+		buf_printf(b, "%s%s", i ? "," : "", c->fail_rcodes[i]);
+	if (c->expect_address)
+		buf_printf(b, " -a %s", c->expect_address);
+	if (c->min_answers)
+		buf_printf(b, " -m %u", c->min_answers);
 }
 
 char *probe_command(const struct check *c, const char *source, const char *server,
 		    const struct port_proto *pp, bool dynamic)
 {
 	struct buf b;
-	char *rcodes = join_rcodes(c);
 
 	buf_init(&b);
-	buf_printf(&b, "%s -b %s -p %u -c %s -t %s -T %s -w %u -r %u -f %s", c->probe_path,
+	buf_printf(&b, "%s -b %s -p %u -c %s -t %s -T %s -w %u -r %u", c->probe_path,
 		   source, pp->port, c->qclass, c->qtype, transport_name(check_transport(c, pp)),
-		   c->timeout * 1000, c->tries, c->nfail_rcodes ? rcodes : "NONE");
-	if (c->expect_address)
-		buf_printf(&b, " -a %s", c->expect_address);
-	if (c->min_answers)
-		buf_printf(&b, " -m %u", c->min_answers);
+		   c->timeout * 1000, c->tries);
+	append_answer_rules(c, &b);
 	if (c->dynamic_weight && dynamic)
 		buf_printf(&b, " --dynamic-weight %s", c->dynamic_weight);
 	buf_printf(&b, " %s %s", c->qname, server);
-	free(rcodes);
+	return buf_steal(&b);
+}
+
+/* The options of dnsprobe --watch: what the targets file has no column for
+ * (the class and the answer rules) applies to every target. */
+static char *watch_options(const struct check *c)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "-c %s", c->qclass);
+	append_answer_rules(c, &b);
 	return buf_steal(&b);
 }
 
@@ -277,13 +290,16 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 			struct files *out, struct buf *err)
 {
 	const char *lb = v->s->balancers[v->lb].name;
-	char *path = xasprintf("balancers/%s/dnsprobe.targets", lb);
+	char *options, *path = xasprintf("balancers/%s/dnsprobe.targets", lb);
 	int rc = render_template_file(t, "dnsprobe.targets.mustache", targets, out, path, 0644, err);
 
 	free(path);
 	if (rc != 0)
 		return rc;
 	tpl_set(targets, "probe", v->s->check.probe_path);
+	options = watch_options(&v->s->check);
+	tpl_set(targets, "probe_options", options);
+	free(options);
 	tpl_set(targets, "watch_dir", v->s->check.watch_dir);
 	path = xasprintf("balancers/%s/lvsdns-watch.service", lb);
 	rc = render_template_file(t, "lvsdns-watch.service.mustache", targets, out, path, 0644, err);

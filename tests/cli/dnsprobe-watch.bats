@@ -293,3 +293,33 @@ start_watch() { # extra options in "$@"
   start_watch -v
   wait_grep "$W/log" 'target q: check failed after 1 try: failing rcode' 5
 }
+
+# watch_options EXPECT: the dnsprobe options of the lvsdns-watch.service that
+# cluster-gen renders for the golden watch site, its check asking for
+# www.probe.test with expect-address EXPECT
+watch_options() {
+  sed -e 's/^\tname = .*/\tname = "www.probe.test"/' \
+      -e "s/^\\tchecker = watch/\\tchecker = watch\\n\\texpect-address = $1/" \
+      tests/golden/watch/site.conf >"$W/site-$1.conf"
+  build/san/cluster-gen render "$W/site-$1.conf" -o "$W/out-$1" >/dev/null
+  sed -n 's|^ExecStart=[^ ]* \(.*\) --watch /etc/lvsdns/dnsprobe.targets --syslog$|\1|p' \
+    "$W/out-$1/balancers/lvs1/lvsdns-watch.service"
+}
+
+@test "watch: the rendered lvsdns-watch.service passes the check's answer rules, so watch judges as probe does" {
+  local opts
+  opts=$(watch_options 192.0.2.99)
+  echo "options: $opts"
+  [ "$opts" = "-c IN -f SERVFAIL -a 192.0.2.99" ]
+  target www "$NAMED_PORT" www.probe.test udp 1 1 >"$W/targets"
+  # shellcheck disable=SC2086 # the unit's options are words
+  start_watch -v $opts
+  wait_grep "$W/log" 'target www: check failed after 1 try: expected address missing' 5
+  [ "$(cat "$W/www.state")" = 1 ]
+  stop_pidfile "$W/watch.pid"
+  # the address the answer holds: up (the same target, the same named)
+  opts=$(watch_options 192.0.2.10)
+  # shellcheck disable=SC2086
+  start_watch -v $opts
+  wait_content "$W/www.state" 0 5
+}
