@@ -1,21 +1,27 @@
 #!/usr/bin/env bats
-# A real server under a real systemd as PID 1: the onboarding bundle of host
-# rs (cluster-gen onboard) is installed by its own install.sh on a booted
-# host, and the host is rebooted. The host is a systemd-nspawn container
-# booting this machine's own /usr (read-only) with an /etc of its own, inside
-# the data-plane test bed's host namespace (tests/e2e/dataplane-lib.bash):
-# its systemd runs named@.service as rendered, ExecStartPre= lines, User=,
-# Restart= and all, with Debian's named (bind { prefix = "/usr" }).
+# Both sides of the site under a real systemd as PID 1. Each host is a
+# systemd-nspawn container booting this machine's own /usr (read-only) with
+# an /etc of its own, inside one namespace of the data-plane test bed
+# (tests/e2e/dataplane-lib.bash): its systemd runs the rendered units as an
+# installed host would, ExecStartPre= lines, User=, Restart= and all.
+# - Real server rs (namespace NS_RS): the onboarding bundle (cluster-gen
+#   onboard) installed by its own install.sh on the booted host, Debian's
+#   named (bind { prefix = "/usr" }); then reboots.
+# - Balancer lb (namespace NS_CL, which holds its VLAN addresses): the
+#   rendered lvsdns-watch.service checking rs's instances, and keepalived's
+#   drop-in; dnsprobe and the VIP guard are this build's, in /usr/local/sbin.
 #
 # What a container does not give: the kernel is shared, so a "reboot" keeps
 # the namespace's rules, routes and sysctls; forget_dataplane drops the rules
 # and routes between boots (the sysctls stay: the container's systemd-sysctl
-# skips a read-only /proc/sys, and the data-plane tests cover them).
-# The container gets CAP_NET_ADMIN and a writable /proc/sys/net, which a real
-# host's root has and nspawn withholds when it is handed a namespace.
+# skips a read-only /proc/sys, and the data-plane tests cover them). Without
+# IPVS in this kernel keepalived cannot run; its drop-in is shown on its
+# failed start. The containers get CAP_NET_ADMIN and a writable
+# /proc/sys/net, which a real host's root has and nspawn withholds when it is
+# handed a namespace.
 #
-# Namespaces and the machine name carry this run's PID; teardown_file stops
-# only the container started here. Needs root and systemd-nspawn; fails
+# Namespaces and machine names carry this run's PID; teardown_file stops
+# only the containers started here. Needs root and systemd-nspawn; fails
 # without.
 
 GEN=build/san/cluster-gen
@@ -23,38 +29,54 @@ load dataplane-lib
 
 setup_file() {
 	[ "$(id -u)" -eq 0 ] || { echo "systemd-boot.bats needs root" >&2; return 1; }
-	for t in systemd-nspawn nsenter ip dig nft named; do
+	for t in systemd-nspawn nsenter ip dig nft named keepalived; do
 		command -v "$t" >/dev/null || { echo "missing tool: $t (tools/deps installs it)" >&2; return 1; }
+	done
+	for t in build/san/dnsprobe build/san/lvsdns-vip-guard; do
+		[ -x "$t" ] || { echo "$t must be built" >&2; return 1; }
 	done
 	export DP_TMP NS_CL="lvssd$$-cl" NS_RS="lvssd$$-rs" MACHINE="lvssd$$"
 	DP_TMP=$(mktemp -d)
 	mkdir -p "$DP_TMP/run"
-	write_onboard_site > "$DP_TMP/site.conf"
-	"$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" > "$DP_TMP/onboard.log"
+	# the balancer checks with dnsprobe --watch, once a second
+	write_onboard_site |
+		sed 's/^check { \(.*\) }$/check { \1  checker = watch  interval = 1 }/' >"$DP_TMP/site.conf"
+	grep -q 'checker = watch' "$DP_TMP/site.conf"
+	"$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" >"$DP_TMP/onboard.log"
+	"$GEN" render "$DP_TMP/site.conf" -o "$DP_TMP/out"
 	make_links
-	make_root "$DP_TMP/host"
+	make_rs_root "$DP_TMP/rs"
+	make_lb_root "$DP_TMP/lb"
 }
 
 teardown_file() {
-	stop_host
-	rm -rf "/run/systemd/nspawn/propagate/$MACHINE"
+	stop_host lb
+	stop_host rs
+	rm -rf "/run/systemd/nspawn/propagate/$MACHINE-rs" "/run/systemd/nspawn/propagate/$MACHINE-lb"
 	dp_teardown
 }
 
-# make_root DIR: the host's file system. /usr is this machine's (bound
+# make_os_root DIR: a host's file system. /usr is this machine's (bound
 # read-only at boot; bin, lib and sbin point into it as on Debian 12), /etc
-# holds only users, the OS name and an empty machine-id, and /root the
-# bundle, whose named configurations get the test bed's root hints: a
-# recursing named primes from 10.1.53.1, inside the test bed, instead of
-# the root servers.
-make_root() {
+# holds only users, the OS name and an empty machine-id.
+make_os_root() {
 	local r=$1 i
-	mkdir -p "$r"/etc "$r"/var "$r"/run "$r"/tmp "$r"/root "$r"/proc "$r"/sys "$r"/dev "$r"/usr
+	mkdir -p "$r"/etc/systemd/system/multi-user.target.wants "$r"/var "$r"/run "$r"/tmp \
+		"$r"/root "$r"/proc "$r"/sys "$r"/dev "$r"/usr
 	for i in bin lib lib64 sbin; do ln -s "usr/$i" "$r/$i"; done
 	cp /usr/lib/os-release "$r/etc/os-release"
-	printf 'root:x:0:0:root:/root:/bin/sh\nbind:x:100:101::/var/cache/bind:/usr/sbin/nologin\n' >"$r/etc/passwd"
-	printf 'root:x:0:\nbind:x:101:\n' >"$r/etc/group"
+	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'bind:x:100:101::/var/cache/bind:/usr/sbin/nologin' \
+		'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin' >"$r/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'bind:x:101:' 'nogroup:x:65534:' >"$r/etc/group"
 	: >"$r/etc/machine-id"
+}
+
+# make_rs_root DIR: the real server, with the onboarding bundle in /root,
+# whose named configurations get the test bed's root hints: a recursing
+# named primes from 10.1.53.1, inside the test bed, not the root servers.
+make_rs_root() {
+	local r=$1 i
+	make_os_root "$r"
 	cp -r "$DP_TMP/onboard-rs" "$r/root/onboard"
 	printf '.\t3600000\tIN\tNS\tns.testbed.\nns.testbed.\t3600000\tIN\tA\t10.1.53.1\n' \
 		>"$r/root/onboard/files/root.hints"
@@ -64,37 +86,64 @@ make_root() {
 	done
 }
 
-# boot_host LOG: boots the host in the background and waits (bounded, 60 s)
-# until its systemd has finished starting up; HOST_PID is then its PID 1 as
-# this machine sees it.
+# make_lb_root DIR: the balancer, its rendered files installed as
+# docs/guide.md says (lvsdns-watch enabled; keepalived is started by the
+# test), and dnsprobe and the VIP guard in /usr/local/sbin: DIR.local,
+# bound over the machine's /usr/local at boot.
+make_lb_root() {
+	local r=$1 o="$DP_TMP/out/balancers/lb"
+	make_os_root "$r"
+	install -d "$r/etc/keepalived" "$r/etc/lvsdns" "$r/etc/systemd/system/keepalived.service.d" \
+		"$r.local/sbin"
+	install -m 0644 "$o/keepalived.conf" "$r/etc/keepalived/keepalived.conf"
+	install -m 0644 "$o/vips" "$o/dnsprobe.targets" "$r/etc/lvsdns/"
+	install -m 0644 "$o/keepalived.service.d/lvsdns-vip-guard.conf" "$r/etc/systemd/system/keepalived.service.d/"
+	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
+	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
+	install -m 0755 build/san/dnsprobe build/san/lvsdns-vip-guard "$r.local/sbin/"
+}
+
+# boot_host HOST NETNS: boots the container HOST (root $DP_TMP/HOST, the
+# machine $MACHINE-HOST) in the network namespace NETNS, in the background,
+# and waits (bounded, 60 s) until its systemd has finished starting up.
+# Its console goes to $DP_TMP/HOST-boot.log; EXTRA_NSPAWN adds options.
 boot_host() {
 	local n
-	SYSTEMD_NSPAWN_API_VFS_WRITABLE=network systemd-nspawn -D "$DP_TMP/host" \
-		--machine="$MACHINE" --register=no --keep-unit --bind-ro=/usr \
-		--capability=CAP_NET_ADMIN --network-namespace-path="/run/netns/$NS_RS" \
-		--boot --console=pipe </dev/null >"$DP_TMP/$1" 2>&1 3>&- &
-	echo $! >"$DP_TMP/run/nspawn.bats-pid"
-	HOST_PID=
+	# shellcheck disable=SC2086 # EXTRA_NSPAWN: words
+	SYSTEMD_NSPAWN_API_VFS_WRITABLE=network systemd-nspawn -D "$DP_TMP/$1" \
+		--machine="$MACHINE-$1" --register=no --keep-unit --bind-ro=/usr ${EXTRA_NSPAWN:-} \
+		--capability=CAP_NET_ADMIN --network-namespace-path="/run/netns/$2" \
+		--boot --console=pipe </dev/null >>"$DP_TMP/$1-boot.log" 2>&1 3>&- &
+	echo $! >"$DP_TMP/run/$1-nspawn.bats-pid"
 	for n in $(seq 1 100); do
-		# nspawn's child, once it has become the container's systemd
-		HOST_PID=$(ps -o pid= --ppid "$(cat "$DP_TMP/run/nspawn.bats-pid")" | tr -d ' ')
-		[ -n "$HOST_PID" ] && [ "$(ps -o comm= -p "$HOST_PID")" = systemd ] && break
-		HOST_PID=
+		[ -n "$(host_pid "$1")" ] && break
 		sleep 0.1
 	done
-	[ -n "$HOST_PID" ] || { cat "$DP_TMP/$1" >&2; return 1; }
-	timeout 60 nsenter -t "$HOST_PID" -a systemctl is-system-running --wait || true
+	[ -n "$(host_pid "$1")" ] || { cat "$DP_TMP/$1-boot.log" >&2; return 1; }
+	timeout 60 nsenter -t "$(host_pid "$1")" -a systemctl is-system-running --wait || true
 }
 
-# on_host CMD...: CMD run on the booted host, as its root.
+# host_pid HOST: the PID (as this machine sees it) of HOST's systemd: the
+# child of its nspawn once it has become systemd; empty before.
+host_pid() {
+	local p
+	[ -f "$DP_TMP/run/$1-nspawn.bats-pid" ] || return 0
+	p=$(ps -o pid= --ppid "$(cat "$DP_TMP/run/$1-nspawn.bats-pid")" | tr -d ' ')
+	[ -n "$p" ] && [ "$(ps -o comm= -p "$p")" = systemd ] && echo "$p"
+	return 0
+}
+
+# on_host HOST CMD...: CMD run on the booted HOST, as its root.
 on_host() {
-	nsenter -t "$HOST_PID" -a "$@"
+	local h=$1
+	shift
+	nsenter -t "$(host_pid "$h")" -a "$@"
 }
 
-# stop_host: powers the host off (SIGTERM to nspawn halts it) and waits,
+# stop_host HOST: powers HOST off (SIGTERM to nspawn halts it) and waits,
 # bounded (30 s), for the container to end; then kills it if still there.
 stop_host() {
-	local p="$DP_TMP/run/nspawn.bats-pid" n
+	local p="$DP_TMP/run/$1-nspawn.bats-pid" n
 	[ -f "$p" ] || return 0
 	kill "$(cat "$p")" 2>/dev/null || true
 	for n in $(seq 1 300); do
@@ -105,27 +154,28 @@ stop_host() {
 	rm -f "$p"
 }
 
-# wait_active UNIT...: each UNIT active on the host, waiting at most 20 s.
+# wait_active HOST UNIT...: each UNIT active on HOST, waiting at most 20 s.
 wait_active() {
-	local u n
+	local h=$1 u n
+	shift
 	for u in "$@"; do
 		for n in $(seq 1 100); do
-			[ "$(on_host systemctl is-active "$u")" = active ] && break
+			[ "$(on_host "$h" systemctl is-active "$u")" = active ] && break
 			sleep 0.2
 		done
-		on_host systemctl status --no-pager "$u" || return 1
+		on_host "$h" systemctl status --no-pager "$u" || return 1
 	done
 }
 
 @test "on a booted host, the bundle's install.sh enables and starts every instance, and the VIP is answered through each VLAN" {
-	boot_host boot-1.log
-	[ "$(on_host ps -p 1 -o comm=)" = systemd ]
+	boot_host rs "$NS_RS"
+	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
 	grep -qx 'systemctl enable --now named@a named@b' "$DP_TMP/onboard-rs/install.sh"
 	[ "$(ask 105 udp)" = "no answer" ]
-	on_host sh -c 'cd /root/onboard && sh install.sh'
-	wait_active named@a named@b
+	on_host rs sh -c 'cd /root/onboard && sh install.sh'
+	wait_active rs named@a named@b
 	# systemd runs named as the unit says: as user bind, from Debian's package
-	on_host ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
+	on_host rs ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
 	cat "$DP_TMP/named.ps"
 	printf '%s\n' 'bind /usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-a.conf' \
 		'bind /usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-b.conf' | diff - "$DP_TMP/named.ps"
@@ -133,40 +183,119 @@ wait_active() {
 }
 
 @test "after a reboot that lost the rules and routes, systemd brings every instance and its data plane back" {
-	stop_host
+	stop_host rs
 	forget_dataplane
 	[ "$(ask 105 udp)" = "no answer" ]
 	[ "$(ask 109 udp)" = "no answer" ]
-	boot_host boot-2.log
-	wait_active named@a named@b
+	boot_host rs "$NS_RS"
+	wait_active rs named@a named@b
 	answered_by_each_instance
 	[ "$(rs ip rule list from 10.3.53.2 | wc -l)" -eq 1 ]
 }
 
 @test "an instance whose VLAN is down at boot does not start, and starts by itself once the VLAN is up" {
-	stop_host
+	stop_host rs
 	forget_dataplane
 	rs ip link set eth1.109 down
-	boot_host boot-3.log
-	wait_active named@a
+	boot_host rs "$NS_RS"
+	wait_active rs named@a
 	# named@b's policy routing fails: its unit waits to try again, named not run
 	local n state
 	for n in $(seq 1 50); do
-		on_host journalctl --no-pager -u named@b | grep -q 'instances not routed: b' && break
+		on_host rs journalctl --no-pager -u named@b | grep -q 'instances not routed: b' && break
 		sleep 0.2
 	done
-	on_host journalctl --no-pager -u named@b | grep 'policy-routing.sh: instances not routed: b (run again when their VLANs are up)'
+	on_host rs journalctl --no-pager -u named@b | grep 'policy-routing.sh: instances not routed: b (run again when their VLANs are up)'
 	[ "$(ask 105 udp)" = "rs-a rs-a" ]
 	# longer than systemd's start limit (5 starts in 10 s): still trying,
 	# never given up (RestartSec=5)
 	for n in $(seq 1 24); do
-		state=$(on_host systemctl show -p ActiveState --value named@b)
+		state=$(on_host rs systemctl show -p ActiveState --value named@b)
 		echo "named@b: $state"
-		[ "$state" = activating ] || { on_host systemctl status --no-pager named@b; return 1; }
+		[ "$state" = activating ] || { on_host rs systemctl status --no-pager named@b; return 1; }
 		sleep 0.5
 	done
-	[ "$(on_host systemctl show -p NRestarts --value named@b)" -ge 2 ]
+	[ "$(on_host rs systemctl show -p NRestarts --value named@b)" -ge 2 ]
 	rs ip link set eth1.109 up
-	wait_active named@b
+	wait_active rs named@b
 	answered_by_each_instance
+}
+
+# wait_state FILE VALUE: the balancer's watch state file /run/lvsdns/FILE.state
+# holds VALUE (0 up, 1 down), waiting at most 15 s.
+wait_state() {
+	local n got
+	for n in $(seq 1 75); do
+		got=$(on_host lb cat "/run/lvsdns/$1.state" 2>/dev/null) || got=
+		[ "$got" = "$2" ] && return 0
+		sleep 0.2
+	done
+	echo "/run/lvsdns/$1.state: '$got', not $2" >&2
+	on_host lb journalctl --no-pager -u lvsdns-watch | tail -20 >&2
+	return 1
+}
+
+@test "a balancer booted with the rendered lvsdns-watch.service checks every instance of the booted real server: up, down when one stops, up again" {
+	# the VIP interface, empty, as ifup lvsdns0 makes it (a veth where this
+	# kernel has no dummy)
+	if ! cl ip link add lvsdns0 type dummy 2>/dev/null; then
+		cl ip link add lvsdns0 type veth peer name lvsdns0-peer
+		cl ip link set lvsdns0-peer up
+	fi
+	cl ip link set lvsdns0 up
+	EXTRA_NSPAWN="--bind-ro=$DP_TMP/lb.local:/usr/local" boot_host lb "$NS_CL"
+	wait_active lb lvsdns-watch
+	wait_active rs named@a named@b
+	# the check is CH TXT id.server, as the site says: the unit passes the class
+	for f in rs+a+udp-53 rs+a+tcp-53 rs+b+udp-53 rs+b+tcp-53; do
+		wait_state "$f" 0
+	done
+	on_host rs systemctl stop named@b
+	wait_state rs+b+udp-53 1
+	wait_state rs+b+tcp-53 1
+	[ "$(on_host lb cat /run/lvsdns/rs+a+udp-53.state)" = 0 ]
+	on_host rs systemctl start named@b
+	wait_state rs+b+udp-53 0
+	wait_state rs+b+tcp-53 0
+}
+
+@test "a killed lvsdns-watch is restarted by systemd and goes on from the states its files hold" {
+	local old new n
+	old=$(on_host lb systemctl show -p MainPID --value lvsdns-watch)
+	on_host lb systemctl kill -s KILL lvsdns-watch
+	for n in $(seq 1 50); do
+		new=$(on_host lb systemctl show -p MainPID --value lvsdns-watch)
+		[ "$new" != "$old" ] && [ "$new" != 0 ] && break
+		sleep 0.2
+	done
+	echo "MainPID $old, then $new"
+	[ "$new" != "$old" ] && [ "$new" != 0 ]
+	wait_active lb lvsdns-watch
+	[ "$(on_host lb systemctl show -p NRestarts --value lvsdns-watch)" -ge 1 ]
+	on_host lb journalctl --no-pager -u lvsdns-watch | grep -q 'watching 4 targets'
+	for f in rs+a+udp-53 rs+a+tcp-53 rs+b+udp-53 rs+b+tcp-53; do
+		wait_state "$f" 0
+	done
+}
+
+@test "keepalived's rendered drop-in takes the VIP off when keepalived stops, however it stops" {
+	local n state
+	on_host lb /usr/local/sbin/lvsdns-vip-guard up "$VIP"
+	cl ip -4 addr show dev lvsdns0 | grep -q "inet $VIP/32"
+	# Without IPVS (as on this test machine) keepalived ends at start-up;
+	# where it runs, it is killed: either way its ExecStopPost= runs.
+	on_host lb systemctl start keepalived || true
+	if [ "$(on_host lb systemctl is-active keepalived)" = active ]; then
+		on_host lb systemctl kill -s KILL keepalived
+	fi
+	for n in $(seq 1 50); do
+		state=$(on_host lb systemctl is-active keepalived) || true
+		[ "$state" = active ] || [ "$state" = activating ] || [ "$state" = deactivating ] || break
+		sleep 0.2
+	done
+	on_host lb systemctl status --no-pager keepalived || true
+	run cl ip -4 addr show dev lvsdns0
+	echo "$output"
+	[[ "$output" != *"$VIP"* ]]
+	on_host lb journalctl --no-pager -u keepalived | grep "down $VIP (resolver) on lvsdns0: removed"
 }
