@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -320,6 +321,20 @@ static bool valid_call(const char *cmd, struct request *r, int argc, char **argv
 	return false;
 }
 
+/* systemd connects a unit's stderr to the journal and says so in
+ * JOURNAL_STREAM ("DEVICE:INODE" of that stream). There syslog alone reaches
+ * the journal; a copy on stderr would log every line twice (as when the
+ * keepalived drop-in's ExecStopPost= runs the guard). */
+static bool stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_VIPS_FILE, *cmd;
@@ -327,7 +342,7 @@ int main(int argc, char **argv)
 	enum exit_code rc = EXIT_USAGE;
 	int opt;
 
-	openlog("lvsdns-vip-guard", LOG_PID | LOG_PERROR, LOG_DAEMON);
+	openlog("lvsdns-vip-guard", LOG_PID | (stderr_is_journal() ? 0 : LOG_PERROR), LOG_DAEMON);
 	while ((opt = getopt(argc, argv, "+f:s:h")) != -1) {
 		switch (opt) {
 		case 'f': path = optarg; break;

@@ -50,6 +50,19 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[[ "$output" == *"vips:6: expected \"ADDRESS INTERFACE SERVICE\""* ]]
 }
 
+@test "messages go to stderr too, but not when stderr is systemd's journal stream (no line twice)" {
+	echo "192.0.2.1 vip0" >>"$TMP/vips"
+	"$GUARD" -f "$TMP/vips" check 2>"$TMP/err" || true
+	grep -q 'vips:6: expected' "$TMP/err"
+	# JOURNAL_STREAM names the stream systemd gave the unit as stderr
+	JOURNAL_STREAM=$(stat -c '%d:%i' "$TMP/err") "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
+	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 1 ]
+	# another stream's, or garbage: stderr is not the journal
+	JOURNAL_STREAM=1:2 "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
+	JOURNAL_STREAM=x "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
+	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 3 ]
+}
+
 @test "usage errors exit 2" {
 	run "$GUARD" -f "$TMP/vips"
 	[ "$status" -eq 2 ]

@@ -297,5 +297,6 @@ wait_state() {
 	run cl ip -4 addr show dev lvsdns0
 	echo "$output"
 	[[ "$output" != *"$VIP"* ]]
-	on_host lb journalctl --no-pager -u keepalived | grep "down $VIP (resolver) on lvsdns0: removed"
+	# once: the guard's syslog line, not also its stderr copy (JOURNAL_STREAM)
+	[ "$(on_host lb journalctl --no-pager -u keepalived | grep -c "down $VIP (resolver) on lvsdns0: removed")" -eq 1 ]
 }
