@@ -326,7 +326,7 @@ keep" ]
   "$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
   u="$TMP/out/balancers/lvs1/lvsdns-watch.service"
   grep -qx 'ExecStartPre=/usr/bin/install -d -m 0755 /run/lvsdns' "$u"
-  grep -qx 'ExecStart=/usr/local/sbin/dnsprobe --watch /etc/lvsdns/dnsprobe.targets --syslog' "$u"
+  grep -qx 'ExecStart=/usr/local/sbin/dnsprobe -c IN -f SERVFAIL --watch /etc/lvsdns/dnsprobe.targets --syslog' "$u"
   grep -qx 'Before=keepalived.service' "$u"
   if command -v systemd-analyze >/dev/null; then
     # verify wants the programs and man pages installed: ours are not, here
