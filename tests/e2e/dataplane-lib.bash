@@ -24,13 +24,14 @@ dp_teardown() {
   return 0
 }
 
-# The site of the test bed; the balancer's VLAN interfaces are named as in
-# NS_CL (v105, v109), where its rendered sysctl.conf is applied. Its named
+# bed_site CHECK LINK NAT: the site of the test bed. CHECK is the body of
+# its check section, LINK the name of the balancer's VLAN interfaces before
+# the VLAN number, NAT the host's nat line (empty: the default). Its named
 # is Debian's (bind9 on Debian 12): bind { prefix = "/usr" }, so that the
 # rendered unit's programs are the ones launch_unit runs.
-write_site() {
+bed_site() {
   cat <<S
-check { name = "id.server" }
+check { $1 }
 site "dataplane" { asn = 64512 }
 bind { version = "9.18.49"  prefix = "/usr" }
 service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
@@ -38,17 +39,24 @@ balancer lb {
 	router-id = 10.255.0.1
 	primary = { resolver }
 	neighbor core { address = 198.51.100.254 }
-	vlan 105 { interface = "v105"  address = "10.1.53.1/24" }
-	vlan 109 { interface = "v109"  address = "10.3.53.1/24" }
+	vlan 105 { interface = "${2}105"  address = "10.1.53.1/24" }
+	vlan 109 { interface = "${2}109"  address = "10.3.53.1/24" }
 }
 realserver rs {
 	balancer = lb
 	clients = { "192.0.2.0/24" }
-	nat = $1
+$3
 	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
 	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
 }
 S
+}
+
+# write_site NAT: the data-plane tests' site; the balancer's VLAN interfaces
+# are named as in NS_CL (v105, v109), where its rendered sysctl.conf is
+# applied.
+write_site() {
+  bed_site 'name = "id.server"' v "	nat = $1"
 }
 
 rs() { ip netns exec "$NS_RS" "$@"; }
@@ -192,30 +200,10 @@ make_balancer() {
   cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
 }
 
-# The test bed's site, with a health check the instances answer without
-# recursion (CH TXT id.server), and host rs declared: the one to onboard.
-# Its named is Debian's (bind { prefix = "/usr" }), as the bundle's
-# named@.service then says.
+# The site of the onboarding tests, with a health check the instances
+# answer without recursion (CH TXT id.server); host rs is the one onboarded.
 write_onboard_site() {
-	cat <<S
-check { name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2 }
-site "dataplane" { asn = 64512 }
-bind { version = "9.18.49"  prefix = "/usr" }
-service resolver { vip = $VIP  ports = { "udp/53", "tcp/53" } }
-balancer lb {
-	router-id = 10.255.0.1
-	primary = { resolver }
-	neighbor core { address = 198.51.100.254 }
-	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
-	vlan 109 { interface = "eth1.109"  address = "10.3.53.1/24" }
-}
-realserver rs {
-	balancer = lb
-	clients = { "192.0.2.0/24" }
-	instance a { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
-	instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 }
-}
-S
+  bed_site 'name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2' eth1. ''
 }
 
 ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP through VLAN LINK
