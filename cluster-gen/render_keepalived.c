@@ -283,9 +283,9 @@ static void set_header(const struct lb_view *v, struct tpl_ctx *c)
 	tpl_set(c, "checker", checker_name(v->s->check.checker));
 }
 
-/* Watch mode's own files: the targets, and the unit that runs dnsprobe
- * --watch on them (and makes the directory of the state files, which
- * nothing else does). */
+/* Watch mode's own files: the targets, the unit that runs dnsprobe --watch
+ * on them (and makes the directory of the state files), and keepalived's
+ * drop-in that makes that directory too and pulls the watcher in. */
 static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct templates *t,
 			struct files *out, struct buf *err)
 {
@@ -303,6 +303,11 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 	tpl_set(targets, "watch_dir", v->s->check.watch_dir);
 	path = xasprintf("balancers/%s/lvsdns-watch.service", lb);
 	rc = render_template_file(t, "lvsdns-watch.service.mustache", targets, out, path, 0644, err);
+	free(path);
+	if (rc != 0)
+		return rc;
+	path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-watch.conf", lb);
+	rc = render_template_file(t, "keepalived-watch-dropin.mustache", targets, out, path, 0644, err);
 	free(path);
 	return rc;
 }

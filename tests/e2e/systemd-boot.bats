@@ -97,7 +97,8 @@ make_lb_root() {
 		"$r.local/sbin"
 	install -m 0644 "$o/keepalived.conf" "$r/etc/keepalived/keepalived.conf"
 	install -m 0644 "$o/vips" "$o/dnsprobe.targets" "$r/etc/lvsdns/"
-	install -m 0644 "$o/keepalived.service.d/lvsdns-vip-guard.conf" "$r/etc/systemd/system/keepalived.service.d/"
+	install -m 0644 "$o/keepalived.service.d/lvsdns-vip-guard.conf" \
+		"$o/keepalived.service.d/lvsdns-watch.conf" "$r/etc/systemd/system/keepalived.service.d/"
 	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
 	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
 	install -m 0755 build/san/dnsprobe build/san/lvsdns-vip-guard "$r.local/sbin/"
@@ -299,4 +300,34 @@ wait_state() {
 	[[ "$output" != *"$VIP"* ]]
 	# once: the guard's syslog line, not also its stderr copy (JOURNAL_STREAM)
 	[ "$(on_host lb journalctl --no-pager -u keepalived | grep -c "down $VIP (resolver) on lvsdns0: removed")" -eq 1 ]
+}
+
+@test "keepalived started without the watcher (not installed, state directory gone): its watch drop-in makes the directory, so every instance starts down, not unchecked" {
+	local f since
+	on_host lb systemctl stop lvsdns-watch
+	on_host lb mv /etc/systemd/system/lvsdns-watch.service /root/
+	on_host lb systemctl daemon-reload
+	on_host lb rm -rf /run/lvsdns
+	since=$(on_host lb date '+%Y-%m-%d %H:%M:%S')
+	on_host lb systemctl start keepalived || true
+	on_host lb journalctl --no-pager -u keepalived --since "$since" >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	# keepalived's own init_file wrote them: there was no watcher
+	[ "$(on_host lb systemctl is-active lvsdns-watch)" != active ]
+	for f in rs+a+udp-53 rs+a+tcp-53 rs+b+udp-53 rs+b+tcp-53; do
+		[ "$(on_host lb cat "/run/lvsdns/$f.state")" = 1 ]
+	done
+	run grep -e 'Unable to initialise track file' -e 'does not exist - removing' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+	on_host lb mv /root/lvsdns-watch.service /etc/systemd/system/
+	on_host lb systemctl daemon-reload
+}
+
+@test "starting keepalived starts the watcher too (its watch drop-in: Wants=)" {
+	[ "$(on_host lb systemctl is-active lvsdns-watch)" != active ]
+	on_host lb systemctl start keepalived || true
+	wait_active lb lvsdns-watch
+	for f in rs+a+udp-53 rs+a+tcp-53 rs+b+udp-53 rs+b+tcp-53; do
+		wait_state "$f" 0
+	done
 }
