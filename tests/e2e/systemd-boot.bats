@@ -9,7 +9,9 @@
 #   named (bind { prefix = "/usr" }); then reboots.
 # - Balancer lb (namespace NS_CL, which holds its VLAN addresses): the
 #   rendered lvsdns-watch.service checking rs's instances, and keepalived's
-#   drop-in; dnsprobe and the VIP guard are this build's, in /usr/local/sbin.
+#   two drop-ins (the VIP guard on stop; the watch state directory and the
+#   watcher on start); dnsprobe and the VIP guard are this build's, in
+#   /usr/local/sbin.
 #
 # What a container does not give: the kernel is shared, so a "reboot" keeps
 # the namespace's rules, routes and sysctls; forget_dataplane drops the rules
