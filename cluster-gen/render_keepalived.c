@@ -312,6 +312,21 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 	return rc;
 }
 
+/* Probe mode's drop-in for keepalived: no start without dnsprobe, since
+ * keepalived would serve every instance unchecked. */
+static int render_probe_dropin(const struct lb_view *v, struct tpl_ctx *c, struct templates *t,
+			       struct files *out, struct buf *err)
+{
+	char *path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-probe.conf",
+			       v->s->balancers[v->lb].name);
+	int rc;
+
+	tpl_set(c, "probe", v->s->check.probe_path);
+	rc = render_template_file(t, "keepalived-probe-dropin.mustache", c, out, path, 0644, err);
+	free(path);
+	return rc;
+}
+
 static int render_balancer(const struct lb_view *v, struct templates *t, struct files *out,
 			   struct buf *err)
 {
@@ -334,6 +349,8 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	free(path);
 	if (rc == 0 && v->s->check.checker == CHECKER_WATCH)
 		rc = render_watch(v, targets, t, out, err);
+	if (rc == 0 && v->s->check.checker == CHECKER_PROBE)
+		rc = render_probe_dropin(v, root, t, out, err);
 	tpl_ctx_free(root);
 	tpl_ctx_free(targets);
 	return rc;

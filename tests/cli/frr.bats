@@ -245,10 +245,13 @@ af_lines() {
 	f=$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-vip-guard.conf
 	grep -qx 'ExecStopPost=-/usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125 2001:db8:53::124' "$f"
 	grep -qx 'After=networking.service' "$f"
-	# a stand-in keepalived.service with the drop-in beside it: verify reads both
+	# keepalived does not start while the guard is missing or refuses its list
+	grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-vip-guard check' "$f"
+	# a stand-in keepalived.service with the drop-in beside it: verify reads
+	# both (and wants the guard it runs: the one built here)
 	mkdir -p "$TMP/units/keepalived.service.d"
 	printf '[Service]\nExecStart=/bin/true\n' >"$TMP/units/keepalived.service"
-	cp "$f" "$TMP/units/keepalived.service.d/"
+	sed "s|/usr/local/sbin/lvsdns-vip-guard|$PWD/$GUARD|" "$f" >"$TMP/units/keepalived.service.d/lvsdns-vip-guard.conf"
 	out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify "$TMP/units/keepalived.service" 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }

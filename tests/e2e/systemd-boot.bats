@@ -46,6 +46,8 @@ setup_file() {
 	grep -q 'checker = watch' "$DP_TMP/site.conf"
 	"$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" >"$DP_TMP/onboard.log"
 	"$GEN" render "$DP_TMP/site.conf" -o "$DP_TMP/out"
+	sed 's/checker = watch/checker = probe/' "$DP_TMP/site.conf" >"$DP_TMP/probe.conf"
+	"$GEN" render "$DP_TMP/probe.conf" -o "$DP_TMP/out-probe"
 	make_links
 	make_rs_root "$DP_TMP/rs"
 	make_lb_root "$DP_TMP/lb"
@@ -224,6 +226,15 @@ wait_active() {
 	answered_by_each_instance
 }
 
+# run_log HOST UNIT: the journal of UNIT's last run on HOST (its invocation:
+# what its own processes logged, ExecStartPre= and ExecStopPost= included).
+run_log() {
+	local id
+	id=$(on_host "$1" systemctl show -p InvocationID --value "$2")
+	[ -n "$id" ] || return 1
+	on_host "$1" journalctl --no-pager "_SYSTEMD_INVOCATION_ID=$id"
+}
+
 # wait_state FILE VALUE: the balancer's watch state file /run/lvsdns/FILE.state
 # holds VALUE (0 up, 1 down), waiting at most 15 s.
 wait_state() {
@@ -305,14 +316,13 @@ wait_state() {
 }
 
 @test "keepalived started without the watcher (not installed, state directory gone): its watch drop-in makes the directory, so every instance starts down, not unchecked" {
-	local f since
+	local f
 	on_host lb systemctl stop lvsdns-watch
 	on_host lb mv /etc/systemd/system/lvsdns-watch.service /root/
 	on_host lb systemctl daemon-reload
 	on_host lb rm -rf /run/lvsdns
-	since=$(on_host lb date '+%Y-%m-%d %H:%M:%S')
 	on_host lb systemctl start keepalived || true
-	on_host lb journalctl --no-pager -u keepalived --since "$since" >"$DP_TMP/keepalived.log"
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
 	cat "$DP_TMP/keepalived.log"
 	# keepalived's own init_file wrote them: there was no watcher
 	[ "$(on_host lb systemctl is-active lvsdns-watch)" != active ]
@@ -332,4 +342,41 @@ wait_state() {
 	for f in rs+a+udp-53 rs+a+tcp-53 rs+b+udp-53 rs+b+tcp-53; do
 		wait_state "$f" 0
 	done
+}
+
+@test "keepalived does not start while the VIP guard refuses its vips file (the guard drop-in's ExecStartPre=)" {
+	on_host lb cp /etc/lvsdns/vips /root/vips
+	on_host lb sh -c 'echo "192.0.2.1 lvsdns0" >>/etc/lvsdns/vips'
+	run on_host lb systemctl start keepalived
+	[ "$status" -ne 0 ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	grep -q 'vips:6: expected "ADDRESS INTERFACE SERVICE"' "$DP_TMP/keepalived.log"
+	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+	on_host lb cp /root/vips /etc/lvsdns/vips
+}
+
+@test "probe mode: keepalived does not start without the dnsprobe its checks run (the probe drop-in's ExecStartPre=)" {
+	local o="$DP_TMP/out-probe/balancers/lb" d=/etc/systemd/system/keepalived.service.d
+	cp "$o/keepalived.conf" "$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	rm "$DP_TMP/lb$d/lvsdns-watch.conf"
+	cp "$o/keepalived.service.d/lvsdns-probe.conf" "$DP_TMP/lb$d/"
+	grep -q 'MISC_CHECK' "$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	on_host lb systemctl daemon-reload
+	mv "$DP_TMP/lb.local/sbin/dnsprobe" "$DP_TMP/dnsprobe.away"
+	run on_host lb systemctl start keepalived
+	mv "$DP_TMP/dnsprobe.away" "$DP_TMP/lb.local/sbin/dnsprobe"
+	[ "$status" -ne 0 ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+	# stopped by the drop-in: its dnsprobe could not be executed
+	on_host lb systemctl status --no-pager keepalived |
+		grep -F 'ExecStartPre=/usr/local/sbin/dnsprobe --version (code=exited, status=203/EXEC)'
+	# with dnsprobe back, keepalived itself starts (and here ends on IPVS)
+	on_host lb systemctl start keepalived || true
+	run_log lb keepalived | grep 'Starting Keepalived'
+	on_host lb systemctl stop keepalived || true
 }
