@@ -217,6 +217,10 @@ static const struct checker checkers[] = {
 	/* the guard as installed on the balancers: found on PATH */
 	{ "balancers/*/vips", "lvsdns-vip-guard check", { "lvsdns-vip-guard" },
 	  { "lvsdns-vip-guard", "-f", FILE_ARG, "check" }, JUDGE_EXIT, PRIV_NONE },
+	/* dnsprobe as installed on the balancers, found on PATH: it parses the
+	 * targets as lvsdns-watch.service's start and reload do, sends nothing */
+	{ "balancers/*/dnsprobe.targets", "dnsprobe --check", { "dnsprobe" },
+	  { "dnsprobe", "--watch", FILE_ARG, "--check" }, JUDGE_EXIT, PRIV_NONE },
 	/* a template unit (named@.service) is verified as its instance "i" */
 	{ "*.service", "systemd-analyze verify", { "systemd-analyze" },
 	  { "systemd-analyze", "verify", FILE_ARG }, JUDGE_SYSTEMD, PRIV_NONE },

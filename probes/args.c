@@ -9,6 +9,7 @@ const char args_usage[] =
 	"usage: dnsprobe [options] QNAME SERVER\n"
 	"       dnsprobe [options] FROM_IP CLASS QTYPE QNAME TO_IP TIME TRIES ERROR_MATCH TRANSPORT\n"
 	"       dnsprobe [options] --watch TARGETS [--metrics FILE] [--syslog]\n"
+	"       dnsprobe [options] --watch TARGETS --check\n"
 	"options: -b/--source ADDR  -p/--port N  -c/--class IN|CH  -t/--type TYPE\n"
 	"         -T/--transport udp|tcp|udp-tcp  -w/--timeout MS  -r/--tries N\n"
 	"         -f/--fail-rcodes LIST  -a/--expect-address ADDR  -m/--min-answers N\n"
@@ -20,7 +21,7 @@ const char args_usage[] =
 enum opt_id {
 	O_SOURCE, O_PORT, O_CLASS, O_TYPE, O_TRANSPORT, O_TIMEOUT, O_TRIES, O_FAIL,
 	O_EXPECT, O_MIN, O_NORD, O_EDNS, O_DO, O_CD, O_WEIGHT, O_NAGIOS, O_WARN,
-	O_COMPAT, O_WATCH, O_METRICS, O_SYSLOG, O_VERBOSE, O_HELP, O_VERSION,
+	O_COMPAT, O_WATCH, O_CHECK, O_METRICS, O_SYSLOG, O_VERBOSE, O_HELP, O_VERSION,
 };
 
 struct opt_spec {
@@ -40,6 +41,7 @@ static const struct opt_spec specs[] = {
 	{ "cd", 0, false, O_CD }, { "dynamic-weight", 0, true, O_WEIGHT },
 	{ "nagios", 0, false, O_NAGIOS }, { "warning", 0, true, O_WARN },
 	{ "compat", 0, false, O_COMPAT }, { "watch", 0, true, O_WATCH },
+	{ "check", 0, false, O_CHECK },
 	{ "metrics", 0, true, O_METRICS }, { "syslog", 0, false, O_SYSLOG },
 	{ "verbose", 'v', false, O_VERBOSE }, { "help", 'h', false, O_HELP },
 	{ "version", 'V', false, O_VERSION },
@@ -208,6 +210,7 @@ static bool apply(struct opts *o, enum opt_id id, const char *name, const char *
 		break;
 	case O_COMPAT: o->compat = true; break;
 	case O_WATCH: o->watch_file = val; break;
+	case O_CHECK: o->check_only = true; break;
 	case O_METRICS: o->metrics_file = val; break;
 	case O_SYSLOG: o->use_syslog = true; break;
 	case O_VERBOSE: o->verbose = true; break;
@@ -329,8 +332,8 @@ static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], c
 			FAIL("--watch cannot be combined with --compat, --dynamic-weight or --nagios");
 		return true;
 	}
-	if (o->metrics_file || o->use_syslog)
-		FAIL("--metrics and --syslog need --watch");
+	if (o->metrics_file || o->use_syslog || o->check_only)
+		FAIL("--metrics, --syslog and --check need --watch");
 	if (npos == 9 && (o->compat || looks_compat(pos))) {
 		o->compat = true;
 		if (seen & COMPAT_SET)

@@ -22,6 +22,7 @@ struct opts {
 	bool verbose;
 	bool help, version;
 	const char *watch_file;
+	bool check_only;             /* --check: parse the targets file, run nothing */
 	const char *metrics_file;
 	bool use_syslog;
 };

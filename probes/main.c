@@ -41,6 +41,8 @@ int main(int argc, char *argv[])
 		puts("dnsprobe " DNSPROBE_VERSION);
 		return 0;
 	}
+	if (o.watch_file && o.check_only)
+		return watch_check(&o);
 	rng_init(&rng);
 	if (o.watch_file)
 		return watch_run(&o, &rng);

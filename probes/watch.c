@@ -346,6 +346,30 @@ static char *read_file(const char *path, int *err)
 	return buf_steal(&b);
 }
 
+int watch_check(const struct opts *o)
+{
+	int err;
+	char *text = read_file(o->watch_file, &err);
+	struct target_conf *tc;
+	struct diags d;
+	size_t n;
+
+	if (!text) {
+		fprintf(stderr, "dnsprobe: %s: %s\n", o->watch_file, strerror(err));
+		return 1;
+	}
+	diags_init(&d, o->watch_file);
+	n = targets_parse(text, o, &tc, &d);
+	free(text);
+	diags_print(&d, stderr);
+	int rc = d.n > 0;
+	if (rc == 0)
+		printf("%s: %zu target%s\n", o->watch_file, n, n == 1 ? "" : "s");
+	diags_free(&d);
+	targets_free(tc, n);
+	return rc;
+}
+
 /* Returns the parsed targets, or NULL after logging every problem. */
 static struct target_conf *load(const struct watch *w, size_t *n)
 {
@@ -362,8 +386,8 @@ static struct target_conf *load(const struct watch *w, size_t *n)
 	*n = targets_parse(text, w->o, &tc, &d);
 	free(text);
 	for (size_t i = 0; i < d.n; i++)
-		wlog(w, LOG_ERR, "%s:%d: %s%s%s", d.file, d.v[i].line, d.v[i].message,
-		     d.v[i].hint ? " (" : "", d.v[i].hint ? d.v[i].hint : "");
+		wlog(w, LOG_ERR, "%s:%d: %s%s%s%s", d.file, d.v[i].line, d.v[i].message,
+		     d.v[i].hint ? " (" : "", d.v[i].hint ? d.v[i].hint : "", d.v[i].hint ? ")" : "");
 	bool bad = d.n > 0;
 	diags_free(&d);
 	if (bad) {

@@ -211,6 +211,41 @@ start_watch() { # extra options in "$@"
   [[ "$output" == *"No such file"* ]]
 }
 
+@test "watch --check: parses the targets file as a start would, sends nothing, writes no state file" {
+  printf '%s\n' "# a comment" \
+    "a - 127.0.0.1 $SILENT_PORT x.test A udp 100 50 2 1 1 $W/a.state" \
+    "b 127.0.0.1 127.0.0.1 $SILENT_PORT x.test A tcp 100 50 2 1 1 $W/b.state" >"$W/targets"
+  run "$DNSPROBE" -c CH -f REFUSED --watch "$W/targets" --check
+  [ "$status" -eq 0 ]
+  [ "$output" = "$W/targets: 2 targets" ]
+  [ ! -e "$W/a.state" ] && [ ! -e "$W/b.state" ]
+  # the same errors as a start, with the hint on a line of its own
+  printf '%s\n' \
+    "a - 127.0.0.1 53 x.test A udp 100 50 2 1 1 $W/a.state" \
+    "a - 127.0.0.1 53 x.test A udp 100 50 2 1 1 $W/b.state" \
+    "c - 127.0.0.1 53 x.test A udp 100" >"$W/targets"
+  run "$DNSPROBE" --watch "$W/targets" --check
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "$W/targets:2: id 'a' is already used on line 1" ]
+  [ "${lines[1]}" = "$W/targets:3: 8 fields, expected 13" ]
+  [ "${lines[2]}" = "  hint: id source server port qname qtype transport interval_ms timeout_ms tries rise fall state_file" ]
+  run "$DNSPROBE" --watch "$W/missing" --check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"missing: No such file or directory"* ]]
+  # only with --watch
+  run "$DNSPROBE" --check x.test 127.0.0.1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"--check need --watch"* ]]
+}
+
+@test "watch: a start-up error with a hint is logged on one line, the hint in parentheses" {
+  echo "c - 127.0.0.1 53 x.test A udp 100" >"$W/targets"
+  run "$DNSPROBE" --watch "$W/targets"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"targets:1: 8 fields, expected 13 (id source server port qname qtype transport interval_ms timeout_ms tries rise fall state_file)"* ]]
+}
+
 @test "watch: an unwritable state file is fatal at start-up" {
   target x "$NAMED_PORT" www.probe.test >"$W/targets"
   sed -i "s|$W/x.state|$W/no/such/dir/x.state|" "$W/targets"

@@ -8,9 +8,10 @@ setup() {
 	# bgpd -C (check --with-tools) drops to the frr user
 	chmod 755 "$TMP"
 	cp site.conf.example "$TMP/site.conf"
-	# check --with-tools runs the VIP guard the balancers run, from PATH
+	# check --with-tools runs the VIP guard and dnsprobe the balancers run,
+	# from PATH
 	mkdir -m 755 "$TMP/guard"
-	cp "$(dirname "$GEN")/lvsdns-vip-guard" "$TMP/guard/"
+	cp "$(dirname "$GEN")/lvsdns-vip-guard" "$(dirname "$GEN")/dnsprobe" "$TMP/guard/"
 	PATH="$TMP/guard:$PATH"
 }
 
@@ -241,6 +242,19 @@ refute_grep() {
 		n=$((n + 1))
 	done
 	[ "$n" -ge 4 ]
+}
+
+@test "check --with-tools: dnsprobe --check parses a watch site's targets file, and rejects a broken one" {
+	run "$GEN" check --with-tools tests/golden/watch/site.conf
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^  pass +balancers/lvs1/dnsprobe\.targets +dnsprobe --check$'
+	mkdir "$TMP/tpl"
+	sed 's/ {{state_file}}$//' templates/dnsprobe.targets.mustache >"$TMP/tpl/dnsprobe.targets.mustache"
+	run "$GEN" check --with-tools --templates "$TMP/tpl" tests/golden/watch/site.conf
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^  FAIL +balancers/lvs1/dnsprobe\.targets +dnsprobe --check$'
+	echo "$output" | grep -q 'dnsprobe.targets:4: 12 fields, expected 13'
 }
 
 @test "check --with-tools: files the real checkers reject make it exit 1 and say why" {
