@@ -146,16 +146,23 @@ on_host() {
 }
 
 # stop_host HOST: powers HOST off (SIGTERM to nspawn halts it) and waits,
-# bounded (30 s), for the container to end; then kills it if still there.
+# bounded (30 s), for the container to end. If it has not, its systemd is
+# killed (which ends every process of its PID namespace), then nspawn: a
+# killed nspawn alone would leave the container running without it.
 stop_host() {
-	local p="$DP_TMP/run/$1-nspawn.bats-pid" n
+	local p="$DP_TMP/run/$1-nspawn.bats-pid" init n
 	[ -f "$p" ] || return 0
+	init=$(host_pid "$1")
 	kill "$(cat "$p")" 2>/dev/null || true
 	for n in $(seq 1 300); do
 		kill -0 "$(cat "$p")" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -9 "$(cat "$p")" 2>/dev/null || true
+	if kill -0 "$(cat "$p")" 2>/dev/null; then
+		[ -z "$init" ] || kill -9 "$init" 2>/dev/null || true
+		sleep 0.5
+		kill -9 "$(cat "$p")" 2>/dev/null || true
+	fi
 	rm -f "$p"
 }
 
