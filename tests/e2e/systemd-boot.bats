@@ -299,6 +299,27 @@ wait_state() {
 	done
 }
 
+@test "systemctl reload lvsdns-watch with a targets file that does not parse fails, naming its line; the watcher goes on" {
+	local pid n
+	pid=$(on_host lb systemctl show -p MainPID --value lvsdns-watch)
+	on_host lb cp /etc/lvsdns/dnsprobe.targets /root/dnsprobe.targets
+	on_host lb sh -c 'echo "rs+c+udp-53 10.1.53.1 10.1.53.3 53" >>/etc/lvsdns/dnsprobe.targets'
+	run on_host lb systemctl reload lvsdns-watch
+	echo "$output"
+	[ "$status" -ne 0 ]
+	run_log lb lvsdns-watch | grep -F '/etc/lvsdns/dnsprobe.targets:8: 4 fields, expected 13'
+	[ "$(on_host lb systemctl is-active lvsdns-watch)" = active ]
+	[ "$(on_host lb systemctl show -p MainPID --value lvsdns-watch)" = "$pid" ]
+	on_host lb cp /root/dnsprobe.targets /etc/lvsdns/dnsprobe.targets
+	on_host lb systemctl reload lvsdns-watch
+	for n in $(seq 1 25); do
+		run_log lb lvsdns-watch | grep -q 'reloaded /etc/lvsdns/dnsprobe.targets: 4 targets' && break
+		sleep 0.2
+	done
+	run_log lb lvsdns-watch | grep 'reloaded /etc/lvsdns/dnsprobe.targets: 4 targets'
+	wait_state rs+a+udp-53 0
+}
+
 @test "keepalived's rendered drop-in takes the VIP off when keepalived stops, however it stops" {
 	local n state
 	on_host lb /usr/local/sbin/lvsdns-vip-guard up "$VIP"
