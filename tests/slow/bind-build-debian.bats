@@ -6,13 +6,21 @@
 # build, down to the paths of named and named-checkconf, checks a
 # configuration with the unit's named-checkconf, starts the built named with
 # the rendered instance flags on 127.0.0.1 and a high port, asks it a
-# question with dig, and stops it by PID.
+# question with dig, and stops it by PID. Then runs the build as the units
+# run it on a real server: under a real systemd as PID 1 (a systemd-nspawn
+# container, tests/e2e/container-lib.bash), installed by the onboarding
+# bundle's install.sh, answering the VIP through each VLAN of the data-plane
+# test bed (tests/e2e/dataplane-lib.bash: namespaces named with this run's
+# PID, torn down in teardown_file).
 #
 # Talks only to loopback: Debian's source tarball is fetched beforehand by
 # `make deps` (target bind-source, which make check runs first; .ci/run runs
 # make deps), and its path is read from build/debian-bind9/tarball. Without
 # it the first test fails and says so. The build libraries come from
 # tools/deps (make deps too).
+
+load ../e2e/dataplane-lib
+load ../e2e/container-lib
 
 BB=build/san/bind-build
 SOURCE_LIST=build/debian-bind9/tarball
@@ -29,6 +37,14 @@ setup_file() {
   # which bats removes, never into /tmp.
   export TMPDIR=$W/tmp
   mkdir -p "$TMPDIR"
+  export DP_TMP=$W/dp NS_CL="lvsbb$$-cl" NS_RS="lvsbb$$-rs" MACHINE="lvsbb$$"
+  mkdir -p "$DP_TMP/run"
+}
+
+teardown_file() {
+  stop_host rs
+  rm -rf "/run/systemd/nspawn/propagate/$MACHINE-rs"
+  dp_teardown
 }
 
 teardown() {
@@ -140,4 +156,32 @@ ZONE
   [ "$answer" = 192.0.2.1 ]
   # -n 1 took effect: one worker thread.
   grep -q 'using 1 worker thread' "$run_dir/named.log"
+}
+
+@test "the built named runs as named@INSTANCE under a real systemd, as onboarding installs it, and answers the VIP through each VLAN" {
+  [ "$(id -u)" -eq 0 ] || { echo "this test needs root (network namespaces, systemd-nspawn)"; false; }
+  for t in systemd-nspawn nsenter ip dig nft; do
+    command -v "$t" >/dev/null || { echo "missing tool: $t (tools/deps installs it)"; false; }
+  done
+  [ -x "$DEST$PREFIX/sbin/named" ]
+  # the onboarding test bed's site, its bind { prefix } naming this build
+  write_onboard_site | sed "s|prefix = \"/usr\"|prefix = \"$PREFIX\"|" >"$DP_TMP/site.conf"
+  grep -q "prefix = \"$PREFIX\"" "$DP_TMP/site.conf"
+  "$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" >/dev/null
+  grep -qx "ExecStart=$PREFIX/sbin/named -f -u bind -n 1 -c /etc/bind/named-%i.conf" \
+    "$DP_TMP/onboard-rs/files/named@.service"
+  make_links
+  make_rs_root "$DP_TMP/rs" "$DP_TMP/onboard-rs"
+  # PREFIX on the host, as if copied there (the whole of /usr/local, bound
+  # read-only: /usr is this machine's); no ldconfig: named and
+  # named-checkconf find BIND's libraries by their RUNPATH
+  EXTRA_NSPAWN="--bind-ro=$DEST/usr/local:/usr/local" boot_host rs "$NS_RS"
+  on_host rs sh -c 'cd /root/onboard && sh install.sh'
+  wait_active rs named@a named@b
+  on_host rs ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
+  cat "$DP_TMP/named.ps"
+  printf '%s\n' "bind $PREFIX/sbin/named -f -u bind -n 1 -c /etc/bind/named-a.conf" \
+    "bind $PREFIX/sbin/named -f -u bind -n 1 -c /etc/bind/named-b.conf" | diff - "$DP_TMP/named.ps"
+  answered_by_each_instance
+  stop_host rs
 }
