@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,39 @@ static void usage(FILE *out)
 		"Exit 0 done, 1 kernel or state error,\n2 usage or list error.\n");
 }
 
-/* Every message of the vips parser, one syslog line each. */
+/* Where the messages go: to syslog, with a copy on stderr; or, when stderr
+ * is the journal stream systemd gave a unit (JOURNAL_STREAM, as for the
+ * keepalived drop-in's ExecStartPre= and ExecStopPost=), to stderr alone,
+ * each line with its priority as a "<N>" prefix that journald reads.
+ * journald files a stream's lines under their unit every time; a syslog
+ * line of a process that has exited by the time journald reads its cgroup
+ * loses its unit, so journalctl -u keepalived and systemctl status keepalived
+ * would often miss why the guard refused. */
+static bool to_journal;
+
+static void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (to_journal) {
+		fprintf(stderr, "<%d>", LOG_PRI(prio));
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		vsyslog(prio, fmt, ap);
+	}
+	va_end(ap);
+}
+
+/* Every message of the vips parser, one log line each. */
 static void log_lines(int prio, const char *text)
 {
 	char *copy = xstrdup(text), *save = NULL, *line;
 
 	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		syslog(prio, "%s", line);
+		say(prio, "%s", line);
 	free(copy);
 }
 
@@ -73,11 +100,11 @@ static int resolve(const struct vips *list, const char *path, int n, char **args
 		struct addr a;
 
 		if (!addr_parse(args[i], &a)) {
-			syslog(LOG_ERR, "'%s' is not a numeric IP address", args[i]);
+			say(LOG_ERR, "'%s' is not a numeric IP address", args[i]);
 			rc = -1;
 		} else if (!(out[i] = vips_find(list, &a))) {
-			syslog(LOG_ERR, "%s is not listed in %s; refusing to touch it",
-			       args[i], path);
+			say(LOG_ERR, "%s is not listed in %s; refusing to touch it",
+			    args[i], path);
 			rc = -1;
 		}
 	}
@@ -103,20 +130,20 @@ static enum exit_code apply_one(int fd, bool up, const struct vip_entry *e)
 
 	addr_str(&e->addr, text);
 	if (ifindex == 0) {
-		syslog(LOG_ERR, "%s %s (%s): interface %s: %s", up ? "up" : "down", text,
-		       e->service, e->interface, strerror(errno));
+		say(LOG_ERR, "%s %s (%s): interface %s: %s", up ? "up" : "down", text,
+		    e->service, e->interface, strerror(errno));
 		return EXIT_KERNEL;
 	}
 	o = nl_addr_change(fd, up, &e->addr, ifindex, &error, &len);
 	if (o == NL_FAILED) {
-		syslog(LOG_ERR, "%s %s (%s) on %s: %s", up ? "up" : "down", text, e->service,
-		       e->interface, strerror(error));
+		say(LOG_ERR, "%s %s (%s) on %s: %s", up ? "up" : "down", text, e->service,
+		    e->interface, strerror(error));
 		return EXIT_KERNEL;
 	}
-	syslog(LOG_NOTICE, "%s %s (%s) on %s: %s%s", up ? "up" : "down", text, e->service,
-	       e->interface, o == NL_DONE ? (up ? "added" : "removed")
-					  : (up ? "already present" : "already absent"),
-	       o == NL_DONE && len != addr_maxlen(&e->addr) ? prefix_note(len) : "");
+	say(LOG_NOTICE, "%s %s (%s) on %s: %s%s", up ? "up" : "down", text, e->service,
+	    e->interface, o == NL_DONE ? (up ? "added" : "removed")
+				       : (up ? "already present" : "already absent"),
+	    o == NL_DONE && len != addr_maxlen(&e->addr) ? prefix_note(len) : "");
 	return EXIT_DONE;
 }
 
@@ -139,8 +166,8 @@ static int decide_direct(const struct request *r, struct qstate *q, const struct
 	int err = q->dirfd >= 0 ? qstate_forget(q, &e->addr) : 0;
 
 	if (err)
-		syslog(LOG_WARNING, "forgetting the quorum state of %s: %s", e->service,
-		       strerror(err));
+		say(LOG_WARNING, "forgetting the quorum state of %s: %s", e->service,
+		    strerror(err));
 	return r->up;
 }
 
@@ -157,16 +184,16 @@ static int decide(const struct request *r, struct qstate *q, const struct vip_en
 	vs_show(r->vs, vs);
 	err = qstate_record(q, &e->addr, r->vs, r->up);
 	if (err) {
-		syslog(LOG_ERR, "%s %s: recording quorum %s: %s", text, vs, r->up ? "up" : "down",
-		       strerror(err));
+		say(LOG_ERR, "%s %s: recording quorum %s: %s", text, vs, r->up ? "up" : "down",
+		    strerror(err));
 		return r->up ? -1 : 0;   /* a down is obeyed even so */
 	}
 	if (!r->up)
 		return 0;
 	if (qstate_all_up(q, &e->addr, r->of.n ? &r->of : NULL, missing))
 		return 1;
-	syslog(LOG_NOTICE, "%s %s: quorum up, but %s has none (or has not reported): the VIP stays off",
-	       text, vs, vs_show(missing, shown));
+	say(LOG_NOTICE, "%s %s: quorum up, but %s has none (or has not reported): the VIP stays off",
+	    text, vs, vs_show(missing, shown));
 	return 0;
 }
 
@@ -199,7 +226,7 @@ static int open_state(const struct request *r, struct qstate *q)
 	buf_init(&err);
 	rc = qstate_open(q, r->state_dir, &err);
 	if (rc != 0)
-		syslog(r->vs[0] ? LOG_ERR : LOG_WARNING, "%s", err.data);
+		say(r->vs[0] ? LOG_ERR : LOG_WARNING, "%s", err.data);
 	buf_free(&err);
 	return rc != 0 && r->vs[0] ? -1 : 0;
 }
@@ -231,7 +258,7 @@ static enum exit_code apply(struct request *r, const struct vips *list, const ch
 		return EXIT_USAGE;
 	fd = nl_open();
 	if (fd < 0)
-		syslog(LOG_ERR, "netlink socket: %s", strerror(errno));
+		say(LOG_ERR, "netlink socket: %s", strerror(errno));
 	else if (open_state(r, &q) == 0)
 		rc = apply_locked(r, &q, fd, entries);
 	qstate_close(&q);
@@ -251,7 +278,7 @@ static int parse_selector(struct request *r, int argc, char **argv, int *i)
 		return 0;
 	}
 	if (*i + 1 >= argc) {
-		syslog(LOG_ERR, "%s needs an argument", opt);
+		say(LOG_ERR, "%s needs an argument", opt);
 		return -1;
 	}
 	(*i)++;
@@ -259,19 +286,19 @@ static int parse_selector(struct request *r, int argc, char **argv, int *i)
 		return 0;
 	if (strcmp(opt, "--of") == 0 && vs_list_parse(argv[*i], &r->of))
 		return 0;
-	syslog(LOG_ERR, "%s '%s': expected PROTO/PORT%s (udp or tcp, port 1-65535)", opt,
-	       argv[*i], strcmp(opt, "--of") == 0 ? ",..." : "");
+	say(LOG_ERR, "%s '%s': expected PROTO/PORT%s (udp or tcp, port 1-65535)", opt,
+	    argv[*i], strcmp(opt, "--of") == 0 ? ",..." : "");
 	return -1;
 }
 
 static bool selectors_consistent(const struct request *r)
 {
 	if (r->all && (r->vs[0] || r->nvips > 0))
-		syslog(LOG_ERR, "--all takes no VIPs and no --vs");
+		say(LOG_ERR, "--all takes no VIPs and no --vs");
 	else if (r->of.n && !r->vs[0])
-		syslog(LOG_ERR, "--of needs --vs");
+		say(LOG_ERR, "--of needs --vs");
 	else if (r->of.n && !vs_list_has(&r->of, r->vs))
-		syslog(LOG_ERR, "--of must list the --vs virtual server");
+		say(LOG_ERR, "--of must list the --vs virtual server");
 	else
 		return r->all || r->nvips > 0;
 	return false;
@@ -317,14 +344,13 @@ static bool valid_call(const char *cmd, struct request *r, int argc, char **argv
 		return i == argc;
 	if (r->up || strcmp(cmd, "down") == 0)
 		return parse_request(r, argc, argv, i) == 0;
-	syslog(LOG_ERR, "unknown command '%s'", cmd);
+	say(LOG_ERR, "unknown command '%s'", cmd);
 	return false;
 }
 
 /* systemd connects a unit's stderr to the journal and says so in
- * JOURNAL_STREAM ("DEVICE:INODE" of that stream). There syslog alone reaches
- * the journal; a copy on stderr would log every line twice (as when the
- * keepalived drop-in's ExecStopPost= runs the guard). */
+ * JOURNAL_STREAM ("DEVICE:INODE" of that stream). There stderr alone
+ * reaches the journal (say): syslog too would log every line twice. */
 static bool stderr_is_journal(void)
 {
 	const char *v = getenv("JOURNAL_STREAM");
@@ -342,7 +368,8 @@ int main(int argc, char **argv)
 	enum exit_code rc = EXIT_USAGE;
 	int opt;
 
-	openlog("lvsdns-vip-guard", LOG_PID | (stderr_is_journal() ? 0 : LOG_PERROR), LOG_DAEMON);
+	to_journal = stderr_is_journal();
+	openlog("lvsdns-vip-guard", LOG_PID | (to_journal ? 0 : LOG_PERROR), LOG_DAEMON);
 	while ((opt = getopt(argc, argv, "+f:s:h")) != -1) {
 		switch (opt) {
 		case 'f': path = optarg; break;

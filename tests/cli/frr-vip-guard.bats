@@ -50,17 +50,21 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	[[ "$output" == *"vips:6: expected \"ADDRESS INTERFACE SERVICE\""* ]]
 }
 
-@test "messages go to stderr too, but not when stderr is systemd's journal stream (no line twice)" {
+@test "messages go to syslog and stderr, but only to stderr, with their priority, when stderr is systemd's journal stream (no line twice)" {
 	echo "192.0.2.1 vip0" >>"$TMP/vips"
 	"$GUARD" -f "$TMP/vips" check 2>"$TMP/err" || true
-	grep -q 'vips:6: expected' "$TMP/err"
-	# JOURNAL_STREAM names the stream systemd gave the unit as stderr
+	grep -q '^lvsdns-vip-guard\[[0-9]*\]: .*vips:6: expected' "$TMP/err"
+	# JOURNAL_STREAM names the stream systemd gave the unit as stderr: the
+	# line goes there, "<3>" (LOG_ERR) for journald, and not to syslog,
+	# whose lines of an exited process journald often files under no unit
 	JOURNAL_STREAM=$(stat -c '%d:%i' "$TMP/err") "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
-	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 1 ]
+	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 2 ]
+	grep -qx "<3>$TMP/vips:6: expected \"ADDRESS INTERFACE SERVICE\".*" "$TMP/err"
 	# another stream's, or garbage: stderr is not the journal
 	JOURNAL_STREAM=1:2 "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
 	JOURNAL_STREAM=x "$GUARD" -f "$TMP/vips" check 2>>"$TMP/err" || true
-	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 3 ]
+	[ "$(grep -c 'vips:6: expected' "$TMP/err")" -eq 4 ]
+	[ "$(grep -c '^<3>' "$TMP/err")" -eq 1 ]
 }
 
 @test "usage errors exit 2" {

@@ -114,5 +114,7 @@ run_log() {
 	local id
 	id=$(on_host "$1" systemctl show -p InvocationID --value "$2")
 	[ -n "$id" ] || return 1
+	# what was logged before now is in the journal files, not in journald's queue
+	on_host "$1" journalctl --sync
 	on_host "$1" journalctl --no-pager "_SYSTEMD_INVOCATION_ID=$id"
 }
