@@ -53,23 +53,33 @@ static void usage(FILE *out)
 		"Exit 0 done, 1 kernel or state error,\n2 usage or list error.\n");
 }
 
-/* Where the messages go: to syslog, with a copy on stderr; or, when stderr
- * is the journal stream systemd gave a unit (JOURNAL_STREAM, as for the
- * keepalived drop-in's ExecStartPre= and ExecStopPost=), to stderr alone,
- * each line with its priority as a "<N>" prefix that journald reads.
- * journald files a stream's lines under their unit every time; a syslog
- * line of a process that has exited by the time journald reads its cgroup
- * loses its unit, so journalctl -u keepalived and systemctl status keepalived
- * would often miss why the guard refused. */
-static bool to_journal;
+/* systemd connects a unit's stderr to the journal and says so in
+ * JOURNAL_STREAM ("DEVICE:INODE" of that stream). Asked at each message (a
+ * getenv and an fstat; a call logs a few lines), so no state is kept. */
+static bool stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
 
+	return v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* Where the messages go: to syslog, with a copy on stderr (openlog's
+ * LOG_PERROR); or, when stderr is the journal stream systemd gave a unit (as
+ * for the keepalived drop-in's ExecStartPre= and ExecStopPost=), to stderr
+ * alone, each line with its priority as a "<N>" prefix that journald reads:
+ * syslog too would log every line twice, and journald files a syslog line of
+ * a process that has exited by the time it reads its cgroup under no unit,
+ * so journalctl -u keepalived would often miss why the guard refused. */
 static void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (to_journal) {
+	if (stderr_is_journal()) {
 		fprintf(stderr, "<%d>", LOG_PRI(prio));
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
@@ -348,19 +358,6 @@ static bool valid_call(const char *cmd, struct request *r, int argc, char **argv
 	return false;
 }
 
-/* systemd connects a unit's stderr to the journal and says so in
- * JOURNAL_STREAM ("DEVICE:INODE" of that stream). There stderr alone
- * reaches the journal (say): syslog too would log every line twice. */
-static bool stderr_is_journal(void)
-{
-	const char *v = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat st;
-
-	return v && sscanf(v, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
-	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
-}
-
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_VIPS_FILE, *cmd;
@@ -368,8 +365,7 @@ int main(int argc, char **argv)
 	enum exit_code rc = EXIT_USAGE;
 	int opt;
 
-	to_journal = stderr_is_journal();
-	openlog("lvsdns-vip-guard", LOG_PID | (to_journal ? 0 : LOG_PERROR), LOG_DAEMON);
+	openlog("lvsdns-vip-guard", LOG_PID | LOG_PERROR, LOG_DAEMON);
 	while ((opt = getopt(argc, argv, "+f:s:h")) != -1) {
 		switch (opt) {
 		case 'f': path = optarg; break;
