@@ -3,8 +3,9 @@
 # of this machine's own /usr (read-only) and an /etc of its own, in a network
 # namespace the caller made. The caller sets DP_TMP (its directory; the
 # containers' roots are $DP_TMP/HOST, nspawn's PIDs go to $DP_TMP/run) and
-# MACHINE (a per-run prefix of the machine names), stops every host it booted
-# with stop_host, and removes /run/systemd/nspawn/propagate/$MACHINE-HOST.
+# MACHINE (a per-run prefix of the machine names and cgroups), stops every
+# host it booted with stop_host, then calls remove_cgroups and removes
+# /run/systemd/nspawn/propagate/$MACHINE-HOST.
 
 # make_os_root DIR: a host's file system. /usr is this machine's (bound
 # read-only at boot; bin, lib and sbin point into it as on Debian 12), /etc
@@ -42,12 +43,24 @@ make_rs_root() {
 # and waits (bounded, 60 s) until its systemd has finished starting up.
 # Its console goes to $DP_TMP/HOST-boot.log; EXTRA_NSPAWN adds options.
 boot_host() {
-	local n
+	local n d
+	# nspawn --keep-unit puts the container in .../payload below its own
+	# cgroup: started from this shell's, every container (the other host's,
+	# another run's) would share one, each systemd managing the others'
+	# units' cgroups. So each nspawn starts in a cgroup of its own, named
+	# like its machine; remove_cgroups removes them.
 	# shellcheck disable=SC2086 # EXTRA_NSPAWN: words
-	SYSTEMD_NSPAWN_API_VFS_WRITABLE=network systemd-nspawn -D "$DP_TMP/$1" \
-		--machine="$MACHINE-$1" --register=no --keep-unit --bind-ro=/usr ${EXTRA_NSPAWN:-} \
-		--capability=CAP_NET_ADMIN --network-namespace-path="/run/netns/$2" \
-		--boot --console=pipe </dev/null >>"$DP_TMP/$1-boot.log" 2>&1 3>&- &
+	(
+		for d in $(cgroup_dirs); do
+			echo "$d/$MACHINE-$1" >>"$DP_TMP/run/cgroups"
+			mkdir -p "$d/$MACHINE-$1" && echo "$BASHPID" >"$d/$MACHINE-$1/cgroup.procs" || exit 1
+		done
+		export SYSTEMD_NSPAWN_API_VFS_WRITABLE=network
+		exec systemd-nspawn -D "$DP_TMP/$1" \
+			--machine="$MACHINE-$1" --register=no --keep-unit --bind-ro=/usr ${EXTRA_NSPAWN:-} \
+			--capability=CAP_NET_ADMIN --network-namespace-path="/run/netns/$2" \
+			--boot --console=pipe
+	) </dev/null >>"$DP_TMP/$1-boot.log" 2>&1 3>&- &
 	echo $! >"$DP_TMP/run/$1-nspawn.bats-pid"
 	for n in $(seq 1 100); do
 		[ -n "$(host_pid "$1")" ] && break
@@ -56,6 +69,38 @@ boot_host() {
 	[ -n "$(host_pid "$1")" ] || { cat "$DP_TMP/$1-boot.log" >&2; return 1; }
 	timeout 60 nsenter -t "$(host_pid "$1")" -a systemctl is-system-running --wait || true
 }
+
+# cgroup_dirs: this shell's cgroup in each hierarchy nspawn places a
+# container by: the unified one (cgroup v2, or hybrid's unified) and the
+# named systemd one (v1, hybrid).
+cgroup_dirs() {
+	local p
+	p=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		echo "/sys/fs/cgroup${p%/}"
+		return 0
+	fi
+	if [ -f /sys/fs/cgroup/unified/cgroup.controllers ]; then echo "/sys/fs/cgroup/unified${p%/}"; fi
+	p=$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup)
+	if [ -d /sys/fs/cgroup/systemd ]; then echo "/sys/fs/cgroup/systemd${p%/}"; fi
+	return 0
+}
+
+# remove_cgroups: the cgroups boot_host made, and what the containers made
+# in them, once the containers are gone (each made here: none is shared).
+remove_cgroups() {
+	local d
+	[ -f "$DP_TMP/run/cgroups" ] || return 0
+	sort -u "$DP_TMP/run/cgroups" | while read -r d; do
+		case "$d" in */"$MACHINE"-*) ;; *) continue ;; esac
+		if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
+	done
+	return 0
+}
+
+# cgroup_of HOST: the cgroup of HOST's systemd in the hierarchies
+# cgroup_dirs names, as this machine sees it (0:: is "/" where unused).
+cgroup_of() { grep -E '^0::|^[0-9]+:name=systemd:' "/proc/$(host_pid "$1")/cgroup" | grep -v '^0::/$'; }
 
 # host_pid HOST: the PID (as this machine sees it) of HOST's systemd: the
 # child of its nspawn once it has become systemd; empty before.

@@ -22,7 +22,7 @@
 # /proc/sys/net, which a real host's root has and nspawn withholds when it is
 # handed a namespace.
 #
-# Namespaces and machine names carry this run's PID; teardown_file stops
+# Namespaces, machine names and cgroups carry this run's PID; teardown_file stops
 # only the containers started here. Needs root and systemd-nspawn; fails
 # without.
 
@@ -57,6 +57,7 @@ setup_file() {
 teardown_file() {
 	stop_host lb
 	stop_host rs
+	remove_cgroups
 	rm -rf "/run/systemd/nspawn/propagate/$MACHINE-rs" "/run/systemd/nspawn/propagate/$MACHINE-lb"
 	dp_teardown
 }
@@ -156,6 +157,11 @@ wait_state() {
 	fi
 	cl ip link set lvsdns0 up
 	EXTRA_NSPAWN="--bind-ro=$DP_TMP/lb.local:/usr/local" boot_host lb "$NS_CL"
+	# each host's systemd in a cgroup of its own, not the other's
+	cgroup_of lb
+	cgroup_of rs
+	[ -n "$(cgroup_of lb)" ]
+	[ -z "$(cgroup_of lb | grep -Fx -f <(cgroup_of rs))" ]
 	wait_active lb lvsdns-watch
 	wait_active rs named@a named@b
 	# the check is CH TXT id.server, as the site says: the unit passes the class

@@ -43,6 +43,7 @@ setup_file() {
 
 teardown_file() {
   stop_host rs
+  remove_cgroups
   rm -rf "/run/systemd/nspawn/propagate/$MACHINE-rs"
   dp_teardown
 }
