@@ -163,3 +163,16 @@ run_log() {
 	on_host "$1" journalctl --sync
 	on_host "$1" journalctl --no-pager "_SYSTEMD_INVOCATION_ID=$id"
 }
+
+# onboard_rs NAMED: on the booted real server rs, the onboarding bundle's
+# install.sh (as an operator runs it); then both instances must be active,
+# each run as the unit says: by user bind, as NAMED (the program
+# bind { prefix } names) with the worker flags "-n 1".
+onboard_rs() {
+	on_host rs sh -c 'cd /root/onboard && sh install.sh'
+	wait_active rs named@a named@b
+	on_host rs ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
+	cat "$DP_TMP/named.ps"
+	printf '%s\n' "bind $1 -f -u bind -n 1 -c /etc/bind/named-a.conf" \
+		"bind $1 -f -u bind -n 1 -c /etc/bind/named-b.conf" | diff - "$DP_TMP/named.ps"
+}

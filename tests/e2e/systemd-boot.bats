@@ -85,13 +85,8 @@ make_lb_root() {
 	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
 	grep -qx 'systemctl enable --now named@a named@b' "$DP_TMP/onboard-rs/install.sh"
 	[ "$(ask 105 udp)" = "no answer" ]
-	on_host rs sh -c 'cd /root/onboard && sh install.sh'
-	wait_active rs named@a named@b
-	# systemd runs named as the unit says: as user bind, from Debian's package
-	on_host rs ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
-	cat "$DP_TMP/named.ps"
-	printf '%s\n' 'bind /usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-a.conf' \
-		'bind /usr/sbin/named -f -u bind -n 1 -c /etc/bind/named-b.conf' | diff - "$DP_TMP/named.ps"
+	# Debian's named (bind { prefix = "/usr" })
+	onboard_rs /usr/sbin/named
 	answered_by_each_instance
 }
 

@@ -177,12 +177,7 @@ ZONE
   # read-only: /usr is this machine's); no ldconfig: named and
   # named-checkconf find BIND's libraries by their RUNPATH
   EXTRA_NSPAWN="--bind-ro=$DEST/usr/local:/usr/local" boot_host rs "$NS_RS"
-  on_host rs sh -c 'cd /root/onboard && sh install.sh'
-  wait_active rs named@a named@b
-  on_host rs ps -o user=,args= -C named | awk '{ $1 = $1; print }' | sort >"$DP_TMP/named.ps"
-  cat "$DP_TMP/named.ps"
-  printf '%s\n' "bind $PREFIX/sbin/named -f -u bind -n 1 -c /etc/bind/named-a.conf" \
-    "bind $PREFIX/sbin/named -f -u bind -n 1 -c /etc/bind/named-b.conf" | diff - "$DP_TMP/named.ps"
+  onboard_rs "$PREFIX/sbin/named"
   answered_by_each_instance
   stop_host rs
 }
