@@ -346,51 +346,60 @@ static char *read_file(const char *path, int *err)
 	return buf_steal(&b);
 }
 
+/* Reads and parses o's targets file: the targets (allocated even when
+ * empty) with every problem in d, which the caller initialised for the
+ * file; NULL with *err set when the file cannot be read. */
+static struct target_conf *parse_targets_file(const struct opts *o, size_t *n, struct diags *d,
+					      int *err)
+{
+	char *text = read_file(o->watch_file, err);
+	struct target_conf *tc;
+
+	if (!text)
+		return NULL;
+	*n = targets_parse(text, o, &tc, d);
+	free(text);
+	return tc;
+}
+
 int watch_check(const struct opts *o)
 {
-	int err;
-	char *text = read_file(o->watch_file, &err);
-	struct target_conf *tc;
 	struct diags d;
-	size_t n;
+	size_t n = 0;
+	int err, rc;
+	struct target_conf *tc;
 
-	if (!text) {
-		fprintf(stderr, "dnsprobe: %s: %s\n", o->watch_file, strerror(err));
-		return 1;
-	}
 	diags_init(&d, o->watch_file);
-	n = targets_parse(text, o, &tc, &d);
-	free(text);
+	tc = parse_targets_file(o, &n, &d, &err);
+	if (!tc)
+		fprintf(stderr, "dnsprobe: %s: %s\n", o->watch_file, strerror(err));
 	diags_print(&d, stderr);
-	int rc = d.n > 0;
+	rc = !tc || d.n > 0;
 	if (rc == 0)
 		printf("%s: %zu target%s\n", o->watch_file, n, n == 1 ? "" : "s");
 	diags_free(&d);
-	targets_free(tc, n);
+	if (tc)
+		targets_free(tc, n);
 	return rc;
 }
 
 /* Returns the parsed targets, or NULL after logging every problem. */
 static struct target_conf *load(const struct watch *w, size_t *n)
 {
-	int err;
-	char *text = read_file(w->o->watch_file, &err);
-	struct target_conf *tc;
 	struct diags d;
+	int err;
+	struct target_conf *tc;
 
-	if (!text) {
-		wlog(w, LOG_ERR, "%s: %s", w->o->watch_file, strerror(err));
-		return NULL;
-	}
 	diags_init(&d, w->o->watch_file);
-	*n = targets_parse(text, w->o, &tc, &d);
-	free(text);
+	tc = parse_targets_file(w->o, n, &d, &err);
+	if (!tc)
+		wlog(w, LOG_ERR, "%s: %s", w->o->watch_file, strerror(err));
 	for (size_t i = 0; i < d.n; i++)
 		wlog(w, LOG_ERR, "%s:%d: %s%s%s%s", d.file, d.v[i].line, d.v[i].message,
 		     d.v[i].hint ? " (" : "", d.v[i].hint ? d.v[i].hint : "", d.v[i].hint ? ")" : "");
 	bool bad = d.n > 0;
 	diags_free(&d);
-	if (bad) {
+	if (tc && bad) {
 		targets_free(tc, *n);
 		return NULL;
 	}
