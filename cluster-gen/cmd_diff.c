@@ -131,15 +131,16 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 	size_t len = strlen(file);
 	bool unit = (len > 8 && !strcmp(file + len - 8, ".service")) ||
 		    (len > 6 && !strcmp(file + len - 6, ".timer"));
+	const char *at = strstr(file, "@.");   /* a template: its instances are named elsewhere */
 
 	if (!unit || strchr(file, '/'))
 		return false;
-	if (strstr(file, "@.") && k == REMOVED)   /* a template: its instances are named elsewhere */
+	if (at && k == REMOVED)
 		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
-			   "and systemctl daemon-reload", (int)(strstr(file, "@.") - file), file, file);
-	else if (strstr(file, "@."))
+			   "and systemctl daemon-reload", (int)(at - file), file, file);
+	else if (at)
 		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every %.*s@ instance",
-			   (int)(strstr(file, "@.") - file), file);
+			   (int)(at - file), file);
 	else if (k == REMOVED)
 		buf_printf(out, "systemctl disable --now %s, then remove /etc/systemd/system/%s", file, file);
 	else
