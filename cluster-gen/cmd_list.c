@@ -100,6 +100,7 @@ static void site_keys(const struct site *s, struct kvs *k)
 	PUTF(k, xstrdup("site.asn"), "%u", s->asn);
 	put(k, xstrdup("site.script-user"), s_or_empty(s->script_user));
 	put(k, xstrdup("site.vip-guard"), s_or_empty(s->vip_guard_path));
+	put(k, xstrdup("site.script-check"), s_or_empty(s->script_check_path));
 	put(k, xstrdup("check.name"), s_or_empty(c->qname));
 	put(k, xstrdup("check.type"), s_or_empty(c->qtype));
 	put(k, xstrdup("check.class"), s_or_empty(c->qclass));

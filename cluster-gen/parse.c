@@ -37,6 +37,7 @@ static void build_site_section(struct parser *p, cfg_t *root)
 	struct option_at want[] = {
 		{ "script-user", &p->s->script_user_at },
 		{ "vip-guard", &p->s->vip_guard_path_at },
+		{ "script-check", &p->s->script_check_path_at },
 	};
 
 	if (!sec) {
@@ -53,6 +54,7 @@ static void build_site_section(struct parser *p, cfg_t *root)
 		p->s->asn = opt_uint(p, sec, "asn", 1, 4294967295UL);
 	p->s->script_user = opt_str(sec, "script-user");
 	p->s->vip_guard_path = opt_str(sec, "vip-guard");
+	p->s->script_check_path = opt_str(sec, "script-check");
 }
 
 static char **rcode_list(cfg_t *sec, size_t *n)

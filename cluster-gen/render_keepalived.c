@@ -312,8 +312,8 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 	return rc;
 }
 
-/* Probe mode's drop-in for keepalived: no start without dnsprobe, since
- * keepalived would serve every instance unchecked. */
+/* Probe mode's drop-in for keepalived: no start without a dnsprobe that
+ * keepalived will run, since it would serve every instance unchecked. */
 static int render_probe_dropin(const struct lb_view *v, struct tpl_ctx *c, struct templates *t,
 			       struct files *out, struct buf *err)
 {
@@ -322,6 +322,7 @@ static int render_probe_dropin(const struct lb_view *v, struct tpl_ctx *c, struc
 	int rc;
 
 	tpl_set(c, "probe", v->s->check.probe_path);
+	tpl_set(c, "script_check", v->s->script_check_path);
 	rc = render_template_file(t, "keepalived-probe-dropin.mustache", c, out, path, 0644, err);
 	free(path);
 	return rc;

@@ -36,6 +36,7 @@ static cfg_opt_t site_opts[] = {
 	DECIMAL("asn", 0, CFGF_NODEFAULT),
 	CFG_STR("script-user", "nobody", CFGF_NONE),
 	CFG_STR("vip-guard", "/usr/local/sbin/lvsdns-vip-guard", CFGF_NONE),
+	CFG_STR("script-check", "/usr/local/sbin/lvsdns-script-check", CFGF_NONE),
 	LINES,
 	CFG_END()
 };

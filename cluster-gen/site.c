@@ -47,6 +47,7 @@ void site_free(struct site *s)
 	free(s->name);
 	free(s->script_user);
 	free(s->vip_guard_path);
+	free(s->script_check_path);
 	free(s->check.qname);
 	free(s->check.qtype);
 	free(s->check.qclass);

@@ -185,6 +185,8 @@ struct site {
 	struct origin script_user_at;
 	char *vip_guard_path;     /* quorum_up/quorum_down program */
 	struct origin vip_guard_path_at;
+	char *script_check_path;  /* lvsdns-script-check, for keepalived's drop-ins */
+	struct origin script_check_path_at;
 	struct check check;
 	struct bgp bgp;
 	struct bind bind;

@@ -694,6 +694,11 @@ void validate_site(const struct site *s, struct diags *d)
 		diag_add(d, s->vip_guard_path_at.line, "keepalived runs quorum_up/quorum_down without a shell",
 			 "site: vip-guard '%s' must be an absolute path without spaces or shell syntax",
 			 s->vip_guard_path);
+	if (!safe_path(s->script_check_path))
+		diag_add(d, s->script_check_path_at.line,
+			 "the full path it has on the balancers (default /usr/local/sbin/lvsdns-script-check)",
+			 "site: script-check '%s' must be an absolute path without spaces or shell syntax",
+			 s->script_check_path);
 	if (!s->bind.version || !bind_version_is_safe(s->bind.version) ||
 	    !bind_row_for_version(s->bind.version))
 		diag_add(d, s->bind.version_at.line, "a release such as \"9.18.49\"; bind-build(8) lists the versions and what each needs",

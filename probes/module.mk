@@ -73,3 +73,14 @@ BENCH_TARGETS += bench-dnsprobe
 .PHONY: bench-dnsprobe
 bench-dnsprobe: $(REL)/dnsprobe $(REL)/bench-exec $(REL)/bench-true
 	tests/dnsprobe/bench.sh
+
+# lvsdns-script-check: keepalived's script rules, run by its systemd drop-ins.
+# Dynamic, unlike dnsprobe: it looks users and groups up through NSS.
+PROGRAMS += lvsdns-script-check
+lvsdns-script-check_SRCS := probes/script_check.c probes/script_check_main.c lib/buf.c
+SBIN_PROGRAMS += lvsdns-script-check
+MAN8 += docs/lvsdns-script-check.8
+UNIT_TESTS += test_script_check
+test_script_check_SRCS := tests/unit/test_script_check.c probes/script_check.c lib/buf.c
+test_script_check_LIBS := -lcmocka
+BATS_TESTS += tests/cli/script-check.bats

@@ -10,8 +10,8 @@
 # - Balancer lb (namespace NS_CL, which holds its VLAN addresses): the
 #   rendered lvsdns-watch.service checking rs's instances, and keepalived's
 #   two drop-ins (the VIP guard on stop; the watch state directory and the
-#   watcher on start); dnsprobe and the VIP guard are this build's, in
-#   /usr/local/sbin.
+#   watcher on start); dnsprobe, the VIP guard and lvsdns-script-check are
+#   this build's, in /usr/local/sbin.
 #
 # What a container does not give: the kernel is shared, so a "reboot" keeps
 # the namespace's rules, routes and sysctls; forget_dataplane drops the rules
@@ -35,7 +35,7 @@ setup_file() {
 	for t in systemd-nspawn nsenter ip dig nft named keepalived; do
 		command -v "$t" >/dev/null || { echo "missing tool: $t (tools/deps installs it)" >&2; return 1; }
 	done
-	for t in build/san/dnsprobe build/san/lvsdns-vip-guard; do
+	for t in build/san/dnsprobe build/san/lvsdns-vip-guard build/san/lvsdns-script-check; do
 		[ -x "$t" ] || { echo "$t must be built" >&2; return 1; }
 	done
 	export DP_TMP NS_CL="lvssd$$-cl" NS_RS="lvssd$$-rs" MACHINE="lvssd$$"
@@ -64,7 +64,8 @@ teardown_file() {
 
 # make_lb_root DIR: the balancer, its rendered files installed as
 # docs/guide.md says (lvsdns-watch enabled; keepalived is started by the
-# test), and dnsprobe and the VIP guard in /usr/local/sbin: DIR.local,
+# test), and dnsprobe, the VIP guard and lvsdns-script-check in
+# /usr/local/sbin: DIR.local,
 # bound over the machine's /usr/local at boot.
 make_lb_root() {
 	local r=$1 o="$DP_TMP/out/balancers/lb"
@@ -77,7 +78,8 @@ make_lb_root() {
 		"$o/keepalived.service.d/lvsdns-watch.conf" "$r/etc/systemd/system/keepalived.service.d/"
 	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
 	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
-	install -m 0755 build/san/dnsprobe build/san/lvsdns-vip-guard "$r.local/sbin/"
+	install -m 0755 build/san/dnsprobe build/san/lvsdns-vip-guard build/san/lvsdns-script-check \
+		"$r.local/sbin/"
 }
 
 @test "on a booted host, the bundle's install.sh enables and starts every instance, and the VIP is answered through each VLAN" {
@@ -303,10 +305,45 @@ wait_state() {
 	cat "$DP_TMP/keepalived.log"
 	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
 	[ "$status" -eq 1 ]
-	# stopped by the drop-in: its dnsprobe could not be executed
+	# stopped by the drop-in: keepalived could not have run its dnsprobe
+	grep -F 'lvsdns-script-check: /usr/local/sbin/dnsprobe: keepalived would not run it as nobody: nobody cannot reach /usr/local/sbin/dnsprobe: No such file or directory' "$DP_TMP/keepalived.log"
 	on_host lb systemctl status --no-pager keepalived |
-		grep -F 'ExecStartPre=/usr/local/sbin/dnsprobe --version (code=exited, status=203/EXEC)'
+		grep -F 'ExecStartPre=/usr/local/sbin/lvsdns-script-check nobody /usr/local/sbin/dnsprobe (code=exited, status=1/FAILURE)'
 	# with dnsprobe back, keepalived itself starts (and here ends on IPVS)
+	on_host lb systemctl start keepalived || true
+	run_log lb keepalived | grep 'Starting Keepalived'
+	on_host lb systemctl stop keepalived || true
+}
+
+# Both need the probe-mode drop-ins the test above installed.
+@test "probe mode: keepalived does not start with a dnsprobe only root may run (keepalived runs it as nobody)" {
+	chmod 0700 "$DP_TMP/lb.local/sbin/dnsprobe"
+	run on_host lb systemctl start keepalived
+	chmod 0755 "$DP_TMP/lb.local/sbin/dnsprobe"
+	[ "$status" -ne 0 ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	grep -F 'nobody may not execute /usr/local/sbin/dnsprobe (mode 0700; keepalived judges by the mode bits alone)' "$DP_TMP/keepalived.log"
+	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+}
+
+# Debian's base-files makes /usr/local/* root:staff 2775 where
+# /etc/staff-group-for-usr-local exists; keepalived then drops quorum_up and
+# quorum_down, so no VIP would ever be announced, or withdrawn.
+@test "keepalived does not start while a group may write to the VIP guard's directory (keepalived would never run the guard)" {
+	chgrp 50 "$DP_TMP/lb.local/sbin"
+	chmod 2775 "$DP_TMP/lb.local/sbin"
+	run on_host lb systemctl start keepalived
+	chmod 0755 "$DP_TMP/lb.local/sbin"
+	chgrp 0 "$DP_TMP/lb.local/sbin"
+	[ "$status" -ne 0 ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	grep -F 'lvsdns-script-check: /usr/local/sbin/lvsdns-vip-guard: keepalived would not run it as root:root: group staff may write to /usr/local/sbin' "$DP_TMP/keepalived.log"
+	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+	# with the directory root's again, keepalived itself starts (and here ends on IPVS)
 	on_host lb systemctl start keepalived || true
 	run_log lb keepalived | grep 'Starting Keepalived'
 	on_host lb systemctl stop keepalived || true
