@@ -131,30 +131,21 @@ enum script_fault script_check(const char *path, uid_t uid, gid_t gid, struct sc
 	return p->fault;
 }
 
-static void name_of_group(gid_t gid, char *out, size_t n)
+/* A user's or group's name, or its number where it has none. */
+static void name_or_number(const char *name, unsigned id, char *out, size_t n)
 {
-	struct group *gr = getgrgid(gid);
-
-	if (gr)
-		snprintf(out, n, "%s", gr->gr_name);
+	if (name)
+		snprintf(out, n, "%s", name);
 	else
-		snprintf(out, n, "%u", (unsigned)gid);
-}
-
-static void name_of_user(uid_t uid, char *out, size_t n)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw)
-		snprintf(out, n, "%s", pw->pw_name);
-	else
-		snprintf(out, n, "%u", (unsigned)uid);
+		snprintf(out, n, "%u", id);
 }
 
 void script_problem_text(const struct script_problem *p, const char *who, struct buf *msg,
 			 struct buf *hint)
 {
 	char name[256];
+	struct passwd *pw;
+	struct group *gr;
 	const char *as_root = "and keepalived runs nothing as root from a path others may change";
 
 	switch (p->fault) {
@@ -184,12 +175,14 @@ void script_problem_text(const struct script_problem *p, const char *who, struct
 		buf_printf(hint, "chmod 0755 %s", p->at);
 		break;
 	case SCRIPT_NOT_ROOT_OWNED:
-		name_of_user(p->owner, name, sizeof(name));
+		pw = getpwuid(p->owner);
+		name_or_number(pw ? pw->pw_name : NULL, (unsigned)p->owner, name, sizeof(name));
 		buf_printf(msg, "%s belongs to %s, not root, %s", p->at, name, as_root);
 		buf_printf(hint, "chown root %s", p->at);
 		break;
 	case SCRIPT_GROUP_WRITABLE:
-		name_of_group(p->group, name, sizeof(name));
+		gr = getgrgid(p->group);
+		name_or_number(gr ? gr->gr_name : NULL, (unsigned)p->group, name, sizeof(name));
 		buf_printf(msg, "group %s may write to %s, %s", name, p->at, as_root);
 		buf_printf(hint, "chmod g-w %s, or install into a directory only root may write "
 			   "(such as /usr/sbin)", p->at);

@@ -275,6 +275,18 @@ static void test_text_names_the_part_and_the_fix(void **state)
 	snprintf(want, sizeof(want), "nobody may not execute %s (mode 0700; keepalived judges by "
 		 "the mode bits alone)", in(t, "root-only"));
 	assert_string_equal(msg.data, want);
+
+	buf_reset(&msg);
+	buf_reset(&hint);
+	make_dir(t, "theirs", NOBODY, 0, 0755);
+	make_prog(t, "theirs/guard", 0, 0, 0755);
+	check(t, "theirs/guard", 0, 0, &p);
+	script_problem_text(&p, "root:root", &msg, &hint);
+	snprintf(want, sizeof(want), "%s belongs to nobody, not root, and keepalived runs nothing "
+		 "as root from a path others may change", in(t, "theirs"));
+	assert_string_equal(msg.data, want);
+	snprintf(want, sizeof(want), "chown root %s", in(t, "theirs"));
+	assert_string_equal(hint.data, want);
 	buf_free(&msg);
 	buf_free(&hint);
 }
