@@ -213,7 +213,6 @@ static struct tpl_ctx *vips_context(const struct frr_view *v)
 	tpl_set(root, "balancer", v->b->name);
 	tpl_set(root, "interface", v->b->vip_interface);
 	tpl_set(root, "vip_guard", v->s->vip_guard_path);
-	tpl_set(root, "script_check", v->s->script_check_path);
 	for (size_t i = 0; i < v->s->nservices; i++) {
 		struct tpl_ctx *e;
 

@@ -312,18 +312,24 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 	return rc;
 }
 
-/* Probe mode's drop-in for keepalived: no start without a dnsprobe that
- * keepalived will run, since it would serve every instance unchecked. */
-static int render_probe_dropin(const struct lb_view *v, struct tpl_ctx *c, struct templates *t,
-			       struct files *out, struct buf *err)
+/* keepalived's drop-in that checks the programs it will run (the VIP guard;
+ * dnsprobe in probe mode) before it starts or reloads: keepalived runs on
+ * without those it will not run, serving unchecked or announcing nothing. */
+static int render_scripts_dropin(const struct lb_view *v, struct templates *t, struct files *out,
+				 struct buf *err)
 {
-	char *path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-probe.conf",
+	struct tpl_ctx *c = tpl_ctx_new();
+	char *path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-scripts.conf",
 			       v->s->balancers[v->lb].name);
 	int rc;
 
-	tpl_set(c, "probe", v->s->check.probe_path);
+	set_header(v, c);
 	tpl_set(c, "script_check", v->s->script_check_path);
-	rc = render_template_file(t, "keepalived-probe-dropin.mustache", c, out, path, 0644, err);
+	tpl_set(c, "vip_guard", v->s->vip_guard_path);
+	if (v->s->check.checker == CHECKER_PROBE)
+		tpl_set(tpl_add(c, "probe"), "probe", v->s->check.probe_path);
+	rc = render_template_file(t, "keepalived-scripts-dropin.mustache", c, out, path, 0644, err);
+	tpl_ctx_free(c);
 	free(path);
 	return rc;
 }
@@ -350,8 +356,8 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	free(path);
 	if (rc == 0 && v->s->check.checker == CHECKER_WATCH)
 		rc = render_watch(v, targets, t, out, err);
-	if (rc == 0 && v->s->check.checker == CHECKER_PROBE)
-		rc = render_probe_dropin(v, root, t, out, err);
+	if (rc == 0)
+		rc = render_scripts_dropin(v, t, out, err);
 	tpl_ctx_free(root);
 	tpl_ctx_free(targets);
 	return rc;

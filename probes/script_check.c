@@ -72,14 +72,17 @@ static bool needs_protection(const struct stat *st, uid_t uid, gid_t gid)
 	       (st->st_gid == 0 && (st->st_mode & S_IXGRP) && (st->st_mode & S_ISGID));
 }
 
-/* One part of a resolved path: a directory, or the file itself. */
-static enum script_fault check_part(const char *part, struct script_problem *p)
+/* One part of a path: a directory, or (last) the file itself, which may be a
+ * symbolic link (the alias_of entry). */
+static enum script_fault check_part(const char *part, bool last, struct script_problem *p)
 {
 	struct stat st;
 	bool writable_shared;
 
 	if (lstat(part, &st) != 0)
 		return fault(p, SCRIPT_UNREACHABLE, part, NULL, errno);
+	if (last ? !(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) : !S_ISDIR(st.st_mode))
+		return fault(p, SCRIPT_WRONG_TYPE, part, &st, 0);
 	if (st.st_uid != 0)
 		return fault(p, SCRIPT_NOT_ROOT_OWNED, part, &st, 0);
 	writable_shared = S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && !(st.st_mode & S_ISVTX));
@@ -90,7 +93,7 @@ static enum script_fault check_part(const char *part, struct script_problem *p)
 	return SCRIPT_OK;
 }
 
-/* Every prefix of a resolved path up to each '/', "/" first, then the whole. */
+/* Every prefix of a path up to each '/', "/" first, then the whole. */
 static enum script_fault check_path_parts(const char *path, struct script_problem *p)
 {
 	char part[PATH_MAX];
@@ -103,16 +106,32 @@ static enum script_fault check_path_parts(const char *path, struct script_proble
 			continue;
 		memcpy(part, path, i ? i : 1);
 		part[i ? i : 1] = '\0';
-		if (check_part(part, p) != SCRIPT_OK)
+		if (check_part(part, i == n, p) != SCRIPT_OK)
 			return p->fault;
 	}
 	return SCRIPT_OK;
 }
 
+/* A program reached through a link of another name (guard -> guard-1.2):
+ * where that name, in the directory of the file it leads to, is the same
+ * file, keepalived runs it by that name and checks that entry too. Writes the
+ * entry's path to out and returns true in that case. */
+static bool alias_of(const char *path, const char *real, const struct stat *real_st, char *out,
+		     size_t n)
+{
+	const char *name = strrchr(path, '/') + 1, *real_name = strrchr(real, '/') + 1;
+	struct stat st;
+
+	if (!strcmp(path, real) || !strcmp(name, real_name) ||
+	    snprintf(out, n, "%.*s%s", (int)(real_name - real), real, name) >= (int)n)
+		return false;
+	return stat(out, &st) == 0 && st.st_dev == real_st->st_dev && st.st_ino == real_st->st_ino;
+}
+
 enum script_fault script_check(const char *path, uid_t uid, gid_t gid, struct script_problem *p)
 {
 	struct stat st;
-	char *real;
+	char *real, alias[PATH_MAX];
 
 	memset(p, 0, sizeof(*p));
 	if (path[0] != '/')
@@ -121,11 +140,11 @@ enum script_fault script_check(const char *path, uid_t uid, gid_t gid, struct sc
 		return p->fault;
 	if (stat(real, &st) != 0)
 		fault(p, SCRIPT_UNREACHABLE, real, NULL, errno);
-	else if (!S_ISREG(st.st_mode))
-		fault(p, SCRIPT_NOT_REGULAR, real, &st, 0);
 	else if (!executable_by(&st, uid, gid))
 		fault(p, SCRIPT_NOT_EXECUTABLE, real, &st, 0);
-	else if (needs_protection(&st, uid, gid))
+	else if (needs_protection(&st, uid, gid) &&
+		 (!alias_of(path, real, &st, alias, sizeof(alias)) ||
+		  check_path_parts(alias, p) == SCRIPT_OK))
 		check_path_parts(real, p);
 	free(real);
 	return p->fault;
@@ -166,8 +185,10 @@ void script_problem_text(const struct script_problem *p, const char *who, struct
 		else if (p->err == ENOENT)
 			buf_puts(hint, "install it there, or correct its path in the site file");
 		break;
-	case SCRIPT_NOT_REGULAR:
-		buf_printf(msg, "%s is not a regular file", p->at);
+	case SCRIPT_WRONG_TYPE:
+		/* the parts on the way are a resolved path's: directories */
+		buf_printf(msg, "%s is %s, and keepalived runs as root only a regular file", p->at,
+			   S_ISDIR(p->mode) ? "a directory" : "neither a directory nor a regular file");
 		break;
 	case SCRIPT_NOT_EXECUTABLE:
 		buf_printf(msg, "%s may not execute %s (mode %04o; keepalived judges by the mode bits alone)",

@@ -9,12 +9,15 @@
  *    effective ids, so every directory on the way must be searchable by them;
  *    from then on keepalived runs the resolved path, so symbolic links on the
  *    way are neither refused nor checked;
- *  - the file is a regular file executable by that uid:gid, judged on the
- *    mode bits alone (owner, else group, else other; uid 0 needs any x bit);
+ *  - the file is executable by that uid:gid, judged on the mode bits alone
+ *    (owner, else group, else other; uid 0 needs any x bit);
  *  - when the script runs as uid 0 or gid 0 (or is set-uid/gid root), every
- *    part of the resolved path must be owned by root, and none may be
- *    writable by a group other than root or by everyone (a sticky directory
- *    may be). */
+ *    part of the resolved path must be owned by root, be a directory (the
+ *    file itself a regular file), and none may be writable by a group other
+ *    than root or by everyone (a sticky directory may be). Where the path's
+ *    last part is a link of another name to a file in its own directory
+ *    (guard -> guard-1.2), keepalived runs that name, and the link itself
+ *    must be root's too. */
 #ifndef LVSDNS_SCRIPT_CHECK_H
 #define LVSDNS_SCRIPT_CHECK_H
 
@@ -24,7 +27,7 @@ enum script_fault {
 	SCRIPT_OK = 0,
 	SCRIPT_RELATIVE,        /* not an absolute path */
 	SCRIPT_UNREACHABLE,     /* at = the path, or a part of it, that failed (err) */
-	SCRIPT_NOT_REGULAR,     /* the file is not a regular file */
+	SCRIPT_WRONG_TYPE,      /* at = a part that is not a directory (the file: not regular) */
 	SCRIPT_NOT_EXECUTABLE,  /* mode bits say no for uid:gid */
 	SCRIPT_NOT_ROOT_OWNED,  /* at = a part owned by st_uid */
 	SCRIPT_GROUP_WRITABLE,  /* at = a part writable by group st_gid */

@@ -3,12 +3,14 @@
  * would drop and why. keepalived's systemd drop-ins run it before keepalived
  * starts, because keepalived itself only logs the programs it drops and runs
  * on without them. See docs/lvsdns-script-check.8. */
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "script_check.h"
@@ -22,8 +24,9 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: %s USER[:GROUP] PATH...\n"
 		"Checks, as keepalived 2.2.7 does before it runs a script, that each PATH\n"
-		"would be run as USER (GROUP: USER's own group unless given). Exit 0 when\n"
-		"every PATH would run, 1 when keepalived would drop one, 2 on a usage error.\n",
+		"would be run as USER (GROUP: USER's own group unless given). Run it as\n"
+		"root. Exit 0 when every PATH would run, 1 when keepalived would drop one,\n"
+		"2 on a usage error or when it cannot look as USER.\n",
 		PROG);
 }
 
@@ -50,13 +53,16 @@ static bool resolve_ids(const char *spec, uid_t *uid, gid_t *gid)
 	return ok;
 }
 
-static bool check_one(const char *path, const char *who, uid_t uid, gid_t gid)
+/* EXIT_RUNS, EXIT_REFUSED, or EXIT_USAGE when it could not look at all. */
+static enum exit_code check_one(const char *path, const char *who, uid_t uid, gid_t gid)
 {
 	struct script_problem p;
 	struct buf msg, hint;
+	enum exit_code rc;
 
 	if (script_check(path, uid, gid, &p) == SCRIPT_OK)
-		return true;
+		return EXIT_RUNS;
+	rc = p.fault == SCRIPT_IDENTITY ? EXIT_USAGE : EXIT_REFUSED;
 	buf_init(&msg);
 	buf_init(&hint);
 	script_problem_text(&p, who, &msg, &hint);
@@ -65,14 +71,14 @@ static bool check_one(const char *path, const char *who, uid_t uid, gid_t gid)
 		fprintf(stderr, "  hint: %s\n", hint.data);
 	buf_free(&msg);
 	buf_free(&hint);
-	return false;
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	uid_t uid;
 	gid_t gid;
-	bool all_run = true;
+	enum exit_code worst = EXIT_RUNS;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
@@ -84,7 +90,18 @@ int main(int argc, char **argv)
 	}
 	if (!resolve_ids(argv[1], &uid, &gid))
 		return EXIT_USAGE;
-	for (int i = 2; i < argc; i++)
-		all_run &= check_one(argv[i], argv[1], uid, gid);
-	return all_run ? EXIT_RUNS : EXIT_REFUSED;
+	/* keepalived looks with the supplementary groups it runs with, which
+	 * under systemd are none: so do we, also when run by hand from a shell
+	 * whose root has group 0. */
+	if (geteuid() == 0 && setgroups(0, NULL) != 0) {
+		fprintf(stderr, "%s: cannot drop supplementary groups: %s\n", PROG, strerror(errno));
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		enum exit_code rc = check_one(argv[i], argv[1], uid, gid);
+
+		if (rc > worst)
+			worst = rc;
+	}
+	return worst;
 }

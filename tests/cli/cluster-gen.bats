@@ -322,6 +322,42 @@ keep" ]
   [ "$(cat "$TMP/kai+b+tcp-53.state")" = 1 ]
 }
 
+# keepalived runs on without a program it will not run; the drop-in stops
+# its start and its reload instead (tests/cli/script-check.bats shows the
+# rules, tests/e2e/systemd-boot.bats the drop-in under a real systemd).
+@test "keepalived's scripts drop-in checks the guard (and in probe mode dnsprobe) before a start and a reload; systemd accepts it" {
+  "$GEN" render site.conf.example -o "$TMP/out"
+  "$GEN" render tests/golden/watch/site.conf -o "$TMP/watch"
+  f="$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-scripts.conf"
+  sed -n '/^\[Service\]$/,$p' "$f" >"$TMP/service"
+  cat >"$TMP/want" <<'WANT'
+[Service]
+ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard
+ExecStartPre=/usr/local/sbin/lvsdns-vip-guard check
+ExecStartPre=/usr/local/sbin/lvsdns-script-check nobody /usr/local/sbin/dnsprobe
+ExecStartPre=/usr/local/sbin/dnsprobe --version
+ExecReload=
+ExecReload=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard
+ExecReload=/usr/local/sbin/lvsdns-vip-guard check
+ExecReload=/usr/local/sbin/lvsdns-script-check nobody /usr/local/sbin/dnsprobe
+ExecReload=/usr/local/sbin/dnsprobe --version
+ExecReload=/bin/kill -HUP $MAINPID
+WANT
+  diff -u "$TMP/want" "$TMP/service"
+  w="$TMP/watch/balancers/lvs1/keepalived.service.d/lvsdns-scripts.conf"
+  grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard' "$w"
+  grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$w"
+  run grep -c dnsprobe "$w"
+  [ "$output" = 0 ]
+  # Debian's keepalived.service as the unit it extends, and this build's programs
+  mkdir -p "$TMP/units/keepalived.service.d"
+  printf '[Service]\nType=notify\nExecStart=/usr/sbin/keepalived --dont-fork\nExecReload=/bin/kill -HUP $MAINPID\n' \
+    >"$TMP/units/keepalived.service"
+  sed -e "s|/usr/local/sbin/|$PWD/build/san/|g" "$f" >"$TMP/units/keepalived.service.d/lvsdns-scripts.conf"
+  out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify "$TMP/units/keepalived.service" 2>&1)
+  [ -z "$out" ] || { echo "$out"; return 1; }
+}
+
 @test "watch mode's unit makes the state directory and runs dnsprobe --watch; systemd accepts it" {
   "$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
   u="$TMP/out/balancers/lvs1/lvsdns-watch.service"

@@ -245,17 +245,11 @@ af_lines() {
 	f=$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-vip-guard.conf
 	grep -qx 'ExecStopPost=-/usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125 2001:db8:53::124' "$f"
 	grep -qx 'After=networking.service' "$f"
-	# keepalived does not start while the guard is missing or refuses its list
-	grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-vip-guard check' "$f"
-	# nor while keepalived's own rules would refuse to run the guard as root
-	grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard' "$f"
 	# a stand-in keepalived.service with the drop-in beside it: verify reads
-	# both (and wants the programs it runs: the ones built here)
+	# both (and wants the guard it runs: the one built here)
 	mkdir -p "$TMP/units/keepalived.service.d"
 	printf '[Service]\nExecStart=/bin/true\n' >"$TMP/units/keepalived.service"
-	sed -e "s|/usr/local/sbin/lvsdns-vip-guard|$PWD/$GUARD|g" \
-	    -e "s|/usr/local/sbin/lvsdns-script-check|$PWD/${GUARD%/*}/lvsdns-script-check|" \
-	    "$f" >"$TMP/units/keepalived.service.d/lvsdns-vip-guard.conf"
+	sed "s|/usr/local/sbin/lvsdns-vip-guard|$PWD/$GUARD|" "$f" >"$TMP/units/keepalived.service.d/lvsdns-vip-guard.conf"
 	out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify "$TMP/units/keepalived.service" 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }

@@ -54,12 +54,13 @@ keepalived_verdict() {
 	    }
 	}
 	EOF
-	timeout 10 unshare --pid --fork --net --mount-proc keepalived -n -l -D -C \
+	# with no supplementary groups, as under systemd
+	timeout 10 setpriv --clear-groups unshare --pid --fork --net --mount-proc keepalived -n -l -D -C \
 		-f "$run/keepalived.conf" -p "$run/keepalived.pid" -c "$run/checkers.pid" \
 		>"$run/log" 2>&1 || true
 	grep -q 'Initializing ipvs' "$run/log" ||
 		{ echo "keepalived did not get to its script check:" >&2; cat "$run/log" >&2; return 1; }
-	if grep -qiE 'disabling|cannot be accessed|not executable' "$run/log"; then
+	if grep -qiE 'disabling|cannot be accessed|not executable|wrong file type' "$run/log"; then
 		echo drops
 	else
 		echo runs
@@ -103,10 +104,32 @@ agree() {
 	prog_as root-only root:root 0700
 	prog_as owner-no-x nobody:nogroup 0075
 	prog_as group-x root:nogroup 0750
+	prog_as group-x-only root:root 0010
 	agree "$TMP/root-only" nobody drops
 	agree "$TMP/owner-no-x" nobody drops
 	agree "$TMP/group-x" nobody runs
+	agree "$TMP/group-x-only" root runs
 	agree "$TMP/missing" nobody drops
+}
+
+@test "script-check: directories are searched with script_user's group, and without root's other groups" {
+	mkdir_as grp root:nogroup 0750
+	prog_as grp/probe root:root 0755
+	mkdir_as rootgrp root:root 0750
+	prog_as rootgrp/probe root:root 0755
+	agree "$TMP/grp/probe" nobody runs
+	agree "$TMP/rootgrp/probe" nobody drops
+	# run from a root shell that has group 0 besides, it still looks as
+	# keepalived under systemd does, with no supplementary groups
+	run setpriv --groups 0 "$CHECK" nobody "$TMP/rootgrp/probe"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"nobody cannot reach $TMP/rootgrp/probe: Permission denied" ]]
+}
+
+@test "script-check: a directory as the program: dropped as root's command, kept as nobody's check" {
+	mkdir_as a-dir root:root 0755
+	agree "$TMP/a-dir" root drops
+	agree "$TMP/a-dir" nobody runs
 }
 
 @test "script-check: a directory a group may write is refused for root's commands only" {
@@ -143,10 +166,27 @@ agree() {
 	agree "$TMP/usr/shared-guard" root drops
 }
 
-@test "script-check: a set-uid root program is checked as root's, whoever runs it" {
+@test "script-check: a versioned link (guard -> guard-1.2) is run by its name, so it must be root's too" {
+	mkdir_as v root:root 0755
+	prog_as v/guard-1.2 root:root 0755
+	ln -s guard-1.2 "$TMP/v/guard"
+	agree "$TMP/v/guard" root runs
+	chown -h nobody "$TMP/v/guard"
+	agree "$TMP/v/guard" root drops
+	agree "$TMP/v/guard" nobody runs
+	ln -s "$TMP/v/guard-1.2" "$TMP/other-guard"
+	chown -h nobody "$TMP/other-guard"
+	agree "$TMP/other-guard" root runs
+}
+
+@test "script-check: a set-uid or set-gid root program is checked as root's, whoever runs it" {
 	mkdir_as local root:4242 0775
 	prog_as local/suid root:root 04755
+	prog_as local/sgid root:root 02755
+	prog_as local/sgid-no-x root:root 02745
 	agree "$TMP/local/suid" nobody drops
+	agree "$TMP/local/sgid" nobody drops
+	agree "$TMP/local/sgid-no-x" nobody runs
 }
 
 @test "script-check: every path is checked and each refusal named; usage and unknown users exit 2" {

@@ -9,7 +9,8 @@
 #   named (bind { prefix = "/usr" }); then reboots.
 # - Balancer lb (namespace NS_CL, which holds its VLAN addresses): the
 #   rendered lvsdns-watch.service checking rs's instances, and keepalived's
-#   two drop-ins (the VIP guard on stop; the watch state directory and the
+#   three drop-ins (the VIP guard on stop; the programs keepalived will run,
+#   checked before a start or a reload; the watch state directory and the
 #   watcher on start); dnsprobe, the VIP guard and lvsdns-script-check are
 #   this build's, in /usr/local/sbin.
 #
@@ -75,6 +76,7 @@ make_lb_root() {
 	install -m 0644 "$o/keepalived.conf" "$r/etc/keepalived/keepalived.conf"
 	install -m 0644 "$o/vips" "$o/dnsprobe.targets" "$r/etc/lvsdns/"
 	install -m 0644 "$o/keepalived.service.d/lvsdns-vip-guard.conf" \
+		"$o/keepalived.service.d/lvsdns-scripts.conf" \
 		"$o/keepalived.service.d/lvsdns-watch.conf" "$r/etc/systemd/system/keepalived.service.d/"
 	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
 	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
@@ -277,7 +279,7 @@ wait_state() {
 	done
 }
 
-@test "keepalived does not start while the VIP guard refuses its vips file (the guard drop-in's ExecStartPre=)" {
+@test "keepalived does not start while the VIP guard refuses its vips file (the scripts drop-in's ExecStartPre=)" {
 	on_host lb cp /etc/lvsdns/vips /root/vips
 	on_host lb sh -c 'echo "192.0.2.1 lvsdns0" >>/etc/lvsdns/vips'
 	run on_host lb systemctl start keepalived
@@ -290,11 +292,12 @@ wait_state() {
 	on_host lb cp /root/vips /etc/lvsdns/vips
 }
 
-@test "probe mode: keepalived does not start without the dnsprobe its checks run (the probe drop-in's ExecStartPre=)" {
+@test "probe mode: keepalived does not start without the dnsprobe its checks run (the scripts drop-in's ExecStartPre=)" {
 	local o="$DP_TMP/out-probe/balancers/lb" d=/etc/systemd/system/keepalived.service.d
 	cp "$o/keepalived.conf" "$DP_TMP/lb/etc/keepalived/keepalived.conf"
 	rm "$DP_TMP/lb$d/lvsdns-watch.conf"
-	cp "$o/keepalived.service.d/lvsdns-probe.conf" "$DP_TMP/lb$d/"
+	cp "$o/keepalived.service.d/lvsdns-scripts.conf" "$DP_TMP/lb$d/"
+	grep -q dnsprobe "$DP_TMP/lb$d/lvsdns-scripts.conf"
 	grep -q 'MISC_CHECK' "$DP_TMP/lb/etc/keepalived/keepalived.conf"
 	on_host lb systemctl daemon-reload
 	mv "$DP_TMP/lb.local/sbin/dnsprobe" "$DP_TMP/dnsprobe.away"
@@ -347,4 +350,39 @@ wait_state() {
 	on_host lb systemctl start keepalived || true
 	run_log lb keepalived | grep 'Starting Keepalived'
 	on_host lb systemctl stop keepalived || true
+}
+
+# keepalived re-checks its programs on a reload and drops those it will not
+# run, and ExecStartPre= does not run then: the drop-in's ExecReload= makes
+# the checks first. keepalived cannot stay up in this kernel (no IPVS), so
+# here a stand-in takes its ExecStart= (a shell that logs each SIGHUP): what
+# is shown is systemd running the drop-in's reload, not keepalived's.
+@test "probe mode: a reload with a dnsprobe keepalived would not run fails before keepalived gets its SIGHUP" {
+	local d=/etc/systemd/system/keepalived.service.d
+	cat >"$DP_TMP/lb$d/zz-test-standin.conf" <<-'EOF'
+	[Service]
+	Type=simple
+	ExecStart=
+	ExecStart=/bin/sh -c 'trap "echo stand-in got SIGHUP" HUP; echo stand-in up with; grep ^Groups: /proc/$$$$/status; while :; do sleep 1 & wait $!; done'
+	EOF
+	on_host lb systemctl daemon-reload
+	on_host lb systemctl start keepalived
+	[ "$(on_host lb systemctl is-active keepalived)" = active ]
+	on_host lb systemctl reload keepalived
+	chmod 0700 "$DP_TMP/lb.local/sbin/dnsprobe"
+	run on_host lb systemctl reload keepalived
+	chmod 0755 "$DP_TMP/lb.local/sbin/dnsprobe"
+	[ "$status" -ne 0 ]
+	[ "$(on_host lb systemctl is-active keepalived)" = active ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	on_host lb systemctl stop keepalived
+	rm "$DP_TMP/lb$d/zz-test-standin.conf"
+	on_host lb systemctl daemon-reload
+	cat "$DP_TMP/keepalived.log"
+	grep -F 'nobody may not execute /usr/local/sbin/dnsprobe (mode 0700' "$DP_TMP/keepalived.log"
+	# one SIGHUP: the first reload's, not the refused one's
+	[ "$(grep -c 'stand-in got SIGHUP' "$DP_TMP/keepalived.log")" -eq 1 ]
+	# and keepalived's place has no supplementary groups, as lvsdns-script-check
+	# assumes when it drops its own
+	grep -A1 'stand-in up with' "$DP_TMP/keepalived.log" | grep -E ': Groups:\s*$'
 }

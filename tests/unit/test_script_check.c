@@ -147,8 +147,36 @@ static void test_mode_bits_alone(void **state)
 	assert_int_equal(check(t, "group-only", NOBODY, OTHER_GID, &p), SCRIPT_NOT_EXECUTABLE);
 	make_prog(t, "no-x", 0, 0, 0644);
 	assert_int_equal(check(t, "no-x", 0, 0, &p), SCRIPT_NOT_EXECUTABLE);
+	make_prog(t, "group-x-only", 0, 0, 0010);
+	assert_int_equal(check(t, "group-x-only", 0, 0, &p), SCRIPT_OK);
+}
+
+/* The directories on the way are searched with the script's group as the
+ * effective group. */
+static void test_search_as_the_scripts_group(void **state)
+{
+	struct tree *t = *state;
+	struct script_problem p;
+
+	make_dir(t, "grp", 0, OTHER_GID, 0750);
+	make_prog(t, "grp/probe", 0, 0, 0755);
+	assert_int_equal(check(t, "grp/probe", NOBODY, OTHER_GID, &p), SCRIPT_OK);
+	assert_int_equal(check(t, "grp/probe", NOBODY, NOGROUP, &p), SCRIPT_UNREACHABLE);
+	assert_int_equal(p.err, EACCES);
+	assert_int_equal(getegid(), 0);
+}
+
+/* Only for root's commands does the type matter: keepalived keeps a
+ * directory as another user's check (which then fails when run). */
+static void test_a_directory_as_the_program(void **state)
+{
+	struct tree *t = *state;
+	struct script_problem p;
+
 	make_dir(t, "a-dir", 0, 0, 0755);
-	assert_int_equal(check(t, "a-dir", 0, 0, &p), SCRIPT_NOT_REGULAR);
+	assert_int_equal(check(t, "a-dir", 0, 0, &p), SCRIPT_WRONG_TYPE);
+	assert_string_equal(p.at, in(t, "a-dir"));
+	assert_int_equal(check(t, "a-dir", NOBODY, NOGROUP, &p), SCRIPT_OK);
 }
 
 /* As root the whole path is checked; as another user it is not. */
@@ -234,7 +262,36 @@ static void test_symbolic_links(void **state)
 	assert_string_equal(p.at, in(t, "shared"));
 }
 
-/* A set-uid root program is root's, whoever starts it. */
+/* guard -> guard-1.2 in one directory: keepalived runs "guard", so the link
+ * is checked as well as the file; its owner is the link's own (lchown). */
+static void test_versioned_link_must_be_roots(void **state)
+{
+	struct tree *t = *state;
+	struct script_problem p;
+	char target[4096];
+
+	make_dir(t, "sbin", 0, 0, 0755);
+	make_prog(t, "sbin/guard-1.2", 0, 0, 0755);
+	assert_int_equal(symlink("guard-1.2", in(t, "sbin/guard")), 0);
+	assert_int_equal(check(t, "sbin/guard", 0, 0, &p), SCRIPT_OK);
+	assert_int_equal(lchown(in(t, "sbin/guard"), NOBODY, NOGROUP), 0);
+	assert_int_equal(check(t, "sbin/guard", 0, 0, &p), SCRIPT_NOT_ROOT_OWNED);
+	assert_string_equal(p.at, in(t, "sbin/guard"));
+	assert_int_equal(check(t, "sbin/guard", NOBODY, NOGROUP, &p), SCRIPT_OK);
+	/* a link from elsewhere: its name in the file's directory is that link */
+	make_dir(t, "bin", 0, 0, 0755);
+	snprintf(target, sizeof(target), "%s", in(t, "sbin/guard-1.2"));
+	assert_int_equal(symlink(target, in(t, "bin/guard")), 0);
+	assert_int_equal(check(t, "bin/guard", 0, 0, &p), SCRIPT_NOT_ROOT_OWNED);
+	assert_string_equal(p.at, in(t, "sbin/guard"));
+	/* where there is no such name, only the file counts, not the link */
+	assert_int_equal(symlink(target, in(t, "bin/other-guard")), 0);
+	assert_int_equal(lchown(in(t, "bin/other-guard"), NOBODY, NOGROUP), 0);
+	assert_int_equal(check(t, "bin/other-guard", 0, 0, &p), SCRIPT_OK);
+}
+
+/* A set-uid or set-gid root program is root's, whoever starts it (set-gid
+ * counts only with the group's x bit). */
 static void test_setuid_root_is_checked_as_root(void **state)
 {
 	struct tree *t = *state;
@@ -243,8 +300,12 @@ static void test_setuid_root_is_checked_as_root(void **state)
 	make_dir(t, "local", 0, OTHER_GID, 0775);
 	make_prog(t, "local/plain", 0, 0, 0755);
 	make_prog(t, "local/suid", 0, 0, 04755);
+	make_prog(t, "local/sgid", 0, 0, 02755);
+	make_prog(t, "local/sgid-no-x", 0, 0, 02745);
 	assert_int_equal(check(t, "local/plain", NOBODY, NOGROUP, &p), SCRIPT_OK);
 	assert_int_equal(check(t, "local/suid", NOBODY, NOGROUP, &p), SCRIPT_GROUP_WRITABLE);
+	assert_int_equal(check(t, "local/sgid", NOBODY, NOGROUP, &p), SCRIPT_GROUP_WRITABLE);
+	assert_int_equal(check(t, "local/sgid-no-x", NOBODY, NOGROUP, &p), SCRIPT_OK);
 }
 
 static void test_text_names_the_part_and_the_fix(void **state)
@@ -299,6 +360,9 @@ int main(void)
 		T(test_missing_or_relative),
 		T(test_directory_the_user_cannot_search),
 		T(test_mode_bits_alone),
+		T(test_search_as_the_scripts_group),
+		T(test_a_directory_as_the_program),
+		T(test_versioned_link_must_be_roots),
 		T(test_group_writable_directory),
 		T(test_group_writable_file),
 		T(test_world_writable_unless_sticky),
