@@ -315,11 +315,11 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 /* keepalived's drop-in that checks the programs it will run (the VIP guard;
  * dnsprobe in probe mode) before it starts or reloads: keepalived runs on
  * without those it will not run, serving unchecked or announcing nothing. */
-static int render_scripts_dropin(const struct lb_view *v, struct templates *t, struct files *out,
+static int render_preflight_dropin(const struct lb_view *v, struct templates *t, struct files *out,
 				 struct buf *err)
 {
 	struct tpl_ctx *c = tpl_ctx_new();
-	char *path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-scripts.conf",
+	char *path = xasprintf("balancers/%s/keepalived.service.d/lvsdns-preflight.conf",
 			       v->s->balancers[v->lb].name);
 	int rc;
 
@@ -328,7 +328,7 @@ static int render_scripts_dropin(const struct lb_view *v, struct templates *t, s
 	tpl_set(c, "vip_guard", v->s->vip_guard_path);
 	if (v->s->check.checker == CHECKER_PROBE)
 		tpl_set(tpl_add(c, "probe"), "probe", v->s->check.probe_path);
-	rc = render_template_file(t, "keepalived-scripts-dropin.mustache", c, out, path, 0644, err);
+	rc = render_template_file(t, "keepalived-preflight-dropin.mustache", c, out, path, 0644, err);
 	tpl_ctx_free(c);
 	free(path);
 	return rc;
@@ -357,7 +357,7 @@ static int render_balancer(const struct lb_view *v, struct templates *t, struct 
 	if (rc == 0 && v->s->check.checker == CHECKER_WATCH)
 		rc = render_watch(v, targets, t, out, err);
 	if (rc == 0)
-		rc = render_scripts_dropin(v, t, out, err);
+		rc = render_preflight_dropin(v, t, out, err);
 	tpl_ctx_free(root);
 	tpl_ctx_free(targets);
 	return rc;

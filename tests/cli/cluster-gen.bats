@@ -325,18 +325,20 @@ keep" ]
 # keepalived runs on without a program it will not run; the drop-in stops
 # its start and its reload instead (tests/cli/script-check.bats shows the
 # rules, tests/e2e/systemd-boot.bats the drop-in under a real systemd).
-@test "keepalived's scripts drop-in checks the guard (and in probe mode dnsprobe) before a start and a reload; systemd accepts it" {
+@test "keepalived's preflight drop-in runs keepalived's config test and checks the guard (and in probe mode dnsprobe) before a start and a reload; systemd accepts it" {
   "$GEN" render site.conf.example -o "$TMP/out"
   "$GEN" render tests/golden/watch/site.conf -o "$TMP/watch"
-  f="$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-scripts.conf"
+  f="$TMP/out/balancers/ffm4/keepalived.service.d/lvsdns-preflight.conf"
   sed -n '/^\[Service\]$/,$p' "$f" >"$TMP/service"
   cat >"$TMP/want" <<'WANT'
 [Service]
+ExecStartPre=/usr/bin/unshare --pid --fork /usr/sbin/keepalived --config-test $DAEMON_ARGS
 ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard
 ExecStartPre=/usr/local/sbin/lvsdns-vip-guard check
 ExecStartPre=/usr/local/sbin/lvsdns-script-check nobody /usr/local/sbin/dnsprobe
 ExecStartPre=/usr/local/sbin/dnsprobe --version
 ExecReload=
+ExecReload=/usr/bin/unshare --pid --fork /usr/sbin/keepalived --config-test $DAEMON_ARGS
 ExecReload=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard
 ExecReload=/usr/local/sbin/lvsdns-vip-guard check
 ExecReload=/usr/local/sbin/lvsdns-script-check nobody /usr/local/sbin/dnsprobe
@@ -344,7 +346,7 @@ ExecReload=/usr/local/sbin/dnsprobe --version
 ExecReload=/bin/kill -HUP $MAINPID
 WANT
   diff -u "$TMP/want" "$TMP/service"
-  w="$TMP/watch/balancers/lvs1/keepalived.service.d/lvsdns-scripts.conf"
+  w="$TMP/watch/balancers/lvs1/keepalived.service.d/lvsdns-preflight.conf"
   grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard' "$w"
   grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$w"
   run grep -c dnsprobe "$w"
@@ -353,7 +355,7 @@ WANT
   mkdir -p "$TMP/units/keepalived.service.d"
   printf '[Service]\nType=notify\nExecStart=/usr/sbin/keepalived --dont-fork\nExecReload=/bin/kill -HUP $MAINPID\n' \
     >"$TMP/units/keepalived.service"
-  sed -e "s|/usr/local/sbin/|$PWD/build/san/|g" "$f" >"$TMP/units/keepalived.service.d/lvsdns-scripts.conf"
+  sed -e "s|/usr/local/sbin/|$PWD/build/san/|g" "$f" >"$TMP/units/keepalived.service.d/lvsdns-preflight.conf"
   out=$(SYSTEMD_UNIT_PATH="$TMP/units:" systemd-analyze verify "$TMP/units/keepalived.service" 2>&1)
   [ -z "$out" ] || { echo "$out"; return 1; }
 }

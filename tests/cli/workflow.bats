@@ -773,7 +773,7 @@ without_userns() {
 	echo "$output" | grep -E '^  pass +balancers/ffm4/vips +lvsdns-vip-guard check$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.service\.d/lvsdns-vip-guard\.conf +systemd-analyze verify$'
 	echo "$output" | grep -E '^  pass +balancers/ffm4/interfaces\.d/lvsdns0 +ifup --no-act$'
-	echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.service\.d/lvsdns-scripts\.conf +systemd-analyze verify$'
+	echo "$output" | grep -E '^  pass +balancers/ffm4/keepalived\.service\.d/lvsdns-preflight\.conf +systemd-analyze verify$'
 	echo "$output" | grep -E '^15 checks run: 15 passed, 0 failed;'
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }

@@ -76,7 +76,7 @@ make_lb_root() {
 	install -m 0644 "$o/keepalived.conf" "$r/etc/keepalived/keepalived.conf"
 	install -m 0644 "$o/vips" "$o/dnsprobe.targets" "$r/etc/lvsdns/"
 	install -m 0644 "$o/keepalived.service.d/lvsdns-vip-guard.conf" \
-		"$o/keepalived.service.d/lvsdns-scripts.conf" \
+		"$o/keepalived.service.d/lvsdns-preflight.conf" \
 		"$o/keepalived.service.d/lvsdns-watch.conf" "$r/etc/systemd/system/keepalived.service.d/"
 	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
 	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
@@ -279,7 +279,20 @@ wait_state() {
 	done
 }
 
-@test "keepalived does not start while the VIP guard refuses its vips file (the scripts drop-in's ExecStartPre=)" {
+@test "keepalived does not start with a keepalived.conf its own config test refuses (the preflight drop-in's ExecStartPre=)" {
+	cp "$DP_TMP/lb/etc/keepalived/keepalived.conf" "$DP_TMP/keepalived.conf.good"
+	echo 'virtual_server 192.0.2.9 53 {' >>"$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	run on_host lb systemctl start keepalived
+	cp "$DP_TMP/keepalived.conf.good" "$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	[ "$status" -ne 0 ]
+	run_log lb keepalived >"$DP_TMP/keepalived.log"
+	cat "$DP_TMP/keepalived.log"
+	grep -F "There are 1 missing '}'s or extra '{'s" "$DP_TMP/keepalived.log"
+	run grep 'Starting Keepalived' "$DP_TMP/keepalived.log"
+	[ "$status" -eq 1 ]
+}
+
+@test "keepalived does not start while the VIP guard refuses its vips file (the preflight drop-in's ExecStartPre=)" {
 	on_host lb cp /etc/lvsdns/vips /root/vips
 	on_host lb sh -c 'echo "192.0.2.1 lvsdns0" >>/etc/lvsdns/vips'
 	run on_host lb systemctl start keepalived
@@ -292,12 +305,12 @@ wait_state() {
 	on_host lb cp /root/vips /etc/lvsdns/vips
 }
 
-@test "probe mode: keepalived does not start without the dnsprobe its checks run (the scripts drop-in's ExecStartPre=)" {
+@test "probe mode: keepalived does not start without the dnsprobe its checks run (the preflight drop-in's ExecStartPre=)" {
 	local o="$DP_TMP/out-probe/balancers/lb" d=/etc/systemd/system/keepalived.service.d
 	cp "$o/keepalived.conf" "$DP_TMP/lb/etc/keepalived/keepalived.conf"
 	rm "$DP_TMP/lb$d/lvsdns-watch.conf"
-	cp "$o/keepalived.service.d/lvsdns-scripts.conf" "$DP_TMP/lb$d/"
-	grep -q dnsprobe "$DP_TMP/lb$d/lvsdns-scripts.conf"
+	cp "$o/keepalived.service.d/lvsdns-preflight.conf" "$DP_TMP/lb$d/"
+	grep -q dnsprobe "$DP_TMP/lb$d/lvsdns-preflight.conf"
 	grep -q 'MISC_CHECK' "$DP_TMP/lb/etc/keepalived/keepalived.conf"
 	on_host lb systemctl daemon-reload
 	mv "$DP_TMP/lb.local/sbin/dnsprobe" "$DP_TMP/dnsprobe.away"
@@ -357,7 +370,7 @@ wait_state() {
 # the checks first. keepalived cannot stay up in this kernel (no IPVS), so
 # here a stand-in takes its ExecStart= (a shell that logs each SIGHUP): what
 # is shown is systemd running the drop-in's reload, not keepalived's.
-@test "probe mode: a reload with a dnsprobe keepalived would not run fails before keepalived gets its SIGHUP" {
+@test "probe mode: a reload with a dnsprobe keepalived would not run, or a config keepalived's test refuses, fails before keepalived gets its SIGHUP" {
 	local d=/etc/systemd/system/keepalived.service.d
 	cat >"$DP_TMP/lb$d/zz-test-standin.conf" <<-'EOF'
 	[Service]
@@ -373,6 +386,13 @@ wait_state() {
 	run on_host lb systemctl reload keepalived
 	chmod 0755 "$DP_TMP/lb.local/sbin/dnsprobe"
 	[ "$status" -ne 0 ]
+	# a keepalived.conf its own config test refuses (keepalived itself would
+	# reload it, with DR replaced by its default, NAT)
+	cp "$DP_TMP/lb/etc/keepalived/keepalived.conf" "$DP_TMP/keepalived.conf.good"
+	sed -i '0,/lvs_method DR/s//lvs_method DRR/' "$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	run on_host lb systemctl reload keepalived
+	cp "$DP_TMP/keepalived.conf.good" "$DP_TMP/lb/etc/keepalived/keepalived.conf"
+	[ "$status" -ne 0 ]
 	[ "$(on_host lb systemctl is-active keepalived)" = active ]
 	run_log lb keepalived >"$DP_TMP/keepalived.log"
 	on_host lb systemctl stop keepalived
@@ -380,7 +400,8 @@ wait_state() {
 	on_host lb systemctl daemon-reload
 	cat "$DP_TMP/keepalived.log"
 	grep -F 'nobody may not execute /usr/local/sbin/dnsprobe (mode 0700' "$DP_TMP/keepalived.log"
-	# one SIGHUP: the first reload's, not the refused one's
+	grep -F 'unknown [DRR] routing method' "$DP_TMP/keepalived.log"
+	# one SIGHUP: the first reload's, not the refused ones'
 	[ "$(grep -c 'stand-in got SIGHUP' "$DP_TMP/keepalived.log")" -eq 1 ]
 	# and keepalived's place has no supplementary groups, as lvsdns-script-check
 	# assumes when it drops its own
