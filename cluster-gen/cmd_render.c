@@ -79,6 +79,12 @@ static int render_into_tree(const struct site *s, const struct render_opts *o, d
 	buf_init(&err);
 	files_init(&files);
 	ms[0] = now_ms();
+	if (templates_check_overrides(t, &err) != 0) {
+		fprintf(stderr, "cluster-gen: %s; %s left as it was\n", err.data, o->outdir);
+		buf_free(&err);
+		templates_free(t);
+		return -1;
+	}
 	if (outtree_begin(&tree, o->outdir, &err) == 0) {
 		files.sink = &tree;
 		files.jobs = tree.jobs = o->jobs;
@@ -106,7 +112,7 @@ int render_to_files(const struct site *s, const char *templates_dir, struct file
 	buf_init(&err);
 	files_init(out);
 	out->jobs = default_jobs();
-	rc = render_site(s, t, out, &err);
+	rc = templates_check_overrides(t, &err) == 0 ? render_site(s, t, out, &err) : -1;
 	if (rc != 0)
 		fprintf(stderr, "cluster-gen: %s\n", err.data);
 	buf_free(&err);

@@ -61,6 +61,9 @@ void templates_free(struct templates *t);
 struct templates *templates_fork(const struct templates *t);
 /* Compiles on first use and caches. NULL with a message in err. */
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err);
+/* -1 with a message when the override directory cannot be read or holds a
+ * NAME.mustache that is no built-in template's name. */
+int templates_check_overrides(const struct templates *t, struct buf *err);
 
 /* Renders template `name` with ctx, appending to text; 0 or -1 with err. */
 int render_template_text(struct templates *t, const char *name,

@@ -3,6 +3,7 @@
  * compiled once and cached. */
 #include "render.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,50 @@ static const struct embedded_template *builtin(const char *name)
 		if (strcmp(embedded_templates[i].name, name) == 0)
 			return &embedded_templates[i];
 	return NULL;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every NAME.mustache in the override directory must be a built-in's name:
+ * a template renamed by an upgrade, or misspelt, would otherwise be
+ * ignored without a word. Also fails for a directory that cannot be read. */
+int templates_check_overrides(const struct templates *t, struct buf *err)
+{
+	DIR *d;
+	struct dirent *e;
+	char **unknown = NULL;
+	size_t n = 0;
+
+	if (!t->override_dir)
+		return 0;
+	if (!(d = opendir(t->override_dir))) {
+		buf_printf(err, "--templates %s: %s", t->override_dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= 9 || strcmp(e->d_name + len - 9, ".mustache") != 0 || builtin(e->d_name))
+			continue;
+		unknown = xreallocarray(unknown, n + 1, sizeof(*unknown));
+		unknown[n++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (n)
+		qsort(unknown, n, sizeof(*unknown), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(err, "%s%s/%s", i ? ", " : "", t->override_dir, unknown[i]);
+		free(unknown[i]);
+	}
+	free(unknown);
+	if (n)
+		buf_printf(err, ": no built-in template is named so, and an override of no "
+			   "template is never used (renamed in an upgrade? the built-in ones are in "
+			   "share/lvsdns/templates/)");
+	return n ? -1 : 0;
 }
 
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err)

@@ -220,6 +220,23 @@ keep" ]
   [ "$(cat "$TMP/out/balancers/ffm4/keepalived.conf")" = "! custom ffm4" ]
 }
 
+@test "--templates with a file that overrides no built-in template, or a directory that is not there, fails and writes nothing" {
+  mkdir "$TMP/tpl"
+  printf 'x\n' > "$TMP/tpl/keepalived-probe-dropin.mustache"   # renamed in an upgrade
+  printf 'x\n' > "$TMP/tpl/README"                               # not a template: ignored
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [ "$output" = "cluster-gen: $TMP/tpl/keepalived-probe-dropin.mustache: no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
+  [ ! -e "$TMP/out" ]
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/no-such-dir"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"--templates $TMP/no-such-dir: No such file or directory"* ]]
+  [ ! -e "$TMP/out" ]
+  run "$GEN" diff site.conf.example "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
+}
+
 @test "an override with an unknown variable fails and writes nothing" {
   mkdir "$TMP/tpl"
   printf '{{no_such_thing}}\n' > "$TMP/tpl/keepalived.conf.mustache"
