@@ -328,6 +328,8 @@ static int render_preflight_dropin(const struct lb_view *v, struct templates *t,
 	tpl_set(c, "vip_guard", v->s->vip_guard_path);
 	if (v->s->check.checker == CHECKER_PROBE)
 		tpl_set(tpl_add(c, "probe"), "probe", v->s->check.probe_path);
+	if (v->s->check.checker == CHECKER_WATCH)
+		tpl_set(tpl_add(c, "watch"), "watch_dir", v->s->check.watch_dir);
 	rc = render_template_file(t, "keepalived-preflight-dropin.mustache", c, out, path, 0644, err);
 	tpl_ctx_free(c);
 	free(path);

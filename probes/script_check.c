@@ -176,7 +176,7 @@ void script_problem_text(const struct script_problem *p, const char *who, struct
 		break;
 	case SCRIPT_IDENTITY:
 		buf_printf(msg, "cannot take on the ids of %s to look: %s", who, strerror(p->err));
-		buf_puts(hint, "run this check as root, as keepalived's ExecStartPre= does");
+		buf_puts(hint, "run this check as root, as keepalived's preflight drop-in does");
 		break;
 	case SCRIPT_UNREACHABLE:
 		buf_printf(msg, "%s cannot reach %s: %s", who, p->at, strerror(p->err));

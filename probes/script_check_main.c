@@ -1,8 +1,8 @@
 /* lvsdns-script-check USER[:GROUP] PATH...: exits 0 when keepalived would run
  * every PATH as USER (script_check.h has the rules), else names each one it
- * would drop and why. keepalived's systemd drop-ins run it before keepalived
- * starts, because keepalived itself only logs the programs it drops and runs
- * on without them. See docs/lvsdns-script-check.8. */
+ * would drop and why. keepalived's preflight drop-in runs it before keepalived
+ * starts or reloads, because keepalived itself only logs the programs it drops
+ * and runs on without them. See docs/lvsdns-script-check.8. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>

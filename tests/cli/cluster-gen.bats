@@ -365,9 +365,19 @@ WANT
   diff -u "$TMP/want" "$TMP/service"
   w="$TMP/watch/balancers/lvs1/keepalived.service.d/lvsdns-preflight.conf"
   grep -qx 'ExecStartPre=/usr/local/sbin/lvsdns-script-check root:root /usr/local/sbin/lvsdns-vip-guard' "$w"
-  grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$w"
   run grep -c dnsprobe "$w"
   [ "$output" = 0 ]
+  # watch mode: keepalived drops a track_file whose directory is gone at a
+  # reload too, so the reload makes it; Debian's kill -HUP stays the last line
+  [ "$(grep '^ExecReload=' "$w" | tail -2 | head -1)" = 'ExecReload=/usr/bin/install -d -m 0755 /run/lvsdns' ]
+  [ "$(grep '^ExecReload=' "$w" | tail -1)" = 'ExecReload=/bin/kill -HUP $MAINPID' ]
+  # diff says to install the programs it runs before it
+  rm "$f"
+  run "$GEN" diff --stat site.conf.example "$TMP/out"
+  [ "$status" -eq 1 ]
+  echo "$output" | grep -F 'added    balancers/ffm4/keepalived.service.d/lvsdns-preflight.conf' |
+    grep -F 'on balancer ffm4: install the programs it runs first (make install: lvsdns-script-check, lvsdns-vip-guard, dnsprobe; keepalived neither starts nor reloads without them), then install as /etc/systemd/system/keepalived.service.d/lvsdns-preflight.conf and systemctl daemon-reload'
+  "$GEN" render site.conf.example -o "$TMP/out"
   # Debian's keepalived.service as the unit it extends, and this build's programs
   mkdir -p "$TMP/units/keepalived.service.d"
   printf '[Service]\nType=notify\nExecStart=/usr/sbin/keepalived --dont-fork\nExecReload=/bin/kill -HUP $MAINPID\n' \

@@ -209,4 +209,8 @@ agree() {
 	[[ "$output" == usage:* ]]
 	run "$CHECK" --help
 	[ "$status" -eq 0 ]
+	# not root: it cannot look as another user, which is no verdict
+	run setpriv --reuid nobody --regid nogroup --clear-groups "$CHECK" root "$TMP/sbin/ok"
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == *": cannot take on the ids of root to look: Operation not permitted" ]]
 }

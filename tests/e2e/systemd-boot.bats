@@ -279,6 +279,15 @@ wait_state() {
 	done
 }
 
+@test "with all three drop-ins, keepalived's reload makes the preflight checks and the watch directory, and signals keepalived last" {
+	on_host lb systemctl show -p ExecReload --value keepalived | grep -o 'path=[^ ;]*' >"$DP_TMP/reload"
+	cat "$DP_TMP/reload"
+	[ "$(head -1 "$DP_TMP/reload")" = path=/usr/bin/unshare ]
+	grep -qx path=/usr/local/sbin/lvsdns-script-check "$DP_TMP/reload"
+	[ "$(tail -2 "$DP_TMP/reload" | head -1)" = path=/usr/bin/install ]
+	[ "$(tail -1 "$DP_TMP/reload")" = path=/bin/kill ]
+}
+
 @test "keepalived does not start with a keepalived.conf its own config test refuses (the preflight drop-in's ExecStartPre=)" {
 	cp "$DP_TMP/lb/etc/keepalived/keepalived.conf" "$DP_TMP/keepalived.conf.good"
 	echo 'virtual_server 192.0.2.9 53 {' >>"$DP_TMP/lb/etc/keepalived/keepalived.conf"
