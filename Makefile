@@ -105,6 +105,11 @@ install: all $(INSTALL_HOOKS)
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/lvsdns/templates
 	install -m 0755 $(addprefix $(REL)/,$(SBIN_PROGRAMS)) $(DESTDIR)$(PREFIX)/sbin/
+	@# a template an upgrade renamed must not stay behind: a --templates copy
+	@# of this directory would be refused for it
+	@for f in $(DESTDIR)$(PREFIX)/share/lvsdns/templates/*.mustache; do \
+	    [ ! -e "$$f" ] || [ -e "templates/$${f##*/}" ] || { echo "rm -f $$f"; rm -f "$$f"; }; \
+	done
 	install -m 0644 templates/*.mustache $(DESTDIR)$(PREFIX)/share/lvsdns/templates/
 	install -m 0644 site.conf.example $(DESTDIR)$(PREFIX)/share/lvsdns/
 	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)

@@ -277,14 +277,24 @@ keep" ]
 }
 
 @test "the man pages format without warnings" {
-  for page in docs/cluster-gen.1 docs/site.conf.5; do
+  for page in docs/*.[1-8]; do
     out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
     [ -z "$out" ] || { echo "$page: $out"; false; }
   done
 }
 
-@test "make install honours PREFIX and DESTDIR" {
+@test "make install honours PREFIX and DESTDIR, and removes templates of earlier releases" {
+  mkdir -p "$TMP/root/opt/lvsdns/share/lvsdns/templates"
+  echo old >"$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived-probe-dropin.mustache"
+  echo mine >"$TMP/root/opt/lvsdns/share/lvsdns/templates/NOTES"
   make -s install DESTDIR="$TMP/root" PREFIX=/opt/lvsdns >/dev/null
+  [ ! -e "$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived-probe-dropin.mustache" ]
+  [ -f "$TMP/root/opt/lvsdns/share/lvsdns/templates/NOTES" ]
+  [ -x "$TMP/root/opt/lvsdns/sbin/lvsdns-script-check" ]
+  [ -f "$TMP/root/opt/lvsdns/share/man/man8/lvsdns-script-check.8" ]
+  # the installed templates as an override directory: every one is a built-in
+  "$TMP/root/opt/lvsdns/sbin/cluster-gen" render site.conf.example -o "$TMP/out" \
+    --templates "$TMP/root/opt/lvsdns/share/lvsdns/templates"
   [ -x "$TMP/root/opt/lvsdns/sbin/cluster-gen" ]
   [ -f "$TMP/root/opt/lvsdns/share/man/man5/site.conf.5" ]
   [ -f "$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived.conf.mustache" ]
