@@ -312,9 +312,10 @@ static int render_watch(const struct lb_view *v, struct tpl_ctx *targets, struct
 	return rc;
 }
 
-/* keepalived's drop-in that checks the programs it will run (the VIP guard;
- * dnsprobe in probe mode) before it starts or reloads: keepalived runs on
- * without those it will not run, serving unchecked or announcing nothing. */
+/* keepalived's preflight drop-in: its config test, and the programs it will
+ * run (the VIP guard; dnsprobe in probe mode), checked before it starts or
+ * reloads, since keepalived runs on with what it could parse and without the
+ * programs it will not run, serving unchecked or announcing nothing. */
 static int render_preflight_dropin(const struct lb_view *v, struct templates *t, struct files *out,
 				 struct buf *err)
 {
