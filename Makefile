@@ -108,7 +108,8 @@ install: all $(INSTALL_HOOKS)
 	@# a template an upgrade renamed must not stay behind: a --templates copy
 	@# of this directory would be refused for it
 	@for f in $(DESTDIR)$(PREFIX)/share/lvsdns/templates/*.mustache; do \
-	    [ ! -e "$$f" ] || [ -e "templates/$${f##*/}" ] || { echo "rm -f $$f"; rm -f "$$f"; }; \
+	    [ -e "$$f" ] || [ -L "$$f" ] || continue; \
+	    [ -e "templates/$${f##*/}" ] || { echo "rm -f $$f"; rm -f "$$f"; }; \
 	done
 	install -m 0644 templates/*.mustache $(DESTDIR)$(PREFIX)/share/lvsdns/templates/
 	install -m 0644 site.conf.example $(DESTDIR)$(PREFIX)/share/lvsdns/

@@ -94,6 +94,22 @@ static int check_with_tools(const struct site *s, const char *tdir)
 	return rc.failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* --templates without --with-tools: the directory is valid for render. */
+static int check_template_dir(const char *tdir)
+{
+	struct templates *t = templates_new(tdir);
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	rc = templates_check_overrides(t, &err) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (rc != EXIT_OK)
+		fprintf(stderr, "cluster-gen: %s\n", err.data);
+	buf_free(&err);
+	templates_free(t);
+	return rc;
+}
+
 int cmd_check(int argc, char **argv, const struct command *self)
 {
 	static const struct option longopts[] = {
@@ -126,6 +142,8 @@ int cmd_check(int argc, char **argv, const struct command *self)
 	fflush(stdout);
 	if (tools)
 		rc = check_with_tools(&s, tdir);
+	else if (tdir)
+		rc = check_template_dir(tdir);
 	site_free(&s);
 	return rc;
 }

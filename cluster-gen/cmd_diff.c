@@ -166,11 +166,15 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (k == REMOVED && !strcmp(file, "sysctl.conf"))
 		buf_puts(out, SYSCTL_REMOVED);
 	else if (!strcmp(file, "keepalived.conf"))
-		/* the reload runs the preflight drop-in's checks: the new ones */
-		buf_puts(out, k == REMOVED ? "systemctl disable --now keepalived" :
-			 "install as /etc/keepalived/keepalived.conf after any changed "
-			 "keepalived.service.d drop-in below, then systemctl daemon-reload; "
-			 "systemctl reload keepalived");
+		/* the reload runs the preflight drop-in's checks (the new ones),
+		 * among them the guard's of the vips file */
+		buf_printf(out, "%s", k == REMOVED ? "systemctl disable --now keepalived" :
+			   k == ADDED ? "once every other file of this balancer is in place, install as "
+					"/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
+					"systemctl enable --now keepalived" :
+			   "once this balancer's changed keepalived.service.d drop-ins and vips are in "
+			   "place (added, changed or removed), install as /etc/keepalived/keepalived.conf, "
+			   "then systemctl daemon-reload; systemctl reload keepalived");
 	else if (!strcmp(file, "frr.conf"))
 		buf_puts(out, k == REMOVED ? "systemctl disable --now frr" :
 			 "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf");
@@ -186,9 +190,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strcmp(file, "sysctl.conf"))
 		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
 	else if (k != REMOVED && !strcmp(file, "keepalived.service.d/lvsdns-preflight.conf"))
-		buf_printf(out, "install the programs it runs first (make install: lvsdns-script-check, "
-			   "lvsdns-vip-guard, dnsprobe; keepalived neither starts nor reloads without "
-			   "them), then install as /etc/systemd/system/%s and systemctl daemon-reload", file);
+		buf_printf(out, "install the programs its lines run first (make install; keepalived "
+			   "neither starts nor reloads without them), then install as "
+			   "/etc/systemd/system/%s and systemctl daemon-reload", file);
 	else if (!strncmp(file, "keepalived.service.d/", 21))
 		buf_printf(out, "%s /etc/systemd/system/%s, then systemctl daemon-reload",
 			   k == REMOVED ? "remove" : "install as", file);

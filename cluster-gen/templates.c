@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "embedded_templates.h"
 
@@ -48,14 +49,21 @@ void templates_free(struct templates *t)
 	free(t);
 }
 
-/* 1: read into text; 0: no such file; -1: error in err. */
+/* 1: read into text; 0: no such file; -1: error in err. A link to nothing
+ * is an error: the override it was meant to be would go unused. */
 static int read_override(const char *dir, const char *name, struct buf *text, struct buf *err)
 {
 	char *path = xasprintf("%s/%s", dir, name);
+	struct stat st;
 	int rc = buf_read_file(text, path) == 0 ? 1 : errno == ENOENT ? 0 : -1;
+	int read_errno = errno;
 
-	if (rc < 0)
-		buf_printf(err, "%s: %s", path, strerror(errno));
+	if (rc == 0 && lstat(path, &st) == 0) {
+		buf_printf(err, "%s: a symbolic link to nothing", path);
+		rc = -1;
+	} else if (rc < 0) {
+		buf_printf(err, "%s: %s", path, strerror(read_errno));
+	}
 	free(path);
 	return rc;
 }
@@ -89,13 +97,24 @@ int templates_check_overrides(const struct templates *t, struct buf *err)
 		buf_printf(err, "--templates %s: %s", t->override_dir, strerror(errno));
 		return -1;
 	}
+	errno = 0;
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 
-		if (len <= 9 || strcmp(e->d_name + len - 9, ".mustache") != 0 || builtin(e->d_name))
+		/* dotfiles are editors' (.#NAME locks, .NAME.swp), never templates */
+		if (e->d_name[0] == '.' || len <= 9 || strcmp(e->d_name + len - 9, ".mustache") != 0 ||
+		    builtin(e->d_name))
 			continue;
 		unknown = xreallocarray(unknown, n + 1, sizeof(*unknown));
 		unknown[n++] = xstrdup(e->d_name);
+	}
+	if (errno != 0) {
+		buf_printf(err, "--templates %s: %s", t->override_dir, strerror(errno));
+		closedir(d);
+		for (size_t i = 0; i < n; i++)
+			free(unknown[i]);
+		free(unknown);
+		return -1;
 	}
 	closedir(d);
 	if (n)

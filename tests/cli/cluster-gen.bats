@@ -235,6 +235,18 @@ keep" ]
   run "$GEN" diff site.conf.example "$TMP/out" --templates "$TMP/tpl"
   [ "$status" -eq 2 ]
   [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
+  run "$GEN" check site.conf.example --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
+  # editors' files are not templates; a link to nothing under a template's name is refused
+  rm "$TMP/tpl/keepalived-probe-dropin.mustache"
+  printf 'x\n' > "$TMP/tpl/.#frr.conf.mustache"
+  "$GEN" check site.conf.example --templates "$TMP/tpl"
+  ln -s "$TMP/nothing" "$TMP/tpl/frr.conf.mustache"
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$TMP/tpl/frr.conf.mustache: a symbolic link to nothing"* ]]
+  [ ! -e "$TMP/out" ]
 }
 
 @test "an override with an unknown variable fails and writes nothing" {
@@ -287,8 +299,10 @@ keep" ]
   mkdir -p "$TMP/root/opt/lvsdns/share/lvsdns/templates"
   echo old >"$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived-probe-dropin.mustache"
   echo mine >"$TMP/root/opt/lvsdns/share/lvsdns/templates/NOTES"
+  ln -s "$TMP/nothing" "$TMP/root/opt/lvsdns/share/lvsdns/templates/old-link.mustache"
   make -s install DESTDIR="$TMP/root" PREFIX=/opt/lvsdns >/dev/null
   [ ! -e "$TMP/root/opt/lvsdns/share/lvsdns/templates/keepalived-probe-dropin.mustache" ]
+  [ ! -L "$TMP/root/opt/lvsdns/share/lvsdns/templates/old-link.mustache" ]
   [ -f "$TMP/root/opt/lvsdns/share/lvsdns/templates/NOTES" ]
   [ -x "$TMP/root/opt/lvsdns/sbin/lvsdns-script-check" ]
   [ -f "$TMP/root/opt/lvsdns/share/man/man8/lvsdns-script-check.8" ]
@@ -386,7 +400,7 @@ WANT
   run "$GEN" diff --stat site.conf.example "$TMP/out"
   [ "$status" -eq 1 ]
   echo "$output" | grep -F 'added    balancers/ffm4/keepalived.service.d/lvsdns-preflight.conf' |
-    grep -F 'on balancer ffm4: install the programs it runs first (make install: lvsdns-script-check, lvsdns-vip-guard, dnsprobe; keepalived neither starts nor reloads without them), then install as /etc/systemd/system/keepalived.service.d/lvsdns-preflight.conf and systemctl daemon-reload'
+    grep -F 'on balancer ffm4: install the programs its lines run first (make install; keepalived neither starts nor reloads without them), then install as /etc/systemd/system/keepalived.service.d/lvsdns-preflight.conf and systemctl daemon-reload'
   "$GEN" render site.conf.example -o "$TMP/out"
   # Debian's keepalived.service as the unit it extends, and this build's programs
   mkdir -p "$TMP/units/keepalived.service.d"

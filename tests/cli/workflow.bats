@@ -50,7 +50,7 @@ refute_grep() {
 	# exactly one file, the balancer behind lou, and in it only the weight of
 	# lou's instance b, once per virtual server (2 services x udp/tcp)
 	[ "$(printf '%s\n' "$output" | grep -c '^# ')" -eq 1 ]
-	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: install as /etc/keepalived/keepalived.conf after any changed keepalived.service.d drop-in below, then systemctl daemon-reload; systemctl reload keepalived" ]
+	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: once this balancer's changed keepalived.service.d drop-ins and vips are in place (added, changed or removed), install as /etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl reload keepalived" ]
 	[ "${lines[1]}" = "--- a/balancers/dus2/keepalived.conf" ]
 	[ "${lines[2]}" = "+++ b/balancers/dus2/keepalived.conf" ]
 	[ "$(printf '%s\n' "$output" | grep -c '^@@ ')" -eq 4 ]
