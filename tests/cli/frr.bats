@@ -208,7 +208,13 @@ af_lines() {
 	grep -qx '    pre-up ip link add dev lvsdns0 type dummy' "$f"
 	# no VIP before keepalived has checked its instances: quorum_up adds them
 	[ "$(grep -cE '^ +(pre-|post-)?up .*lvsdns-vip-guard' "$f")" -eq 0 ]
-	grep -qx '    pre-down /usr/local/sbin/lvsdns-vip-guard down 192.0.2.124 192.0.2.125' "$f"
+	grep -qx '    pre-down /usr/local/sbin/lvsdns-vip-guard down --all' "$f"
+	# so a VIP that changes does not change it (diff would ask for an ifdown/ifup)
+	mkdir "$TMP/m"   # the same file name: it is in the header
+	sed 's/192\.0\.2\.124/192.0.2.126/' site.conf.example >"$TMP/m/site.conf.example"
+	render "$TMP/m/site.conf.example" "$TMP/moved"
+	grep -q '^192\.0\.2\.126 ' "$TMP/moved/balancers/dus2/vips"
+	cmp "$f" "$TMP/moved/balancers/dus2/interfaces.d/lvsdns0"
 	# ifupdown itself runs the stanza, in a network namespace of this test,
 	# with this build's guard and the balancer's vips file
 	command -v ifup >/dev/null || { echo "ifup is not installed (ifupdown)" >&2; return 1; }
