@@ -172,16 +172,23 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   k == ADDED ? "once every other file of this balancer is in place, install as "
 					"/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
 					"systemctl enable --now keepalived" :
-			   "once this balancer's changed keepalived.service.d drop-ins and vips are in "
-			   "place (added, changed or removed), install as /etc/keepalived/keepalived.conf, "
-			   "then systemctl daemon-reload; systemctl reload keepalived");
+			   "once this balancer's other changed files are in place (added, changed or "
+			   "removed: keepalived.service.d drop-ins, vips; with checker = watch, "
+			   "lvsdns-watch running on its new targets), install as "
+			   "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
+			   "systemctl reload keepalived");
 	else if (!strcmp(file, "frr.conf"))
 		buf_puts(out, k == REMOVED ? "systemctl disable --now frr" :
 			 "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf");
 	else if (!strcmp(file, "vips"))
-		buf_puts(out, "install as /etc/lvsdns/vips (lvsdns-vip-guard reads it on every call; nothing to reload)");
+		/* the guard touches only listed addresses: a VIP dropped from the
+		 * list must come off while it is still listed */
+		buf_puts(out, "first take off each VIP the new file no longer lists "
+			 "(lvsdns-vip-guard down VIP), then install as /etc/lvsdns/vips "
+			 "(lvsdns-vip-guard reads it on every call; nothing to reload)");
 	else if (!strcmp(file, "dnsprobe.targets"))
-		buf_puts(out, "install, then send SIGHUP to dnsprobe --watch (it reloads its targets)");
+		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets, then systemctl reload lvsdns-watch "
+			 "(it checks the file first; when added, lvsdns-watch.service starts with it)");
 	else if (!strncmp(file, "interfaces.d/", 13))
 		/* the stanza raises no VIP: keepalived's quorum_up re-adds them */
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "

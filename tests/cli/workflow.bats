@@ -50,7 +50,7 @@ refute_grep() {
 	# exactly one file, the balancer behind lou, and in it only the weight of
 	# lou's instance b, once per virtual server (2 services x udp/tcp)
 	[ "$(printf '%s\n' "$output" | grep -c '^# ')" -eq 1 ]
-	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: once this balancer's changed keepalived.service.d drop-ins and vips are in place (added, changed or removed), install as /etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl reload keepalived" ]
+	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: once this balancer's other changed files are in place (added, changed or removed: keepalived.service.d drop-ins, vips; with checker = watch, lvsdns-watch running on its new targets), install as /etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl reload keepalived" ]
 	[ "${lines[1]}" = "--- a/balancers/dus2/keepalived.conf" ]
 	[ "${lines[2]}" = "+++ b/balancers/dus2/keepalived.conf" ]
 	[ "$(printf '%s\n' "$output" | grep -c '^@@ ')" -eq 4 ]
@@ -79,6 +79,17 @@ refute_grep() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +bind-build/build\.env .*rebuild BIND with bind-build and install it on every real server \(with bind \{ prefix = "/usr" \}: install the distribution.s bind9 it names\), then restart the named@ instances$'
+}
+
+@test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
+	echo '# old' >>"$TMP/out/balancers/lvs1/dnsprobe.targets"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: first take off each VIP the new file no longer lists \(lvsdns-vip-guard down VIP\), then install as /etc/lvsdns/vips'
+	echo "$output" | grep -E '^changed +balancers/lvs1/dnsprobe\.targets .*on balancer lvs1: install as /etc/lvsdns/dnsprobe\.targets, then systemctl reload lvsdns-watch \(it checks the file first'
 }
 
 @test "diff: a removed host's or balancer's files say to remove them, not to install them" {
