@@ -49,6 +49,16 @@ keepalived_ok() {
   diff -r "$TMP/a" "$TMP/b"
 }
 
+@test "the output depends on the site file's content, not its name or place" {
+  "$GEN" render site.conf.example -o "$TMP/a"
+  mkdir "$TMP/elsewhere"
+  cp site.conf.example "$TMP/elsewhere/ffm-dus.conf"
+  "$GEN" render "$TMP/elsewhere/ffm-dus.conf" -o "$TMP/b"
+  diff -r "$TMP/a" "$TMP/b"
+  run "$GEN" diff "$TMP/elsewhere/ffm-dus.conf" "$TMP/a"
+  [ "$status" -eq 0 ]
+}
+
 @test "render -j: any number of threads gives the same tree" {
   tests/gen-site 1000 > "$TMP/site.conf"
   "$GEN" render -j 1 "$TMP/site.conf" -o "$TMP/one"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Per-VLAN policy routing of real server lou, site resolvers-example.
-# Rendered by cluster-gen from site.conf; edit the site file, not this one.
+# Rendered by cluster-gen from the site file; edit that, not this one.
 #
 # Replies must leave through the VLAN their query came in on: each instance
 # address gets a rule to a table of its VLAN whose default route goes out of
