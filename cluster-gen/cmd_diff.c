@@ -139,8 +139,10 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
 			   "and systemctl daemon-reload", (int)(at - file), file, file);
 	else if (at)
-		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart every %.*s@ instance",
-			   (int)(at - file), file);
+		/* all at once would take the host out of every balancer's pool */
+		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart "
+			   "the %.*s@ instances one at a time, each once its balancer sees the one "
+			   "before up again", (int)(at - file), file);
 	else if (k == REMOVED)
 		buf_printf(out, "systemctl disable --now %s, then remove /etc/systemd/system/%s", file, file);
 	else
@@ -221,8 +223,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
 		else if (k == REMOVED)
 			buf_printf(out, "systemctl disable --now named@%.*s, then remove /etc/bind/%s", n, inst, file);
-		else
-			buf_printf(out, "install as /etc/bind/%s, then systemctl restart named@%.*s", file, n, inst);
+		else    /* named re-reads its configuration on SIGHUP, cache kept */
+			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
 	} else if (unit_action(file, k, out)) {
 		;   /* named@.service and any other unit */
 	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
@@ -268,7 +270,8 @@ static void change_action(const char *path, int kind, struct buf *out)
 	else if (!strcmp(top, "bind-build"))
 		buf_puts(out, "rebuild BIND with bind-build and install it on every real server (with "
 			      "bind { prefix = \"/usr\" }: install the distribution's bind9 it names), "
-			      "then restart the named@ instances");
+			      "then restart the named@ instances one at a time, each once its balancer "
+			      "sees the one before up again");
 	else
 		buf_puts(out, "no daemon action known; install by hand");
 }
