@@ -98,17 +98,40 @@ static void dnat_commands(const struct files *host, struct buf *b)
 	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
 }
 
+/* sysctl -p and the policy routing fail on a VLAN interface that is not
+ * there, and set -e would stop the script halfway, Debian's named already
+ * disabled: so nothing is touched until every VLAN interface is there. */
+static void vlan_check(const struct onboard *o, struct buf *b)
+{
+	buf_puts(b, "# every VLAN interface must be there before anything changes\n"
+		    "if [ -z \"$D\" ]; then\n\tfor ifc in");
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const char *ifc = o->r->instances[i].interface;
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(o->r->instances[j].interface, ifc) == 0;
+		if (!seen)
+			buf_printf(b, " %s", ifc);
+	}
+	buf_puts(b, "; do\n\t\tip link show dev \"$ifc\" >/dev/null 2>&1 || {\n"
+		    "\t\t\techo \"install.sh: VLAN interface $ifc is not there: create it and bring it up "
+		    "with its address first (README, step 1); nothing was changed\" >&2\n"
+		    "\t\t\texit 1\n\t\t}\n\tdone\nfi\n\n");
+}
+
 static void install_script(const struct onboard *o, const struct files *host, struct buf *b)
 {
 	struct buf dirs;
 
 	buf_printf(b, "#!/bin/sh\n"
-		   "# Installs real server %s of site %s. Written by cluster-gen onboard from %s.\n"
+		   "# Installs real server %s of site %s. Written by cluster-gen onboard.\n"
 		   "# Run as root on %s, from this directory:  sh install.sh\n"
 		   "# DESTDIR=/some/root sh install.sh only copies the files below /some/root\n"
 		   "# and changes nothing on the running system.\n"
 		   "set -eu\ncd \"$(dirname \"$0\")\"\nD=${DESTDIR:-}\n\n",
-		   o->r->name, o->s->name, site_file_name(o->s), o->r->name);
+		   o->r->name, o->s->name, o->r->name);
+	vlan_check(o, b);
 	buf_puts(b, "# the files, each where the program that reads it looks\n");
 	buf_init(&dirs);
 	for (size_t i = 0; i < host->n; i++) {
@@ -155,8 +178,7 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 	char a[ADDR_STRLEN];
 
 	buf_printf(b, "Onboarding real server %s of site %s (behind balancer %s)\n"
-		   "Written by cluster-gen onboard from %s.\n\n", o->r->name, o->s->name,
-		   o->b->name, site_file_name(o->s));
+		   "Written by cluster-gen onboard.\n\n", o->r->name, o->s->name, o->b->name);
 	buf_printf(b, "Instances (one single-threaded named each):\n");
 	for (size_t i = 0; i < o->r->ninstances; i++) {
 		const struct instance *in = &o->r->instances[i];
@@ -191,18 +213,29 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 			   in->interface, in->interface, addr_version(&in->address) == 6 ? "inet6" : "inet",
 			   addr_str(&in->address, a), o->b->vlans[in->vlan].address.len);
 	}
-	buf_printf(b, "2. From the balancer %s, check that each instance answers before it gets\n"
-		      "   traffic:  cluster-gen onboard SITE %s --probe  (runs dnsprobe from the\n"
-		      "   balancer's VLAN addresses; it refuses when one instance does not answer).\n\n"
-		      "3. Copy this directory to %s and run, as root:  sh install.sh\n"
-		      "   It installs the files below, loads sysctl and policy routing, applies\n"
-		      "   the DNAT rules and starts named@INSTANCE for each instance. After a\n"
-		      "   reboot named@INSTANCE puts them back before named starts (its route,\n"
-		      "   the host's rules): an instance does not run without them.\n\n",
-		   o->b->name, o->r->name, o->r->name);
-	buf_printf(b, "4. Check each instance on the host:  dig @ADDRESS %s %s\n\n",
-		   c->qname ? c->qname : ".", c->qtype ? c->qtype : "A");
-	buf_printf(b, "5. Balancer side: balancer.diff is what adding %s changes (%zu file%s).\n"
+	buf_printf(b, "2. Copy this directory to %s and run, as root:  sh install.sh\n"
+		      "   It checks that every VLAN interface is there (and changes nothing\n"
+		      "   when one is not), installs the files below, loads sysctl and policy\n"
+		      "   routing, applies the DNAT rules and starts named@INSTANCE for each\n"
+		      "   instance. After a reboot named@INSTANCE puts them back before named\n"
+		      "   starts (its route, the host's rules): an instance does not run\n"
+		      "   without them.\n\n", o->r->name);
+	buf_printf(b, "3. From the balancer %s, before it sends the instances traffic, check\n"
+		      "   that each answers. With cluster-gen and the site file there:\n"
+		      "       cluster-gen onboard SITE %s --probe\n"
+		      "   (dnsprobe from the balancer's VLAN addresses, as keepalived will ask;\n"
+		      "   it fails when one instance does not answer). Or by hand, from the\n"
+		      "   balancer address the instance's ACL allows:\n",
+		   o->b->name, o->r->name);
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct instance *in = &o->r->instances[i];
+		char lb[ADDR_STRLEN];
+
+		buf_printf(b, "       dig -b %s @%s %s %s\n",
+			   addr_str(&o->b->vlans[in->vlan].address.addr, lb), addr_str(&in->address, a),
+			   c->qname ? c->qname : ".", c->qtype ? c->qtype : "A");
+	}
+	buf_printf(b, "\n4. Balancer side: balancer.diff is what adding %s changes (%zu file%s).\n"
 		      "   Render the site as usual and install it there; `cluster-gen diff SITE DIR`\n"
 		      "   says per file what to reload (keepalived reload adds the real servers).\n\n",
 		   o->r->name, nbal, nbal == 1 ? "" : "s");

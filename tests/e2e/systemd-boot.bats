@@ -52,6 +52,9 @@ setup_file() {
 	"$GEN" render "$DP_TMP/probe.conf" -o "$DP_TMP/out-probe"
 	make_links
 	make_rs_root "$DP_TMP/rs" "$DP_TMP/onboard-rs"
+	# the same host with one VLAN interface it does not have
+	sed 's/eth1\.105/eth1.199/g' "$DP_TMP/site.conf" >"$DP_TMP/novlan.conf"
+	"$GEN" onboard "$DP_TMP/novlan.conf" rs -o "$DP_TMP/rs/root/onboard-novlan" >/dev/null
 	make_lb_root "$DP_TMP/lb"
 }
 
@@ -84,8 +87,18 @@ make_lb_root() {
 		"$r.local/sbin/"
 }
 
-@test "on a booted host, the bundle's install.sh enables and starts every instance, and the VIP is answered through each VLAN" {
+@test "on a booted host, install.sh of a bundle whose VLAN interface the host lacks refuses before it changes anything" {
 	boot_host rs "$NS_RS"
+	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
+	run on_host rs sh -c 'cd /root/onboard-novlan && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"install.sh: VLAN interface eth1.199 is not there: create it and bring it up with its address first (README, step 1); nothing was changed"* ]]
+	[ ! -e "$DP_TMP/rs/etc/bind/named-a.conf" ]
+	[ ! -e "$DP_TMP/rs/etc/systemd/system/named@.service" ]
+}
+
+@test "on a booted host, the bundle's install.sh enables and starts every instance, and the VIP is answered through each VLAN" {
 	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
 	grep -qx 'systemctl enable --now named@a named@b' "$DP_TMP/onboard-rs/install.sh"
 	[ "$(ask 105 udp)" = "no answer" ]
