@@ -229,7 +229,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		;   /* named@.service and any other unit */
 	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
 		/* the host loads one of its two rule sets, as install.sh and
-		 * named@.service do: rs-dnat's where it is installed */
+		 * named@.service do: rs-dnat's where it is installed and runs */
 		buf_puts(out, "with rs-dnat: ");
 		if (k == REMOVED)
 			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');

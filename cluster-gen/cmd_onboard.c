@@ -76,7 +76,7 @@ static bool has_file(const struct files *host, const char *name)
 
 /* ---- install.sh ---- */
 
-/* rs-dnat when installed (one atomic commit), else nftables; without
+/* rs-dnat where it is installed and runs (one atomic commit), else nftables; without
  * iptables rules (nat = stateless) nftables is the only way. */
 static void dnat_commands(const struct files *host, struct buf *b)
 {
@@ -89,8 +89,11 @@ static void dnat_commands(const struct files *host, struct buf *b)
 				    "nft -f /etc/lvsdns/dnat.nft\n");
 		return;
 	}
-	buf_puts(b, "# the DNAT rules: rs-dnat when installed (one atomic commit), else nftables\n"
-		    "if command -v rs-dnat >/dev/null 2>&1; then\n");
+	/* "runs", not "is installed": a copy without its libraries would fail
+	 * every instance's start */
+	buf_puts(b, "# the DNAT rules: rs-dnat where it is installed and runs (one atomic commit),\n"
+		    "# else nftables\n"
+		    "if rs-dnat --help >/dev/null 2>&1; then\n");
 	if (has_file(host, "dnat.rules"))
 		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
 	if (has_file(host, "dnat6.rules"))

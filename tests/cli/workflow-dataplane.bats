@@ -131,6 +131,20 @@ unit_prestart() {
 	forget_dataplane
 }
 
+@test "an rs-dnat that is installed but cannot run (a copy without its libraries) is passed over for nftables" {
+	mkdir -p "$DP_TMP/brokenbin"
+	printf '#!/nonexistent/interpreter\n' >"$DP_TMP/brokenbin/rs-dnat"
+	chmod 0755 "$DP_TMP/brokenbin/rs-dnat"
+	run env PATH="$DP_TMP/brokenbin:/usr/bin:/bin" rs-dnat --help
+	[ "$status" -ne 0 ]
+	forget_dataplane
+	[ "$(ask 105 udp)" = "no answer" ]
+	unit_prestart "$DP_TMP/brokenbin:/usr/sbin:/usr/bin:/sbin:/bin"
+	rs nft list table inet lvsdns >/dev/null
+	[ "$(ask 105 udp)" = "rs-a rs-a" ]
+	forget_dataplane
+}
+
 @test "an instance whose route cannot be set does not start: its ExecStartPre= fails" {
 	forget_dataplane
 	rs ip link set eth1.109 down

@@ -540,9 +540,9 @@ add_mia() {
 	refute_grep 'rs-dnat' "$TMP/b/install.sh"
 	# and with iptables rules, rs-dnat first, nftables otherwise
 	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
-	grep -A4 -x 'if command -v rs-dnat >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
+	grep -A4 -x 'if rs-dnat --help >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
 	diff - "$TMP/branch" <<'E'
-if command -v rs-dnat >/dev/null 2>&1; then
+if rs-dnat --help >/dev/null 2>&1; then
 	rs-dnat -4 apply /etc/lvsdns/dnat.rules
 else
 	nft -f /etc/lvsdns/dnat.nft
