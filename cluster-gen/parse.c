@@ -593,6 +593,18 @@ static int report_env_refs(const char *text, size_t len, struct diags *d)
 	return n;
 }
 
+/* libconfuse closes at the end of the file every section still open there,
+ * so a lost '}' would silently move what follows into the section before. */
+static int report_unclosed(const char *text, size_t len, struct diags *d)
+{
+	int line = site_text_unclosed_section(text, len);
+
+	if (line)
+		diag_add(d, line, "add the '}' that closes it, or the one missing inside it",
+			 "this section is not closed before the end of the file");
+	return line != 0;
+}
+
 int site_load_text(const char *path, char *text, size_t len, struct site *out,
 		   struct diags *d)
 {
@@ -604,7 +616,8 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
 	site_text_blank_comments(text, len);
-	rc = report_env_refs(text, len, d) ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
+	rc = report_env_refs(text, len, d) || report_unclosed(text, len, d)
+		     ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
 	if (d->n) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {

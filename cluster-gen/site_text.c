@@ -162,3 +162,27 @@ size_t site_text_env_ref(const char *text, size_t len, size_t *from)
 	*from = len;
 	return len;
 }
+
+int site_text_unclosed_section(const char *text, size_t len)
+{
+	struct scan sc = { text, len, len, len + 1 };
+	int line = 1, open_at[64], depth = 0;   /* sections nest a few deep */
+
+	for (size_t i = 0, end; i < len; i = end) {
+		enum piece k = next_piece(&sc, i, &end);
+
+		for (size_t j = i; j < end; j++) {
+			char c = text[j];
+
+			if (c == '\n')
+				line++;
+			else if (k != PIECE_OTHER)
+				continue;
+			else if (c == '{' && depth++ < 64)
+				open_at[depth - 1] = line;
+			else if (c == '}' && depth > 0)
+				depth--;
+		}
+	}
+	return depth == 0 ? 0 : open_at[(depth < 64 ? depth : 64) - 1];
+}

@@ -26,4 +26,9 @@ void site_text_blank_comments(char *text, size_t len);
  * on blanked text: in comments nothing counts. */
 size_t site_text_env_ref(const char *text, size_t len, size_t *from);
 
+/* libconfuse takes the end of the file for the '}' of every section still
+ * open there. Returns the line of the innermost '{' still open at the end
+ * (outside strings; call it on blanked text), or 0 when every one is closed. */
+int site_text_unclosed_section(const char *text, size_t len);
+
 #endif

@@ -109,6 +109,27 @@ static void test_env_refs(void **state)
 	free(text);
 }
 
+static int unclosed(const char *text)
+{
+	return site_text_unclosed_section(text, strlen(text));
+}
+
+static void test_unclosed_sections(void **state)
+{
+	(void)state;
+	assert_int_equal(unclosed("site \"x\" { asn = 1 }\ncheck { name = \"a\" }\n"), 0);
+	assert_int_equal(unclosed("site \"x\" { asn = 1 }\ncheck { name = \"a\"\n"), 2);
+	/* a and b are closed, r is not: r's line */
+	assert_int_equal(unclosed("r {\n a {\n }\n b {\n x = 1\n}\n"), 1);
+	assert_int_equal(unclosed("r {\n a {\n  b {\n }\n"), 2);
+	/* braces in strings do not count, in either quotes */
+	assert_int_equal(unclosed("c { name = \"a{b\"  other = 'c{' }\n"), 0);
+	assert_int_equal(unclosed("c { name = \"a}b\"\n"), 1);
+	/* an extra '}' is libconfuse's to report */
+	assert_int_equal(unclosed("c { }\n}\n"), 0);
+	assert_int_equal(unclosed(""), 0);
+}
+
 static void test_read_whole_file(void **state)
 {
 	char path[] = "/tmp/test_site_text.XXXXXX";
@@ -139,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_unquoted_words_and_references),
 		cmocka_unit_test(test_newline_count_unchanged),
 		cmocka_unit_test(test_env_refs),
+		cmocka_unit_test(test_unclosed_sections),
 		cmocka_unit_test(test_read_whole_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
