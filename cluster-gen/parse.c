@@ -616,8 +616,11 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
 	site_text_blank_comments(text, len);
-	rc = report_env_refs(text, len, d) || report_unclosed(text, len, d)
-		     ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
+	rc = report_env_refs(text, len, d) ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
+	/* after libconfuse, whose own error names a lost brace's place better
+	 * when the text after it does not parse */
+	if (rc == CFG_SUCCESS && report_unclosed(text, len, d))
+		rc = CFG_PARSE_ERROR;
 	if (d->n) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {
