@@ -297,6 +297,14 @@ static void stat_line(struct buf *out, const char *path, enum change_kind k,
 	buf_free(&act);
 }
 
+/* Modes compare as git keeps them: executable or not. A tree checked out of
+ * version control has 0644 for a rendered 0640 and the umask's group bits,
+ * which no install uses (each install action names its own mode). */
+static bool same_mode(unsigned a, unsigned b)
+{
+	return ((a & 0100) != 0) == ((b & 0100) != 0);
+}
+
 static void one_file(const struct file *old, const struct file *new, bool stat,
 		     unsigned context, struct buf *out, struct tree_diff_total *t)
 {
@@ -318,7 +326,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 		unified_diff(&hunks, ol, old ? old->data : "", old ? old->len : 0, nl,
 			     new ? new->data : "", new ? new->len : 0, context, &ds);
 	}
-	if (old && new && old->mode != new->mode)
+	if (old && new && !same_mode(old->mode, new->mode))
 		snprintf(mode_note, sizeof(mode_note), " mode %04o -> %04o",
 			 (unsigned)old->mode, (unsigned)new->mode);
 	if (stat) {
@@ -341,7 +349,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 
 static bool same_file(const struct file *a, const struct file *b)
 {
-	return a->len == b->len && a->mode == b->mode && memcmp(a->data, b->data, a->len) == 0;
+	return a->len == b->len && same_mode(a->mode, b->mode) && memcmp(a->data, b->data, a->len) == 0;
 }
 
 size_t tree_diff(const struct files *old, const struct files *new, bool stat,

@@ -103,6 +103,20 @@ refute_grep() {
 	echo "$output" | grep -E '^changed +realservers/kai/named-a\.conf .*on real server kai: install as /etc/bind/named-a\.conf, then systemctl reload named@a$'
 }
 
+@test "diff: modes compare as git keeps them, executable or not, so a checked-out tree is not stale" {
+	"$GEN" render site.conf.example -o "$TMP/out"
+	[ "$(stat -c %a "$TMP/out/balancers/ffm4/frr.conf")" = 640 ]
+	# what a clone under umask 002 gives: 0664 and 0775, frr.conf too
+	find "$TMP/out" -type f -exec chmod g+w,o+r {} +
+	run "$GEN" diff site.conf.example "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	chmod a-x "$TMP/out/realservers/kai/policy-routing.sh"
+	run "$GEN" diff --stat site.conf.example "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh +\+0 -0 mode 0664 -> 0755 '
+}
+
 @test "diff: a removed host's or balancer's files say to remove them, not to install them" {
 	add_mia_vlans
 	cp "$TMP/site.conf" "$TMP/without.conf"
