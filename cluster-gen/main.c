@@ -1,5 +1,6 @@
 /* cluster-gen: one site description in, every configuration of the site out.
  * Exit status: 0 done, 1 could not write or render, 2 bad usage or site file. */
+#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -30,6 +31,18 @@ static void usage(FILE *out)
 		     "\nSee cluster-gen(1) and site.conf(5).\n");
 }
 
+/* What a command printed must have reached its reader: a full disk or a
+ * closed pipe is a failure, not a success with the output lost. */
+static int flushed(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "cluster-gen: writing the output: %s\n",
+			errno ? strerror(errno) : "write error");
+		return rc == EXIT_OK ? EXIT_FAIL : rc;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* libconfuse makes and frees small blocks by the hundred thousand on a
@@ -44,15 +57,15 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
-		return 0;
+		return flushed(EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("cluster-gen %s\n", LVSDNS_VERSION);
-		return 0;
+		return flushed(EXIT_OK);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1, &commands[i]);
+			return flushed(commands[i].run(argc - 1, argv + 1, &commands[i]));
 	fprintf(stderr, "cluster-gen: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -268,6 +268,17 @@ keep" ]
   [ ! -e "$TMP/out" ]
 }
 
+@test "output that cannot be written (a full disk) fails the command, with the reason" {
+  [ -w /dev/full ] || { echo "no /dev/full here" >&2; return 1; }
+  for cmd in "list site.conf.example" "list site.conf.example --json" "graph site.conf.example" \
+             "get --all site.conf.example" "check site.conf.example"; do
+    run bash -c "\"\$0\" $cmd >/dev/full" "$GEN"
+    echo "$cmd: $status $output"
+    [ "$status" -eq 1 ]
+    [ "$output" = "cluster-gen: writing the output: No space left on device" ]
+  done
+}
+
 @test "usage errors exit 2" {
   run "$GEN"
   [ "$status" -eq 2 ]
