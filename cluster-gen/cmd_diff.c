@@ -384,8 +384,23 @@ size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 	return n;
 }
 
-/* DIR as render would see it: missing is an empty tree (render creates
- * it), a directory without our marker is refused as render refuses it. */
+static bool empty_directory(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = d != NULL;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = false;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
+/* DIR as render would see it: missing or empty is an empty tree (render
+ * creates it, or takes the empty directory), a directory without our marker
+ * is refused as render refuses it. */
 static int read_target(const char *dir, struct files *f)
 {
 	struct buf err;
@@ -394,7 +409,9 @@ static int read_target(const char *dir, struct files *f)
 	int rc;
 
 	files_init(f);
-	if (lstat(dir, &st) != 0 && errno == ENOENT)
+	if (lstat(dir, &st) != 0)
+		st.st_mode = 0;
+	if ((st.st_mode == 0 && errno == ENOENT) || (S_ISDIR(st.st_mode) && empty_directory(dir)))
 		return 0;
 	marker = xasprintf("%s/%s", dir, OUTTREE_MARKER);
 	rc = access(marker, F_OK);

@@ -181,7 +181,7 @@ refute_grep() {
 	echo "$output" | grep -qx 'Binary files a/balancers/ffm4/blob and /dev/null differ'
 }
 
-@test "diff: the marker counts only when it differs; a missing DIR is all added" {
+@test "diff: the marker counts only when it differs; a missing or empty DIR is all added, as render takes it" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	echo edited >> "$TMP/out/.lvsdns-render"
 	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
@@ -191,6 +191,12 @@ refute_grep() {
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^added +balancers/ffm4/keepalived\.conf'
 	echo "$output" | tail -n 1 | grep -E ' 0 removed, 0 changed;'
+	mkdir "$TMP/empty"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/empty"
+	[ "$status" -eq 1 ]
+	echo "$output" | tail -n 1 | grep -E ' 0 removed, 0 changed;'
+	"$GEN" render "$TMP/site.conf" -o "$TMP/empty"
+	"$GEN" diff "$TMP/site.conf" "$TMP/empty"
 }
 
 @test "diff: errors exit 2 (bad site, foreign directory, unreadable file, usage)" {
@@ -199,6 +205,7 @@ refute_grep() {
 	run "$GEN" diff "$TMP/bad.conf" "$TMP/out"
 	[ "$status" -eq 2 ]
 	mkdir "$TMP/foreign"
+	echo keep >"$TMP/foreign/data"
 	run "$GEN" diff "$TMP/site.conf" "$TMP/foreign"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not a directory written by cluster-gen render"* ]]
