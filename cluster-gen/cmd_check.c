@@ -94,19 +94,14 @@ static int check_with_tools(const struct site *s, const char *tdir)
 	return rc.failed ? EXIT_FAIL : EXIT_OK;
 }
 
-/* --templates without --with-tools: the directory is valid for render. */
-static int check_template_dir(const char *tdir)
+/* --templates without --with-tools: the site renders with them, in memory,
+ * so check fails wherever render would (render_to_files reports why). */
+static int check_templates(const struct site *s, const char *tdir)
 {
-	struct templates *t = templates_new(tdir);
-	struct buf err;
-	int rc;
+	struct files files;
+	int rc = render_to_files(s, tdir, &files) == 0 ? EXIT_OK : EXIT_FAIL;
 
-	buf_init(&err);
-	rc = templates_check_overrides(t, &err) == 0 ? EXIT_OK : EXIT_FAIL;
-	if (rc != EXIT_OK)
-		fprintf(stderr, "cluster-gen: %s\n", err.data);
-	buf_free(&err);
-	templates_free(t);
+	files_free(&files);
 	return rc;
 }
 
@@ -143,7 +138,7 @@ int cmd_check(int argc, char **argv, const struct command *self)
 	if (tools)
 		rc = check_with_tools(&s, tdir);
 	else if (tdir)
-		rc = check_template_dir(tdir);
+		rc = check_templates(&s, tdir);
 	site_free(&s);
 	return rc;
 }

@@ -248,6 +248,12 @@ keep" ]
   run "$GEN" check site.conf.example --templates "$TMP/tpl"
   [ "$status" -eq 1 ]
   [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
+  # and whatever else render would refuse: an unknown variable
+  mkdir "$TMP/tpl3"
+  printf '{{vpi}}\n' > "$TMP/tpl3/keepalived.conf.mustache"
+  run "$GEN" check site.conf.example --templates "$TMP/tpl3"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$TMP/tpl3/keepalived.conf.mustache:1: unknown variable 'vpi'"* ]]
   # editors' files are not templates; a link to nothing under a template's name is refused
   rm "$TMP/tpl/keepalived-probe-dropin.mustache"
   printf 'x\n' > "$TMP/tpl/.#frr.conf.mustache"
