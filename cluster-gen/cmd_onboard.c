@@ -396,8 +396,13 @@ static int write_dir(const struct files *f, const char *dir)
 			rc = outtree_commit(&t, &err);
 	}
 	outtree_end(&t);
-	if (rc != 0)
+	if (rc == OUTTREE_LEFTOVER) {
+		fprintf(stderr, "cluster-gen onboard: warning: %s written, but %s; remove it by hand\n",
+			dir, err.data);
+		rc = 0;
+	} else if (rc != 0) {
 		fprintf(stderr, "cluster-gen onboard: %s\n", err.data);
+	}
 	buf_free(&err);
 	return rc;
 }

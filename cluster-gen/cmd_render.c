@@ -95,8 +95,13 @@ static int render_into_tree(const struct site *s, const struct render_opts *o, d
 	}
 	ms[2] = now_ms();
 	outtree_end(&tree);
-	if (rc != 0)
+	if (rc == OUTTREE_LEFTOVER) {
+		fprintf(stderr, "cluster-gen: warning: %s rendered, but %s; remove it by hand\n",
+			o->outdir, err.data);
+		rc = 0;
+	} else if (rc != 0) {
 		fprintf(stderr, "cluster-gen: %s; %s left as it was\n", err.data, o->outdir);
+	}
 	files_free(&files);
 	buf_free(&err);
 	templates_free(t);

@@ -290,10 +290,15 @@ int outtree_commit(struct outtree *t, struct buf *err)
 		buf_printf(err, "rename %s to %s: %s", t->tmp, t->target, strerror(errno));
 		return -1;
 	}
-	/* t->tmp now holds the previous tree. */
+	/* t->tmp now holds the previous tree: the new one is in place whatever
+	 * happens to it */
 	if (remove_tree_jobs(t->tmp, t->jobs) != 0) {
-		buf_printf(err, "removing the previous tree %s: %s", t->tmp, strerror(errno));
-		return -1;
+		/* (its removal ran in threads, so errno here says nothing) */
+		buf_printf(err, "the previous tree, swapped out to %s, could not be removed whole",
+			   t->tmp);
+		free(t->tmp);
+		t->tmp = NULL;
+		return OUTTREE_LEFTOVER;
 	}
 	free(t->tmp);
 	t->tmp = NULL;

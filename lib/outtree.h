@@ -32,6 +32,10 @@ int outtree_write(const struct outtree *t, const char *relpath, const char *data
  * first when it differs from prev's, instead of after a failed open. */
 int outtree_write_next(const struct outtree *t, const char *prev, const char *relpath,
 		       const char *data, size_t len, mode_t mode, struct buf *err);
+/* 0: the new tree is in place; -1 (err says why): nothing changed;
+ * OUTTREE_LEFTOVER: the new tree is in place, but the previous one, swapped
+ * out, could not be removed (err says where it is). */
+#define OUTTREE_LEFTOVER 1
 int outtree_commit(struct outtree *t, struct buf *err);
 /* Call once at the end, committed or not: removes any temporary tree, frees. */
 void outtree_end(struct outtree *t);

@@ -285,6 +285,28 @@ keep" ]
   done
 }
 
+@test "render: a previous tree that cannot be removed after the swap is a warning; the new tree is in place" {
+  [ "$(id -u)" -eq 0 ] || { echo "needs root (renders as nobody)" >&2; return 1; }
+  as_nobody() { setpriv --reuid nobody --regid nogroup --clear-groups "$@"; }
+  chmod 0755 "$TMP"
+  mkdir "$TMP/p"
+  chown nobody "$TMP/p"
+  cp site.conf.example "$TMP/site.conf"
+  chmod 0644 "$TMP/site.conf"
+  as_nobody "$GEN" render "$TMP/site.conf" -o "$TMP/p/out"
+  # something in the old tree nobody may not remove
+  mkdir "$TMP/p/out/stuck"
+  touch "$TMP/p/out/stuck/file"
+  sed -i 's/weight = 1 }/weight = 2 }/' "$TMP/site.conf"
+  run as_nobody "$GEN" render "$TMP/site.conf" -o "$TMP/p/out"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == "cluster-gen: warning: $TMP/p/out rendered, but the previous tree, swapped out to $TMP/p/out.tmp-"*", could not be removed whole; remove it by hand" ]]
+  [ ! -e "$TMP/p/out/stuck" ]
+  grep -q 'weight 2' "$TMP/p/out/balancers/ffm4/keepalived.conf"
+  as_nobody "$GEN" diff "$TMP/site.conf" "$TMP/p/out"
+}
+
 @test "usage errors exit 2" {
   run "$GEN"
   [ "$status" -eq 2 ]
