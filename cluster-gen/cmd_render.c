@@ -71,7 +71,7 @@ static double now_ms(void)
 static int render_into_tree(const struct site *s, const struct render_opts *o, double *ms)
 {
 	struct templates *t = templates_new(o->tdir);
-	struct outtree tree;
+	struct outtree tree = { .tmpfd = -1 };   /* outtree_end is safe before any begin */
 	struct files files;
 	struct buf err;
 	int rc = -1;
@@ -79,13 +79,7 @@ static int render_into_tree(const struct site *s, const struct render_opts *o, d
 	buf_init(&err);
 	files_init(&files);
 	ms[0] = now_ms();
-	if (templates_check_overrides(t, &err) != 0) {
-		fprintf(stderr, "cluster-gen: %s; %s left as it was\n", err.data, o->outdir);
-		buf_free(&err);
-		templates_free(t);
-		return -1;
-	}
-	if (outtree_begin(&tree, o->outdir, &err) == 0) {
+	if (templates_check_overrides(t, &err) == 0 && outtree_begin(&tree, o->outdir, &err) == 0) {
 		files.sink = &tree;
 		files.jobs = tree.jobs = o->jobs;
 		if (render_site(s, t, &files, &err) == 0) {

@@ -277,6 +277,8 @@ int outtree_write(const struct outtree *t, const char *relpath, const char *data
 
 int outtree_commit(struct outtree *t, struct buf *err)
 {
+	int rc;
+
 	if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->target, RENAME_NOREPLACE) == 0) {
 		free(t->tmp);
 		t->tmp = NULL;
@@ -291,18 +293,14 @@ int outtree_commit(struct outtree *t, struct buf *err)
 		return -1;
 	}
 	/* t->tmp now holds the previous tree: the new one is in place whatever
-	 * happens to it */
-	if (remove_tree_jobs(t->tmp, t->jobs) != 0) {
-		/* (its removal ran in threads, so errno here says nothing) */
+	 * happens to it. (Its removal runs in threads: errno says nothing.) */
+	rc = remove_tree_jobs(t->tmp, t->jobs) == 0 ? 0 : OUTTREE_LEFTOVER;
+	if (rc)
 		buf_printf(err, "the previous tree, swapped out to %s, could not be removed whole",
 			   t->tmp);
-		free(t->tmp);
-		t->tmp = NULL;
-		return OUTTREE_LEFTOVER;
-	}
 	free(t->tmp);
 	t->tmp = NULL;
-	return 0;
+	return rc;
 }
 
 void outtree_end(struct outtree *t)
