@@ -1,6 +1,7 @@
-/* cluster-gen check SITE [--with-tools]: parse and validate; with
- * --with-tools also render into a temporary directory and run every real
- * checker that is installed on each file it reads (checkers.c). */
+/* cluster-gen check SITE [--with-tools [--require-all]]: parse and
+ * validate; with --with-tools also render into a temporary directory and
+ * run every real checker that is installed on each file it reads
+ * (checkers.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,12 @@ static const char check_options[] =
 	"                        iptables-restore --test, ip6tables-restore --test, nft -c,\n"
 	"                        sh -n) on the files they read; report which ran and which\n"
 	"                        are not installed\n"
+	"  --require-all         with --with-tools: a check that did not run (its\n"
+	"                        checker missing, or it needs root) fails too\n"
 	"  -t, --templates DIR   templates in DIR override built-in ones (as for render)\n"
 	"Exit status: 0 valid (and every checker that ran accepted its file),\n"
-	"1 a real checker rejected a file or the render failed, 2 bad usage or site.\n";
+	"1 a real checker rejected a file or the render failed (with --require-all:\n"
+	"or a check did not run), 2 bad usage or site.\n";
 
 /* The rendered tree in a fresh directory the checkers can read: bgpd -C
  * drops to the frr user, so every file is made readable by all (frr.conf
@@ -62,7 +66,7 @@ static char *write_temp_tree(const struct files *f, char **tree)
 	return dir;
 }
 
-static int check_with_tools(const struct site *s, const char *tdir)
+static int check_with_tools(const struct site *s, const char *tdir, bool require_all)
 {
 	struct files f;
 	struct real_checks rc;
@@ -86,12 +90,15 @@ static int check_with_tools(const struct site *s, const char *tdir)
 	if (rc.skipped)
 		printf(", %zu skipped (needs root)", rc.skipped);
 	putchar('\n');
+	if (require_all && (rc.missing || rc.skipped))
+		printf("--require-all: %zu checks did not run, so the render is not proven\n",
+		       rc.missing + rc.skipped);
 	remove_tree(dir);
 	buf_free(&out);
 	free(tree);
 	free(dir);
 	files_free(&f);
-	return rc.failed ? EXIT_FAIL : EXIT_OK;
+	return rc.failed || (require_all && (rc.missing || rc.skipped)) ? EXIT_FAIL : EXIT_OK;
 }
 
 /* --templates without --with-tools: the site renders with them, in memory,
@@ -109,24 +116,28 @@ int cmd_check(int argc, char **argv, const struct command *self)
 {
 	static const struct option longopts[] = {
 		{ "with-tools", no_argument, NULL, 'w' },
+		{ "require-all", no_argument, NULL, 'r' },
 		{ "templates", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *tdir = NULL;
-	bool tools = false;
+	bool tools = false, require_all = false;
 	struct site s;
 	int c, rc = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w': tools = true; break;
+		case 'r': require_all = true; break;
 		case 't': tdir = optarg; break;
 		case 'h': command_usage(self, stdout, check_options); return EXIT_OK;
 		default: command_usage(self, stderr, check_options); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || (require_all && !tools)) {
+		if (require_all && !tools)
+			fprintf(stderr, "cluster-gen check: --require-all needs --with-tools\n");
 		command_usage(self, stderr, check_options);
 		return EXIT_USAGE;
 	}
@@ -136,7 +147,7 @@ int cmd_check(int argc, char **argv, const struct command *self)
 	       argv[optind], s.name, s.nservices, s.nbalancers, s.nrealservers);
 	fflush(stdout);
 	if (tools)
-		rc = check_with_tools(&s, tdir);
+		rc = check_with_tools(&s, tdir, require_all);
 	else if (tdir)
 		rc = check_templates(&s, tdir);
 	site_free(&s);

@@ -12,7 +12,7 @@
 static const struct command commands[] = {
 	{ "render", cmd_render, "render SITE -o DIR [--templates DIR]",
 	  "write every file of the site into DIR (atomically replaced)" },
-	{ "check", cmd_check, "check SITE [--with-tools]",
+	{ "check", cmd_check, "check SITE [--with-tools [--require-all]]",
 	  "validate SITE (exit 0/2); --with-tools: also the real checkers (1: rejected)" },
 	{ "diff", cmd_diff, "diff SITE DIR [--stat] [-U N]", "what render would change in DIR; exit 0 none, 1 changes" },
 	{ "list", cmd_list, "list SITE [--json]", "the inventory: services, balancers, real servers, instances" },

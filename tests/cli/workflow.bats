@@ -345,6 +345,30 @@ refute_grep() {
 	echo "$output" | grep -E '^[0-9]+ checks run: [0-9]+ passed, 0 failed; [1-9][0-9]* not run \(checker missing\)$'
 }
 
+@test "check --with-tools --require-all: a missing checker fails the check, after the same report" {
+	mkdir "$TMP/bin"
+	for t in named-checkconf sh; do ln -s "$(command -v "$t")" "$TMP/bin/$t"; done
+	PATH="$TMP/bin" run "$GEN" check --with-tools --require-all "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^  missing +balancers/ffm4/keepalived\.conf +keepalived -t \(not installed: unshare, keepalived\)$'
+	echo "$output" | grep -E '^  pass +realservers/kai/named-a\.conf +named-checkconf$'
+	total=$(echo "$output" | sed -n 's/^[0-9]* checks run: [0-9]* passed, 0 failed; \([0-9]*\) not run (checker missing)$/\1/p')
+	[ -n "$total" ] && [ "$total" -gt 0 ]
+	[ "${lines[-1]}" = "--require-all: $total checks did not run, so the render is not proven" ]
+	# where every checker is installed it changes nothing
+	run "$GEN" check --with-tools --require-all "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | refute_grep 'require-all|^  (missing|skipped) '
+}
+
+@test "check --require-all without --with-tools is a usage error" {
+	run "$GEN" check --require-all "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "cluster-gen check: --require-all needs --with-tools" ]
+}
+
 # ---- list and get ----
 
 @test "list: aligned tables of services, balancers and instances" {
@@ -753,6 +777,10 @@ EOF2
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.rules +iptables-restore --test$'
 	echo "$output" | grep -E '^  pass +realservers/kai/dnat\.nft +nft -c$'
 	echo "$output" | grep -E ', 2 skipped \(needs root\)$'
+	# in CI a skipped check is a failure when asked
+	run nobody "$TMP/cluster-gen" check --with-tools --require-all "$TMP/site.conf"
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "--require-all: 2 checks did not run, so the render is not proven" ]
 	run nobody "$TMP/cluster-gen" check --with-tools --templates "$TMP/tpl" "$TMP/site.conf"
 	echo "$output"
 	[ "$status" -eq 1 ]
