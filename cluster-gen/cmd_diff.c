@@ -278,22 +278,45 @@ static void change_action(const char *path, int kind, struct buf *out)
 
 /* ---- comparing two trees ---- */
 
+/* One --stat line, printed once every line is known so that each column
+ * (kind, path, line counts, mode change, action) starts at one place. */
+struct stat_row {
+	enum change_kind kind;
+	const char *path;
+	char counts[48];      /* "+N -N" */
+	char mode[24];        /* "mode 0644 -> 0755", or empty */
+};
+
 struct tree_diff_total {
 	size_t added, removed, changed;
 	size_t plus, minus;
-	int width;        /* of the longest path, to align --stat */
+	struct stat_row *rows;    /* --stat only */
+	size_t nrows;
 };
 
-static void stat_line(struct buf *out, const char *path, enum change_kind k,
-		      const struct diff_stat *ds, const char *mode_note, int width)
+static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t n)
 {
+	int wpath = 0, wcounts = 0, wmode = 0;
 	struct buf act;
-	char counts[160];
 
+	for (size_t i = 0; i < n; i++) {
+		int lp = (int)strlen(rows[i].path), lc = (int)strlen(rows[i].counts);
+		int lm = (int)strlen(rows[i].mode);
+
+		wpath = lp > wpath ? lp : wpath;
+		wcounts = lc > wcounts ? lc : wcounts;
+		wmode = lm > wmode ? lm : wmode;
+	}
 	buf_init(&act);
-	change_action(path, k, &act);
-	snprintf(counts, sizeof(counts), "+%zu -%zu%s", ds->added, ds->removed, mode_note);
-	buf_printf(out, "%-7s  %-*s  %-9s  %s\n", kind_names[k], width, path, counts, act.data);
+	for (size_t i = 0; i < n; i++) {
+		buf_reset(&act);
+		change_action(rows[i].path, rows[i].kind, &act);
+		buf_printf(out, "%-7s  %-*s  %-*s  ", kind_names[rows[i].kind], wpath, rows[i].path,
+			   wcounts, rows[i].counts);
+		if (wmode)
+			buf_printf(out, "%-*s  ", wmode, rows[i].mode);
+		buf_printf(out, "%s\n", act.data);
+	}
 	buf_free(&act);
 }
 
@@ -314,7 +337,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 	char *nl = new ? xasprintf("b/%s", path) : xstrdup("/dev/null");
 	struct diff_stat ds;
 	struct buf hunks, act;
-	char mode_note[64] = "";
+	char mode_note[sizeof(((struct stat_row *)0)->mode)] = "";
 
 	buf_init(&hunks);
 	buf_init(&act);
@@ -327,13 +350,19 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 			     new ? new->data : "", new ? new->len : 0, context, &ds);
 	}
 	if (old && new && !same_mode(old->mode, new->mode))
-		snprintf(mode_note, sizeof(mode_note), " mode %04o -> %04o",
+		snprintf(mode_note, sizeof(mode_note), "mode %04o -> %04o",
 			 (unsigned)old->mode, (unsigned)new->mode);
 	if (stat) {
-		stat_line(out, path, k, &ds, mode_note, t->width);
+		struct stat_row *r = &t->rows[t->nrows++];
+
+		r->kind = k;
+		r->path = path;
+		snprintf(r->counts, sizeof(r->counts), "+%zu -%zu", ds.added, ds.removed);
+		snprintf(r->mode, sizeof(r->mode), "%s", mode_note);
 	} else {
 		change_action(path, k, &act);
-		buf_printf(out, "# %s %s%s: %s\n", kind_names[k], path, mode_note, act.data);
+		buf_printf(out, "# %s %s%s%s: %s\n", kind_names[k], path, *mode_note ? " " : "",
+			   mode_note, act.data);
 		buf_append(out, hunks.data ? hunks.data : "", hunks.len);
 	}
 	t->added += k == ADDED;
@@ -355,15 +384,11 @@ static bool same_file(const struct file *a, const struct file *b)
 size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 		 unsigned context, struct buf *out)
 {
-	struct tree_diff_total t = { 0, 0, 0, 0, 0, 0 };
+	struct tree_diff_total t = { 0, 0, 0, 0, 0, NULL, 0 };
 	size_t i = 0, j = 0, n;
 
-	for (size_t k = 0; k < old->n + new->n; k++) {
-		size_t len = strlen(k < old->n ? old->v[k].path : new->v[k - old->n].path);
-		if ((int)len > t.width)
-			t.width = (int)len;
-	}
-
+	if (stat)
+		t.rows = xmalloc((old->n + new->n + 1) * sizeof(*t.rows));
 	while (i < old->n || j < new->n) {
 		int c = i == old->n ? 1 : j == new->n ? -1 : strcmp(old->v[i].path, new->v[j].path);
 
@@ -377,6 +402,10 @@ size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 			i++, j++;
 	}
 	n = t.added + t.removed + t.changed;
+	if (stat) {
+		print_stat_rows(out, t.rows, t.nrows);
+		free(t.rows);
+	}
 	if (stat)
 		buf_printf(out, "%zu file%s differ%s: %zu added, %zu removed, %zu changed; +%zu -%zu lines\n",
 			   n, n == 1 ? "" : "s", n == 1 ? "s" : "", t.added, t.removed, t.changed,

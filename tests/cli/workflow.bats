@@ -114,7 +114,7 @@ refute_grep() {
 	chmod a-x "$TMP/out/realservers/kai/policy-routing.sh"
 	run "$GEN" diff --stat site.conf.example "$TMP/out"
 	[ "$status" -eq 1 ]
-	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh +\+0 -0 mode 0664 -> 0755 '
+	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh +\+0 -0  mode 0664 -> 0755  on real server kai: '
 }
 
 @test "diff: a removed host's or balancer's files say to remove them, not to install them" {
@@ -163,7 +163,12 @@ refute_grep() {
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
 	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then sysctl -p /etc/sysctl\.d/60-lvsdns\.conf$'
 	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules'
-	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ mode 0755 -> 0644 +on real server lou: .*sysctl -p'
+	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ +mode 0755 -> 0644  on real server lou: .*sysctl -p'
+	# one column each: the mode change and every action start where the others do
+	printf '%s\n' "$output" | sed '$d' | awk '{ a = index($0, " on "); if (!a) a = index($0, " no daemon"); print a }' | sort -u > "$TMP/action-cols"
+	[ "$(wc -l < "$TMP/action-cols")" -eq 1 ]
+	mcol=$(printf '%s\n' "$output" | grep -F 'mode 0755 -> 0644' | awk '{ print index($0, "mode 0") }')
+	printf '%s\n' "$output" | grep -E '^added +realservers/lou/named-d\.conf' | cut -c "$mcol-" | grep -E '^ {17}  on real server lou'
 	# ffm4 and kai are not behind the change: their files are unchanged
 	printf '%s\n' "$output" | refute_grep '^changed +(balancers/ffm4|realservers/kai)/'
 	echo "$output" | tail -n 1 | grep -E '^[0-9]+ files differ: 1 added, 3 removed, [0-9]+ changed; \+[0-9]+ -[0-9]+ lines$'
