@@ -28,7 +28,10 @@ struct node {
 	const char *s;
 	size_t len;
 	size_t end;
+	size_t parent;    /* the innermost enclosing {{#section}}, or NO_PARENT */
 };
+
+#define NO_PARENT SIZE_MAX
 
 struct tpl {
 	char *name;
@@ -36,6 +39,9 @@ struct tpl {
 	struct node *v;
 	size_t n, cap;
 	size_t depth;   /* deepest section nesting */
+	/* An override's built-in template: the names it uses, and where, are
+	 * the names the renderer gives (tpl_check_against). */
+	struct tpl *reference;
 };
 
 struct parser {
@@ -81,20 +87,33 @@ static int parse_error(struct parser *p, int line, const char *fmt, ...)
 	return -1;
 }
 
-static size_t add_node(struct tpl *t, enum node_kind kind, int line, const char *s, size_t len)
+/* Inverted sections push no context, so they are no level of a name's
+ * path: the parent is the innermost open {{#section}}. */
+static size_t innermost_section(const struct parser *p)
 {
+	for (size_t k = p->nopen; k-- > 0;)
+		if (p->t->v[p->open[k]].kind == N_SECTION)
+			return p->open[k];
+	return NO_PARENT;
+}
+
+static size_t add_node(struct parser *p, enum node_kind kind, int line, const char *s, size_t len)
+{
+	struct tpl *t = p->t;
+
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 16;
 		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
 	}
-	t->v[t->n] = (struct node){ .kind = kind, .line = line, .s = s, .len = len };
+	t->v[t->n] = (struct node){ .kind = kind, .line = line, .s = s, .len = len,
+				    .parent = innermost_section(p) };
 	return t->n++;
 }
 
 static void add_text(struct parser *p, size_t from, size_t to)
 {
 	if (to > from)
-		add_node(p->t, N_TEXT, 0, p->text + from, to - from);
+		add_node(p, N_TEXT, 0, p->text + from, to - from);
 }
 
 static bool is_blank(char c)
@@ -229,7 +248,7 @@ static int open_section(struct parser *p, const struct tag *g)
 
 	if (p->nopen == MAX_DEPTH)
 		return parse_error(p, g->line, "sections nested more than %d deep", MAX_DEPTH);
-	i = add_node(p->t, g->sigil == '#' ? N_SECTION : N_INVERTED, g->line, g->name, g->namelen);
+	i = add_node(p, g->sigil == '#' ? N_SECTION : N_INVERTED, g->line, g->name, g->namelen);
 	p->open[p->nopen++] = i;
 	if (p->nopen > p->t->depth)
 		p->t->depth = p->nopen;
@@ -278,7 +297,7 @@ static int parse_one_tag(struct parser *p, size_t start)
 	case '!':
 		return 0;
 	default:
-		add_node(p->t, N_VAR, g.line, g.name, g.namelen);
+		add_node(p, N_VAR, g.line, g.name, g.namelen);
 		return 0;
 	}
 }
@@ -325,7 +344,14 @@ void tpl_free(struct tpl *t)
 	free(t->name);
 	free(t->text);
 	free(t->v);
+	tpl_free(t->reference);
 	free(t);
+}
+
+void tpl_check_against(struct tpl *t, struct tpl *reference)
+{
+	tpl_free(t->reference);
+	t->reference = reference;
 }
 
 /* ------------------------------------------------------------------ */
@@ -343,6 +369,8 @@ struct render {
 	const struct tpl *t;
 	struct value *stack;
 	size_t n;
+	size_t path[MAX_DEPTH];   /* the {{#sections}} entered: their nodes */
+	size_t npath;
 	struct buf *out, *err;
 };
 
@@ -400,6 +428,97 @@ static struct value resolve(const struct render *r, const char *name, size_t len
 	return v;
 }
 
+static bool found(struct value v)
+{
+	return v.map || v.e;
+}
+
+static bool same_name(const struct node *a, const struct node *b)
+{
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* Whether the reference template uses the name of node nd where r is (or
+ * in a section that encloses where r is): then the renderer gives it there.
+ * Its {{#sections}} from the outside in must be the first of r's path. */
+static bool reference_knows(const struct render *r, const struct node *nd)
+{
+	const struct tpl *ref = r->t->reference;
+	size_t chain[MAX_DEPTH];
+
+	for (size_t u = 0; u < ref->n; u++) {
+		size_t depth = 0, k;
+
+		if (ref->v[u].kind == N_TEXT || !same_name(&ref->v[u], nd))
+			continue;
+		for (size_t a = ref->v[u].parent; a != NO_PARENT && depth < MAX_DEPTH; a = ref->v[a].parent)
+			chain[depth++] = a;
+		if (depth > r->npath)
+			continue;
+		for (k = 0; k < depth; k++)
+			if (!same_name(&ref->v[chain[depth - 1 - k]], &r->t->v[r->path[k]]))
+				break;
+		if (k == depth)
+			return true;
+	}
+	return false;
+}
+
+/* An override's name that nothing gives where it stands: a typo, or a name
+ * from another place, which would fail (a variable) or never render (a
+ * section) once a site takes that path. */
+static int unknown_name(struct render *r, const struct node *nd, bool rendered)
+{
+	const char *where = rendered ? "" : " in a section this site leaves out";
+
+	if (nd->kind == N_VAR)
+		return render_error(r, nd, "unknown variable '%.*s'%s (the built-in template "
+				    "has none there)", (int)nd->len, nd->s, where);
+	return render_error(r, nd, "unknown section '%.*s'%s: the renderer gives none there and "
+			    "the built-in template uses none there, so it would never render",
+			    (int)nd->len, nd->s, where);
+}
+
+static int check_range(struct render *r, size_t i, size_t end);
+
+/* The body of a section this render leaves out, checked as far as it can
+ * be: each name must resolve in the contexts around it, or be one the
+ * built-in template uses there. */
+static int check_body(struct render *r, size_t i)
+{
+	const struct node *nd = &r->t->v[i];
+	int rc;
+
+	if (nd->kind == N_INVERTED)
+		return check_range(r, i + 1, nd->end);
+	if (r->npath == MAX_DEPTH)
+		return 0;
+	r->path[r->npath++] = i;
+	rc = check_range(r, i + 1, nd->end);
+	r->npath--;
+	return rc;
+}
+
+static int check_range(struct render *r, size_t i, size_t end)
+{
+	while (i < end) {
+		const struct node *nd = &r->t->v[i];
+		bool dot = nd->len == 1 && nd->s[0] == '.';
+
+		if (nd->kind != N_TEXT && !dot && !found(resolve(r, nd->s, nd->len)) &&
+		    !reference_knows(r, nd))
+			return unknown_name(r, nd, false);
+		if (nd->kind == N_SECTION || nd->kind == N_INVERTED) {
+			if (check_body(r, i) < 0)
+				return -1;
+			i = nd->end;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
 static bool truthy(struct value v)
 {
 	if (v.map)
@@ -448,9 +567,18 @@ static int render_body(struct render *r, size_t i, struct value top)
 	int rc;
 
 	r->stack[r->n++] = top;
+	r->path[r->npath++] = i;
 	rc = render_range(r, i + 1, r->t->v[i].end);
+	r->npath--;
 	r->n--;
 	return rc;
+}
+
+/* Only an override has a reference: the built-in templates are right by
+ * construction (their tests render every section). */
+static int skip_body(struct render *r, size_t i)
+{
+	return r->t->reference ? check_body(r, i) : 0;
 }
 
 /* Lists repeat the body once per map, with that map innermost; any other
@@ -461,10 +589,12 @@ static int render_section(struct render *r, size_t i)
 	const struct node *nd = &r->t->v[i];
 	struct value v = resolve(r, nd->s, nd->len);
 
+	if (r->t->reference && !found(v) && !reference_knows(r, nd))
+		return unknown_name(r, nd, true);
 	if (nd->kind == N_INVERTED)
-		return truthy(v) ? 0 : render_range(r, i + 1, nd->end);
+		return truthy(v) ? skip_body(r, i) : render_range(r, i + 1, nd->end);
 	if (!truthy(v))
-		return 0;
+		return skip_body(r, i);
 	if (v.e && v.e->kind == VAL_LIST) {
 		for (const struct tpl_ctx *m = v.e->u.list.first; m; m = m->next)
 			if (render_body(r, i, (struct value){ .map = m }) < 0)

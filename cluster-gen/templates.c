@@ -148,6 +148,8 @@ const struct tpl *templates_get(struct templates *t, const char *name, struct bu
 		char *label = xasprintf("%s/%s", t->override_dir, name);
 		tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
 		free(label);
+		if (tpl && (e = builtin(name)) != NULL)
+			tpl_check_against(tpl, tpl_compile(name, e->text, e->len, err));
 	} else if (found == 0 && (e = builtin(name)) != NULL) {
 		tpl = tpl_compile(name, e->text, e->len, err);
 	} else if (found == 0) {

@@ -78,17 +78,19 @@ keepalived_ok() {
     -e '/^balancer lb010 {/,/^}/s/services = { svc010, svc011 }/services = { svc010 }/' \
     -e '/realserver host000450 {/a nat = "stateless"' > "$TMP/site.conf"
   "$GEN" check "$TMP/site.conf"
+  # an error only where the section is rendered: a list interpolated as a
+  # string (an unknown name would fail every host, in the sections left out too)
   mkdir "$TMP/tpl"
-  sed 's/{{#control_port}}/&{{no_such_name}}/' templates/named.conf.mustache > "$TMP/tpl/named.conf.mustache"
-  sed '0,/{{#stateless}}/s//&{{no_such_name}}/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
-  grep -q 'no_such_name' "$TMP/tpl/named.conf.mustache"
-  grep -q 'no_such_name' "$TMP/tpl/dnat.nft.mustache"
+  sed 's/{{#control_port}}/&{{acl}}/' templates/named.conf.mustache > "$TMP/tpl/named.conf.mustache"
+  sed '0,/{{#stateless}}/s//&{{families}}/' templates/dnat.nft.mustache > "$TMP/tpl/dnat.nft.mustache"
+  grep -q '{{#control_port}}{{acl}}' "$TMP/tpl/named.conf.mustache"
+  grep -q '{{#stateless}}{{families}}' "$TMP/tpl/dnat.nft.mustache"
   "$GEN" render site.conf.example -o "$TMP/out"
   cp -a "$TMP/out" "$TMP/before"
   for j in 1 2 4 7; do
     run "$GEN" render -j "$j" "$TMP/site.conf" -o "$TMP/out" --templates "$TMP/tpl"
     [ "$status" -eq 1 ]
-    [[ "$output" == "cluster-gen: $TMP/tpl/named.conf.mustache:"*": unknown variable 'no_such_name'"* ]]
+    [[ "$output" == "cluster-gen: $TMP/tpl/named.conf.mustache:"*": 'acl' is a list, not a string"* ]]
     echo "$output" > "$TMP/err.$j"
   done
   for j in 2 4 7; do diff "$TMP/err.1" "$TMP/err.$j"; done
@@ -272,6 +274,38 @@ keep" ]
   [ "$status" -eq 1 ]
   [[ "$output" == *"unknown variable 'no_such_thing'"* ]]
   [ ! -e "$TMP/out" ]
+}
+
+@test "an override is checked in the sections a site leaves out, against its built-in template" {
+  # copies of every built-in template, as overrides, render every golden site as the built-ins do
+  mkdir "$TMP/copies"
+  cp templates/*.mustache "$TMP/copies/"
+  for site in site.conf.example tests/golden/*/site.conf; do
+    "$GEN" render "$site" -o "$TMP/builtin"
+    "$GEN" render "$site" -o "$TMP/copied" --templates "$TMP/copies"
+    diff -r "$TMP/builtin" "$TMP/copied"
+    rm -rf "$TMP/builtin" "$TMP/copied"
+  done
+  # a site without BFD leaves out frr.conf's bfd sections
+  sed 's/^\(\s*\)bfd = true/\1bfd = false/' site.conf.example > "$TMP/nobfd.conf"
+  ! grep -q 'bfd = true' "$TMP/nobfd.conf"
+  mkdir "$TMP/tpl"
+  sed 's/detect-multiplier {{bfd_multiplier}}/detect-multiplier {{bfd_multiplyer}}/' \
+    templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
+  line=$(grep -n 'bfd_multiplyer' "$TMP/tpl/frr.conf.mustache" | cut -d: -f1)
+  for cmd in "render $TMP/nobfd.conf -o $TMP/out" "check $TMP/nobfd.conf"; do
+    run "$GEN" $cmd --templates "$TMP/tpl"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"$TMP/tpl/frr.conf.mustache:$line: unknown variable 'bfd_multiplyer' in a section this site leaves out (the built-in template has none there)"* ]]
+  done
+  [ ! -e "$TMP/out" ]
+  # a misspelt section would never render: refused wherever it stands
+  sed '0,/{{#bfd}}/s//{{#bdf}}/; 0,/{{\/bfd}}/s//{{\/bdf}}/' templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
+  run "$GEN" check site.conf.example --templates "$TMP/tpl"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"frr.conf.mustache:"*": unknown section 'bdf': the renderer gives none there and the built-in template uses none there, so it would never render"* ]]
 }
 
 @test "output that cannot be written (a full disk) fails the command, with the reason" {

@@ -588,6 +588,115 @@ static void test_large_list(void **state)
 	tpl_ctx_free(c);
 }
 
+/* ---- overrides checked against their built-in template ---- */
+
+/* Renders override text with reference text attached as its built-in. */
+static const char *run_override(const char *text, const char *reference, const struct tpl_ctx *c)
+{
+	struct buf err;
+	struct tpl *t, *ref;
+
+	buf_init(&err);
+	buf_reset(&result);
+	t = tpl_compile("o.mustache", text, strlen(text), &err);
+	ref = tpl_compile("b.mustache", reference, strlen(reference), &err);
+	assert_non_null(t);
+	assert_non_null(ref);
+	tpl_check_against(t, ref);
+	if (tpl_render(t, c, &result, &err) < 0) {
+		assert_int_equal(result.len, 0);
+		buf_printf(&result, "RENDER:%s", err.data);
+	}
+	tpl_free(t);
+	buf_free(&err);
+	return result.data ? result.data : "";
+}
+
+/* A site without BFD: bfd is false, services has one map. */
+static struct tpl_ctx *site_without_bfd(void)
+{
+	struct tpl_ctx *c = tpl_ctx_new();
+
+	tpl_set(c, "asn", "64512");
+	tpl_set_bool(c, "bfd", false);
+	tpl_set(tpl_add(c, "services"), "vip", "192.0.2.1");
+	return c;
+}
+
+static const char BUILTIN[] =
+	"{{asn}}\n"
+	"{{#bfd}}bfd {{profile}} {{#peers}}{{peer}}{{/peers}}\n{{/bfd}}"
+	"{{#services}}{{vip}}{{#weights}}{{w}}{{/weights}}{{/services}}\n"
+	"{{^quiet}}{{#notes}}{{note}}{{/notes}}{{/quiet}}";
+
+static void test_override_names_in_left_out_sections(void **state)
+{
+	struct tpl_ctx *c = site_without_bfd();
+
+	(void)state;
+	/* a copy of the built-in, and reordered or repeated names, render */
+	assert_string_equal(run_override(BUILTIN, BUILTIN, c), "64512\n192.0.2.1\n");
+	assert_string_equal(run_override("{{#bfd}}{{profile}}/{{profile}} {{asn}}{{/bfd}}ok",
+					 BUILTIN, c), "ok");
+	/* a typo inside the section this site leaves out */
+	assert_string_equal(run_override("x\n{{#bfd}}bfd {{profle}}{{/bfd}}", BUILTIN, c),
+			    "RENDER:o.mustache:2: unknown variable 'profle' in a section this "
+			    "site leaves out (the built-in template has none there)");
+	/* a name of another section: the built-in uses 'vip' only in services */
+	assert_string_equal(run_override("{{#bfd}}{{vip}}{{/bfd}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown variable 'vip' in a section this "
+			    "site leaves out (the built-in template has none there)");
+	/* deeper: peers inside bfd, where the built-in has them */
+	assert_string_equal(run_override("{{#bfd}}{{#peers}}{{peer}} {{profile}}{{/peers}}{{/bfd}}",
+					 BUILTIN, c), "");
+	assert_string_equal(run_override("{{#bfd}}{{#peers}}{{pear}}{{/peers}}{{/bfd}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown variable 'pear' in a section this "
+			    "site leaves out (the built-in template has none there)");
+	/* names the contexts around it give need no use in the built-in */
+	assert_string_equal(run_override("{{#bfd}}{{asn}}{{/bfd}}{{#bfd}}{{services.vip}}{{/bfd}}",
+					 BUILTIN, c), "");
+	/* an inverted section's left-out body is checked too */
+	assert_string_equal(run_override("{{^asn}}{{nope}}{{/asn}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown variable 'nope' in a section this "
+			    "site leaves out (the built-in template has none there)");
+	tpl_ctx_free(c);
+}
+
+static void test_override_unknown_sections(void **state)
+{
+	struct tpl_ctx *c = site_without_bfd();
+
+	(void)state;
+	/* optional names the built-in tests where they stand: simply false */
+	assert_string_equal(run_override("{{#quiet}}q{{/quiet}}{{^quiet}}{{#notes}}n{{/notes}}"
+					 "{{/quiet}}.", BUILTIN, c), ".");
+	assert_string_equal(run_override("{{#services}}{{#weights}}{{w}}{{/weights}}{{/services}}.",
+					 BUILTIN, c), ".");
+	/* a section over a name given nowhere would never render */
+	assert_string_equal(run_override("{{#bfdd}}bfd{{/bfdd}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown section 'bfdd': the renderer gives none "
+			    "there and the built-in template uses none there, so it would never render");
+	assert_string_equal(run_override("{{^bfdd}}x{{/bfdd}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown section 'bfdd': the renderer gives none "
+			    "there and the built-in template uses none there, so it would never render");
+	/* weights are the services', not the top level's */
+	assert_string_equal(run_override("{{#weights}}w{{/weights}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown section 'weights': the renderer gives none "
+			    "there and the built-in template uses none there, so it would never render");
+	assert_string_equal(run_override("{{#bfd}}{{#servces}}{{/servces}}{{/bfd}}", BUILTIN, c),
+			    "RENDER:o.mustache:1: unknown section 'servces' in a section this site "
+			    "leaves out: the renderer gives none there and the built-in template uses "
+			    "none there, so it would never render");
+	tpl_ctx_free(c);
+}
+
+static void test_builtin_sections_left_out_are_not_checked(void **state)
+{
+	(void)state;
+	/* without a reference (a built-in template) nothing changes */
+	assert_string_equal(run_empty("{{#bfd}}{{profle}}{{/bfd}}{{#bfdd}}{{/bfdd}}ok"), "ok");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +727,9 @@ int main(void)
 		cmocka_unit_test(test_render_appends_and_repeats),
 		cmocka_unit_test(test_compile_uses_len),
 		cmocka_unit_test(test_large_list),
+		cmocka_unit_test(test_override_names_in_left_out_sections),
+		cmocka_unit_test(test_override_unknown_sections),
+		cmocka_unit_test(test_builtin_sections_left_out_are_not_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
