@@ -623,6 +623,13 @@ static struct tpl_ctx *site_without_bfd(void)
 	return c;
 }
 
+/* The messages, spelt out once. */
+#define LEFT_OUT_VAR(line, name) "RENDER:o.mustache:" #line ": unknown variable '" name \
+	"' in a section this site leaves out (the built-in template has none there)"
+#define NEVER_RENDERS ": the renderer gives none there and the built-in template uses none " \
+	"there, so it would never render"
+#define UNKNOWN_SECTION(name) "RENDER:o.mustache:1: unknown section '" name "'" NEVER_RENDERS
+
 static const char BUILTIN[] =
 	"{{asn}}\n"
 	"{{#bfd}}bfd {{profile}} {{#peers}}{{peer}}{{/peers}}\n{{/bfd}}"
@@ -640,25 +647,21 @@ static void test_override_names_in_left_out_sections(void **state)
 					 BUILTIN, c), "ok");
 	/* a typo inside the section this site leaves out */
 	assert_string_equal(run_override("x\n{{#bfd}}bfd {{profle}}{{/bfd}}", BUILTIN, c),
-			    "RENDER:o.mustache:2: unknown variable 'profle' in a section this "
-			    "site leaves out (the built-in template has none there)");
+			    LEFT_OUT_VAR(2, "profle"));
 	/* a name of another section: the built-in uses 'vip' only in services */
 	assert_string_equal(run_override("{{#bfd}}{{vip}}{{/bfd}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown variable 'vip' in a section this "
-			    "site leaves out (the built-in template has none there)");
+			    LEFT_OUT_VAR(1, "vip"));
 	/* deeper: peers inside bfd, where the built-in has them */
 	assert_string_equal(run_override("{{#bfd}}{{#peers}}{{peer}} {{profile}}{{/peers}}{{/bfd}}",
 					 BUILTIN, c), "");
 	assert_string_equal(run_override("{{#bfd}}{{#peers}}{{pear}}{{/peers}}{{/bfd}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown variable 'pear' in a section this "
-			    "site leaves out (the built-in template has none there)");
+			    LEFT_OUT_VAR(1, "pear"));
 	/* names the contexts around it give need no use in the built-in */
 	assert_string_equal(run_override("{{#bfd}}{{asn}}{{/bfd}}{{#bfd}}{{services.vip}}{{/bfd}}",
 					 BUILTIN, c), "");
 	/* an inverted section's left-out body is checked too */
 	assert_string_equal(run_override("{{^asn}}{{nope}}{{/asn}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown variable 'nope' in a section this "
-			    "site leaves out (the built-in template has none there)");
+			    LEFT_OUT_VAR(1, "nope"));
 	tpl_ctx_free(c);
 }
 
@@ -674,19 +677,15 @@ static void test_override_unknown_sections(void **state)
 					 BUILTIN, c), ".");
 	/* a section over a name given nowhere would never render */
 	assert_string_equal(run_override("{{#bfdd}}bfd{{/bfdd}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown section 'bfdd': the renderer gives none "
-			    "there and the built-in template uses none there, so it would never render");
+			    UNKNOWN_SECTION("bfdd"));
 	assert_string_equal(run_override("{{^bfdd}}x{{/bfdd}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown section 'bfdd': the renderer gives none "
-			    "there and the built-in template uses none there, so it would never render");
+			    UNKNOWN_SECTION("bfdd"));
 	/* weights are the services', not the top level's */
 	assert_string_equal(run_override("{{#weights}}w{{/weights}}", BUILTIN, c),
-			    "RENDER:o.mustache:1: unknown section 'weights': the renderer gives none "
-			    "there and the built-in template uses none there, so it would never render");
+			    UNKNOWN_SECTION("weights"));
 	assert_string_equal(run_override("{{#bfd}}{{#servces}}{{/servces}}{{/bfd}}", BUILTIN, c),
 			    "RENDER:o.mustache:1: unknown section 'servces' in a section this site "
-			    "leaves out: the renderer gives none there and the built-in template uses "
-			    "none there, so it would never render");
+			    "leaves out" NEVER_RENDERS);
 	tpl_ctx_free(c);
 }
 
