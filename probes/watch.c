@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <syslog.h>
 #include <time.h>
@@ -31,6 +32,7 @@ struct target {
 	unsigned ok_run, fail_run;   /* consecutive results, for rise and fall */
 	uint64_t checks, failures, changes, rtt_us;
 	enum verdict last;
+	int err;                     /* errno of the last network error */
 	struct exchange ex;
 	unsigned uses;               /* checks sent on ex's udp socket so far */
 	bool busy, tcp_now;
@@ -198,11 +200,13 @@ static void begin_exchange(struct watch *w, struct target *t)
 		v = ex_start(&t->ex, &t->conf.check, t->tcp_now, EX_STAMP, w->rng, &err);
 	}
 	if (v != V_PENDING) {
+		t->err = err;
 		finish_try(w, t, v);
 		return;
 	}
 	struct epoll_event ev = { .events = epoll_bits(ex_events(&t->ex)), .data.ptr = t };
 	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, t->ex.fd, &ev) != 0) {
+		t->err = errno;
 		wlog(w, LOG_ERR, "epoll_ctl: %s", strerror(errno));
 		finish_try(w, t, V_DOWN_NETWORK);
 		return;
@@ -213,6 +217,7 @@ static void begin_exchange(struct watch *w, struct target *t)
 
 static void start_try(struct watch *w, struct target *t, uint64_t now)
 {
+	t->err = 0;
 	t->try_no++;
 	t->try_deadline = now + (uint64_t)t->conf.timeout_ms * 1000;
 	if (t->try_deadline > t->overall)
@@ -232,13 +237,26 @@ static void start_check(struct watch *w, struct target *t, uint64_t now)
 	start_try(w, t, now);
 }
 
+/* The verdict in words; a network error with the system's reason (which
+ * says, for one, that the process ran out of file descriptors). */
+static const char *verdict_words(const struct target *t, enum verdict v, char *out, size_t len)
+{
+	if (v != V_DOWN_NETWORK || !t->err)
+		return verdict_str(v);
+	snprintf(out, len, "%s: %s", verdict_str(v), strerror(t->err));
+	return out;
+}
+
 static void set_state(struct watch *w, struct target *t, bool up, enum verdict v)
 {
+	char why[128];
+
 	t->up = up;
 	t->changes++;
 	t->dirty = true;
 	wlog(w, LOG_NOTICE, "target %s is %s after %u %s (%s)", t->conf.id, up ? "up" : "down",
-	     up ? t->ok_run : t->fail_run, up ? "successes" : "failures", verdict_str(v));
+	     up ? t->ok_run : t->fail_run, up ? "successes" : "failures",
+	     verdict_words(t, v, why, sizeof(why)));
 }
 
 static void complete_check(struct watch *w, struct target *t, enum verdict v, uint64_t now)
@@ -254,9 +272,11 @@ static void complete_check(struct watch *w, struct target *t, enum verdict v, ui
 	} else {
 		t->failures++;
 		t->ok_run = 0;
+		char why[128];
+
 		if (w->o->verbose)
 			wlog(w, LOG_INFO, "target %s: check failed after %u tr%s: %s", t->conf.id,
-			     t->try_no, t->try_no == 1 ? "y" : "ies", verdict_str(v));
+			     t->try_no, t->try_no == 1 ? "y" : "ies", verdict_words(t, v, why, sizeof(why)));
 		if (++t->fail_run >= t->conf.fall && t->up)
 			set_state(w, t, false, v);
 	}
@@ -316,6 +336,7 @@ static void on_io(struct watch *w, struct target *t)
 	enum verdict v = ex_step(&t->ex, &t->conf.check, &info, &err);
 
 	if (v != V_PENDING) {
+		t->err = err;
 		finish_try(w, t, v);
 		return;
 	}
@@ -323,6 +344,7 @@ static void on_io(struct watch *w, struct target *t)
 	if (want != t->ev) { /* tcp: connected and sent, now reading */
 		struct epoll_event ev = { .events = want, .data.ptr = t };
 		if (epoll_ctl(w->ep, EPOLL_CTL_MOD, t->ex.fd, &ev) != 0) {
+			t->err = errno;
 			finish_try(w, t, V_DOWN_NETWORK);
 			return;
 		}
@@ -383,6 +405,37 @@ int watch_check(const struct opts *o)
 	return rc;
 }
 
+/* Each target holds at most one socket at a time (its udp socket is kept
+ * between checks); writing a state or metrics file, the epoll set, the
+ * signalfd, syslog and stdio take a few more. */
+#define FD_RESERVE 16
+
+/* The soft limit on open files (systemd's default is 1024) is raised to the
+ * hard one when n targets need more; a target short of a socket would fail
+ * every check and stay down however healthy it is. -1 when even the hard
+ * limit is too low. */
+static int fit_fd_limit(const struct watch *w, size_t n)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)n + FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		wlog(w, LOG_ERR, "%zu targets need %llu open files, and the hard limit is %llu "
+		     "(raise it: LimitNOFILE= in the unit, ulimit -Hn)", n,
+		     (unsigned long long)need, (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		wlog(w, LOG_ERR, "cannot raise the open files limit for %zu targets: %s", n,
+		     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Returns the parsed targets, or NULL after logging every problem. */
 static struct target_conf *load(const struct watch *w, size_t *n)
 {
@@ -397,7 +450,7 @@ static struct target_conf *load(const struct watch *w, size_t *n)
 	for (size_t i = 0; i < d.n; i++)
 		wlog(w, LOG_ERR, "%s:%d: %s%s%s%s", d.file, d.v[i].line, d.v[i].message,
 		     d.v[i].hint ? " (" : "", d.v[i].hint ? d.v[i].hint : "", d.v[i].hint ? ")" : "");
-	bool bad = d.n > 0;
+	bool bad = d.n > 0 || (tc && fit_fd_limit(w, *n) != 0);
 	diags_free(&d);
 	if (tc && bad) {
 		targets_free(tc, *n);
@@ -582,11 +635,11 @@ static bool drain_io(struct watch *w)
 /* Answers first, then timers: an answer that arrived by a deadline counts
  * even when both are handled at the same step (finish_try judges it by its
  * arrival, so one that came after the deadline is a timeout). */
-static void loop(struct watch *w)
+static int loop(struct watch *w)
 {
 	while (!w->stop) {
 		if (!drain_io(w))
-			return;
+			return 1;
 		uint64_t now = now_us();
 		const struct theap_entry *top;
 		while ((top = theap_top(&w->heap)) && top->when <= now)
@@ -601,6 +654,7 @@ static void loop(struct watch *w)
 		}
 		sleep_until(w, next_wake(w, now_us()));
 	}
+	return 0;
 }
 
 static size_t count_up(const struct watch *w)
@@ -625,8 +679,7 @@ int watch_run(const struct opts *o, struct rng *rng)
 		if (install(&w, tc, n, now_us()) == 0) {
 			wlog(&w, LOG_NOTICE, "watching %zu targets from %s (%zu up as their state files say)",
 			     n, o->watch_file, count_up(&w));
-			loop(&w);
-			rc = 0;
+			rc = loop(&w);
 			if (o->metrics_file)
 				write_metrics(&w);
 			wlog(&w, LOG_NOTICE, "stopping");

@@ -323,6 +323,34 @@ start_watch() { # extra options in "$@"
   run ! grep -q 'target late is up' "$W/log"
 }
 
+@test "watch: more targets than the soft open-files limit: raised to the hard one, every target comes up" {
+  for i in $(seq 60); do target "n$i" "$NAMED_PORT" www.probe.test udp 1 1; done >"$W/targets"
+  # a soft limit of 40 (systemd's default is 1024) with room under the hard one
+  bash -c 'ulimit -Sn 40; exec "$0" --watch "$1"' "$DNSPROBE" "$W/targets" 2>"$W/log" &
+  echo $! >"$W/watch.pid"
+  wait_grep "$W/log" 'watching 60 targets'
+  for i in $(seq 60); do wait_content "$W/n$i.state" 0 5; done
+  [ "$(awk '/^Max open files/ { print $4 }' "/proc/$(cat "$W/watch.pid")/limits")" -gt 40 ]
+}
+
+@test "watch: more targets than the hard open-files limit allows: refused at start, naming the limit" {
+  for i in $(seq 60); do target "n$i" "$NAMED_PORT" www.probe.test udp 1 1; done >"$W/targets"
+  run bash -c 'ulimit -n 40; exec "$0" --watch "$1"' "$DNSPROBE" "$W/targets"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"dnsprobe: 60 targets need 76 open files, and the hard limit is 40 (raise it: LimitNOFILE= in the unit, ulimit -Hn)"* ]]
+  [ ! -e "$W/n1.state" ]
+}
+
+@test "watch: a network error is logged with the system's reason" {
+  # a source address this machine does not have: bind fails
+  echo "bad 192.0.2.77 127.0.0.1 $NAMED_PORT www.probe.test A udp 100 100 1 1 1 $W/bad.state" >"$W/targets"
+  echo 0 >"$W/bad.state"
+  start_watch -v
+  wait_grep "$W/log" 'target bad is down after 1 failures \(network error: Cannot assign requested address\)'
+  wait_grep "$W/log" 'target bad: check failed after 1 try: network error: Cannot assign requested address'
+}
+
 @test "watch: -v logs every failed check with its reason" {
   echo "q - 127.0.0.1 $RESP_PORT refused.v.r.test A udp 100 50 1 1 2 $W/q.state" >"$W/targets"
   start_watch -v
