@@ -352,6 +352,8 @@ static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], c
 	}
 	if (o->check.ep.source.family && o->check.ep.source.family != o->check.ep.server.family)
 		FAIL("source and server addresses are of different families");
+	if (expect_mismatch(o->check.q.qtype, &o->check.expect))
+		FAIL("--expect-address: %s", expect_mismatch(o->check.q.qtype, &o->check.expect));
 	if (o->transport == TM_UDP_TCP)
 		o->check.expect.tcp_fallback = true;
 	return true;

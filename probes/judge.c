@@ -197,3 +197,12 @@ int verdict_exit(enum verdict v, const struct exit_policy *p, uint64_t rtt_us)
 		return 1;
 	return p->nweights ? 2 + (int)dynamic_weight(p, rtt_us) : 0;
 }
+
+const char *expect_mismatch(uint16_t qtype, const struct expect *e)
+{
+	if (qtype == QTYPE_A && e->address.family == AF_INET6)
+		return "the expected address is IPv6, and an A answer holds only IPv4 addresses";
+	if (qtype == QTYPE_AAAA && e->address.family == AF_INET)
+		return "the expected address is IPv4, and an AAAA answer holds only IPv6 addresses";
+	return NULL;
+}

@@ -46,6 +46,11 @@ struct answer_info {
 	uint16_t flags;
 };
 
+/* NULL, or why the expected address can never be in an answer to qtype
+ * (an IPv6 address for an A query, an IPv4 one for AAAA): such a check
+ * would be down whatever the server does. */
+const char *expect_mismatch(uint16_t qtype, const struct expect *e);
+
 enum verdict judge_packet(const struct question *q, uint16_t id, const struct expect *e,
 			  bool over_udp, const uint8_t *pkt, size_t len,
 			  struct answer_info *info);

@@ -339,6 +339,17 @@ resp_log() { cat "$BATS_FILE_TMPDIR/responder/log"; }
   run "$DNSPROBE" -b ::1 www.probe.test 127.0.0.1
   [ "$status" -eq 1 ]
   [[ "$output" == *"different families"* ]]
+  # an expected address no answer of that type can hold: always down, so refused
+  run "$DNSPROBE" -t A -a ::1 www.probe.test 127.0.0.1
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "dnsprobe: --expect-address: the expected address is IPv6, and an A answer holds only IPv4 addresses" ]
+  run "$DNSPROBE" -t AAAA -a 192.0.2.1 www.probe.test 127.0.0.1
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "dnsprobe: --expect-address: the expected address is IPv4, and an AAAA answer holds only IPv6 addresses" ]
+  echo "t - 127.0.0.1 53 www.probe.test A udp 1000 100 1 1 1 $BATS_TEST_TMPDIR/t.state" > "$BATS_TEST_TMPDIR/targets"
+  run "$DNSPROBE" -a ::1 --watch "$BATS_TEST_TMPDIR/targets" --check
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"targets:1: qtype A: the expected address is IPv6, and an A answer holds only IPv4 addresses (--expect-address)"* ]]
   run "$DNSPROBE" --compat www.probe.test 127.0.0.1
   [ "$status" -eq 1 ]
   run "$DNSPROBE" --nagios -t BOGUS www.probe.test 127.0.0.1

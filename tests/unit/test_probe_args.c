@@ -73,7 +73,7 @@ static void long_forms(void **state)
 	(void)state;
 	assert_true(PARSE("--source=192.0.2.9", "--port=54", "--class=IN", "--type=aaaa",
 			  "--transport=tcp", "--timeout=9", "--tries=1", "--fail-rcodes=none",
-			  "--expect-address=192.0.2.7", "--min-answers=0", "--nagios",
+			  "--expect-address=2001:db8::7", "--min-answers=0", "--nagios",
 			  "--warning=7", "x.example", "192.0.2.1"));
 	assert_int_equal(o.check.ep.port, 54);
 	assert_int_equal(o.check.q.qtype, QTYPE_AAAA);
@@ -81,6 +81,8 @@ static void long_forms(void **state)
 	assert_int_equal(o.check.expect.fail_rcodes, 0);
 	assert_int_equal(o.exit.mode, EXIT_NAGIOS);
 	assert_int_equal(o.exit.warn_ms, 7);
+	/* an address an AAAA answer cannot hold */
+	assert_false(PARSE("--type=aaaa", "--expect-address=192.0.2.7", "x.example", "192.0.2.1"));
 	/* attached short values, options after positionals, "--" */
 	assert_true(PARSE("x.example", "-p5353", "192.0.2.1", "-w", "10"));
 	assert_int_equal(o.check.ep.port, 5353);
