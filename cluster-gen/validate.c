@@ -309,6 +309,10 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 	if (!safe_ifname(b->vip_interface))
 		diag_add(d, b->vip_interface_at.line, "at most 15 characters of letters, digits, '_', '.', '-'",
 			 "balancer %s: vip-interface '%s' is not a valid interface name", b->name, b->vip_interface);
+	else if (strcmp(b->vip_interface, "lo") == 0)   /* its stanza adds and deletes it */
+		diag_add(d, b->vip_interface_at.line, "a dummy interface of its own (lvsdns0): its "
+			 "ifupdown stanza creates it, and deletes it on ifdown",
+			 "balancer %s: vip-interface cannot be lo", b->name);
 	for (size_t i = 0; i < b->nprimary; i++)
 		if (!balancer_carries(b, b->primary[i]))
 			diag_add(d, later_line(b->primary_at, b->services_at),
@@ -408,9 +412,13 @@ static void report_shared(struct diags *d, const struct realserver *r, const str
 }
 
 /* Two instances of one host cannot share an interface (DNAT is chosen by the
- * incoming one) or an rndc port. */
-static void validate_host_instances(const struct realserver *r, struct diags *d)
+ * incoming one), a VLAN (policy-routing.sh gives each VLAN one routing table,
+ * so the later instance's routes would replace the earlier one's) or an rndc
+ * port. */
+static void validate_host_instances(const struct site *s, const struct realserver *r,
+				    struct diags *d)
 {
+	const struct balancer *b = &s->balancers[r->balancer];
 	char port[12];
 
 	for (size_t j = 0; j < r->ninstances; j++)
@@ -421,6 +429,10 @@ static void validate_host_instances(const struct realserver *r, struct diags *d)
 				report_shared(d, r, in, in->interface_at.line, other, other->interface_at.line,
 					      "interface", in->interface, "DNAT is chosen by incoming interface: one instance per VLAN interface");
 			}
+			if (in->vlan != (size_t)-1 && in->vlan == other->vlan)
+				report_shared(d, r, in, in->at.line, other, other->at.line, "vlan",
+					      b->vlans[in->vlan].name, "one instance per VLAN: a VLAN's "
+					      "replies leave by one routing table, to one interface");
 			if (in->control_port && in->control_port == other->control_port) {
 				snprintf(port, sizeof(port), "%u", in->control_port);
 				report_shared(d, r, in, in->control_port_at.line, other,
@@ -454,7 +466,7 @@ static void validate_unique_instances(const struct site *s, struct diags *d)
 				 v[i - 1].in->name);
 	free(v);
 	for (size_t i = 0; i < s->nrealservers; i++)
-		validate_host_instances(&s->realservers[i], d);
+		validate_host_instances(s, &s->realservers[i], d);
 }
 
 /* The instances behind one balancer, by family (0: IPv4, 1: IPv6). */
