@@ -105,13 +105,19 @@ enum verdict judge_packet(const struct question *q, uint16_t id, const struct ex
 		return V_IGNORED_WRONG_ID;
 	if (flags & FLAG_OPCODE) /* we only ask QUERY (0); anything else answers someone else */
 		return V_IGNORED_WRONG_OPCODE;
-	if (qd != 1 || !question_matches(&r, q))
+	/* An error may come without the question (RFC 6891 7: a FORMERR to an
+	 * EDNS query the server cannot parse); our id, on our connected socket,
+	 * makes it ours, and its rcode is judged like any other. */
+	bool bare_error = qd == 0 && (flags & 0x000F) != 0;
+	if (!bare_error && (qd != 1 || !question_matches(&r, q)))
 		return V_IGNORED_WRONG_QUESTION;
 	info->flags = flags;
 	info->rcode = flags & 0x000F;
 	if (over_udp && (flags & FLAG_TC))
 		return e->tcp_fallback ? V_RETRY_TCP : V_DOWN_TRUNCATED;
-	bool readable = read_answers(&r, an, q, e, &info->answers, &found);
+	found = false;
+	bool readable = bare_error ? skip_records(&r, an) :
+				     read_answers(&r, an, q, e, &info->answers, &found);
 	if (readable)
 		info->rcode |= extended_rcode(&r, ns, ar) << 4;
 	/* An extended rcode (BADVERS and up) means the server did not answer

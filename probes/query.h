@@ -45,6 +45,6 @@ const char *rcode_name(unsigned rc); /* BADVERS for 16; "RESERVED" for the rest 
 
 enum { QTYPE_A = 1, QTYPE_AAAA = 28, QTYPE_OPT = 41 };
 enum { QCLASS_IN = 1, QCLASS_CH = 3 };
-enum { RCODE_NOERROR = 0, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3, RCODE_REFUSED = 5 };
+enum { RCODE_NOERROR = 0, RCODE_FORMERR = 1, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3, RCODE_REFUSED = 5 };
 
 #endif

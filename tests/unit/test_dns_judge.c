@@ -112,6 +112,47 @@ static void ignored_cases(void **state)
 	assert_false(verdict_ignored(V_DOWN_TIMEOUT));
 }
 
+/* A header alone, as a server that cannot parse the query sends it. */
+static size_t bare_header(uint8_t *out, uint16_t id, uint16_t flags)
+{
+	struct wwriter w;
+
+	ww_init(&w, out, 1024);
+	ww_u16(&w, id);
+	ww_u16(&w, flags);
+	for (int i = 0; i < 4; i++)
+		ww_u16(&w, 0);
+	return w.len;
+}
+
+static void error_without_question(void **state)
+{
+	(void)state;
+	struct fixture f = fx();
+	uint8_t p[1024];
+	struct answer_info info;
+	size_t n;
+
+	/* FORMERR with no question is our answer, judged by its rcode */
+	n = bare_header(p, ID, 0x8101);
+	assert_int_equal(judge_packet(&f.q, ID, &f.e, true, p, n, &info), V_UP);
+	assert_int_equal(info.rcode, RCODE_FORMERR);
+	f.e.fail_rcodes |= 1u << RCODE_FORMERR;
+	assert_int_equal(judge(&f, p, n, true), V_DOWN_RCODE);
+	n = bare_header(p, ID, 0x8182); /* SERVFAIL */
+	assert_int_equal(judge(&f, p, n, true), V_DOWN_RCODE);
+	/* an expected address is never in it */
+	f = fx();
+	addr_parse("192.0.2.10", &f.e.address);
+	n = bare_header(p, ID, 0x8101);
+	assert_int_equal(judge(&f, p, n, true), V_DOWN_NO_ADDRESS);
+	/* but a NOERROR without the question, or another id, is not ours */
+	n = bare_header(p, ID, 0x8180);
+	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_QUESTION);
+	n = bare_header(p, ID + 1, 0x8101);
+	assert_int_equal(judge(&f, p, n, true), V_IGNORED_WRONG_ID);
+}
+
 static void rcodes(void **state)
 {
 	(void)state;
@@ -315,6 +356,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(up_and_counts),
 		cmocka_unit_test(ignored_cases),
+		cmocka_unit_test(error_without_question),
 		cmocka_unit_test(rcodes),
 		cmocka_unit_test(extended_rcodes),
 		cmocka_unit_test(answers_required),
