@@ -107,7 +107,9 @@ bool parse_rcode_set(const char *s, uint32_t *set)
 		return true;
 	do {
 		s = next_token(s, tok, sizeof(tok), &ok);
-		int rc = ok ? rcode_from_name(tok) : -1;
+		unsigned long num;
+		/* a number names the rcodes that have no name (12 to 15) */
+		int rc = !ok ? -1 : parse_uint(tok, 0, 15, &num) ? (int)num : rcode_from_name(tok);
 		if (rc < 0)
 			return false;
 		*set |= 1u << rc;
@@ -178,7 +180,7 @@ static bool apply(struct opts *o, enum opt_id id, const char *name, const char *
 		break;
 	case O_FAIL:
 		if (!parse_rcode_set(val, &o->check.expect.fail_rcodes))
-			FAIL("--%s: '%s' is not a list of rcode names (e.g. SERVFAIL,REFUSED or NONE)", name, val);
+			FAIL("--%s: '%s' is not a list of rcode names or numbers 0-15 (e.g. SERVFAIL,REFUSED or NONE)", name, val);
 		break;
 	case O_EXPECT:
 		if (!addr_parse(val, &o->check.expect.address))
@@ -322,6 +324,9 @@ static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], c
 		return true;
 	if ((seen & BIT(O_WARN)) && o->exit.mode != EXIT_NAGIOS)
 		FAIL("--warning needs --nagios (only a Nagios plugin has a WARNING state)");
+	if (o->exit.nweights && o->exit.mode == EXIT_NAGIOS)
+		FAIL("--dynamic-weight and --nagios are two ways to exit; give one (the weights "
+		     "would be ignored)");
 	if (o->watch_file) {
 		if (npos != 0)
 			FAIL("--watch takes no positional arguments");

@@ -56,6 +56,7 @@ void probe_once(const struct opts *o, struct rng *rng, struct outcome *out)
 		if (dl > overall)
 			dl = overall;
 		out->tries++;
+		out->err = 0; /* the reason printed is the last try's own */
 		v = run_exchange(&o->check, tcp, dl, rng, out);
 		if (v == V_RETRY_TCP) {
 			tcp = true;

@@ -44,7 +44,7 @@ static const struct name_num qclasses[] = { { "IN", 1 }, { "CH", 3 } };
 /* Index = rcode, as dig prints them in "status:". */
 static const char *const rcodes[] = {
 	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+	"YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE", "DSOTYPENI",
 };
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -107,7 +107,9 @@ int rcode_from_name(const char *s)
 
 const char *rcode_name(unsigned rc)
 {
-	if (rc == 16) /* the one extended rcode an answer to a plain query can carry */
+	if (rc == 16) /* the extended rcodes an answer to our query can carry */
 		return "BADVERS";
+	if (rc == 23)
+		return "BADCOOKIE";
 	return rc < NELEM(rcodes) ? rcodes[rc] : "RESERVED";
 }

@@ -41,7 +41,8 @@ const char *qtype_name(unsigned t, char buf[QTYPE_TEXT_MAX]);
 int qclass_from_name(const char *s);
 const char *qclass_name(unsigned c);
 int rcode_from_name(const char *s);
-const char *rcode_name(unsigned rc); /* BADVERS for 16; "RESERVED" for the rest beyond NOTZONE */
+/* BADVERS for 16, BADCOOKIE for 23; "RESERVED" for the rest beyond DSOTYPENI */
+const char *rcode_name(unsigned rc);
 
 enum { QTYPE_A = 1, QTYPE_AAAA = 28, QTYPE_OPT = 41 };
 enum { QCLASS_IN = 1, QCLASS_CH = 3 };

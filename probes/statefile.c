@@ -16,8 +16,12 @@ int file_write_atomic(const char *path, const char *data, size_t len)
 	char *tmp = xasprintf("%s.dnsprobe-tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e = 0;
 
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		e = errno ? errno : EIO;
+	ssize_t w = fd < 0 ? -1 : write(fd, data, len);
+
+	if (w < 0)
+		e = errno;
+	else if ((size_t)w != len)   /* a short write sets no errno */
+		e = EIO;
 	if (fd >= 0 && close(fd) != 0 && !e)
 		e = errno;
 	if (!e && rename(tmp, path) != 0)

@@ -253,9 +253,16 @@ static enum verdict udp_read(struct exchange *ex, const struct check *c,
 
 uint64_t ex_rtt(const struct exchange *ex, uint64_t now)
 {
-	if (ex->stamp && ex->rx_rt_us && ex->sent_rt_us)
-		return ex->rx_rt_us > ex->sent_rt_us ? ex->rx_rt_us - ex->sent_rt_us : 0;
-	return now - ex->sent_us;
+	uint64_t waited = now - ex->sent_us;
+
+	/* The stamps are wall-clock time: a clock step between send and arrival
+	 * would stretch the round trip past what has passed (and turn a timely
+	 * answer into a timeout); the monotonic wait bounds it. */
+	if (ex->stamp && ex->rx_rt_us && ex->sent_rt_us) {
+		uint64_t rt = ex->rx_rt_us > ex->sent_rt_us ? ex->rx_rt_us - ex->sent_rt_us : 0;
+		return rt < waited ? rt : waited;
+	}
+	return waited;
 }
 
 static enum verdict tcp_send(struct exchange *ex, int *err)

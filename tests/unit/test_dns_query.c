@@ -96,6 +96,8 @@ static void name_tables(void **state)
 	assert_int_equal(rcode_from_name("BADVERS"), -1);
 	assert_string_equal(rcode_name(5), "REFUSED");
 	assert_string_equal(rcode_name(15), "RESERVED");
+	assert_string_equal(rcode_name(11), "DSOTYPENI");
+	assert_string_equal(rcode_name(23), "BADCOOKIE");
 }
 
 int main(void)

@@ -81,6 +81,11 @@ static void long_forms(void **state)
 	assert_int_equal(o.check.expect.fail_rcodes, 0);
 	assert_int_equal(o.exit.mode, EXIT_NAGIOS);
 	assert_int_equal(o.exit.warn_ms, 7);
+	assert_false(PARSE("--nagios", "--dynamic-weight", "5,20", "x.example", "192.0.2.1"));
+	/* rcodes without a name by number, up to 15 */
+	assert_true(PARSE("-f", "servfail,12,DSOTYPENI", "x.example", "192.0.2.1"));
+	assert_int_equal(o.check.expect.fail_rcodes, 1u << 2 | 1u << 12 | 1u << 11);
+	assert_false(PARSE("-f", "16", "x.example", "192.0.2.1"));
 	/* an address an AAAA answer cannot hold */
 	assert_false(PARSE("--type=aaaa", "--expect-address=192.0.2.7", "x.example", "192.0.2.1"));
 	/* attached short values, options after positionals, "--" */
