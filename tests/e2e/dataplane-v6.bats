@@ -120,8 +120,8 @@ setup() {
   [ "$(ask 605 udp)" = "no answer" ]
 }
 
-@test "IPv6: ip6tables-restore --noflush dnat6.rules: right instance per VLAN, udp and tcp, conntrack entries" {
-  rs ip6tables-restore --noflush "$DP_TMP/out/realservers/rs/dnat6.rules"
+@test "IPv6: ip6tables-legacy-restore --noflush dnat6.rules (as documented for boot): right instance per VLAN, udp and tcp, conntrack entries" {
+  rs ip6tables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat6.rules"
   run expect_right_instances
   echo "$output"
   [ "$status" -eq 0 ]

@@ -96,8 +96,8 @@ setup() {
   [ "$output" = "no answer" ]
 }
 
-@test "iptables-restore --noflush dnat.rules: right instance per VLAN, udp and tcp, conntrack entries" {
-  rs iptables-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules"
+@test "iptables-legacy-restore --noflush dnat.rules (as documented for boot): right instance per VLAN, udp and tcp, conntrack entries" {
+  rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules"
   run expect_right_instances
   echo "$output"
   [ "$status" -eq 0 ]
