@@ -196,7 +196,7 @@ static int decide(const struct request *r, struct qstate *q, const struct vip_en
 	if (err) {
 		say(LOG_ERR, "%s %s: recording quorum %s: %s", text, vs, r->up ? "up" : "down",
 		    strerror(err));
-		return r->up ? -1 : 0;   /* a down is obeyed even so */
+		return r->up ? -1 : 0;   /* a down is obeyed even so (as in apply_unrecorded) */
 	}
 	if (!r->up)
 		return 0;
@@ -225,6 +225,30 @@ static enum exit_code apply_locked(const struct request *r, struct qstate *q, in
 			rc = EXIT_KERNEL;
 	}
 	return rc;
+}
+
+/* A report whose state could not be opened or locked (open_state said why).
+ * An up changes nothing: without the other virtual servers' reports it cannot
+ * know the VIP may be on. A down is obeyed all the same: keepalived runs
+ * quorum_down once per transition, so a VIP left on now would stay announced
+ * with no healthy instance behind it. Nothing is recorded, so the exit is 1
+ * even when every address went. */
+static enum exit_code apply_unrecorded(const struct request *r, int fd,
+				       const struct vip_entry **entries)
+{
+	char text[ADDR_STRLEN], vs[VS_STRLEN];
+
+	for (int i = 0; i < r->nvips; i++) {
+		addr_str(&entries[i]->addr, text);
+		vs_show(r->vs, vs);
+		if (r->up) {
+			say(LOG_ERR, "%s %s: quorum up not recorded; the VIP is left as it is", text, vs);
+			continue;
+		}
+		say(LOG_ERR, "%s %s: quorum down not recorded; taking the VIP off all the same", text, vs);
+		apply_one(fd, false, entries[i]);
+	}
+	return EXIT_KERNEL;
 }
 
 /* The state is needed for --vs; a direct call still acts without it. */
@@ -271,6 +295,8 @@ static enum exit_code apply(struct request *r, const struct vips *list, const ch
 		say(LOG_ERR, "netlink socket: %s", strerror(errno));
 	else if (open_state(r, &q) == 0)
 		rc = apply_locked(r, &q, fd, entries);
+	else
+		rc = apply_unrecorded(r, fd, entries);
 	qstate_close(&q);
 	if (fd >= 0)
 		close(fd);

@@ -15,10 +15,12 @@ setup() {
 	198.51.100.99      gone0      resolver-c
 	LIST
 	NS=""
+	HOLDER=""
 }
 
 teardown() {
-	[ -n "$NS" ] && ip netns del "$NS"
+	if [ -n "$HOLDER" ]; then kill "$HOLDER" 2>/dev/null || true; fi
+	if [ -n "$NS" ]; then ip netns del "$NS"; fi
 	rm -rf "$TMP"
 }
 
@@ -231,6 +233,54 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	run guard up 192.0.2.10
 	[ "$status" -eq 0 ]
 	[ "$(addrs)" = "192.0.2.10/32 " ]
+}
+
+# keepalived runs quorum_down once per transition: a down the state cannot
+# record must still take the VIP off, or it stays announced with no healthy
+# instance behind it. An up cannot know the other virtual servers' quorum
+# without the state, so it changes nothing.
+@test "--vs down takes the VIP off when the state directory is unusable; up leaves it off" {
+	make_ns
+	guard up 192.0.2.10   # creates the state directory, to forget reports
+	chmod 0770 "$TMP/state"
+	run vs down udp/53
+	[ "$status" -eq 1 ]
+	[ "$(addrs)" = "" ]
+	[[ "$output" == *"not owned by uid 0 or writable by others; refusing it"* ]]
+	[[ "$output" == *"192.0.2.10 udp/53: quorum down not recorded; taking the VIP off all the same"* ]]
+	[[ "$output" == *"down 192.0.2.10 (resolver-a) on vip0: removed"* ]]
+	[ ! -e "$TMP/state/192.0.2.10,udp-53" ]
+	run vs up udp/53
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"192.0.2.10 udp/53: quorum up not recorded; the VIP is left as it is"* ]]
+	[ "$(addrs)" = "" ]
+	# a state path that cannot be a directory at all
+	guard up 192.0.2.10
+	rm -r "$TMP/state" && touch "$TMP/state"
+	run vs down tcp/53
+	[ "$status" -eq 1 ]
+	[ "$(addrs)" = "" ]
+	[[ "$output" == *"state directory $TMP/state: Not a directory"* ]]
+}
+
+@test "--vs down takes the VIP off when another process holds the state lock past the wait" {
+	make_ns
+	vs up udp/53
+	vs up tcp/53
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	# a stuck holder of STATE/lock; teardown kills it (bats' fd 3 closed, or
+	# bats would wait for it)
+	( flock -x 9 && touch "$TMP/locked" && exec sleep 60 ) 9>"$TMP/state/lock" >/dev/null 2>&1 3>&- &
+	HOLDER=$!
+	for _ in $(seq 1 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
+	[ -e "$TMP/locked" ]
+	SECONDS=0
+	run vs down udp/53
+	[ "$status" -eq 1 ]
+	[ "$SECONDS" -le 13 ]   # the guard waits 10 s for the lock, no longer
+	[ "$(addrs)" = "" ]
+	[[ "$output" == *"state directory $TMP/state: lock: Connection timed out"* ]]
+	[[ "$output" == *"192.0.2.10 udp/53: quorum down not recorded; taking the VIP off all the same"* ]]
 }
 
 # The rendered quorum commands of one virtual server of 192.0.2.124, without
