@@ -122,13 +122,15 @@ render() { # site file, output dir
 		'  neighbor 198.51.100.254 route-map resolvers-example-ffm4-accept-nothing in' \
 		'  neighbor 198.51.100.254 route-map resolvers-example-ffm4-announce-vips out' \
 		'  neighbor 198.51.100.254 send-community both' \
-		'  neighbor 198.51.100.254 soft-reconfiguration inbound' \
 		'access-list resolvers-example-ffm4-vty-from-localhost seq 10 permit 127.0.0.1/32' \
 		' access-class resolvers-example-ffm4-vty-from-localhost'; do
 		grep -qxF -- "$line" "$f" || { echo "missing: '$line'" >&2; return 1; }
 	done
 	# the accept-nothing route-map has no permit clause
 	absent '^route-map resolvers-example-ffm4-accept-nothing permit' "$f"
+	# and nothing refused is kept: soft-reconfiguration inbound would hold
+	# every route the core sends (a full table) in Adj-RIB-In
+	absent 'soft-reconfiguration' "$f"
 	# the IPv4 neighbor is activated in ipv4 unicast only
 	[ "$(grep -c '^  neighbor 198.51.100.254 activate$' "$f")" -eq 1 ]
 }

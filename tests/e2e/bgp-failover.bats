@@ -56,9 +56,21 @@ for prefix, primary, backup in (("192.0.2.10/32", "10.0.0.2", "10.0.0.3"),
 
 @test "balancers accept nothing inbound and announce only their VIPs" {
 	both_on_primaries
-	# the core announces 10.0.0.0/24: received (soft-reconfiguration) but refused
-	vty ffm4 -c "show bgp ipv4 unicast neighbors 10.0.0.1 received-routes json" |
-		python3 -c 'import json,sys; assert "10.0.0.0/24" in json.load(sys.stdin)["receivedRoutes"]'
+	# the core does announce 10.0.0.0/24 to the balancer ...
+	vty core -c "show bgp ipv4 unicast neighbors 10.0.0.2 advertised-routes json" |
+		python3 -c 'import json,sys; r=json.load(sys.stdin)["advertisedRoutes"]; assert "10.0.0.0/24" in r, r'
+	# ... which accepts none of it and keeps none of it: no
+	# soft-reconfiguration inbound (an Adj-RIB-In copy of a full table)
+	vty ffm4 -c "show bgp ipv4 unicast summary json" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+peer = s.get("ipv4Unicast", s)["peers"]["10.0.0.1"]
+assert peer["state"] == "Established" and peer["pfxRcd"] == 0, peer'
+	vty ffm4 -c "show bgp neighbors 10.0.0.1 json" | python3 -c '
+import json, sys
+af = json.load(sys.stdin)["10.0.0.1"]["addressFamilyInfo"]["ipv4Unicast"]
+assert af["acceptedPrefixCounter"] == 0, af
+assert "inboundSoftConfigPermit" not in af, af'
 	vty ffm4 -c "show bgp ipv4 unicast json" |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["routes"]; assert "10.0.0.0/24" not in r, r'
 	# the link network is connected on the balancer too, but not announced
