@@ -26,6 +26,10 @@ setup_file() {
 	DP_TMP=$(mktemp -d)
 	write_onboard_site > "$DP_TMP/site.conf"
 	"$GEN" onboard "$DP_TMP/site.conf" rs -o "$DP_TMP/onboard-rs" > "$DP_TMP/onboard.log"
+	# the same host with nat = stateless (nftables only, no conntrack)
+	bed_site 'name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2' eth1. '	nat = stateless' \
+		>"$DP_TMP/stateless.conf"
+	"$GEN" onboard "$DP_TMP/stateless.conf" rs -o "$DP_TMP/onboard-sl" >/dev/null
 	# the test bed reads the host's files from out/realservers/rs: the bundle's
 	mkdir -p "$DP_TMP/out/realservers"
 	cp -r "$DP_TMP/onboard-rs/files" "$DP_TMP/out/realservers/rs"
@@ -79,13 +83,15 @@ teardown_file() {
 	rs "$RS" remove >/dev/null
 }
 
-# The bundle's named@.service's ExecStartPre= lines that set up the data
-# plane (those naming /etc/lvsdns/), for instance $1, with /etc/lvsdns/ being
-# the bundle's files/: one per line, as systemd would run them.
+# The ExecStartPre= lines of the named@.service of bundle $BUNDLE (default
+# onboard-rs) that set up the data plane (those naming /etc/lvsdns/ or
+# rs-dnat), for instance $1, with /etc/lvsdns/ being the bundle's files/: one
+# per line, as systemd would run them (a leading "-": its failure is ignored).
 unit_dataplane_lines() {
-	sed -n 's/^ExecStartPre=//p' "$DP_TMP/onboard-rs/files/named@.service" |
-		grep -F /etc/lvsdns/ |
-		sed -e "s/%i/$1/g" -e "s|/etc/lvsdns/|$DP_TMP/onboard-rs/files/|g"
+	local b="$DP_TMP/${BUNDLE:-onboard-rs}/files"
+	sed -n 's/^ExecStartPre=//p' "$b/named@.service" |
+		grep -e /etc/lvsdns/ -e rs-dnat |
+		sed -e "s/%i/$1/g" -e "s|/etc/lvsdns/|$b/|g"
 }
 
 # Runs the unit's data-plane lines of both instances in the host's
@@ -96,7 +102,10 @@ unit_prestart() {
 	for i in a b; do
 		while IFS= read -r line; do
 			echo "ExecStartPre for $i: $line"
-			rs env PATH="$1" bash -c "$line" || return 1
+			case $line in
+			-*) rs env PATH="$1" bash -c "${line#-}" || echo "(failure ignored)" ;;
+			*) rs env PATH="$1" bash -c "$line" || return 1 ;;
+			esac
 		done < <(unit_dataplane_lines "$i")
 	done
 }
@@ -154,4 +163,57 @@ unit_prestart() {
 	[ "$status" -ne 0 ]
 	echo "$output" | grep -x 'policy-routing.sh: instances not routed: b (run again when their VLANs are up)'
 	forget_dataplane
+}
+
+# rs-dnat in $DP_TMP/rsbin, for PATH
+rsbin() {
+	mkdir -p "$DP_TMP/rsbin"
+	ln -sf "$PWD/$RS" "$DP_TMP/rsbin/rs-dnat"
+	echo "$DP_TMP/rsbin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+
+@test "nat switched from stateless to rs-dnat: named@INSTANCE's start deletes the stateless table, which would go on rewriting the replies' source to the VIPs it was loaded with" {
+	local path
+	path=$(rsbin)
+	forget_dataplane
+	BUNDLE=onboard-sl unit_prestart /usr/sbin:/usr/bin:/sbin:/bin
+	rs nft list table inet lvsdns | grep -q 'map out4'
+	[ "$(ask 105 udp)" = "rs-a rs-a" ]
+	unit_prestart "$path"
+	run rs nft list table inet lvsdns
+	[ "$status" -ne 0 ]
+	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -q -- '-j DNAT'
+	answered_by_each_instance
+	# a table that is not ours stays
+	rs nft add table inet other
+	unit_prestart "$path"
+	rs nft list table inet other >/dev/null
+	forget_dataplane
+}
+
+@test "nat switched from rs-dnat to stateless: named@INSTANCE's start removes rs-dnat's chain where rs-dnat runs" {
+	local path
+	path=$(rsbin)
+	forget_dataplane
+	unit_prestart "$path"
+	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -q -- '-j DNAT'
+	BUNDLE=onboard-sl unit_prestart "$path"
+	run rs iptables-legacy -t nat -S LVSDNS-PRE
+	[ "$status" -ne 0 ]
+	run rs iptables-legacy -t nat -S PREROUTING
+	[[ "$output" != *LVSDNS-PRE* ]]
+	rs nft list table inet lvsdns | grep -q 'map out4'
+	answered_by_each_instance
+	forget_dataplane
+}
+
+@test "nat = stateless: named@INSTANCE's start makes no legacy nat table where there is none (asking rs-dnat would make one, and conntrack with it)" {
+	local path line
+	path=$(rsbin)
+	line=$(BUNDLE=onboard-sl unit_dataplane_lines a | grep rs-dnat)
+	[ "${line:0:1}" = - ]
+	run unshare -n env PATH="$path" sh -c "${line#-} && cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null; true"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *nat* ]]
 }
