@@ -77,7 +77,10 @@ static bool has_file(const struct files *host, const char *name)
 /* ---- install.sh ---- */
 
 /* rs-dnat where it is installed and runs (one atomic commit), else nftables; without
- * iptables rules (nat = stateless) nftables is the only way. */
+ * iptables rules (nat = stateless) nftables is the only way. Whichever loads the
+ * rules, what the other mechanism holds of ours goes: left from an earlier nat
+ * mode, it would go on rewriting (a stateless table rewrites the replies' source
+ * to the VIPs it was loaded with). Only our own table and chain are touched. */
 static void dnat_commands(const struct files *host, struct buf *b)
 {
 	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
@@ -85,19 +88,31 @@ static void dnat_commands(const struct files *host, struct buf *b)
 
 	if (!rules) {
 		if (nft)
-			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules)\n"
-				    "nft -f /etc/lvsdns/dnat.nft\n");
+			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules); rs-dnat's chain\n"
+				    "# LVSDNS-PRE, left from an earlier nat mode, goes where rs-dnat runs (only\n"
+				    "# from a nat table the kernel already has: asking for one makes it)\n"
+				    "nft -f /etc/lvsdns/dnat.nft\n"
+				    "if rs-dnat --help >/dev/null 2>&1; then\n"
+				    "\tif grep -qx nat /proc/net/ip_tables_names 2>/dev/null; then\n"
+				    "\t\trs-dnat -4 remove || echo \"install.sh: warning: rs-dnat -4 remove failed; "
+				    "LVSDNS-PRE stays (harmless: untracked traffic never reaches it)\" >&2\n\tfi\n"
+				    "\tif grep -qx nat /proc/net/ip6_tables_names 2>/dev/null; then\n"
+				    "\t\trs-dnat -6 remove || echo \"install.sh: warning: rs-dnat -6 remove failed; "
+				    "LVSDNS-PRE stays (harmless: untracked traffic never reaches it)\" >&2\n\tfi\nfi\n");
 		return;
 	}
 	/* "runs", not "is installed": a copy without its libraries would fail
 	 * every instance's start */
 	buf_puts(b, "# the DNAT rules: rs-dnat where it is installed and runs (one atomic commit),\n"
-		    "# else nftables\n"
+		    "# else nftables; with rs-dnat our nftables table goes (left from an earlier\n"
+		    "# nat mode, it would go on rewriting the VIPs)\n"
 		    "if rs-dnat --help >/dev/null 2>&1; then\n");
 	if (has_file(host, "dnat.rules"))
 		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
 	if (has_file(host, "dnat6.rules"))
 		buf_puts(b, "\trs-dnat -6 apply /etc/lvsdns/dnat6.rules\n");
+	buf_puts(b, "\tif nft list table inet lvsdns >/dev/null 2>&1; then\n"
+		    "\t\tnft delete table inet lvsdns\n\tfi\n");
 	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
 }
 
@@ -123,6 +138,72 @@ static void vlan_check(const struct onboard *o, struct buf *b)
 		    "\t\t\texit 1\n\t\t}\n\tdone\nfi\n\n");
 }
 
+/* Whether install.sh notes a change of name (its named@.service or an
+ * instance's named-INSTANCE.conf): a running instance must take it up. */
+static bool watched(const char *name)
+{
+	return !strcmp(name, "named@.service") || fnmatch("named-*.conf", name, 0) == 0;
+}
+
+/* The host's instances after daemon-reload. A re-run must put what changed
+ * into effect (enable --now does nothing to a running unit) and stop what the
+ * site no longer has. */
+static void start_instances(const struct onboard *o, struct buf *b)
+{
+	buf_puts(b, "systemctl daemon-reload\n"
+		    "# named@ instances this host does not have (any more: removed from the\n"
+		    "# site, or renamed) are stopped and disabled first; one might hold an\n"
+		    "# address a new one needs\n"
+		    "# (each word of the lists that names one, once)\n"
+		    "seen=\n"
+		    "for u in $(systemctl list-units 'named@*' --all --plain --no-legend 2>/dev/null; "
+		    "ls /etc/systemd/system/*.wants 2>/dev/null); do\n"
+		    "\tcase \" $seen \" in *\" $u \"*) continue ;; esac\n"
+		    "\tseen=\"$seen $u\"\n"
+		    "\tcase $u in\n\t");
+	for (size_t i = 0; i < o->r->ninstances; i++)
+		buf_printf(b, "%snamed@%s.service", i ? "|" : "", o->r->instances[i].name);
+	buf_printf(b, ") ;;\n"
+		      "\tnamed@?*.service)\n"
+		      "\t\techo \"install.sh: $u is not an instance of %s: stopping and disabling it\"\n"
+		      "\t\tsystemctl disable --now \"$u\" ;;\n"
+		      "\tesac\ndone\n", o->r->name);
+	buf_puts(b, "# this host's instances, enabled. Those not running start, all in one\n"
+		    "# command: one that fails to start keeps none of the others from starting\n"
+		    "# (its unit tries again every 5 s). Running ones take up what changed: a\n"
+		    "# changed named@.service restarts them one at a time, each once the one\n"
+		    "# before has started again; a changed named-INSTANCE.conf reloads that named\n"
+		    "# (it keeps its cache)\n"
+		    "systemctl enable --quiet");
+	for (size_t i = 0; i < o->r->ninstances; i++)
+		buf_printf(b, " named@%s", o->r->instances[i].name);
+	buf_puts(b, "\nstart=\nfor i in");
+	for (size_t i = 0; i < o->r->ninstances; i++)
+		buf_printf(b, " %s", o->r->instances[i].name);
+	buf_puts(b, "; do\n"
+		    "\tif ! systemctl is-active --quiet \"named@$i\"; then\n"
+		    "\t\tstart=\"$start named@$i\"\n"
+		    "\telif [ -n \"$unit_changed\" ]; then\n"
+		    "\t\techo \"install.sh: restarting named@$i (named@.service changed)\"\n"
+		    "\t\tsystemctl restart \"named@$i\" || {\n"
+		    "\t\t\techo \"install.sh: named@$i did not start again (systemctl status named@$i); "
+		    "the instances after it were not restarted\" >&2\n"
+		    "\t\t\texit 1\n\t\t}\n"
+		    "\telse\n"
+		    "\t\tcase \" $conf_changed \" in\n"
+		    "\t\t*\" $i \"*)\n"
+		    "\t\t\techo \"install.sh: reloading named@$i (named-$i.conf changed)\"\n"
+		    "\t\t\tsystemctl reload \"named@$i\" ;;\n"
+		    "\t\tesac\n\tfi\ndone\n"
+		    "if [ -n \"$start\" ]; then\n"
+		    "\techo \"install.sh: starting$start\"\n"
+		    "\t# shellcheck disable=SC2086 # the unit names are words\n"
+		    "\tsystemctl start $start || {\n");
+	buf_printf(b, "\t\techo \"%s: installed, but not every instance started (systemctl status$start); "
+		      "each tries again every 5 s\" >&2\n"
+		      "\t\texit 1\n\t}\nfi\n", o->r->name);
+}
+
 static void install_script(const struct onboard *o, const struct files *host, struct buf *b)
 {
 	struct buf dirs;
@@ -131,22 +212,32 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		   "# Installs real server %s of site %s. Written by cluster-gen onboard.\n"
 		   "# Run as root on %s, from this directory:  sh install.sh\n"
 		   "# DESTDIR=/some/root sh install.sh only copies the files below /some/root\n"
-		   "# and changes nothing on the running system.\n"
+		   "# and changes nothing on the running system. Run again after a change of\n"
+		   "# the site: it puts the new files into effect (see the README).\n"
 		   "set -eu\ncd \"$(dirname \"$0\")\"\nD=${DESTDIR:-}\n\n",
 		   o->r->name, o->s->name, o->r->name);
 	vlan_check(o, b);
-	buf_puts(b, "# the files, each where the program that reads it looks\n");
+	buf_puts(b, "# the files, each where the program that reads it looks; what running\n"
+		    "# instances must take up is noted\n"
+		    "unit_changed=\nconf_changed=\n");
 	buf_init(&dirs);
 	for (size_t i = 0; i < host->n; i++) {
-		char *dest = destination(host->v[i].path), *dir = xasprintf("\n%s", dest);
+		const char *name = host->v[i].path;
+		char *dest = destination(name), *dir = xasprintf("\n%s", dest);
 
 		*strrchr(dir, '/') = '\0';
 		if (!dirs.data || !strstr(dirs.data, dir)) {   /* each directory once */
 			buf_printf(b, "install -d -m 0755 \"$D%s\"\n", dir + 1);
 			buf_printf(&dirs, "%s\n", dir);
 		}
+		if (watched(name) && !strcmp(name, "named@.service"))
+			buf_printf(b, "cmp -s files/%s \"$D%s\" || unit_changed=1\n", name, dest);
+		else if (watched(name))
+			buf_printf(b, "cmp -s files/%s \"$D%s\" || conf_changed=\"$conf_changed %.*s\"\n",
+				   name, dest, (int)(strlen(name) - strlen("named-.conf")),
+				   name + strlen("named-"));
 		buf_printf(b, "install -m %04o files/%s \"$D%s\"\n", (unsigned)host->v[i].mode,
-			   host->v[i].path, dest);
+			   name, dest);
 		free(dest);
 		free(dir);
 	}
@@ -159,16 +250,15 @@ static void install_script(const struct onboard *o, const struct files *host, st
 	if (has_file(host, "sysctl.conf"))
 		buf_puts(b, "sysctl -p /etc/sysctl.d/60-lvsdns.conf\n");
 	if (has_file(host, "policy-routing.sh"))
-		buf_puts(b, "# replies leave through the VLAN their query came in on\n"
-			    "/etc/lvsdns/policy-routing.sh\n");
+		buf_puts(b, "# replies leave through the VLAN their query came in on. A VLAN that is\n"
+			    "# down stops neither the others nor this script: its instance's unit runs\n"
+			    "# this again for it before named starts\n"
+			    "if ! /etc/lvsdns/policy-routing.sh; then\n"
+			    "\techo \"install.sh: warning: policy routing failed for the instances named above: "
+			    "they do not start until their VLANs are up (their units try again every 5 s)\" >&2\n"
+			    "fi\n");
 	dnat_commands(host, b);
-	buf_puts(b, "# one single-threaded named per instance, all in one command: an instance\n"
-		    "# that fails to start keeps none of the others from being enabled and\n"
-		    "# started (its unit tries again every 5 s)\n"
-		    "systemctl daemon-reload\nsystemctl enable --now");
-	for (size_t i = 0; i < o->r->ninstances; i++)
-		buf_printf(b, " named@%s", o->r->instances[i].name);
-	buf_puts(b, "\n");
+	start_instances(o, b);
 	buf_printf(b, "echo \"%s: installed; now apply balancer.diff on balancer %s (see README)\"\n",
 		   o->r->name, o->b->name);
 }
@@ -219,10 +309,22 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 	buf_printf(b, "2. Copy this directory to %s and run, as root:  sh install.sh\n"
 		      "   It checks that every VLAN interface is there (and changes nothing\n"
 		      "   when one is not), installs the files below, loads sysctl and policy\n"
-		      "   routing, applies the DNAT rules and starts named@INSTANCE for each\n"
-		      "   instance. After a reboot named@INSTANCE puts them back before named\n"
-		      "   starts (its route, the host's rules): an instance does not run\n"
-		      "   without them.\n\n", o->r->name);
+		      "   routing (a VLAN that is down is only warned about: its instance\n"
+		      "   starts once it is up), applies the DNAT rules (and removes what the\n"
+		      "   other way of loading them left of ours: rs-dnat's chain LVSDNS-PRE or\n"
+		      "   the nftables table inet lvsdns), and enables and starts\n"
+		      "   named@INSTANCE for each instance. After a reboot named@INSTANCE puts\n"
+		      "   them back before named starts (its route, the host's rules): an\n"
+		      "   instance does not run without them.\n"
+		      "   Run again (the bundle of a changed site), it also puts the changes\n"
+		      "   into effect: named@ instances this host no longer has are stopped\n"
+		      "   and disabled; of the running instances, all are restarted one after\n"
+		      "   another when named@.service changed (each once the one before has\n"
+		      "   started again, not once the balancer sees it up: where that matters,\n"
+		      "   put a changed named@.service in place by hand and restart as\n"
+		      "   `cluster-gen diff` says), and one whose named-INSTANCE.conf changed\n"
+		      "   is reloaded (named keeps its cache); instances not running are\n"
+		      "   started. It exits 1 when an instance did not start.\n\n", o->r->name);
 	buf_printf(b, "3. From the balancer %s, before it sends the instances traffic, check\n"
 		      "   that each answers. With cluster-gen and the site file there:\n"
 		      "       cluster-gen onboard SITE %s --probe\n"

@@ -562,7 +562,7 @@ add_mia() {
 	sh -n "$b/install.sh"
 	[ -x "$b/install.sh" ]
 	grep -qx 'set -eu' "$b/install.sh"
-	grep -qx 'systemctl enable --now named@a' "$b/install.sh"
+	grep -qx 'systemctl enable --quiet named@a' "$b/install.sh"
 	DESTDIR="$TMP/root" sh "$b/install.sh"
 	cmp "$b/files/named-a.conf" "$TMP/root/etc/bind/named-a.conf"
 	cmp "$b/files/named@.service" "$TMP/root/etc/systemd/system/named@.service"
@@ -573,6 +573,7 @@ add_mia() {
 	# README: the steps and where every file goes
 	grep -q '^  named@a    10.5.53.2/24 on eth1.213 (VLAN 213; balancer dus2 at 10.5.53.1, weight 2)$' "$b/README"
 	grep -q 'sh install.sh' "$b/README"
+	grep -qx '   Run again (the bundle of a changed site), it also puts the changes' "$b/README"
 	# which BIND the host needs: the one bind { prefix } names
 	grep -qx '   describes, installed under /usr/local (bind { prefix }: named@.service' "$b/README"
 	grep -qx '   runs /usr/local/sbin/named), then ldconfig, and a user .bind.' "$b/README"
@@ -587,13 +588,30 @@ add_mia() {
 	sh -n "$TMP/b/install.sh"
 	# not only in the branch taken without rs-dnat: there is no such branch
 	grep -qx 'nft -f /etc/lvsdns/dnat.nft' "$TMP/b/install.sh"
-	refute_grep 'rs-dnat' "$TMP/b/install.sh"
+	refute_grep 'rs-dnat.*apply' "$TMP/b/install.sh"
+	# rs-dnat only removes its chain left from an earlier nat mode, where
+	# the kernel has a nat table already
+	grep -A8 -x 'nft -f /etc/lvsdns/dnat.nft' "$TMP/b/install.sh" | sed 's/ ||.*//' > "$TMP/branch"
+	diff - "$TMP/branch" <<'E'
+nft -f /etc/lvsdns/dnat.nft
+if rs-dnat --help >/dev/null 2>&1; then
+	if grep -qx nat /proc/net/ip_tables_names 2>/dev/null; then
+		rs-dnat -4 remove
+	fi
+	if grep -qx nat /proc/net/ip6_tables_names 2>/dev/null; then
+		rs-dnat -6 remove
+	fi
+fi
+E
 	# and with iptables rules, rs-dnat first, nftables otherwise
 	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
-	grep -A4 -x 'if rs-dnat --help >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
+	grep -A7 -x 'if rs-dnat --help >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
 	diff - "$TMP/branch" <<'E'
 if rs-dnat --help >/dev/null 2>&1; then
 	rs-dnat -4 apply /etc/lvsdns/dnat.rules
+	if nft list table inet lvsdns >/dev/null 2>&1; then
+		nft delete table inet lvsdns
+	fi
 else
 	nft -f /etc/lvsdns/dnat.nft
 fi

@@ -55,6 +55,14 @@ setup_file() {
 	# the same host with one VLAN interface it does not have
 	sed 's/eth1\.105/eth1.199/g' "$DP_TMP/site.conf" >"$DP_TMP/novlan.conf"
 	"$GEN" onboard "$DP_TMP/novlan.conf" rs -o "$DP_TMP/rs/root/onboard-novlan" >/dev/null
+	# the same host with instance b renamed c, and instance a's server-id changed
+	sed 's/instance b /instance c /' "$DP_TMP/site.conf" >"$DP_TMP/renamed.conf"
+	"$GEN" onboard "$DP_TMP/renamed.conf" rs -o "$DP_TMP/onboard-c" >/dev/null
+	add_bundle "$DP_TMP/onboard-c" onboard-c
+	sed -i 's/"rs-a"/"rs-a2"/' "$DP_TMP/rs/root/onboard-c/files/named-a.conf"
+	# the first bundle with a changed named@.service
+	add_bundle "$DP_TMP/onboard-rs" onboard-u
+	echo '# changed' >>"$DP_TMP/rs/root/onboard-u/files/named@.service"
 	make_lb_root "$DP_TMP/lb"
 }
 
@@ -64,6 +72,16 @@ teardown_file() {
 	remove_cgroups
 	rm -rf "/run/systemd/nspawn/propagate/$MACHINE-rs" "/run/systemd/nspawn/propagate/$MACHINE-lb"
 	dp_teardown
+}
+
+# add_bundle BUNDLE NAME: another bundle of host rs, in its /root/NAME, its
+# named configurations given the test bed's root hints as make_rs_root does.
+add_bundle() {
+	local d="$DP_TMP/rs/root/$2" f
+	cp -r "$1" "$d"
+	for f in "$d"/files/named-*.conf; do
+		printf 'zone "." { type hint; file "/root/onboard/files/root.hints"; };\n' >>"$f"
+	done
 }
 
 # make_lb_root DIR: the balancer, its rendered files installed as
@@ -100,10 +118,11 @@ make_lb_root() {
 
 @test "on a booted host, the bundle's install.sh enables and starts every instance, and the VIP is answered through each VLAN" {
 	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
-	grep -qx 'systemctl enable --now named@a named@b' "$DP_TMP/onboard-rs/install.sh"
+	grep -qx 'systemctl enable --quiet named@a named@b' "$DP_TMP/onboard-rs/install.sh"
 	[ "$(ask 105 udp)" = "no answer" ]
 	# Debian's named (bind { prefix = "/usr" })
-	onboard_rs /usr/sbin/named
+	onboard_rs /usr/sbin/named | tee "$DP_TMP/install.out"
+	grep -qx 'install.sh: starting named@a named@b' "$DP_TMP/install.out"
 	answered_by_each_instance
 }
 
@@ -144,6 +163,92 @@ make_lb_root() {
 	rs ip link set eth1.109 up
 	wait_active rs named@b
 	answered_by_each_instance
+}
+
+@test "install.sh with one VLAN interface down warns and goes on: the rules loaded, the other instances started, the one behind the down VLAN once it is up" {
+	on_host rs systemctl stop named@a named@b
+	forget_dataplane
+	rs ip link set eth1.109 down
+	run on_host rs timeout 120 sh -c 'cd /root/onboard && sh install.sh'
+	rs ip link set eth1.109 up
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"policy-routing.sh: instances not routed: b (run again when their VLANs are up)"* ]]
+	[[ "$output" == *"install.sh: warning: policy routing failed for the instances named above: they do not start until their VLANs are up (their units try again every 5 s)"* ]]
+	[[ "$output" == *"rs: installed, but not every instance started (systemctl status named@a named@b); each tries again every 5 s"* ]]
+	[ "$(on_host rs systemctl is-active named@a)" = active ]
+	[ "$(ask 105 udp)" = "rs-a rs-a" ]
+	rs nft list table inet lvsdns >/dev/null
+	wait_active rs named@b
+	answered_by_each_instance
+}
+
+# MainPID of named@$1 on rs
+main_pid() { on_host rs systemctl show -p MainPID --value "named@$1"; }
+
+@test "install.sh run again puts the changes into effect: a changed named-INSTANCE.conf is reloaded, an instance no longer in the site stopped and disabled, a new one started" {
+	local pid n
+	wait_active rs named@a named@b
+	pid=$(main_pid a)
+	run on_host rs sh -c 'cd /root/onboard-c && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"install.sh: named@b.service is not an instance of rs: stopping and disabling it"* ]]
+	[[ "$output" == *"install.sh: reloading named@a (named-a.conf changed)"* ]]
+	[[ "$output" == *"install.sh: starting named@c"* ]]
+	[[ "$output" == *"rs: installed; now apply balancer.diff"* ]]
+	wait_active rs named@a named@c
+	run on_host rs systemctl is-active named@b
+	[ "$output" = inactive ]
+	run on_host rs systemctl is-enabled named@b
+	[ "$output" = disabled ]
+	# reloaded, not restarted: the same named, with the new server-id
+	[ "$(main_pid a)" = "$pid" ]
+	for n in $(seq 1 25); do
+		[ "$(ask 105 udp)" = "rs-a2 rs-a2" ] && break
+		sleep 0.2
+	done
+	[ "$(ask 105 udp)" = "rs-a2 rs-a2" ]
+	[ "$(ask 109 udp)" = "rs-c rs-c" ]
+}
+
+@test "install.sh run again with a changed named@.service restarts the running instances one at a time; unchanged, it restarts nothing" {
+	local a b n
+	a=$(main_pid a)
+	run on_host rs sh -c 'cd /root/onboard-u && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"install.sh: named@c.service is not an instance of rs: stopping and disabling it"* ]]
+	[[ "$output" == *"install.sh: restarting named@a (named@.service changed)"* ]]
+	[[ "$output" == *"install.sh: starting named@b"* ]]
+	wait_active rs named@a named@b
+	[ "$(main_pid a)" != "$a" ]
+	run on_host rs systemctl is-enabled named@c
+	[ "$output" = disabled ]
+	# and back to the first bundle: both restart, a before b
+	a=$(main_pid a) b=$(main_pid b)
+	run on_host rs sh -c 'cd /root/onboard && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | grep -E '^install.sh: (restarting|reloading|starting)')" = "$(printf '%s\n' \
+		'install.sh: restarting named@a (named@.service changed)' \
+		'install.sh: restarting named@b (named@.service changed)')" ]
+	wait_active rs named@a named@b
+	[ "$(main_pid a)" != "$a" ]
+	[ "$(main_pid b)" != "$b" ]
+	for n in $(seq 1 25); do
+		[ "$(ask 109 udp)" = "rs-b rs-b" ] && break
+		sleep 0.2
+	done
+	answered_by_each_instance
+	# unchanged: nothing restarted or reloaded
+	a=$(main_pid a)
+	run on_host rs sh -c 'cd /root/onboard && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"install.sh: re"* ]]
+	[[ "$output" != *"install.sh: starting"* ]]
+	[ "$(main_pid a)" = "$a" ]
 }
 
 # wait_state FILE VALUE: the balancer's watch state file /run/lvsdns/FILE.state
