@@ -244,7 +244,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
 			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
 	} else if (!strcmp(file, "policy-routing.sh")) {
-		buf_puts(out, k == REMOVED ? "remove /etc/lvsdns/policy-routing.sh (the rules and routes it "
+		buf_puts(out, k == REMOVED ? "remove /etc/lvsdns/policy-routing.sh and its link "
+					     "/etc/network/if-up.d/lvsdns (the rules and routes it "
 					     "set stay until the machine reboots)" :
 			 "run policy-routing.sh again (idempotent)");
 	} else {

@@ -242,6 +242,11 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		free(dir);
 	}
 	buf_free(&dirs);
+	if (has_file(host, "policy-routing.sh"))
+		buf_puts(b, "# ifup runs it for each interface that comes up: the routes of a VLAN\n"
+			    "# taken down and up again come back\n"
+			    "install -d -m 0755 \"$D/etc/network/if-up.d\"\n"
+			    "ln -sfn /etc/lvsdns/policy-routing.sh \"$D/etc/network/if-up.d/lvsdns\"\n");
 	buf_puts(b, "\nif [ -n \"$D\" ]; then\n\techo \"installed below $D; nothing started\"\n"
 		    "\texit 0\nfi\n\n");
 	buf_puts(b, "# Debian's own named listens on every address, port 53 of the instances too\n"
@@ -315,7 +320,11 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   the nftables table inet lvsdns), and enables and starts\n"
 		      "   named@INSTANCE for each instance. After a reboot named@INSTANCE puts\n"
 		      "   them back before named starts (its route, the host's rules): an\n"
-		      "   instance does not run without them.\n"
+		      "   instance does not run without them. Taking a VLAN interface down\n"
+		      "   deletes its routes; ifup runs /etc/network/if-up.d/lvsdns (a link\n"
+		      "   to policy-routing.sh), which routes that VLAN again. Brought up\n"
+		      "   another way (ip link set up, systemd-networkd), run:\n"
+		      "       /etc/lvsdns/policy-routing.sh --interface IFACE\n"
 		      "   Run again (the bundle of a changed site), it also puts the changes\n"
 		      "   into effect: named@ instances this host no longer has are stopped\n"
 		      "   and disabled; of the running instances, all are restarted one after\n"

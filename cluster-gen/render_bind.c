@@ -41,6 +41,7 @@ void render_bind_programs(const struct bind *bd, struct tpl_ctx *c)
 	tpl_set_bool(c, "distribution", bind_is_distribution(bd));
 	tpl_setf(c, "named", "%s/" BIND_NAMED_DIR "/named", prefix);
 	tpl_setf(c, "checkconf", "%s/%s/named-checkconf", prefix, dir ? dir : "bin");
+	tpl_setf(c, "rndc_confgen", "%s/" BIND_NAMED_DIR "/rndc-confgen", prefix);
 }
 
 static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan *p)

@@ -169,6 +169,36 @@ teardown() {
   grep -qx 'ExecStart=/usr/sbin/named -f -u bind -n 1 -M internal -c /etc/bind/named-%i.conf' "$u"
 }
 
+@test "with a control port the unit makes the rndc key where no package did, and named-checkconf then accepts the config" {
+  printf 'bind {\n\tversion = "9.18.49"\n\tprefix = "/usr"\n}\n' | cat "$TMP/site.conf" - >"$TMP/usr.conf"
+  "$GEN" render "$TMP/usr.conf" -o "$TMP/usr"
+  u=$TMP/usr/realservers/rs/named@.service
+  line=$(grep '^ExecStartPre=/usr/bin/flock /run/lvsdns-rndc-key.lock ' "$u")
+  [ "$line" = "ExecStartPre=/usr/bin/flock /run/lvsdns-rndc-key.lock /bin/sh -c 'test -e /etc/bind/rndc.key || /usr/sbin/rndc-confgen -a -u bind -c /etc/bind/rndc.key'" ]
+  # before named-checkconf, which needs the key
+  [ "$(grep -n 'rndc-key.lock' "$u" | cut -d: -f1)" -lt "$(grep -n '^ExecStartPre=.*named-checkconf' "$u" | cut -d: -f1)" ]
+  # run in a mount namespace where /etc/bind holds only the instance's config
+  make_key=${line#ExecStartPre=/usr/bin/flock /run/lvsdns-rndc-key.lock }
+  cp "$TMP/usr/realservers/rs/named-a.conf" "$TMP/named-a.conf"
+  run unshare -m bash -ec "mount -t tmpfs none /etc/bind
+    mount -t tmpfs none /var/cache/bind
+    mkdir /var/cache/bind/a
+    cp $TMP/named-a.conf /etc/bind/
+    if named-checkconf /etc/bind/named-a.conf; then echo 'accepted without a key'; exit 1; fi
+    eval \"\$1\"
+    stat -c '%U %a' /etc/bind/rndc.key
+    named-checkconf /etc/bind/named-a.conf
+    sum=\$(md5sum < /etc/bind/rndc.key)
+    eval \"\$1\"
+    [ \"\$(md5sum < /etc/bind/rndc.key)\" = \"\$sum\" ] && echo kept" _ "$make_key"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind 6"* ]]
+  [ "${lines[-1]}" = kept ]
+  # without a control port, no key
+  ! grep -q rndc "$TMP/example/realservers/kai/named@.service"
+}
+
 @test "sysctl.conf uses the slash form and sets the dotted interfaces' keys" {
   f="$TMP/example/realservers/kai/sysctl.conf"
   grep -qx 'net/ipv4/conf/eth1.109/rp_filter = 1' "$f"

@@ -133,7 +133,7 @@ refute_grep() {
 	echo "$output" | grep -E '^removed +realservers/mia/named-a\.conf .*systemctl disable --now named@a, then remove /etc/bind/named-a\.conf$'
 	echo "$output" | grep -E '^removed +realservers/mia/named@\.service .*on real server mia: systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload$'
 	echo "$output" | grep -E '^removed +realservers/mia/sysctl\.conf .*on real server mia: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
-	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh \(the rules and routes it set stay'
+	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay'
 	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
 	echo "$output" | grep -E '^removed +balancers/ams9/vips .*on balancer ams9: remove /etc/lvsdns/vips$'
 	echo "$output" | grep -E '^removed +balancers/ams9/dnsprobe\.targets .*on balancer ams9: remove /etc/lvsdns/dnsprobe\.targets once dnsprobe --watch is stopped$'
@@ -638,6 +638,7 @@ E
 	unshare -n iptables-restore --test "$f/dnat.rules"
 	unshare -n nft -c -f "$f/dnat.nft"
 	sh -n "$f/policy-routing.sh"
+	grep -qx 'ln -sfn /etc/lvsdns/policy-routing.sh "$D/etc/network/if-up.d/lvsdns"' "$TMP/b/install.sh"
 	mkdir -p "$TMP/chroot/var/cache/bind/a"
 	cp "$f/named-a.conf" "$TMP/chroot/named.conf"
 	named-checkconf -t "$TMP/chroot" /named.conf

@@ -170,6 +170,52 @@ lb_sysctl() {
   [ "$(ask 109 udp)" = "rs-b rs-b" ]
 }
 
+@test "an interface taken down and up loses its VLAN's routes; policy-routing.sh as ifup's hook puts them back, only its own" {
+  pr="$DP_TMP/out/realservers/rs/policy-routing.sh"
+  # as ifup runs /etc/network/if-up.d/lvsdns (interfaces(5))
+  hook() { env MODE=start PHASE=post-up IFACE="$1" IP="ip -n $NS_RS" sh "$pr"; }
+  rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"
+  [ "$(ask 109 udp)" = "rs-b rs-b" ]
+  rs ip link set eth1.109 down
+  rs ip link set eth1.109 up
+  [ -z "$(rs ip route show table 1109)" ]
+  # the rule is still there, the route is not: named runs on, the VIP is not answered
+  [ -n "$(rs ip rule list from 10.3.53.2 table 1109)" ]
+  got=$(ask 109 udp)
+  echo "after the bounce: $got"
+  [ "$got" = "no answer" ]
+  # ifup of another interface changes nothing
+  rs ip route flush table 1105
+  hook lo
+  [ -z "$(rs ip route show table 1105)" ]
+  # for eth1.109 it routes that VLAN only, and exits 0
+  run hook eth1.109
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  [ -n "$(rs ip route show table 1109)" ]
+  [ -z "$(rs ip route show table 1105)" ]
+  [ "$(ask 109 udp)" = "rs-b rs-b" ]
+  # a VLAN that cannot be routed is said, and ifup is not failed
+  rs ip link set eth1.105 down
+  run hook eth1.105
+  rs ip link set eth1.105 up
+  rs ip route replace default via 10.1.53.1 dev eth1.105
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [ "${lines[-1]}" = "policy-routing.sh: instances not routed: a (run again when their VLANs are up)" ]
+  # by hand, --interface does the same, and says a failure with exit 1
+  rs ip link set eth1.105 down
+  run env IP="ip -n $NS_RS" sh "$pr" --interface eth1.105
+  rs ip link set eth1.105 up
+  rs ip route replace default via 10.1.53.1 dev eth1.105
+  [ "$status" -eq 1 ]
+  IP="ip -n $NS_RS" sh "$pr" --interface eth1.105
+  [ "$(ask 105 udp)" = "rs-a rs-a" ]
+  run env IP="ip -n $NS_RS" sh "$pr" --interface
+  [ "$status" -eq 2 ]
+}
+
 @test "policy-routing.sh: a VLAN that is down does not stop the others; it is named, exit 1; later runs are idempotent" {
   pr="$DP_TMP/out/realservers/rs/policy-routing.sh"
   rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft"

@@ -126,6 +126,30 @@ make_lb_root() {
 	answered_by_each_instance
 }
 
+@test "a VLAN interface taken down loses its routes; ifup puts them back through the if-up.d link install.sh made" {
+	[ "$(on_host rs readlink /etc/network/if-up.d/lvsdns)" = /etc/lvsdns/policy-routing.sh ]
+	answered_by_each_instance
+	on_host rs ip link set eth1.109 down
+	on_host rs ip link set eth1.109 up
+	[ -z "$(on_host rs ip route show table 1109)" ]
+	[ "$(ask 109 udp)" = "no answer" ]
+	# the real ifup, with a stanza and a state of its own: it runs run-parts
+	# on /etc/network/if-up.d with IFACE, MODE and PHASE set
+	on_host rs sh -c 'printf "iface eth1.109 inet manual\n" > /run/lvsdns-test-interfaces'
+	# what Debian's ifupdown package has (this root is a bare one)
+	on_host rs mkdir -p /etc/network/if-pre-up.d /etc/network/if-up.d
+	on_host rs ifup -i /run/lvsdns-test-interfaces --state-dir /run/lvsdns-test-ifstate eth1.109
+	on_host rs rm -rf /run/lvsdns-test-interfaces /run/lvsdns-test-ifstate
+	[ -n "$(on_host rs ip route show table 1109)" ]
+	# the first query after the bounce may still meet the neighbour entry
+	# that failed while the link was down: bounded wait, then all of them
+	for i in $(seq 10); do
+		[ "$(ask 109 udp)" = "rs-b rs-b" ] && break
+		sleep 0.5
+	done
+	answered_by_each_instance
+}
+
 @test "after a reboot that lost the rules and routes, systemd brings every instance and its data plane back" {
 	stop_host rs
 	forget_dataplane

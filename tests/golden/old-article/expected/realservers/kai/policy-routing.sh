@@ -11,27 +11,49 @@
 # another router, override the template policy-routing.sh.mustache and put it
 # in "gateway".
 #
-# Usage: policy-routing.sh [INSTANCE]: every instance, or only INSTANCE.
+# Usage: policy-routing.sh [INSTANCE]: every instance, or only INSTANCE;
+#        policy-routing.sh --interface IFACE: the instances on IFACE (none:
+#        nothing to do, exit 0).
 # named@INSTANCE runs it for its instance before named starts (so the route
 # is back after a reboot). Idempotent: run it after the VLAN interfaces are
 # up, and again after changes. An instance whose routes cannot be set (its VLAN is down, say)
 # does not stop the others: each is tried, and the ones that failed are
 # named at the end with exit status 1; run it again once their VLANs are up.
+#
+# It is also ifupdown's hook /etc/network/if-up.d/lvsdns (a link to this
+# file): taking an interface down (ifdown, a restart of networking, a
+# bounced parent link) deletes every route through it, in every table, and
+# nothing else would put them back while named runs on; its VIP queries
+# would go unanswered while the balancer's health check, sent to the
+# instance address, still passes. Run by ifup (no arguments, MODE=start,
+# PHASE=post-up, IFACE set, as interfaces(5) says) it routes the instances
+# on IFACE and exits 0 whatever happens, logging a failure: the interface
+# is up either way, and ifup should not report it otherwise.
 # IP=... runs another ip binary (e.g. "ip -n NETNS" in tests).
 set -u
 ip=${IP:-ip}
 failed=
-only=${1-}
-case $only in
-''|a|b) ;;
+only=
+iface=
+hook=
+if [ $# -eq 0 ] && [ "${MODE-}" = start ] && [ "${PHASE-}" = post-up ] && [ -n "${IFACE-}" ]; then
+	hook=1
+	iface=$IFACE
+fi
+case ${1-} in
+--interface)
+	[ $# -eq 2 ] || { echo "usage: policy-routing.sh --interface IFACE" >&2; exit 2; }
+	iface=$2 ;;
+''|a|b)
+	only=${1-} ;;
 *)
-	echo "policy-routing.sh: real server kai has no instance '$only'" >&2
+	echo "policy-routing.sh: real server kai has no instance '$1'" >&2
 	exit 2 ;;
 esac
 
-# want INSTANCE: whether this run routes INSTANCE
+# want INSTANCE INTERFACE: whether this run routes INSTANCE
 want() {
-	[ -z "$only" ] || [ "$only" = "$1" ]
+	{ [ -z "$only" ] || [ "$only" = "$1" ]; } && { [ -z "$iface" ] || [ "$iface" = "$2" ]; }
 }
 
 # rule FAMILY ADDRESS TABLE: add "from ADDRESS lookup TABLE" unless present.
@@ -50,18 +72,23 @@ route() {
 }
 
 # instance a: 10.1.53.2 on eth1.105 (VLAN 105), table 1105
-if want a; then
+if want a eth1.105; then
 	route 4 10.1.53.2 10.1.53.0/24 eth1.105 10.1.53.1 1105 ||
 		failed="$failed a"
 fi
 
 # instance b: 10.3.53.2 on eth1.109 (VLAN 109), table 1109
-if want b; then
+if want b eth1.109; then
 	route 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||
 		failed="$failed b"
 fi
 
 if [ -n "$failed" ]; then
-	echo "policy-routing.sh: instances not routed:$failed (run again when their VLANs are up)" >&2
+	msg="policy-routing.sh: instances not routed:$failed (run again when their VLANs are up)"
+	echo "$msg" >&2
+	if [ -n "$hook" ]; then
+		logger -t lvsdns -p daemon.err "if-up $iface: $msg" 2>/dev/null
+		exit 0
+	fi
 	exit 1
 fi
