@@ -236,6 +236,28 @@ main_pid() { on_host rs systemctl show -p MainPID --value "named@$1"; }
 	[ "$(ask 109 udp)" = "rs-c rs-c" ]
 }
 
+@test "a reload with a named-INSTANCE.conf named-checkconf refuses fails before named gets its SIGHUP; named runs on with the old one" {
+	local pid loads
+	loads() { on_host rs sh -c 'journalctl --no-pager -u named@a | grep -c "loading configuration from"'; }
+	wait_active rs named@a
+	pid=$(main_pid a)
+	loads=$(loads)
+	on_host rs cp /etc/bind/named-a.conf /root/named-a.conf.good
+	on_host rs sh -c 'echo "bogus-statement yes;" >> /etc/bind/named-a.conf'
+	run on_host rs systemctl reload named@a
+	echo "$output"
+	[ "$status" -ne 0 ]
+	on_host rs journalctl --no-pager -u named@a | grep -q "unknown option 'bogus-statement'"
+	# named got no SIGHUP: it did not start loading the broken file
+	sleep 0.5
+	[ "$(loads)" = "$loads" ]
+	[ "$(main_pid a)" = "$pid" ]
+	[ "$(on_host rs systemctl is-active named@a)" = active ]
+	[ "$(ask 105 udp)" = "rs-a2 rs-a2" ]
+	on_host rs cp /root/named-a.conf.good /etc/bind/named-a.conf
+	on_host rs systemctl reload named@a
+}
+
 @test "install.sh run again with a changed named@.service restarts the running instances one at a time; unchanged, it restarts nothing" {
 	local a b n
 	a=$(main_pid a)
