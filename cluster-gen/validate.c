@@ -418,7 +418,7 @@ static void report_shared(struct diags *d, const struct realserver *r, const str
 static void validate_host_instances(const struct site *s, const struct realserver *r,
 				    struct diags *d)
 {
-	const struct balancer *b = &s->balancers[r->balancer];
+	bool vlans_known = r->balancer != (size_t)-1;   /* else: an unknown balancer, said elsewhere */
 	char port[12];
 
 	for (size_t j = 0; j < r->ninstances; j++)
@@ -429,10 +429,11 @@ static void validate_host_instances(const struct site *s, const struct realserve
 				report_shared(d, r, in, in->interface_at.line, other, other->interface_at.line,
 					      "interface", in->interface, "DNAT is chosen by incoming interface: one instance per VLAN interface");
 			}
-			if (in->vlan != (size_t)-1 && in->vlan == other->vlan)
+			if (vlans_known && in->vlan != (size_t)-1 && in->vlan == other->vlan)
 				report_shared(d, r, in, in->at.line, other, other->at.line, "vlan",
-					      b->vlans[in->vlan].name, "one instance per VLAN: a VLAN's "
-					      "replies leave by one routing table, to one interface");
+					      s->balancers[r->balancer].vlans[in->vlan].name,
+					      "one instance per VLAN: a VLAN's replies leave by one "
+					      "routing table, to one interface");
 			if (in->control_port && in->control_port == other->control_port) {
 				snprintf(port, sizeof(port), "%u", in->control_port);
 				report_shared(d, r, in, in->control_port_at.line, other,
