@@ -169,7 +169,7 @@ static void test_routing_tables(void **state)
 	p = file(&r, "realservers/h/policy-routing.sh");
 	/* numeric VLAN names: 1000 + id; others: 10000 + index (sorted: 109, 4094, blue) */
 	/* route FAMILY ADDRESS NETWORK INTERFACE GATEWAY TABLE */
-	has(p, "\nif want b; then\n\troute 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||\n"
+	has(p, "\nif want b eth1.109; then\n\troute 4 10.3.53.2 10.3.53.0/24 eth1.109 10.3.53.1 1109 ||\n"
 	       "\t\tfailed=\"$failed b\"\nfi\n");
 	has(p, "\n\troute 6 2001:db8:605::2 2001:db8:605::/64 eth2 2001:db8:605::1 5094 ||\n");
 	has(p, "\n\troute 4 10.1.53.2 10.1.53.0/24 eth1.105 10.1.53.1 10002 ||\n");
