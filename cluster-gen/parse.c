@@ -208,7 +208,7 @@ static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 {
 	struct option_at want[] = {
 		{ "vip", &svc->vip_at }, { "ports", &svc->ports_at },
-		{ "scheduler", &svc->scheduler_at },
+		{ "scheduler", &svc->scheduler_at }, { "method", &svc->method_at },
 		{ "persistence-netmask", &svc->persistence_netmask_at },
 		{ "quorum", &svc->quorum_at }, { "hysteresis", &svc->hysteresis_at },
 	};

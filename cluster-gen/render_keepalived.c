@@ -91,12 +91,14 @@ static void add_checker(const struct site *s, const struct realserver *r,
 	switch (c->checker) {
 	case CHECKER_PROBE:
 		k = tpl_add(rs, "misc_check");
-		command = probe_command(c, source, addr_str(&in->address, dst), pp, true);
+		/* misc_dynamic replaces the weight by the probe's: an instance
+		 * drained with weight 0 keeps it */
+		command = probe_command(c, source, addr_str(&in->address, dst), pp, in->weight > 0);
 		tpl_set(k, "command", command);
 		free(command);
 		/* the probe's own tries, plus a second of slack for exec */
 		tpl_setf(k, "timeout", "%u", c->timeout * c->tries + 1);
-		tpl_set_bool(k, "dynamic", c->dynamic_weight != NULL);
+		tpl_set_bool(k, "dynamic", c->dynamic_weight != NULL && in->weight > 0);
 		if (c->fall > 1)
 			tpl_setf(k, "retry", "%u", c->fall - 1);
 		break;

@@ -44,6 +44,7 @@ struct service {
 	char *scheduler;          /* lvs_sched: wrr, rr, lc, wlc, sh, mh, ... */
 	struct origin scheduler_at;
 	enum lvs_method method;
+	struct origin method_at;
 	unsigned persistence_timeout;   /* seconds; 0: no persistence */
 	unsigned persistence_netmask;   /* prefix length; 0: unset */
 	struct origin persistence_netmask_at;

@@ -271,6 +271,16 @@ static void validate_services(const struct site *s, struct diags *d)
 			diag_add(d, later_line(v->persistence_netmask_at, v->vip_at), NULL,
 				 "service %s: persistence-netmask /%u is longer than an IPv%d address",
 				 v->name, v->persistence_netmask, addr_version(&v->vip));
+		if (v->persistence_netmask && !v->persistence_timeout)
+			diag_add(d, v->persistence_netmask_at.line, "set persistence-timeout, or leave "
+				 "persistence-netmask out",
+				 "service %s: persistence-netmask without persistence-timeout; keepalived "
+				 "would then pin each client network to one instance for 360 s", v->name);
+		if (v->method == LVS_TUN)
+			diag_add(d, v->method_at.line, "use DR (or NAT)",
+				 "service %s: method TUN cannot reach the instances: they take the VIP's "
+				 "frames by DNAT on their VLAN interfaces, and a tunnelled frame arrives "
+				 "encapsulated on tunl0", v->name);
 		for (size_t j = 1; j < v->nports; j++)
 			if (v->ports[j].proto == v->ports[j - 1].proto && v->ports[j].port == v->ports[j - 1].port)
 				diag_add(d, v->ports_at.line, NULL, "service %s lists %s/%u twice", v->name,
@@ -474,6 +484,7 @@ static void validate_unique_instances(const struct site *s, struct diags *d)
 struct behind {
 	size_t count[2];
 	unsigned long weight[2];
+	size_t weighted[2];       /* instances of weight above 0 */
 };
 
 /* One pass over the real servers for every balancer. */
@@ -488,16 +499,58 @@ static struct behind *instances_behind(const struct site *s)
 		for (size_t k = 0; k < r->ninstances; k++) {
 			bool v6 = r->instances[k].address.family == AF_INET6;
 			bh[r->balancer].weight[v6] += r->instances[k].weight;
+			bh[r->balancer].weighted[v6] += r->instances[k].weight > 0;
 			bh[r->balancer].count[v6]++;
 		}
 	}
 	return bh;
 }
 
+/* The most an instance weighs with dynamic-weight: dnsprobe's weight is the
+ * number of thresholds its answer stayed below (0 to N). */
+static unsigned long thresholds(const struct site *s)
+{
+	unsigned long n = 1;
+
+	for (const char *p = s->check.dynamic_weight; p && *p; p++)
+		n += *p == ',';
+	return n;
+}
+
+/* What keepalived needs to gain quorum: the live weight must reach quorum +
+ * hysteresis (ipwrapper.c, update_quorum_state), and with dynamic weights
+ * each instance weighs what its probe says, at most one per threshold. */
+static void check_reachable_quorum(const struct service *v, const struct balancer *b,
+				   unsigned long weight, bool dynamic, struct diags *d)
+{
+	unsigned long need = (unsigned long)v->quorum + v->hysteresis;
+
+	if (weight >= need)
+		return;
+	if (dynamic)
+		diag_add(d, v->quorum_at.line, "with dynamic-weight each instance weighs at most one "
+			 "per threshold: lower quorum, or add thresholds",
+			 "service %s: quorum %u%s exceeds the %lu its instances behind balancer %s "
+			 "can weigh", v->name, v->quorum, v->hysteresis ? " + hysteresis" : "", weight,
+			 b->name);
+	else if (v->hysteresis && weight >= v->quorum)
+		diag_add(d, v->quorum_at.line, "keepalived gains quorum only at quorum + hysteresis: "
+			 "lower one of them, or raise the instances' weights",
+			 "service %s: quorum %u + hysteresis %u exceeds the total weight %lu of its "
+			 "instances behind balancer %s; its VIP would never be announced",
+			 v->name, v->quorum, v->hysteresis, weight, b->name);
+	else
+		diag_add(d, v->quorum_at.line, "lower quorum, or raise the instances' weights",
+			 "service %s: quorum %u exceeds the total weight %lu of its instances behind balancer %s",
+			 v->name, v->quorum, weight, b->name);
+}
+
 /* keepalived -t refuses a virtual server whose quorum exceeds the weight of
  * its real servers, or whose hysteresis is not below its quorum. */
 static void validate_quorum(const struct site *s, const struct behind *bh, struct diags *d)
 {
+	bool dynamic = s->check.dynamic_weight && s->check.checker == CHECKER_PROBE;
+
 	for (size_t i = 0; i < s->nservices; i++)
 		if (s->services[i].hysteresis >= s->services[i].quorum)
 			diag_add(d, later_line(s->services[i].hysteresis_at, s->services[i].quorum_at),
@@ -510,11 +563,10 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 		for (size_t j = 0; j < b->nservices; j++) {
 			const struct service *v = &s->services[b->services[j]];
 			bool v6 = v->vip.family == AF_INET6;
-			if (!v->vip.family || bh[i].count[v6] == 0 || bh[i].weight[v6] >= v->quorum)
+			if (!v->vip.family || bh[i].count[v6] == 0)
 				continue;   /* no instances at all: validate_families says so */
-			diag_add(d, v->quorum_at.line, "lower quorum, or raise the instances' weights",
-				 "service %s: quorum %u exceeds the total weight %lu of its instances behind balancer %s",
-				 v->name, v->quorum, bh[i].weight[v6], b->name);
+			check_reachable_quorum(v, b, dynamic ? bh[i].weighted[v6] * thresholds(s) :
+					       bh[i].weight[v6], dynamic, d);
 		}
 	}
 }

@@ -308,6 +308,22 @@ keep" ]
   [[ "$output" == *"frr.conf.mustache:"*": unknown section 'bdf': the renderer gives none there and the built-in template uses none there, so it would never render"* ]]
 }
 
+@test "dynamic-weight: misc_dynamic for the weighted instances; one drained with weight 0 keeps its 0" {
+  sed -e 's/^\tprobe = "\/usr\/local\/sbin\/dnsprobe"$/&\n\tdynamic-weight = "20,100"/' \
+      -e 's/address = 10.3.53.2  weight = 1 }/address = 10.3.53.2  weight = 0 }/' \
+      tests/golden/old-article/site.conf > "$TMP/dyn.conf"
+  grep -q 'dynamic-weight' "$TMP/dyn.conf"
+  grep -q 'weight = 0 }' "$TMP/dyn.conf"
+  "$GEN" render "$TMP/dyn.conf" -o "$TMP/out"
+  k=$TMP/out/balancers/lvs1/keepalived.conf
+  keepalived_ok "$k"
+  # each real server block, as one line: address, then what its check says
+  blocks=$(awk '/real_server /{ if (b) print b; b=$2 } /misc_dynamic/{ b=b" dynamic" } /--dynamic-weight/{ b=b" thresholds" } END { print b }' "$k")
+  echo "$blocks"
+  [ "$(grep -c '^10.1.53.2 thresholds dynamic$' <<<"$blocks")" -eq 2 ]
+  [ "$(grep -c '^10.3.53.2$' <<<"$blocks")" -eq 2 ]
+}
+
 @test "output that cannot be written (a full disk) fails the command, with the reason" {
   [ -w /dev/full ] || { echo "no /dev/full here" >&2; return 1; }
   for cmd in "list site.conf.example" "list site.conf.example --json" "graph site.conf.example" \
