@@ -156,7 +156,7 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		       "they are set otherwise or the machine reboots)"
 
 static void balancer_action(const char *lb, const char *file, enum change_kind k,
-			    struct buf *out)
+			    bool vs_removed, struct buf *out)
 {
 	buf_printf(out, "on balancer %s: ", lb);
 	if (k == REMOVED && !strcmp(file, "vips"))
@@ -167,6 +167,12 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_printf(out, "ifdown %s, then remove /etc/network/interfaces.d/%s", file + 13, file + 13);
 	else if (k == REMOVED && !strcmp(file, "sysctl.conf"))
 		buf_puts(out, SYSCTL_REMOVED);
+	else if (!strcmp(file, "keepalived.conf") && vs_removed)
+		buf_puts(out, "once this balancer's other changed files are in place, install as "
+			 "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl restart "
+			 "keepalived, not reload: a virtual server of a VIP that stays is gone, and on a "
+			 "reload keepalived runs its quorum_down, which keeps the VIP withdrawn until a "
+			 "restart (a restart withdraws this balancer's VIPs until its checks pass)");
 	else if (!strcmp(file, "keepalived.conf"))
 		/* the reload runs the preflight drop-in's checks (the new ones),
 		 * among them the guard's of the vips file */
@@ -253,7 +259,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 	}
 }
 
-static void change_action(const char *path, int kind, struct buf *out)
+static void change_action(const char *path, int kind, bool vs_removed, struct buf *out)
 {
 	char top[256], name[256];
 	enum change_kind k = (enum change_kind)kind;
@@ -265,7 +271,7 @@ static void change_action(const char *path, int kind, struct buf *out)
 	if (!strcmp(path, OUTTREE_MARKER))
 		buf_puts(out, "nothing to do (cluster-gen's marker file)");
 	else if (!strcmp(top, "balancers") && rest)
-		balancer_action(name, rest + 1, k, out);
+		balancer_action(name, rest + 1, k, vs_removed, out);
 	else if (!strcmp(top, "realservers") && rest)
 		realserver_action(name, rest + 1, k, out);
 	else if (!strcmp(top, "bind-build"))
@@ -283,6 +289,7 @@ static void change_action(const char *path, int kind, struct buf *out)
  * (kind, path, line counts, mode change, action) starts at one place. */
 struct stat_row {
 	enum change_kind kind;
+	bool vs_removed;
 	const char *path;
 	char counts[48];      /* "+N -N" */
 	char mode[24];        /* "mode 0644 -> 0755", or empty */
@@ -311,7 +318,7 @@ static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t
 	buf_init(&act);
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&act);
-		change_action(rows[i].path, rows[i].kind, &act);
+		change_action(rows[i].path, rows[i].kind, rows[i].vs_removed, &act);
 		buf_printf(out, "%-7s  %-*s  %-*s  ", kind_names[rows[i].kind], wpath, rows[i].path,
 			   wcounts, rows[i].counts);
 		if (wmode)
@@ -319,6 +326,60 @@ static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t
 		buf_printf(out, "%s\n", act.data);
 	}
 	buf_free(&act);
+}
+
+/* "\nPROTO/PORT VIP" for each quorum_down command of a keepalived.conf, then
+ * a last '\n': the virtual servers that report to the VIP guard, and for
+ * which VIP. */
+static void guard_reports(const struct file *f, struct buf *out)
+{
+	const char *end = f->data + f->len;
+
+	for (const char *l = f->data; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t len = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		char *line = xasprintf("%.*s", (int)len, l);
+		const char *vs = strstr(line, " --vs "), *q = strrchr(line, '"'), *vip = q;
+
+		if (strstr(line, "quorum_down \"") && vs && q > vs) {
+			while (vip[-1] != ' ')
+				vip--;
+			vs += strlen(" --vs ");
+			buf_printf(out, "\n%.*s %.*s", (int)strcspn(vs, " "), vs, (int)(q - vip), vip);
+		}
+		free(line);
+		l += len + 1;
+	}
+	buf_puts(out, "\n");
+}
+
+/* Whether a reload from old to new keepalived.conf leaves a VIP withdrawn:
+ * keepalived runs the quorum_down of each virtual server the reload
+ * removes, and the guard keeps that VIP off until its other virtual
+ * servers report again, which a reload never makes them do. */
+static bool drops_virtual_server(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	struct buf was, now;
+	bool dropped = false;
+
+	if (!name || strcmp(name, "/keepalived.conf") != 0)
+		return false;
+	buf_init(&was);
+	buf_init(&now);
+	guard_reports(old, &was);
+	guard_reports(new, &now);
+	for (const char *l = was.data; !dropped && (l = strchr(l, '\n')) && l[1]; l++) {
+		size_t len = strcspn(l + 1, "\n") + 2;             /* "\nVS VIP\n" */
+		char *report = xasprintf("%.*s", (int)len, l);
+		char *vip = strchr(report, ' ');                  /* " VIP\n" */
+
+		dropped = !strstr(now.data, report) && strstr(now.data, vip);
+		free(report);
+	}
+	buf_free(&was);
+	buf_free(&now);
+	return dropped;
 }
 
 /* Modes compare as git keeps them: executable or not. A tree checked out of
@@ -339,6 +400,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 	struct diff_stat ds;
 	struct buf hunks, act;
 	char mode_note[sizeof(((struct stat_row *)0)->mode)] = "";
+	bool vs_removed = old && new && drops_virtual_server(old, new);
 
 	buf_init(&hunks);
 	buf_init(&act);
@@ -357,11 +419,12 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 		struct stat_row *r = &t->rows[t->nrows++];
 
 		r->kind = k;
+		r->vs_removed = vs_removed;
 		r->path = path;
 		snprintf(r->counts, sizeof(r->counts), "+%zu -%zu", ds.added, ds.removed);
 		snprintf(r->mode, sizeof(r->mode), "%s", mode_note);
 	} else {
-		change_action(path, k, &act);
+		change_action(path, k, vs_removed, &act);
 		buf_printf(out, "# %s %s%s%s: %s\n", kind_names[k], path, *mode_note ? " " : "",
 			   mode_note, act.data);
 		buf_append(out, hunks.data ? hunks.data : "", hunks.len);

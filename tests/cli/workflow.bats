@@ -103,6 +103,28 @@ refute_grep() {
 	echo "$output" | grep -E '^changed +realservers/kai/named-a\.conf .*on real server kai: install as /etc/bind/named-a\.conf, then systemctl reload named@a$'
 }
 
+@test "diff: a VIP that loses a port asks for a keepalived restart, not a reload (a reload would leave it withdrawn)" {
+	"$GEN" render site.conf.example -o "$TMP/out"
+	# resolver-a (192.0.2.124) keeps udp/53 and loses tcp/53
+	awk '/ports = \{ "udp\/53", "tcp\/53" \}/ && !done { sub(/, "tcp\/53"/, ""); done = 1 } { print }' \
+		site.conf.example > "$TMP/no-tcp.conf"
+	[ "$(diff site.conf.example "$TMP/no-tcp.conf" | grep -c '^>')" -eq 1 ]
+	run "$GEN" diff --stat "$TMP/no-tcp.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl restart keepalived, not reload: a virtual server of a VIP that stays is gone'
+	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl restart keepalived, not reload'
+	# a port added, or a whole service gone with its VIP: a reload does
+	sed 's/ports = { "udp\/53", "tcp\/53" }/ports = { "udp\/53", "tcp\/53", "tcp\/853" }/' \
+		site.conf.example > "$TMP/more.conf"
+	run "$GEN" diff --stat "$TMP/more.conf" "$TMP/out"
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
+	printf '%s\n' "$output" | refute_grep 'restart keepalived'
+	"$GEN" render "$TMP/no-tcp.conf" -o "$TMP/out"
+	run "$GEN" diff site.conf.example "$TMP/out"
+	echo "$output" | grep -E '^# changed balancers/ffm4/keepalived\.conf: .*systemctl reload keepalived$'
+}
+
 @test "diff: modes compare as git keeps them, executable or not, so a checked-out tree is not stale" {
 	"$GEN" render site.conf.example -o "$TMP/out"
 	[ "$(stat -c %a "$TMP/out/balancers/ffm4/frr.conf")" = 640 ]
