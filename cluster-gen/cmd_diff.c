@@ -203,7 +203,11 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
 			   file + 13, file + 13);
 	else if (!strcmp(file, "sysctl.conf"))
-		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then modprobe ip_vs; "
+			 "sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+	else if (!strcmp(file, "modules-load.conf"))
+		buf_puts(out, k == REMOVED ? "remove /etc/modules-load.d/lvsdns.conf" :
+			 "install as /etc/modules-load.d/lvsdns.conf, then modprobe ip_vs");
 	else if (k != REMOVED && !strcmp(file, "keepalived.service.d/lvsdns-preflight.conf"))
 		buf_printf(out, "install the programs its lines run first (make install; keepalived "
 			   "neither starts nor reloads without them), then install as "

@@ -1,5 +1,7 @@
 /* DIR/balancers/<lb>/sysctl.conf: what the balancer's kernel needs to route
- * the real servers' answers on to the clients.
+ * the real servers' answers on to the clients, and IPVS's handling of
+ * connections to a real server that was removed; modules-load.conf loads
+ * ip_vs at boot so that those settings apply.
  *
  * With direct routing a query reaches the instance with the VIP as its
  * destination, and the real server's policy routing sends the answer
@@ -49,19 +51,29 @@ static struct tpl_ctx *lbsysctl_context(const struct site *s, const struct balan
 	return root;
 }
 
+/* DIR/balancers/<lb>/NAME from template tname, with the balancer's context. */
+static int render_one(const struct site *s, const struct balancer *b, struct templates *t,
+		      const char *tname, const char *name, struct files *out, struct buf *err)
+{
+	struct tpl_ctx *c = lbsysctl_context(s, b);
+	char *path = xasprintf("balancers/%s/%s", b->name, name);
+	int rc = render_template_file(t, tname, c, out, path, 0644, err);
+
+	free(path);
+	tpl_ctx_free(c);
+	return rc;
+}
+
+/* sysctl.conf, and modules-load.conf, which loads ip_vs at boot before
+ * systemd-sysctl applies sysctl.conf's IPVS settings. */
 int render_lbsysctl(const struct site *s, struct templates *t, struct files *out,
 		    struct buf *err)
 {
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
-		struct tpl_ctx *c = lbsysctl_context(s, b);
-		char *path = xasprintf("balancers/%s/sysctl.conf", b->name);
-		int rc = render_template_file(t, "balancer-sysctl.conf.mustache", c, out, path,
-					      0644, err);
 
-		free(path);
-		tpl_ctx_free(c);
-		if (rc != 0)
+		if (render_one(s, b, t, "balancer-sysctl.conf.mustache", "sysctl.conf", out, err) ||
+		    render_one(s, b, t, "balancer-modules-load.mustache", "modules-load.conf", out, err))
 			return -1;
 	}
 	return 0;

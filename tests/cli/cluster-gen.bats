@@ -65,7 +65,7 @@ keepalived_ok() {
   run "$GEN" render -j 7 --timings "$TMP/site.conf" -o "$TMP/seven"
   [ "$status" -eq 0 ]
   [[ "$output" =~ ^cluster-gen:\ timings\ \(ms\):\ load\ [0-9.]+,\ render\ [0-9.]+,\ swap\ [0-9.]+,\ free\ [0-9.]+,\ total\ [0-9.]+\;\ 7\ jobs$ ]]
-  [ "$(find "$TMP/seven" -type f | wc -l)" -eq 3642 ]
+  [ "$(find "$TMP/seven" -type f | wc -l)" -eq 3662 ]
   diff -r "$TMP/one" "$TMP/seven"
 }
 

@@ -164,7 +164,7 @@ setup() {
   [ "$(ask 605 udp)" = "rs-a rs-a" ]
   cl sysctl -qw net.ipv6.conf.all.forwarding=0
   got=$(ask 605 udp)
-  cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
+  apply_lb_sysctl
   echo "forwarding=0: $got"
   [ "$got" = "no answer" ]
   [ "$(ask 605 udp)" = "rs-a rs-a" ]

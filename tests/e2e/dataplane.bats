@@ -154,7 +154,7 @@ lb_sysctl() {
   lb_sysctl net/ipv4/conf/v105/accept_local 1
   lb_sysctl net/ipv4/conf/v105/rp_filter 1
   strict=$(ask 105 udp)
-  cl sysctl -q -p "$DP_TMP/out/balancers/lb/sysctl.conf"
+  apply_lb_sysctl
   echo "accept_local=0: $no_local; rp_filter=1: $strict"
   [ "$no_local" = "no answer" ]
   [ "$strict" = "no answer" ]
