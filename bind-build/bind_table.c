@@ -26,18 +26,19 @@
  * flags, named-checkconf's directory below the prefix, reason. */
 const struct bind_row bind_rows[] = {
 	{ "9.2.0-9.3.x", BIND_V(9, 2, 0), LAST_OF(9, 3), F_AUTOCONF_THREADS_MEMC,
-	  "--disable-threads", "-DISC_MEM_USE_INTERNAL_MALLOC=1", "", "sbin",
+	  "--disable-threads", "-DISC_MEM_USE_INTERNAL_MALLOC=1", "-n 1", "sbin",
 	  "internal allocator in lib/isc/mem.c behind #ifndef, default 0: the CFLAGS "
 	  "define equals the old edit; threads are a configure option (off on Linux), "
-	  "disabled explicitly" },
+	  "disabled explicitly, and -n 1 for a named built with them" },
 	{ "9.4.0-9.9.x", BIND_V(9, 4, 0), LAST_OF(9, 9), F_AUTOCONF_THREADS_MEMH,
-	  "--disable-threads", "", "", "sbin",
+	  "--disable-threads", "", "-n 1", "sbin",
 	  "isc/mem.h already defaults the internal allocator to 1: nothing to patch; "
-	  "threads are a configure option (default off), disabled explicitly" },
+	  "threads are a configure option (default off), disabled explicitly, and -n 1 "
+	  "for a named built with them" },
 	{ "9.10.0-9.13.2", BIND_V(9, 10, 0), BIND_V(9, 13, 2), F_AUTOCONF_THREADS_MEMH,
-	  "--disable-threads", "", "", "sbin",
-	  "threads became the default but --disable-threads still works; mem.h "
-	  "defaults the internal allocator to 1" },
+	  "--disable-threads", "", "-n 1", "sbin",
+	  "threads became the default but --disable-threads still works; -n 1 for a "
+	  "named built with them (Debian's); mem.h defaults the internal allocator to 1" },
 	{ "9.13.3-9.16.24", BIND_V(9, 13, 3), BIND_V(9, 16, 24), F_AUTOCONF_MEMH_ON,
 	  "", "", "-n 1", "sbin",
 	  "threads are mandatory: one worker thread per named with -n 1; mem.h "
@@ -132,21 +133,29 @@ static void add(const char **v, size_t *n, const char *s)
 		v[(*n)++] = s;
 }
 
+/* threads = off: named -n 1 always, even where configure can leave threads
+ * out. A distribution's named (bind { prefix = "/usr" }) of those releases
+ * may well have threads (Debian builds with --enable-threads, upstream
+ * defaults to them on Linux from 9.10), and every named from 9.2 on accepts
+ * -n, ignoring it when built without threads. */
 static void plan_threads(const struct bind_features *f, struct bind_wish w, struct bind_plan *p)
 {
-	if (f->threads_option && f->build == BIND_BUILD_AUTOCONF) {
+	bool option = f->threads_option && f->build == BIND_BUILD_AUTOCONF;
+
+	if (option)
 		add(p->configure, &p->nconfigure, w.threads ? "--enable-threads" : "--disable-threads");
-		add(p->why, &p->nwhy, w.threads
-		    ? "threads: configure declares the threads option; --enable-threads as asked"
-		    : "threads: configure declares the threads option; --disable-threads builds a named without threads");
-		return;
-	}
 	if (w.threads) {
-		add(p->why, &p->nwhy, "threads: mandatory in this BIND; named picks one worker per CPU as asked");
+		add(p->why, &p->nwhy, option
+		    ? "threads: configure declares the threads option; --enable-threads as asked"
+		    : "threads: mandatory in this BIND; named picks one worker per CPU as asked");
 		return;
 	}
 	add(p->named, &p->nnamed, "-n");
 	add(p->named, &p->nnamed, "1");
+	if (option) {
+		add(p->why, &p->nwhy, "threads: configure declares the threads option; --disable-threads builds a named without threads, and named -n 1 keeps one worker should the named that runs have threads (a distribution's build)");
+		return;
+	}
 	add(p->why, &p->nwhy, "threads: mandatory in this BIND (its configure has no threads option); named -n 1 runs one worker thread");
 	add(p->notes, &p->nnotes, "threads = off: this BIND cannot be built without threads; -n 1 (one worker, plus BIND's helper threads) is the closest equivalent");
 }
@@ -208,6 +217,24 @@ static void plan_no_macro(const struct bind_features *f, struct bind_wish w, str
 	add(p->notes, &p->nnotes, "internal-malloc = on: this BIND has no internal allocator; jemalloc, BIND's recommended allocator, is the closest equivalent");
 }
 
+/* Does the plan choose the allocator when BIND is built (a define, an
+ * edit, a jemalloc option) rather than when named starts (-M internal)? */
+static bool allocator_at_build(const struct bind_plan *p)
+{
+	for (size_t i = 0; i < p->nconfigure; i++)
+		if (strstr(p->configure[i], "jemalloc") != NULL)
+			return true;
+	return p->ndefines > 0 || p->edit_mem_c;
+}
+
+/* The site runs a distribution's named, built by someone else: what the
+ * plan would do at build time does not happen, so say so. */
+static void plan_distribution(struct bind_plan *p)
+{
+	if (allocator_at_build(p))
+		add(p->notes, &p->nnotes, "prefix = \"/usr\": this BIND chooses its allocator when it is built, and the distribution's build has chosen it already; the allocator lines above apply only to a build of your own");
+}
+
 static void plan_features(const struct bind_features *f, const struct bind_row *row,
 			  struct bind_wish wish, struct bind_plan *out)
 {
@@ -219,6 +246,8 @@ static void plan_features(const struct bind_features *f, const struct bind_row *
 		plan_macro(f, wish, out);
 	else
 		plan_no_macro(f, wish, out);
+	if (wish.distribution)
+		plan_distribution(out);
 }
 
 static bool same_list(const char *const *a, size_t na, const char *const *b, size_t nb)

@@ -124,6 +124,9 @@ void bind_scan_meson_options(struct bind_tree *t, const char *text, size_t len);
 struct bind_wish {
 	bool threads;             /* false: one worker (--disable-threads or -n 1) */
 	bool internal_malloc;     /* true: BIND's own allocator, or the closest (jemalloc) */
+	bool distribution;        /* the site runs a distribution's named (bind { prefix =
+				     "/usr" }), not a build of this plan: notes say what
+				     the plan cannot decide at run time */
 };
 #define BIND_WISH_DEFAULT ((struct bind_wish){ .threads = false, .internal_malloc = true })
 

@@ -263,8 +263,9 @@ static char *installed(const struct build_job *j, const char *rel)
 	return xasprintf("%s%s%s", j->destdir, j->prefix, rel);
 }
 
-/* named -V of the installed binary; libraries from the installed tree. */
-static int named_version(const struct build_job *j, struct buf *out)
+/* named -V of the installed binary; libraries from the installed tree.
+ * *opt is the option that worked: named before 9.6 knows only -v. */
+static int named_version(const struct build_job *j, struct buf *out, const char **opt)
 {
 	char *named = installed(j, "/" BIND_NAMED_DIR "/named");
 	char *lib = installed(j, "/lib");
@@ -273,8 +274,10 @@ static int named_version(const struct build_job *j, struct buf *out)
 	char *env[] = { ld, NULL };
 	int rc = run_capture(argv, NULL, env, out);
 
-	if (rc != 0) {  /* named before 9.5 has only -v */
+	*opt = "-V";
+	if (rc != 0) {  /* named before 9.6 has only -v */
 		argv[1] = "-v";
+		*opt = "-v";
 		buf_reset(out);
 		buf_puts(out, "(named -V unsupported; named -v:)\n");
 		rc = run_capture(argv, NULL, env, out);
@@ -287,8 +290,9 @@ static int named_version(const struct build_job *j, struct buf *out)
 }
 
 /* The instances' flags must be accepted by this named: it parses them
- * before -V, so an unknown -M value fails here rather than at boot. */
-static int named_takes_flags(const struct build_job *j, struct buf *err)
+ * before -V (or -v, opt), so an unknown -M value fails here rather than
+ * at boot. */
+static int named_takes_flags(const struct build_job *j, const char *opt, struct buf *err)
 {
 	const struct bind_plan *p = j->plan;
 	char *named = installed(j, "/" BIND_NAMED_DIR "/named");
@@ -302,7 +306,7 @@ static int named_takes_flags(const struct build_job *j, struct buf *err)
 	argv[0] = named;
 	for (size_t i = 0; i < p->nnamed; i++)
 		argv[i + 1] = (char *)p->named[i];
-	argv[p->nnamed + 1] = "-V";
+	argv[p->nnamed + 1] = (char *)opt;
 	buf_init(&out);
 	rc = p->nnamed == 0 ? 0 : run_capture(argv, NULL, env, &out);
 	if (rc != 0) {
@@ -465,10 +469,11 @@ static int apply_edit(const struct build_job *j, struct buf *err)
 static int finish(const struct build_job *j, double t0, struct buf *err)
 {
 	struct buf v;
+	const char *opt;
 	int rc;
 
 	buf_init(&v);
-	rc = named_version(j, &v);
+	rc = named_version(j, &v, &opt);
 	if (rc != 0) {
 		buf_printf(err, "the installed named does not run (named -V exit %d): %s", rc,
 			   v.data ? v.data : "");
@@ -476,7 +481,7 @@ static int finish(const struct build_job *j, double t0, struct buf *err)
 		return -1;
 	}
 	printf("bind-build: named -V:\n%s", v.data ? v.data : "");
-	rc = verify_named(j, v.data ? v.data : "", err) == 0 && named_takes_flags(j, err) == 0 &&
+	rc = verify_named(j, v.data ? v.data : "", err) == 0 && named_takes_flags(j, opt, err) == 0 &&
 	     checkconf_installed(j, err) == 0 &&
 	     write_report(j, v.data ? v.data : "", now() - t0, err) == 0 ? 0 : -1;
 	buf_free(&v);

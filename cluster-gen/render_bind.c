@@ -68,7 +68,8 @@ int render_bind(const struct site *s, struct templates *t, struct files *out, st
 {
 	const struct bind_row *row = bind_row_for_version(s->bind.version);
 	struct bind_wish wish = { .threads = s->bind.threads,
-				  .internal_malloc = s->bind.internal_malloc };
+				  .internal_malloc = s->bind.internal_malloc,
+				  .distribution = bind_is_distribution(&s->bind) };
 	struct bind_plan plan;
 	struct tpl_ctx *c;
 	int rc;

@@ -179,3 +179,14 @@ setup() {
   [ "$status" -eq 0 ]
   [[ "$output" == *"bind-build: configure: ./configure --prefix=/usr/local --disable-threads --disable-doh CFLAGS=-O1"* ]]
 }
+
+@test "a named before 9.6 (only -v) is asked to take the instance flags with -v" {
+  mkdir -p "$T/t"; tree_9_3 "$T/t"; fake_configure "$T/t"
+  # 9.2-9.5's named knows -n but not -V; it records how it is run.
+  printf 'echo "$*" >>%s/named.calls\ncase "$*" in *-V*) echo "named: unknown option -V" >&2; exit 1 ;; esac\n' "$T" >"$T/t/reject.sh"
+  run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  grep -qx -- '-n 1 -v' "$T/named.calls"
+  grep -qx 'named flags: -n 1' "$T/d/opt/b/BUILD-REPORT"
+}

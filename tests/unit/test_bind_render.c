@@ -78,7 +78,7 @@ static void test_eras(void **state)
 	env = render("9.3.6-P1", false, true, &rc, &err);
 	has(env, "BIND_CONFIGURE_FLAGS='--disable-threads'\n");
 	has(env, "BIND_CFLAGS_DEFINES='-DISC_MEM_USE_INTERNAL_MALLOC=1'\n");
-	has(env, "BIND_NAMED_FLAGS=''\n");
+	has(env, "BIND_NAMED_FLAGS='-n 1'\n");
 	assert_null(strstr(env, "# NOTE:"));
 	env = render("9.16.30", false, true, &rc, &err);
 	has(env, "BIND_NAMED_FLAGS='-n 1 -M internal'\n");
@@ -116,7 +116,15 @@ static void test_prefix(void **state)
 	has(env, "# Not built for this site: prefix = \"/usr\" runs the distribution's BIND\n");
 	has(env, "/usr/sbin/named and /usr/bin/named-checkconf;\n");
 	assert_null(strstr(env, "# Build with:"));
+	/* The distribution's build chose the allocator (jemalloc) already. */
+	has(env, "# NOTE: prefix = \"/usr\": this BIND chooses its allocator when it is built");
+	/* Debian's 9.11 has threads: -n 1 all the same, nothing to note. */
+	env = render("9.11.5-P4", false, true, &rc, &err);
+	has(env, "BIND_NAMED_FLAGS='-n 1'\n");
+	assert_null(strstr(env, "# NOTE:"));
 	prefix_wanted = NULL;
+	env = render("9.18.49", false, true, &rc, &err);
+	assert_null(strstr(env, "prefix = \"/usr\": this BIND"));
 	buf_free(&err);
 }
 

@@ -143,9 +143,9 @@ struct era {
 
 static const struct era eras[] = {
 	{ tree_93, "9.3.6-P1", "9.2.0-9.3.x", "--disable-threads",
-	  "-DISC_MEM_USE_INTERNAL_MALLOC=1", "", BIND_BUILD_AUTOCONF },
-	{ tree_99, "9.9.13", "9.4.0-9.9.x", "--disable-threads", "", "", BIND_BUILD_AUTOCONF },
-	{ tree_911, "9.11.37", "9.10.0-9.13.2", "--disable-threads", "", "", BIND_BUILD_AUTOCONF },
+	  "-DISC_MEM_USE_INTERNAL_MALLOC=1", "-n 1", BIND_BUILD_AUTOCONF },
+	{ tree_99, "9.9.13", "9.4.0-9.9.x", "--disable-threads", "", "-n 1", BIND_BUILD_AUTOCONF },
+	{ tree_911, "9.11.37", "9.10.0-9.13.2", "--disable-threads", "", "-n 1", BIND_BUILD_AUTOCONF },
 	{ tree_91630, "9.16.30", "9.16.25-9.16.x", "", "", "-n 1 -M internal", BIND_BUILD_AUTOCONF },
 	{ tree_918, "9.18.49", "9.17.11-9.20.x", "--with-jemalloc=yes", "", "-n 1", BIND_BUILD_AUTOCONF },
 	{ tree_921, "9.21.10", "9.21.10+", "-Djemalloc=enabled", "", "-n 1", BIND_BUILD_MESON },
@@ -398,7 +398,15 @@ static void test_named_flags_for(void **state)
 	assert_string_equal(s, "-n 1");
 	assert_true(bind_named_flags_for("9.18.49", true, true, s, sizeof s));
 	assert_string_equal(s, "");
+	/* threads = off is -n 1 even where configure can leave threads out: a
+	 * distribution's named of that release may have them. */
 	assert_true(bind_named_flags_for("9.9.4", false, true, s, sizeof s));
+	assert_string_equal(s, "-n 1");
+	assert_true(bind_named_flags_for("9.2.0", false, true, s, sizeof s));
+	assert_string_equal(s, "-n 1");
+	assert_true(bind_named_flags_for("9.13.2", false, false, s, sizeof s));
+	assert_string_equal(s, "-n 1");
+	assert_true(bind_named_flags_for("9.11.37", true, true, s, sizeof s));
 	assert_string_equal(s, "");
 	assert_false(bind_named_flags_for("8.4.7", false, true, s, sizeof s));
 	assert_string_equal(s, "");
@@ -458,6 +466,33 @@ static void test_wishes(void **state)
 	assert_int_equal(p.nnotes, 0);
 }
 
+/* A site that runs the distribution's named: where the allocator is chosen
+ * at build time the plan cannot apply it, and a note says so; -M internal
+ * (run time) and "nothing to change" need no note. */
+static void test_distribution(void **state)
+{
+	struct bind_wish dist = { .threads = false, .internal_malloc = true, .distribution = true };
+	struct bind_wish dist_sys = { .threads = false, .internal_malloc = false, .distribution = true };
+	struct bind_plan p;
+
+	(void)state;
+	bind_plan_for_row(bind_row_for_version("9.18.49"), dist, &p);
+	assert_int_equal(p.nnotes, 3);
+	assert_non_null(strstr(p.notes[2], "chooses its allocator when it is built"));
+	joined(p.named, p.nnamed, "-n 1");
+	bind_plan_for_row(bind_row_for_version("9.3.6"), dist, &p);  /* a define */
+	assert_int_equal(p.nnotes, 1);
+	bind_plan_for_row(bind_row_for_version("9.11.5"), dist_sys, &p);  /* =0 define */
+	assert_int_equal(p.nnotes, 1);
+	bind_plan_for_row(bind_row_for_version("9.11.5"), dist, &p);
+	assert_int_equal(p.nnotes, 0);
+	joined(p.named, p.nnamed, "-n 1");
+	bind_plan_for_row(bind_row_for_version("9.16.44"), dist, &p);
+	assert_int_equal(p.nnotes, 1);  /* only that threads are mandatory */
+	assert_null(strstr(p.notes[0], "allocator"));
+	joined(p.named, p.nnamed, "-n 1 -M internal");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_named_flags_for),
 		cmocka_unit_test(test_table_consistent),
 		cmocka_unit_test(test_wishes),
+		cmocka_unit_test(test_distribution),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
