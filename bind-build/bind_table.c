@@ -17,6 +17,8 @@
 	{ BIND_BUILD_AUTOCONF, false, BIND_MACRO_MEM_H, true, 1, false, false }
 #define F_AUTOCONF_MEMH_OFF \
 	{ BIND_BUILD_AUTOCONF, false, BIND_MACRO_MEM_H, true, 0, false, true }
+#define F_AUTOCONF_NO_ALLOCATOR \
+	{ BIND_BUILD_AUTOCONF, false, BIND_MACRO_ABSENT, false, -1, false, false }
 #define F_AUTOCONF_JEMALLOC \
 	{ BIND_BUILD_AUTOCONF, false, BIND_MACRO_ABSENT, false, -1, true, false }
 #define F_MESON_JEMALLOC \
@@ -55,14 +57,17 @@ const struct bind_row bind_rows[] = {
 	  "", "", "-n 1", "bin",
 	  "development releases on the rewritten (automake) build, which installs "
 	  "named-checkconf in bin; otherwise as 9.17.0-9.17.1, the tree's own files decide" },
-	{ "9.17.11-9.20.x", BIND_V(9, 17, 11), LAST_OF(9, 20), F_AUTOCONF_JEMALLOC,
+	{ "9.17.11-9.17.16", BIND_V(9, 17, 11), BIND_V(9, 17, 16), F_AUTOCONF_NO_ALLOCATOR,
+	  "", "", "-n 1", "bin",
+	  "development releases: internal allocator removed and no --with-jemalloc yet "
+	  "(it came in 9.17.17), so the system malloc; threads mandatory (-n 1)" },
+	{ "9.17.17-9.20.x", BIND_V(9, 17, 17), LAST_OF(9, 20), F_AUTOCONF_JEMALLOC,
 	  "--with-jemalloc=yes", "", "-n 1", "bin",
-	  "internal allocator removed; jemalloc (configure option from 9.17.17) is "
-	  "required so configure fails without it; threads mandatory (-n 1, never -U: "
-	  "removed in 9.19.18)" },
+	  "internal allocator removed; jemalloc is required so configure fails "
+	  "without it; threads mandatory (-n 1, never -U: removed in 9.19.18)" },
 	{ "9.21.0-9.21.9", BIND_V(9, 21, 0), BIND_V(9, 21, 9), F_AUTOCONF_JEMALLOC,
 	  "--with-jemalloc=yes", "", "-n 1", "bin",
-	  "development releases still on autoconf: as 9.17.11-9.20.x; the tree's own "
+	  "development releases still on autoconf: as 9.17.17-9.20.x; the tree's own "
 	  "files decide" },
 	{ "9.21.10+", BIND_V(9, 21, 10), BIND_V(9, 999, 999), F_MESON_JEMALLOC,
 	  "-Djemalloc=enabled", "", "-n 1", "bin",

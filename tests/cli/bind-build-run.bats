@@ -127,7 +127,7 @@ setup() {
   run "$BB" "$T/t2" --prefix /opt/b --destdir "$T/d2" --threads off --internal-malloc off
   echo "$output"
   [ "$status" -eq 1 ]
-  [[ "$output" == *"bind-build: $T/d2/opt/b/bin/named-checkconf: No such file or directory; row 9.17.11-9.20.x puts named-checkconf in /opt/b/bin/named-checkconf, where the named@.service units run it"* ]]
+  [[ "$output" == *"bind-build: $T/d2/opt/b/bin/named-checkconf: No such file or directory; row 9.17.17-9.20.x puts named-checkconf in /opt/b/bin/named-checkconf, where the named@.service units run it"* ]]
   [ ! -e "$T/d2/opt/b/BUILD-REPORT" ]
 }
 

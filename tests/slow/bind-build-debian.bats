@@ -74,10 +74,10 @@ teardown() {
   run "$BB" "$tarball" --prefix "$PREFIX" --destdir "$DEST" -- "${LEAN[@]}"
   echo "$output" | tail -n 40
   [ "$status" -eq 0 ]
-  [[ "$output" == *"bind-build: row: 9.17.11-9.20.x"* ]]
+  [[ "$output" == *"bind-build: row: 9.17.17-9.20.x"* ]]
   [[ "$output" == *"bind-build: named flags: -n 1"* ]]
   report=$DEST$PREFIX/BUILD-REPORT
-  grep -qx 'row: 9.17.11-9.20.x' "$report"
+  grep -qx 'row: 9.17.17-9.20.x' "$report"
   grep -qx 'named flags: -n 1' "$report"
   grep -q "^configure: ./configure --prefix=$PREFIX --with-jemalloc=yes --disable-doh" "$report"
   # named -V of the installed binary shows the recipe's configure switch.

@@ -56,7 +56,7 @@ static void test_918_default(void **state)
 	env = render("9.18.49", false, true, &rc, &err);
 	assert_int_equal(rc, 0);
 	has(env, "BIND_VERSION='9.18.49'\n");
-	has(env, "BIND_ROW='9.17.11-9.20.x'\n");
+	has(env, "BIND_ROW='9.17.17-9.20.x'\n");
 	has(env, "BIND_BUILD_SYSTEM='autoconf'\n");
 	has(env, "BIND_CONFIGURE_FLAGS='--with-jemalloc=yes'\n");
 	has(env, "BIND_CFLAGS_DEFINES=''\n");
@@ -84,6 +84,11 @@ static void test_eras(void **state)
 	has(env, "BIND_NAMED_FLAGS='-n 1 -M internal'\n");
 	env = render("9.16.30", true, false, &rc, &err);
 	has(env, "BIND_NAMED_FLAGS=''\n");
+	/* 9.17.11-9.17.16 have no jemalloc option: build.env must not claim one. */
+	env = render("9.17.14", false, true, &rc, &err);
+	has(env, "BIND_ROW='9.17.11-9.17.16'\n");
+	has(env, "BIND_CONFIGURE_FLAGS=''\n");
+	has(env, "# NOTE: internal-malloc = on: this BIND has neither its internal allocator nor a jemalloc option");
 	env = render("9.22.1", false, true, &rc, &err);
 	has(env, "BIND_BUILD_SYSTEM='meson'\n");
 	has(env, "BIND_CONFIGURE_FLAGS='-Djemalloc=enabled'\n");

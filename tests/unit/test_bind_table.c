@@ -147,7 +147,7 @@ static const struct era eras[] = {
 	{ tree_99, "9.9.13", "9.4.0-9.9.x", "--disable-threads", "", "-n 1", BIND_BUILD_AUTOCONF },
 	{ tree_911, "9.11.37", "9.10.0-9.13.2", "--disable-threads", "", "-n 1", BIND_BUILD_AUTOCONF },
 	{ tree_91630, "9.16.30", "9.16.25-9.16.x", "", "", "-n 1 -M internal", BIND_BUILD_AUTOCONF },
-	{ tree_918, "9.18.49", "9.17.11-9.20.x", "--with-jemalloc=yes", "", "-n 1", BIND_BUILD_AUTOCONF },
+	{ tree_918, "9.18.49", "9.17.17-9.20.x", "--with-jemalloc=yes", "", "-n 1", BIND_BUILD_AUTOCONF },
 	{ tree_921, "9.21.10", "9.21.10+", "-Djemalloc=enabled", "", "-n 1", BIND_BUILD_MESON },
 };
 
@@ -358,8 +358,12 @@ static void test_versions(void **state)
 	assert_string_equal(bind_row_for_version("9.17.1")->id, "9.17.0-9.17.1");
 	assert_string_equal(bind_row_for_version("9.17.2")->id, "9.17.2-9.17.10");
 	assert_string_equal(bind_row_for_version("9.17.10")->id, "9.17.2-9.17.10");
-	assert_string_equal(bind_row_for_version("9.17.11")->id, "9.17.11-9.20.x");
-	assert_string_equal(bind_row_for_version("9.20.15")->id, "9.17.11-9.20.x");
+	/* --with-jemalloc first appears in 9.17.17's configure.ac. */
+	assert_string_equal(bind_row_for_version("9.17.11")->id, "9.17.11-9.17.16");
+	assert_string_equal(bind_row_for_version("9.17.16")->id, "9.17.11-9.17.16");
+	assert_string_equal(bind_row_for_version("9.17.17")->id, "9.17.17-9.20.x");
+	assert_string_equal(bind_row_for_version("9.17.16")->configure, "");
+	assert_string_equal(bind_row_for_version("9.20.15")->id, "9.17.17-9.20.x");
 	assert_string_equal(bind_row_for_version("9.21.9")->id, "9.21.0-9.21.9");
 	assert_string_equal(bind_row_for_version("9.21.10")->id, "9.21.10+");
 	assert_string_equal(bind_row_for_version("9.22.0")->id, "9.21.10+");
