@@ -48,6 +48,10 @@ static const char *contradiction(const struct bind_plan *p, const char *arg)
 		return "the allocator is chosen with --internal-malloc on|off";
 	if (opt_is(arg, "--prefix") || opt_is(arg, "-Dprefix") || opt_is(arg, "prefix"))
 		return "the prefix is given with --prefix";
+	if (opt_is(arg, "--libdir") || opt_is(arg, "-Dlibdir") || opt_is(arg, "libdir"))
+		return "the checks after the install run named with the libraries of PREFIX/lib";
+	if (opt_is(arg, "--buildtype") || opt_is(arg, "-Dbuildtype") || opt_is(arg, "buildtype"))
+		return "meson builds --buildtype=release (optimised, as autoconf's -O2)";
 	if (p->ndefines > 0 &&
 	    (opt_is(arg, "CFLAGS") || opt_is(arg, "-Dc_args") || opt_is(arg, "c_args")))
 		return "it would replace the CFLAGS that carry the plan's defines; set the CFLAGS "
@@ -163,6 +167,13 @@ char **build_configure_argv(const struct build_job *j)
 		argv[n++] = xstrdup("./configure");
 	}
 	argv[n++] = xasprintf("--prefix=%s", j->prefix);
+	if (meson) {
+		/* meson's default libdir is lib/<multiarch> on Debian, where the
+		 * checks after the install would not find the libraries, and its
+		 * default buildtype is debug (-O0). */
+		argv[n++] = xstrdup("--libdir=lib");
+		argv[n++] = xstrdup("--buildtype=release");
+	}
 	for (size_t i = 0; i < p->nconfigure; i++)
 		argv[n++] = xstrdup(p->configure[i]);
 	if (p->ndefines > 0) {

@@ -71,12 +71,14 @@ setup() {
   PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d" -- -Ddoh=disabled
   echo "$output"
   [ "$status" -eq 0 ]
-  [[ "$output" == *"bind-build: [configure] meson setup --prefix=/opt/b -Djemalloc=enabled -Ddoh=disabled _build"* ]]
+  # release, not meson's default debug (-O0); lib, not Debian's lib/<multiarch>,
+  # where the checks after the install look for the libraries.
+  [[ "$output" == *"bind-build: [configure] meson setup --prefix=/opt/b --libdir=lib --buildtype=release -Djemalloc=enabled -Ddoh=disabled _build"* ]]
   [[ "$output" == *"bind-build: [build] ninja -C _build -j$(nproc)"* ]]
   [[ "$output" == *"bind-build: [install] meson install -C _build"* ]]
   grep -qx 'row: 9.21.10+' "$T/d/opt/b/BUILD-REPORT"
   grep -qx 'named flags: -n 1' "$T/d/opt/b/BUILD-REPORT"
-  grep -q 'built by meson with --prefix=/opt/b -Djemalloc=enabled' "$T/d/opt/b/BUILD-REPORT"
+  grep -q 'built by meson with --prefix=/opt/b --libdir=lib --buildtype=release -Djemalloc=enabled' "$T/d/opt/b/BUILD-REPORT"
   grep -qx 'named-checkconf: /opt/b/bin/named-checkconf' "$T/d/opt/b/BUILD-REPORT"
 }
 
@@ -173,6 +175,12 @@ setup() {
   run "$BB" "$T/t21" --plan -- -D jemalloc=disabled
   [ "$status" -eq 1 ]
   [[ "$output" == *"-- jemalloc=disabled contradicts the plan: the allocator"* ]]
+  # meson: the buildtype (release) and libdir (lib) are the plan's too.
+  run "$BB" "$T/t21" --plan -- --buildtype=debug -D buildtype=plain -Dlibdir=lib64
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"-- --buildtype=debug contradicts the plan: meson builds --buildtype=release"* ]]
+  [[ "$output" == *"-- buildtype=plain contradicts the plan: meson builds --buildtype=release"* ]]
+  [[ "$output" == *"-- -Dlibdir=lib64 contradicts the plan: the checks after the install run named with the libraries of PREFIX/lib"* ]]
   # Arguments the plan does not decide still go through (CFLAGS too, when
   # no define travels in it).
   run "$BB" "$T/t" --plan -- --disable-doh CFLAGS=-O1

@@ -72,7 +72,7 @@ plan() { # ERA -> runs --plan on a fresh tree of that era
   [ "$status" -eq 0 ]
   [[ "$output" == *"version: 9.21.10 (from meson.build project())"* ]]
   [[ "$output" == *"row: 9.21.10+"* ]]
-  [[ "$output" == *"configure: meson setup --prefix=/usr/local -Djemalloc=enabled _build"* ]]
+  [[ "$output" == *"configure: meson setup --prefix=/usr/local --libdir=lib --buildtype=release -Djemalloc=enabled _build"* ]]
   [[ "$output" == *"named flags: -n 1"* ]]
 }
 
