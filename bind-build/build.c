@@ -2,6 +2,7 @@
  * named -V and BUILD-REPORT. */
 #include "build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
@@ -89,6 +90,65 @@ static void need_pkg(const char *module, const char *pkg, struct buf *err)
 			   module, module, pkg);
 }
 
+/* Compares dotted version numbers ("1.0.1" < "1.3.0"); missing parts are 0. */
+static int version_cmp(const char *a, const char *b)
+{
+	while (*a != '\0' || *b != '\0') {
+		char *ea, *eb;
+		long x = strtol(a, &ea, 10), y = strtol(b, &eb, 10);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		a = *ea == '.' ? ea + 1 : ea;
+		b = *eb == '.' ? eb + 1 : eb;
+		if (ea == a && eb == b)
+			break;  /* neither moved: not numbers */
+	}
+	return 0;
+}
+
+/* The ">=X" of meson.build's project(... meson_version: '>=X'), copied into
+ * dst; false when the tree states none. */
+static bool meson_requirement(const char *tree, char *dst, size_t n)
+{
+	char *path = xasprintf("%s/meson.build", tree);
+	size_t len;
+	char *text = read_text(path, &len);
+	const char *p = text != NULL ? strstr(text, "meson_version:") : NULL;
+	size_t k = 0;
+
+	free(path);
+	if (p != NULL) {
+		p += strlen("meson_version:");
+		p += strspn(p, " \t'\">=");
+		while (k + 1 < n && (isdigit((unsigned char)p[k]) || p[k] == '.'))
+			k++;
+		memcpy(dst, p, k);
+	}
+	dst[k] = '\0';
+	free(text);
+	return k > 0;
+}
+
+/* BIND's meson.build names the oldest meson it works with; an older one
+ * fails late or, before 1.1.0, hides the setup options from named -V. */
+static void need_meson_version(const struct build_job *j, struct buf *err)
+{
+	char want[32], *argv[] = { "meson", "--version", NULL };
+	struct buf out;
+
+	if (!have_program("meson") || !meson_requirement(j->tree, want, sizeof want))
+		return;
+	buf_init(&out);
+	if (run_capture(argv, NULL, NULL, &out) != 0 || out.data == NULL)
+		buf_printf(err, "meson --version failed; the tree needs meson >= %s\n", want);
+	else if (version_cmp(out.data, want) < 0)
+		buf_printf(err, "meson %.*s is older than the tree's meson_version '>=%s' (meson.build): "
+			   "install a newer meson (Debian backports, or pip install meson)\n",
+			   (int)strcspn(out.data, "\n"), out.data, want);
+	buf_free(&out);
+}
+
 static const char *cc_name(void)
 {
 	const char *cc = getenv("CC");
@@ -107,6 +167,7 @@ int build_check_tools(const struct build_job *j, struct buf *err)
 	if (j->plan->build == BIND_BUILD_MESON) {
 		need_program("meson", "meson", err);
 		need_program("ninja", "ninja-build", err);
+		need_meson_version(j, err);
 	} else {
 		need_program("make", "make", err);
 	}
@@ -358,6 +419,37 @@ static int checkconf_installed(const struct build_job *j, struct buf *err)
 	return rc;
 }
 
+/* Does named -V list no setup arguments? meson.build writes 'default' when
+ * there were none and, with meson before 1.1.0 (Debian 12 has 1.0.1),
+ * 'unprobed' in 9.21.10-9.21.14, as it cannot ask meson for them. */
+static bool args_unlisted(const char *v)
+{
+	const char *with = strstr(v, "built by meson with ");
+	size_t n;
+
+	if (with == NULL)
+		return false;
+	with += strlen("built by meson with ");
+	n = strcspn(with, "\r\n");
+	return (n == 8 && strncmp(with, "unprobed", n) == 0) ||
+	       (n == 7 && strncmp(with, "default", n) == 0);
+}
+
+/* Without the arguments, what named -V says about jemalloc ("compiled with
+ * jemalloc version") is the one check of the allocator left. */
+static int verify_jemalloc(const struct build_job *j, const char *v, struct buf *err)
+{
+	bool has = strstr(v, "jemalloc version") != NULL;
+
+	printf("bind-build: named -V lists no meson setup arguments; checking its jemalloc line instead\n");
+	if (j->plan->needs_jemalloc && !has) {
+		buf_puts(err, "named -V lists no meson setup arguments and no jemalloc version: "
+			 "the build did not take -Djemalloc=enabled");
+		return -1;
+	}
+	return 0;
+}
+
 /* Every planned option must appear in named -V's "built with" line. */
 static int verify_named(const struct build_job *j, const char *v, struct buf *err)
 {
@@ -365,6 +457,8 @@ static int verify_named(const struct build_job *j, const char *v, struct buf *er
 
 	if (strstr(v, "built by") == NULL && strstr(v, "built with") == NULL)
 		return 0;  /* older named: -V lists no configure arguments */
+	if (args_unlisted(v))
+		return verify_jemalloc(j, v, err);
 	for (size_t i = 0; i < p->nconfigure; i++)
 		if (strstr(v, p->configure[i]) == NULL) {
 			buf_printf(err, "named -V does not show %s: the build did not take the plan", p->configure[i]);

@@ -198,3 +198,29 @@ setup() {
   grep -qx -- '-n 1 -v' "$T/named.calls"
   grep -qx 'named flags: -n 1' "$T/d/opt/b/BUILD-REPORT"
 }
+
+@test "meson < 1.1.0: named -V says 'unprobed', and its jemalloc line is checked instead" {
+  mkdir -p "$T/t"; tree_9_21 "$T/t"; fake_meson "$T"
+  FAKE_MESON_UNPROBED=1 FAKE_JEMALLOC=1 PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  echo "$output"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"bind-build: named -V lists no meson setup arguments; checking its jemalloc line instead"* ]]
+  grep -qx 'built by meson with unprobed' "$T/d/opt/b/BUILD-REPORT"
+  # Without jemalloc in named -V the build did not take -Djemalloc=enabled.
+  FAKE_MESON_UNPROBED=1 PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d2"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"named -V lists no meson setup arguments and no jemalloc version: the build did not take -Djemalloc=enabled"* ]]
+}
+
+@test "a meson older than the tree's meson_version fails at the tool check, before configuring" {
+  mkdir -p "$T/t"; tree_9_21 "$T/t"; fake_meson "$T"
+  sed -i "s/meson_version: '>=0.61'/meson_version: '>=1.3.0'/" "$T/t/meson.build"
+  PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"meson 1.0.1 is older than the tree's meson_version '>=1.3.0' (meson.build): install a newer meson"* ]]
+  [[ "$output" != *"[configure]"* ]]
+  FAKE_MESON_VERSION=1.3.2 PATH="$T/bin:$PATH" run "$BB" "$T/t" --prefix /opt/b --destdir "$T/d"
+  [ "$status" -eq 0 ]
+}

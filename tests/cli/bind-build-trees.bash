@@ -59,7 +59,7 @@ tree_9_18() {
 
 tree_9_21() {
   checkconf_dir "$1" bin
-  put "$1" meson.build "project(\n  'bind',\n  ['c'],\n  version: '9.21.10',\n)\n"
+  put "$1" meson.build "project(\n  'bind',\n  ['c'],\n  version: '9.21.10',\n  meson_version: '>=0.61',\n)\n"
   put "$1" meson.options "option('jemalloc', type: 'feature', value: 'auto')\n"
 }
 
@@ -87,15 +87,21 @@ SH
 }
 
 # Stand-ins for meson and ninja in DIR/bin: `meson setup` records its
-# arguments, `meson install` installs a fake named that shows them.
+# arguments, `meson install` installs a fake named that shows them (or,
+# with FAKE_MESON_UNPROBED set, "unprobed" as BIND 9.21.10-9.21.14 do with
+# meson < 1.1.0; FAKE_JEMALLOC adds named -V's jemalloc line);
+# `meson --version` says FAKE_MESON_VERSION (default 1.0.1, Debian 12's).
 fake_meson() { # DIR
   mkdir -p "$1/bin"
   cat >"$1/bin/meson" <<'SH'
 #!/bin/sh
 case $1 in
+  --version) echo "${FAKE_MESON_VERSION:-1.0.1}" ;;
   setup)
     shift; echo "$*" >meson.args
-    printf '#!/bin/sh\necho "BIND 9.21 (fake)"\necho "built by meson with %s"\n' "$*" >fake-named ;;
+    shown=${FAKE_MESON_UNPROBED:+unprobed}
+    printf '#!/bin/sh\necho "BIND 9.21 (fake)"\necho "built by meson with %s"\n' "${shown:-$*}" >fake-named
+    [ -z "${FAKE_JEMALLOC:-}" ] || echo 'echo "compiled with jemalloc version: 5.3.0"' >>fake-named ;;
   install)
     prefix=$(sed -n 's/.*--prefix=\([^ ]*\).*/\1/p' meson.args)
     mkdir -p "$DESTDIR$prefix/sbin" "$DESTDIR$prefix/bin" && cp fake-named "$DESTDIR$prefix/sbin/named" &&
