@@ -237,10 +237,10 @@ char **build_configure_argv(const struct build_job *j)
 	}
 	for (size_t i = 0; i < p->nconfigure; i++)
 		argv[n++] = xstrdup(p->configure[i]);
-	if (p->ndefines > 0) {
+	if (p->ndefines > 0 && meson) {  /* autoconf: build_configure_env() */
 		char *cf = cflags_with_defines(p);
 
-		argv[n++] = xasprintf(meson ? "-Dc_args=%s" : "CFLAGS=%s", cf);
+		argv[n++] = xasprintf("-Dc_args=%s", cf);
 		free(cf);
 	}
 	for (size_t i = 0; i < j->nextra; i++)
@@ -248,6 +248,46 @@ char **build_configure_argv(const struct build_job *j)
 	if (meson)
 		argv[n++] = xstrdup("_build");
 	return argv;
+}
+
+/* autoconf 2.13's configure (BIND 9.2.0-9.2.1) takes a CFLAGS=... argument
+ * for a host type and drops it; every autoconf reads CFLAGS from the
+ * environment, and 2.52 on record it among the arguments named -V shows. */
+char *build_configure_env(const struct build_job *j)
+{
+	const struct bind_plan *p = j->plan;
+	char *cf, *env;
+
+	if (p->ndefines == 0 || p->build == BIND_BUILD_MESON)
+		return NULL;
+	cf = cflags_with_defines(p);
+	env = xasprintf("CFLAGS=%s", cf);
+	free(cf);
+	return env;
+}
+
+/* env shown in front of the command, as a shell would take it: NAME='value'. */
+static void env_argv_line(const char *env, char *const argv[], struct buf *out)
+{
+	if (env != NULL) {
+		const char *eq = strchr(env, '=');
+		char *value[] = { (char *)eq + 1, NULL };
+
+		buf_printf(out, "%.*s=", (int)(eq - env), env);
+		argv_line(value, out);
+		buf_putc(out, ' ');
+	}
+	argv_line(argv, out);
+}
+
+void build_configure_line(const struct build_job *j, struct buf *out)
+{
+	char **argv = build_configure_argv(j);
+	char *env = build_configure_env(j);
+
+	env_argv_line(env, argv, out);
+	free(env);
+	free_argv(argv);
 }
 
 static long ncpus(void)
@@ -265,16 +305,17 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* One phase: a line on stdout, the command in the log, its output too. */
-static int phase(const char *name, char **argv, const struct build_job *j, char *const env[],
-		 int logfd, struct buf *err)
+/* One phase: a line on stdout, the command in the log, its output too.
+ * shown: the one environment entry that belongs to the command line. */
+static int phase_env(const char *name, char **argv, const char *shown, const struct build_job *j,
+		     char *const env[], int logfd, struct buf *err)
 {
 	struct buf line;
 	double t0 = now();
 	int rc;
 
 	buf_init(&line);
-	argv_line(argv, &line);
+	env_argv_line(shown, argv, &line);
 	printf("bind-build: [%s] %s\n", name, line.data);
 	dprintf(logfd, "\n==== %s: %s\n", name, line.data);
 	rc = run_cmd(argv, j->tree, env, logfd);
@@ -287,6 +328,12 @@ static int phase(const char *name, char **argv, const struct build_job *j, char 
 	}
 	buf_free(&line);
 	return rc == 0 ? 0 : -1;
+}
+
+static int phase(const char *name, char **argv, const struct build_job *j, char *const env[],
+		 int logfd, struct buf *err)
+{
+	return phase_env(name, argv, NULL, j, env, logfd, err);
 }
 
 /* A git checkout has configure.ac but no configure script. */
@@ -312,6 +359,8 @@ static int configure_build_install(const struct build_job *j, int logfd, struct 
 	bool meson = j->plan->build == BIND_BUILD_MESON;
 	char jobs[32], *destdir_arg = xasprintf("DESTDIR=%s", j->destdir);
 	char **conf = build_configure_argv(j);
+	char *cflags = build_configure_env(j);
+	char *conf_env[] = { cflags, NULL };
 	char *make_argv[] = { "make", jobs, NULL };
 	char *ninja_argv[] = { "ninja", "-C", "_build", jobs, NULL };
 	char *install_argv[] = { "make", "install", destdir_arg, NULL };
@@ -321,11 +370,12 @@ static int configure_build_install(const struct build_job *j, int logfd, struct 
 
 	snprintf(jobs, sizeof jobs, "-j%ld", ncpus());
 	rc = (meson || ensure_configure(j, logfd, err) == 0) &&
-	     phase("configure", conf, j, NULL, logfd, err) == 0 &&
+	     phase_env("configure", conf, cflags, j, conf_env, logfd, err) == 0 &&
 	     phase("build", meson ? ninja_argv : make_argv, j, NULL, logfd, err) == 0 &&
 	     phase("install", meson ? minstall_argv : install_argv, j, env, logfd, err) == 0
 	     ? 0 : -1;
 	free_argv(conf);
+	free(cflags);
 	free(destdir_arg);
 	return rc;
 }
@@ -532,12 +582,11 @@ static int write_report(const struct build_job *j, const char *named_v, double s
 			struct buf *err)
 {
 	char *path = installed(j, "/BUILD-REPORT");
-	char **conf = build_configure_argv(j);
 	struct buf line;
 	FILE *f = fopen(path, "w");
 
 	buf_init(&line);
-	argv_line(conf, &line);
+	build_configure_line(j, &line);
 	if (f != NULL) {
 		fprintf(f, "source: %s\nversion: %s (from %s)\n", j->source, j->facts->version,
 			j->facts->version_from);
@@ -553,7 +602,6 @@ static int write_report(const struct build_job *j, const char *named_v, double s
 	else
 		printf("bind-build: report: %s\n", path);
 	buf_free(&line);
-	free_argv(conf);
 	free(path);
 	return err->len ? -1 : 0;
 }

@@ -40,6 +40,12 @@ int build_check_extra(const struct bind_plan *p, char *const *extra, size_t next
  * strings belong to the returned array and to j; free with free_argv(). */
 char **build_configure_argv(const struct build_job *j);
 void free_argv(char **argv);
+/* The "CFLAGS=..." configure's environment carries the plan's defines in
+ * (autoconf trees), or NULL; free() it. */
+char *build_configure_env(const struct build_job *j);
+/* The configure command as a shell line, environment first:
+ * CFLAGS='-g -O2 -D...' ./configure --prefix=... */
+void build_configure_line(const struct build_job *j, struct buf *out);
 
 /* Edits (where planned), configures, builds with all cores, installs,
  * runs named -V, checks it shows the chosen options, writes BUILD-REPORT.

@@ -281,12 +281,11 @@ static void print_plan(const struct bind_tree *t, const struct bind_plan *p, con
 	struct build_job j = { .source = o->source, .tree = tree, .prefix = o->prefix,
 			       .destdir = o->destdir, .extra = o->extra, .nextra = o->nextra,
 			       .facts = t, .plan = p };
-	char **conf = build_configure_argv(&j);
 	struct buf line;
 	char s[512];
 
 	buf_init(&line);
-	argv_line(conf, &line);
+	build_configure_line(&j, &line);
 	printf("bind-build: row: %s\n", p->row ? p->row->id : "(none)");
 	printf("bind-build: reason: %s\n", p->row ? p->row->reason : "no row for this version");
 	for (size_t i = 0; i < p->nwhy; i++)
@@ -306,7 +305,6 @@ static void print_plan(const struct bind_tree *t, const struct bind_plan *p, con
 	else
 		printf("bind-build: named-checkconf: (no row for this version: sbin or bin)\n");
 	buf_free(&line);
-	free_argv(conf);
 }
 
 /* Detects and plans; prints both. -1 with err when the tree is not BIND. */

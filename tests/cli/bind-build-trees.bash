@@ -64,7 +64,9 @@ tree_9_21() {
 }
 
 # A stand-in for autoconf's configure: remembers its arguments the way named -V
-# shows them ("built by make with '--prefix=...' ..."), writes a Makefile
+# shows them ("built by make with '--prefix=...' ...", a CFLAGS from the
+# environment last; with a file autoconf-2.13 in the tree, non-option
+# arguments are dropped as 2.13 does), writes a Makefile
 # whose `all` runs CHECK (a shell command) and whose `install` puts a fake
 # named printing that line into $(DESTDIR)PREFIX/sbin, and a fake
 # named-checkconf where checkconf.dir says.
@@ -74,8 +76,12 @@ fake_configure() { # DIR [CHECK]
 prefix=/usr/local args=
 for a in "$@"; do
   case $a in --prefix=*) prefix=${a#--prefix=} ;; esac
+  # autoconf 2.13 (BIND 9.2.0-9.2.1) takes a non-option for the host type.
+  case $a in -*) ;; *) [ -e autoconf-2.13 ] && { echo "host type $a ignored"; continue; } ;; esac
   args="$args '$a'"
 done
+# Like autoconf 2.52 and later, record a CFLAGS from the environment.
+[ -z "${CFLAGS+set}" ] || args="$args 'CFLAGS=$CFLAGS'"
 echo "checking whether this is a fake configure... yes"
 { echo '#!/bin/sh'; cat reject.sh 2>/dev/null; echo 'echo "BIND 9 (fake)"'; printf 'echo "built by make with%s"\n' "$args"; } >fake-named
 cc=$prefix/$(cat checkconf.dir 2>/dev/null || echo sbin)
