@@ -40,8 +40,10 @@ struct tpl {
 	size_t n, cap;
 	size_t depth;   /* deepest section nesting */
 	/* An override's built-in template: the names it uses, and where, are
-	 * the names the renderer gives (tpl_check_against). */
+	 * the names the renderer gives (tpl_check_against). known[i]: whether
+	 * it uses node i's name in node i's section or one around it. */
 	struct tpl *reference;
+	bool *known;
 };
 
 struct parser {
@@ -345,13 +347,66 @@ void tpl_free(struct tpl *t)
 	free(t->text);
 	free(t->v);
 	tpl_free(t->reference);
+	free(t->known);
 	free(t);
 }
 
+static bool same_name(const struct node *a, const struct node *b)
+{
+	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+}
+
+/* The {{#sections}} around node i of t, from the outside in, into chain
+ * (at most MAX_DEPTH); returns how many. */
+static size_t sections_around(const struct tpl *t, size_t i, size_t chain[MAX_DEPTH])
+{
+	size_t depth = 0;
+
+	for (size_t a = t->v[i].parent; a != NO_PARENT && depth < MAX_DEPTH; a = t->v[a].parent)
+		chain[depth++] = a;
+	for (size_t k = 0; k < depth / 2; k++) {
+		size_t x = chain[k];
+		chain[k] = chain[depth - 1 - k];
+		chain[depth - 1 - k] = x;
+	}
+	return depth;
+}
+
+/* Whether ref uses the name of t's node i where it stands, or in a section
+ * around that place: a use of it whose sections, from the outside in, are
+ * the first of node i's. A section stands for its list by name. */
+static bool used_around(const struct tpl *ref, const struct tpl *t, size_t i)
+{
+	size_t here[MAX_DEPTH], there[MAX_DEPTH], nhere = sections_around(t, i, here);
+
+	for (size_t u = 0; u < ref->n; u++) {
+		size_t nthere, k;
+
+		if (ref->v[u].kind == N_TEXT || !same_name(&ref->v[u], &t->v[i]))
+			continue;
+		nthere = sections_around(ref, u, there);
+		for (k = 0; k < nthere && k < nhere; k++)
+			if (!same_name(&ref->v[there[k]], &t->v[here[k]]))
+				break;
+		if (k == nthere)
+			return true;
+	}
+	return false;
+}
+
+/* Each node's answer is worked out once: a render asks it for every
+ * section it leaves out, for every map of a list. */
 void tpl_check_against(struct tpl *t, struct tpl *reference)
 {
 	tpl_free(t->reference);
+	free(t->known);
 	t->reference = reference;
+	t->known = NULL;
+	if (!reference)
+		return;
+	t->known = xcalloc(t->n ? t->n : 1, sizeof(*t->known));
+	for (size_t i = 0; i < t->n; i++)
+		t->known[i] = t->v[i].kind != N_TEXT && used_around(reference, t, i);
 }
 
 /* ------------------------------------------------------------------ */
@@ -369,8 +424,6 @@ struct render {
 	const struct tpl *t;
 	struct value *stack;
 	size_t n;
-	size_t path[MAX_DEPTH];   /* the {{#sections}} entered: their nodes */
-	size_t npath;
 	struct buf *out, *err;
 };
 
@@ -433,35 +486,11 @@ static bool found(struct value v)
 	return v.map || v.e;
 }
 
-static bool same_name(const struct node *a, const struct node *b)
-{
-	return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-}
-
-/* Whether the reference template uses the name of node nd where r is (or
- * in a section that encloses where r is): then the renderer gives it there.
- * Its {{#sections}} from the outside in must be the first of r's path. */
+/* Whether the built-in template uses node nd's name where nd stands (or
+ * around it), so that the renderer gives it there. */
 static bool reference_knows(const struct render *r, const struct node *nd)
 {
-	const struct tpl *ref = r->t->reference;
-	size_t chain[MAX_DEPTH];
-
-	for (size_t u = 0; u < ref->n; u++) {
-		size_t depth = 0, k;
-
-		if (ref->v[u].kind == N_TEXT || !same_name(&ref->v[u], nd))
-			continue;
-		for (size_t a = ref->v[u].parent; a != NO_PARENT && depth < MAX_DEPTH; a = ref->v[a].parent)
-			chain[depth++] = a;
-		if (depth > r->npath)
-			continue;
-		for (k = 0; k < depth; k++)
-			if (!same_name(&ref->v[chain[depth - 1 - k]], &r->t->v[r->path[k]]))
-				break;
-		if (k == depth)
-			return true;
-	}
-	return false;
+	return r->t->known[nd - r->t->v];
 }
 
 /* An override's name that nothing gives where it stands: a typo, or a name
@@ -479,26 +508,9 @@ static int unknown_name(struct render *r, const struct node *nd, bool rendered)
 			    (int)nd->len, nd->s, where);
 }
 
-static int check_range(struct render *r, size_t i, size_t end);
-
-/* The body of a section this render leaves out, checked as far as it can
- * be: each name must resolve in the contexts around it, or be one the
- * built-in template uses there. */
-static int check_body(struct render *r, size_t i)
-{
-	const struct node *nd = &r->t->v[i];
-	int rc;
-
-	if (nd->kind == N_INVERTED)
-		return check_range(r, i + 1, nd->end);
-	if (r->npath == MAX_DEPTH)
-		return 0;
-	r->path[r->npath++] = i;
-	rc = check_range(r, i + 1, nd->end);
-	r->npath--;
-	return rc;
-}
-
+/* Nodes [i, end) of a section this render leaves out, checked as far as
+ * they can be: each name must resolve in the contexts around it, or be one
+ * the built-in template uses there. */
 static int check_range(struct render *r, size_t i, size_t end)
 {
 	while (i < end) {
@@ -509,7 +521,7 @@ static int check_range(struct render *r, size_t i, size_t end)
 		    !reference_knows(r, nd))
 			return unknown_name(r, nd, false);
 		if (nd->kind == N_SECTION || nd->kind == N_INVERTED) {
-			if (check_body(r, i) < 0)
+			if (check_range(r, i + 1, nd->end) < 0)
 				return -1;
 			i = nd->end;
 		} else {
@@ -567,9 +579,7 @@ static int render_body(struct render *r, size_t i, struct value top)
 	int rc;
 
 	r->stack[r->n++] = top;
-	r->path[r->npath++] = i;
 	rc = render_range(r, i + 1, r->t->v[i].end);
-	r->npath--;
 	r->n--;
 	return rc;
 }
@@ -578,7 +588,7 @@ static int render_body(struct render *r, size_t i, struct value top)
  * construction (their tests render every section). */
 static int skip_body(struct render *r, size_t i)
 {
-	return r->t->reference ? check_body(r, i) : 0;
+	return r->t->reference ? check_range(r, i + 1, r->t->v[i].end) : 0;
 }
 
 /* Lists repeat the body once per map, with that map innermost; any other
