@@ -39,10 +39,9 @@ struct tpl {
 	struct node *v;
 	size_t n, cap;
 	size_t depth;   /* deepest section nesting */
-	/* An override's built-in template: the names it uses, and where, are
-	 * the names the renderer gives (tpl_check_against). known[i]: whether
-	 * it uses node i's name in node i's section or one around it. */
-	struct tpl *reference;
+	/* An override only (tpl_check_against): known[i], whether its built-in
+	 * template uses node i's name in node i's section or one around it,
+	 * which is where the renderer gives that name. */
 	bool *known;
 };
 
@@ -346,7 +345,6 @@ void tpl_free(struct tpl *t)
 	free(t->name);
 	free(t->text);
 	free(t->v);
-	tpl_free(t->reference);
 	free(t->known);
 	free(t);
 }
@@ -398,15 +396,14 @@ static bool used_around(const struct tpl *ref, const struct tpl *t, size_t i)
  * section it leaves out, for every map of a list. */
 void tpl_check_against(struct tpl *t, struct tpl *reference)
 {
-	tpl_free(t->reference);
 	free(t->known);
-	t->reference = reference;
 	t->known = NULL;
-	if (!reference)
-		return;
-	t->known = xcalloc(t->n ? t->n : 1, sizeof(*t->known));
-	for (size_t i = 0; i < t->n; i++)
-		t->known[i] = t->v[i].kind != N_TEXT && used_around(reference, t, i);
+	if (reference) {
+		t->known = xcalloc(t->n ? t->n : 1, sizeof(*t->known));
+		for (size_t i = 0; i < t->n; i++)
+			t->known[i] = t->v[i].kind != N_TEXT && used_around(reference, t, i);
+	}
+	tpl_free(reference);
 }
 
 /* ------------------------------------------------------------------ */
@@ -584,11 +581,11 @@ static int render_body(struct render *r, size_t i, struct value top)
 	return rc;
 }
 
-/* Only an override has a reference: the built-in templates are right by
+/* Only an override is checked: the built-in templates are right by
  * construction (their tests render every section). */
 static int skip_body(struct render *r, size_t i)
 {
-	return r->t->reference ? check_range(r, i + 1, r->t->v[i].end) : 0;
+	return r->t->known ? check_range(r, i + 1, r->t->v[i].end) : 0;
 }
 
 /* Lists repeat the body once per map, with that map innermost; any other
@@ -599,7 +596,7 @@ static int render_section(struct render *r, size_t i)
 	const struct node *nd = &r->t->v[i];
 	struct value v = resolve(r, nd->s, nd->len);
 
-	if (r->t->reference && !found(v) && !reference_knows(r, nd))
+	if (r->t->known && !found(v) && !reference_knows(r, nd))
 		return unknown_name(r, nd, true);
 	if (nd->kind == N_INVERTED)
 		return truthy(v) ? skip_body(r, i) : render_range(r, i + 1, nd->end);

@@ -33,10 +33,10 @@ struct tpl *tpl_compile(const char *name, const char *text, size_t len, struct b
 void tpl_free(struct tpl *t);
 /* Makes t (an override) answer for the names in the sections a render
  * leaves out, and for sections over names that are given nowhere: each must
- * be one the reference (the built-in template of that name, which t now
- * owns) uses in the same section or one around it. Otherwise rendering
- * fails with "unknown variable" or "unknown section", so a typo there is
- * found before a site first takes that path. */
+ * be one the reference (the built-in template of that name; freed here)
+ * uses in the same section or one around it. Otherwise rendering fails
+ * with "unknown variable" or "unknown section", so a typo there is found
+ * before a site first takes that path. */
 void tpl_check_against(struct tpl *t, struct tpl *reference);
 /* Appends the rendering to out. An interpolated name that resolves to nothing
  * is an error (a typo in an overriding template must not silently vanish):
