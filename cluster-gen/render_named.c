@@ -88,6 +88,7 @@ static int render_unit(const struct rs_view *v, struct templates *t, struct buf 
 	struct tpl_ctx *root = tpl_ctx_new();
 	char flags[128];
 	struct buf names;
+	bool rndc_key = false;   /* an instance has a control channel */
 	int rc;
 
 	buf_init(&names);
@@ -100,12 +101,11 @@ static int render_unit(const struct rs_view *v, struct templates *t, struct buf 
 	render_bind_programs(bd, root);
 	tpl_set_bool(root, "xt", rs_has_xt(v));
 	tpl_set_bool(root, "xt6", rs_has_xt6(v));
-	tpl_set_bool(root, "rndc_key", false);
 	for (size_t i = 0; i < v->r->ninstances; i++) {
 		buf_printf(&names, "%s%s", i ? " " : "", v->r->instances[i].name);
-		if (v->r->instances[i].control_port)
-			tpl_set_bool(root, "rndc_key", true);
+		rndc_key = rndc_key || v->r->instances[i].control_port;
 	}
+	tpl_set_bool(root, "rndc_key", rndc_key);
 	tpl_set(root, "instances", names.data ? names.data : "");
 	buf_free(&names);
 	rc = rs_render(v, t, "named@.service.mustache", root, "named@.service", 0644, err);

@@ -320,6 +320,8 @@ static bool looks_compat(char *const p[9])
 static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], char *err,
 		   size_t errlen)
 {
+	const char *why;
+
 	if (o->help || o->version)
 		return true;
 	if ((seen & BIT(O_WARN)) && o->exit.mode != EXIT_NAGIOS)
@@ -357,8 +359,8 @@ static bool finish(struct opts *o, uint32_t seen, int npos, char *const pos[], c
 	}
 	if (o->check.ep.source.family && o->check.ep.source.family != o->check.ep.server.family)
 		FAIL("source and server addresses are of different families");
-	if (expect_mismatch(o->check.q.qtype, &o->check.expect))
-		FAIL("--expect-address: %s", expect_mismatch(o->check.q.qtype, &o->check.expect));
+	if ((why = expect_mismatch(o->check.q.qtype, &o->check.expect)) != NULL)
+		FAIL("--expect-address: %s", why);
 	if (o->transport == TM_UDP_TCP)
 		o->check.expect.tcp_fallback = true;
 	return true;

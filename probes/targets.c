@@ -79,9 +79,9 @@ static bool parse_fields(char **f, const struct opts *base, struct target_conf *
 		ok = false;
 	}
 	t->check.q.qtype = (uint16_t)(n < 0 ? 0 : n);
-	if (n >= 0 && expect_mismatch(t->check.q.qtype, &t->check.expect)) {
-		diag_add(d, line, NULL, "qtype %s: %s (--expect-address)", f[F_QTYPE],
-			 expect_mismatch(t->check.q.qtype, &t->check.expect));
+	const char *why = n >= 0 ? expect_mismatch(t->check.q.qtype, &t->check.expect) : NULL;
+	if (why) {
+		diag_add(d, line, NULL, "qtype %s: %s (--expect-address)", f[F_QTYPE], why);
 		ok = false;
 	}
 	if (!parse_transport(f[F_TRANSPORT], &t->transport)) {
