@@ -116,6 +116,36 @@ static void dnat_commands(const struct files *host, struct buf *b)
 	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
 }
 
+/* Debian's /etc/nftables.conf begins with "flush ruleset", and
+ * nftables.service loads it on start and reload and flushes on stop: our
+ * table inet lvsdns would go with it where nft loads the rules, and the VIPs
+ * would go unanswered while the health checks (to the instance addresses)
+ * pass. The drop-in loads it again after each; with rs-dnat (legacy
+ * iptables, which the flush does not touch) it does nothing. */
+static void nftables_dropin(const struct files *host, struct buf *b)
+{
+	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
+	const char *load = rules ? "if [ -f /etc/lvsdns/dnat.nft ] && ! rs-dnat --help >/dev/null 2>&1; "
+				   "then nft -f /etc/lvsdns/dnat.nft; fi"
+				 : "if [ -f /etc/lvsdns/dnat.nft ]; then nft -f /etc/lvsdns/dnat.nft; fi";
+
+	if (!has_file(host, "dnat.nft"))
+		return;
+	buf_puts(b, "# nftables.service's start, reload and stop flush the whole ruleset, our\n"
+		    "# DNAT table too where nft loads it: its drop-in loads that again\n"
+		    "install -d -m 0755 \"$D/etc/systemd/system/nftables.service.d\"\n"
+		    "cat >\"$D/etc/systemd/system/nftables.service.d/lvsdns.conf\" <<'EOF'\n"
+		    "# Written by lvsdns' install.sh. /etc/nftables.conf begins with \"flush\n"
+		    "# ruleset\", which deletes this host's DNAT table (inet lvsdns) where nft\n"
+		    "# loads it: load it again after each start, reload and stop. Where rs-dnat\n"
+		    "# loads the rules (legacy iptables, untouched by the flush), nothing is done.\n"
+		    "[Service]\n");
+	buf_printf(b, "ExecStartPost=-/bin/sh -c '%s'\n"
+		      "ExecReload=-/bin/sh -c '%s'\n"
+		      "ExecStopPost=-/bin/sh -c '%s'\n"
+		      "EOF\n", load, load, load);
+}
+
 /* sysctl -p and the policy routing fail on a VLAN interface that is not
  * there, and set -e would stop the script halfway, Debian's named already
  * disabled: so nothing is touched until every VLAN interface is there. */
@@ -247,6 +277,7 @@ static void install_script(const struct onboard *o, const struct files *host, st
 			    "# taken down and up again come back\n"
 			    "install -d -m 0755 \"$D/etc/network/if-up.d\"\n"
 			    "ln -sfn /etc/lvsdns/policy-routing.sh \"$D/etc/network/if-up.d/lvsdns\"\n");
+	nftables_dropin(host, b);
 	buf_puts(b, "\nif [ -n \"$D\" ]; then\n\techo \"installed below $D; nothing started\"\n"
 		    "\texit 0\nfi\n\n");
 	buf_puts(b, "# Debian's own named listens on every address, port 53 of the instances too\n"
@@ -317,7 +348,10 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   routing (a VLAN that is down is only warned about: its instance\n"
 		      "   starts once it is up), applies the DNAT rules (and removes what the\n"
 		      "   other way of loading them left of ours: rs-dnat's chain LVSDNS-PRE or\n"
-		      "   the nftables table inet lvsdns), and enables and starts\n"
+		      "   the nftables table inet lvsdns), installs a drop-in that loads\n"
+		      "   dnat.nft again after nftables.service starts, reloads or stops\n"
+		      "   (/etc/nftables.conf flushes the whole ruleset; with rs-dnat it does\n"
+		      "   nothing), and enables and starts\n"
 		      "   named@INSTANCE for each instance. After a reboot named@INSTANCE puts\n"
 		      "   them back before named starts (its route, the host's rules): an\n"
 		      "   instance does not run without them. Taking a VLAN interface down\n"

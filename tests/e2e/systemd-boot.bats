@@ -150,6 +150,36 @@ make_lb_root() {
 	answered_by_each_instance
 }
 
+@test "nftables.service's start, reload and stop flush the ruleset; install.sh's drop-in loads the DNAT table again each time (without it the VIPs go)" {
+	local d="$DP_TMP/rs/etc/systemd/system/nftables.service.d" verb
+	# Debian's own /etc/nftables.conf: "flush ruleset", then an empty filter table
+	install -m 0755 /dev/null "$DP_TMP/rs/etc/nftables.conf"
+	printf '%s\n' '#!/usr/sbin/nft -f' 'flush ruleset' 'table inet filter {' \
+		'	chain input { type filter hook input priority filter; }' '}' >"$DP_TMP/rs/etc/nftables.conf"
+	[ -f "$d/lvsdns.conf" ]
+	on_host rs systemd-analyze verify --man=no nftables.service
+	answered_by_each_instance
+	for verb in start reload stop start; do
+		on_host rs systemctl "$verb" nftables
+		echo "after $verb: $(on_host rs systemctl is-active nftables)"
+		on_host rs nft list table inet lvsdns >/dev/null
+		answered_by_each_instance
+	done
+	# the same reload without the drop-in
+	mv "$d/lvsdns.conf" "$DP_TMP/nftables-dropin.conf"
+	on_host rs systemctl daemon-reload
+	on_host rs systemctl reload nftables
+	run on_host rs nft list table inet lvsdns
+	mv "$DP_TMP/nftables-dropin.conf" "$d/lvsdns.conf"
+	on_host rs systemctl daemon-reload
+	got=$(ask 105 udp)
+	on_host rs systemctl stop nftables
+	echo "without the drop-in: nft list: $status; VLAN 105: $got"
+	[ "$status" -ne 0 ]
+	[ "$got" = "no answer" ]
+	answered_by_each_instance
+}
+
 @test "after a reboot that lost the rules and routes, systemd brings every instance and its data plane back" {
 	stop_host rs
 	forget_dataplane
