@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -175,6 +176,59 @@ static bool watched(const char *name)
 	return !strcmp(name, "named@.service") || fnmatch("named-*.conf", name, 0) == 0;
 }
 
+/* Seconds the balancer may need to see a restarted instance up again once
+ * it answers: `rise` good checks a period apart, and one period more for
+ * where the first check falls. */
+static unsigned balancer_rise_seconds(const struct onboard *o)
+{
+	unsigned period = o->s->check.interval;
+
+	if (o->s->check.checker != CHECKER_WATCH) {
+		period = 0;
+		for (size_t i = 0; i < o->b->nservices; i++) {
+			unsigned d = o->s->services[o->b->services[i]].delay_loop;
+			period = d > period ? d : period;
+		}
+	}
+	return (o->s->check.rise + 1) * period;
+}
+
+/* back_up INSTANCE ADDRESS: a restarted instance listens on its address
+ * again (bounded) and the balancer has had time to see it up, before the
+ * next one goes down; otherwise a rolling restart could leave the balancer
+ * with every instance of the host down at once. */
+static void back_up_function(const struct onboard *o, struct buf *b)
+{
+	char a[ADDR_STRLEN];
+
+	buf_printf(b, "# a restarted instance is back when it listens on its address again (at\n"
+		      "# most 60 s) and the balancer has had time to see it up: rise = %u good\n"
+		      "# checks, %s apart, and one period more: %u s (ROLL_WAIT=SECONDS overrides)\n"
+		      "roll_wait=${ROLL_WAIT:-%u}\n"
+		      "back_up() {\n"
+		      "\tcase $1 in\n",
+		      o->s->check.rise, o->s->check.checker == CHECKER_WATCH ? "interval" : "delay_loop",
+		      balancer_rise_seconds(o), balancer_rise_seconds(o));
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct instance *in = &o->r->instances[i];
+		addr_str(&in->address, a);
+		buf_printf(b, in->address.family == AF_INET6 ? "\t%s) src='[%s]' ;;\n" : "\t%s) src=%s ;;\n",
+			   in->name, a);
+	}
+	buf_puts(b, "\tesac\n"
+		    "\tn=0\n"
+		    "\tuntil [ -n \"$(ss -Hlnu src \"$src\" 2>/dev/null)\" ]; do\n"
+		    "\t\tn=$((n + 1))\n"
+		    "\t\t[ \"$n\" -le 120 ] || {\n"
+		    "\t\t\techo \"install.sh: named@$1 does not listen on $src after 60 s\" >&2\n"
+		    "\t\t\treturn 1\n\t\t}\n"
+		    "\t\tsleep 0.5\n"
+		    "\tdone\n"
+		    "\techo \"install.sh: named@$1 listens again; giving the balancer $roll_wait s to see it up\"\n"
+		    "\tsleep \"$roll_wait\"\n"
+		    "}\n");
+}
+
 /* The host's instances after daemon-reload. A re-run must put what changed
  * into effect (enable --now does nothing to a running unit) and stop what the
  * site no longer has. */
@@ -198,11 +252,12 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		      "\t\techo \"install.sh: $u is not an instance of %s: stopping and disabling it\"\n"
 		      "\t\tsystemctl disable --now \"$u\" ;;\n"
 		      "\tesac\ndone\n", o->r->name);
+	back_up_function(o, b);
 	buf_puts(b, "# this host's instances, enabled. Those not running start, all in one\n"
 		    "# command: one that fails to start keeps none of the others from starting\n"
 		    "# (its unit tries again every 5 s). Running ones take up what changed: a\n"
 		    "# changed named@.service restarts them one at a time, each once the one\n"
-		    "# before has started again; a changed named-INSTANCE.conf reloads that named\n"
+		    "# before is back (back_up); a changed named-INSTANCE.conf reloads that named\n"
 		    "# (it keeps its cache)\n"
 		    "systemctl enable --quiet");
 	for (size_t i = 0; i < o->r->ninstances; i++)
@@ -215,8 +270,8 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		    "\t\tstart=\"$start named@$i\"\n"
 		    "\telif [ -n \"$unit_changed\" ]; then\n"
 		    "\t\techo \"install.sh: restarting named@$i (named@.service changed)\"\n"
-		    "\t\tsystemctl restart \"named@$i\" || {\n"
-		    "\t\t\techo \"install.sh: named@$i did not start again (systemctl status named@$i); "
+		    "\t\tsystemctl restart \"named@$i\" && back_up \"$i\" || {\n"
+		    "\t\t\techo \"install.sh: named@$i is not back (systemctl status named@$i); "
 		    "the instances after it were not restarted\" >&2\n"
 		    "\t\t\texit 1\n\t\t}\n"
 		    "\telse\n"
@@ -362,10 +417,10 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   Run again (the bundle of a changed site), it also puts the changes\n"
 		      "   into effect: named@ instances this host no longer has are stopped\n"
 		      "   and disabled; of the running instances, all are restarted one after\n"
-		      "   another when named@.service changed (each once the one before has\n"
-		      "   started again, not once the balancer sees it up: where that matters,\n"
-		      "   put a changed named@.service in place by hand and restart as\n"
-		      "   `cluster-gen diff` says), and one whose named-INSTANCE.conf changed\n"
+		      "   another when named@.service changed (each once the one before is\n"
+		      "   back: listening on its address, and the balancer given rise + 1\n"
+		      "   check periods to see it up; ROLL_WAIT=SECONDS sets that wait), and\n"
+		      "   one whose named-INSTANCE.conf changed\n"
 		      "   is reloaded (named keeps its cache); instances not running are\n"
 		      "   started. It exits 1 when an instance did not start.\n\n", o->r->name);
 	buf_printf(b, "3. From the balancer %s, before it sends the instances traffic, check\n"

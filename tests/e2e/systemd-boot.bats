@@ -288,8 +288,8 @@ main_pid() { on_host rs systemctl show -p MainPID --value "named@$1"; }
 	on_host rs systemctl reload named@a
 }
 
-@test "install.sh run again with a changed named@.service restarts the running instances one at a time; unchanged, it restarts nothing" {
-	local a b n
+@test "install.sh run again with a changed named@.service restarts the running instances one at a time, each once it is back; unchanged, it restarts nothing" {
+	local a b n wait
 	a=$(main_pid a)
 	run on_host rs sh -c 'cd /root/onboard-u && sh install.sh'
 	echo "$output"
@@ -303,12 +303,18 @@ main_pid() { on_host rs systemctl show -p MainPID --value "named@$1"; }
 	[ "$output" = disabled ]
 	# and back to the first bundle: both restart, a before b
 	a=$(main_pid a) b=$(main_pid b)
+	wait=$(sed -n 's/^roll_wait=${ROLL_WAIT:-\([0-9]*\)}$/\1/p' "$DP_TMP/onboard-rs/install.sh")
+	[ "$wait" -ge 2 ]
 	run on_host rs sh -c 'cd /root/onboard && sh install.sh'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | grep -E '^install.sh: (restarting|reloading|starting)')" = "$(printf '%s\n' \
+	# each restarted instance is back (listening, and the balancer given
+	# rise + 1 intervals of 1 s) before the next goes down
+	[ "$(echo "$output" | grep -E '^install.sh: (restarting|reloading|starting|named@. listens)')" = "$(printf '%s\n' \
 		'install.sh: restarting named@a (named@.service changed)' \
-		'install.sh: restarting named@b (named@.service changed)')" ]
+		"install.sh: named@a listens again; giving the balancer $wait s to see it up" \
+		'install.sh: restarting named@b (named@.service changed)' \
+		"install.sh: named@b listens again; giving the balancer $wait s to see it up")" ]
 	wait_active rs named@a named@b
 	[ "$(main_pid a)" != "$a" ]
 	[ "$(main_pid b)" != "$b" ]
