@@ -1,5 +1,5 @@
 # realserver/: rs-dnat, the libiptc applier of the rendered per-VLAN DNAT rules.
-RS_DNAT_CORE := realserver/rules.c
+RS_DNAT_CORE := realserver/rules.c realserver/diff.c
 PROGRAMS += rs-dnat
 # --site renders the host's rules with cluster-gen's own parser and renderer
 rs-dnat_SRCS := $(sort realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
