@@ -1,9 +1,78 @@
-/* The wanted rules against the kernel's: printing a rule as iptables-save
- * does and listing the differences that check and --dry-run show. */
+/* The wanted rules against the kernel's: the picture of what the kernel
+ * holds (kstate, kraw), printing a rule as iptables-save does and listing
+ * the differences that check and --dry-run show. */
 #include "rules.h"
 
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void strs_add(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xvasprintf(fmt, ap);
+}
+
+static void strs_free(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+void kstate_init(struct kstate *k, int family)
+{
+	memset(k, 0, sizeof(*k));
+	dnat_set_init(&k->rules);
+	k->rules.family = family;
+}
+
+void kstate_free(struct kstate *k)
+{
+	dnat_set_free(&k->rules);
+	strs_free(&k->foreign, &k->nforeign);
+}
+
+void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strs_add(&k->foreign, &k->nforeign, fmt, ap);
+	va_end(ap);
+}
+
+void kraw_init(struct kraw *k)
+{
+	memset(k, 0, sizeof(*k));
+}
+
+void kraw_free(struct kraw *k)
+{
+	for (int d = 0; d < NZONE_DIRS; d++)
+		zone_list_free(&k->dir[d].rules);
+	strs_free(&k->foreign, &k->nforeign);
+}
+
+void kraw_add_foreign(struct kraw *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strs_add(&k->foreign, &k->nforeign, fmt, ap);
+	va_end(ap);
+}
+
+bool kraw_any(const struct kraw *k)
+{
+	for (int d = 0; d < NZONE_DIRS; d++)
+		if (k->dir[d].chain || k->dir[d].plain_jumps || k->dir[d].other_jumps)
+			return true;
+	return false;   /* rules and foreign rules live in a chain */
+}
 
 void dnat_rule_format(const struct dnat_rule *r, int family, struct buf *out)
 {
@@ -147,6 +216,118 @@ size_t dnat_diff_none(const struct kstate *have, struct buf *out)
 		n++;
 	}
 	n += diff_rules(&have->rules, &none, '-', out);
+	for (size_t i = 0; i < have->nforeign; i++) {
+		buf_printf(out, "- %s\n", have->foreign[i]);
+		n++;
+	}
+	return n;
+}
+
+/* ---- the raw table's zones ---- */
+
+void zone_rule_format(const struct zone_rule *r, enum zone_dir d, struct buf *out)
+{
+	buf_printf(out, "-A %s %s %s -j CT --zone %u", ZONE_CHAINS[d].chain, ZONE_CHAINS[d].opt,
+		   r->iface, r->zone);
+}
+
+bool zone_rule_eq(const struct zone_rule *a, const struct zone_rule *b)
+{
+	return !strcmp(a->iface, b->iface) && a->zone == b->zone;
+}
+
+static bool zone_contains(const struct zone_list *l, const struct zone_rule *r)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (zone_rule_eq(&l->v[i], r))
+			return true;
+	return false;
+}
+
+static size_t zone_minus(const struct zone_list *from, const struct zone_list *other,
+			 enum zone_dir d, char sign, struct buf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < from->n; i++) {
+		if (zone_contains(other, &from->v[i]))
+			continue;
+		buf_printf(out, "%c ", sign);
+		zone_rule_format(&from->v[i], d, out);
+		buf_putc(out, '\n');
+		n++;
+	}
+	return n;
+}
+
+/* The chain itself and the jumps to it from its hook. */
+static size_t zone_jumps_diff(bool wanted, const struct kzone_chain *k, enum zone_dir d,
+			      struct buf *out)
+{
+	const char *chain = ZONE_CHAINS[d].chain, *hook = ZONE_CHAINS[d].hook;
+	size_t n = 0;
+
+	if (wanted && !k->chain) {
+		buf_printf(out, "+ :%s (chain missing)\n", chain);
+		n++;
+	}
+	if (wanted && k->plain_jumps == 0) {
+		buf_printf(out, "+ -A %s -j %s\n", hook, chain);
+		n++;
+	} else if (k->plain_jumps > (wanted ? 1u : 0u)) {
+		buf_printf(out, "- -A %s -j %s", hook, chain);
+		if (wanted)
+			buf_printf(out, " (%u more times)", k->plain_jumps - 1);
+		else if (k->plain_jumps > 1)
+			buf_printf(out, " (%u times)", k->plain_jumps);
+		buf_putc(out, '\n');
+		n++;
+	}
+	if (k->other_jumps) {
+		buf_printf(out, "- %u conditional jump(s) from %s to %s\n", k->other_jumps, hook, chain);
+		n++;
+	}
+	if (!wanted && k->chain) {
+		buf_printf(out, "- :%s (the chain itself)\n", chain);
+		n++;
+	}
+	return n;
+}
+
+/* The rules of one zone chain: missing, extra, order, duplicates (only
+ * the kernel can have them: the parser refuses a repeated interface). */
+static size_t zone_rules_diff(const struct zone_list *want, const struct zone_list *have,
+			      enum zone_dir d, struct buf *out)
+{
+	const char *chain = ZONE_CHAINS[d].chain;
+	size_t n = zone_minus(want, have, d, '+', out) + zone_minus(have, want, d, '-', out);
+
+	if (n > 0)
+		return n;
+	if (want->n != have->n) {
+		buf_printf(out, "~ %s holds duplicate rules (%zu rules, the rule file has %zu)\n",
+			   chain, have->n, want->n);
+		return 1;
+	}
+	for (size_t i = 0; i < want->n; i++) {
+		if (!zone_rule_eq(&want->v[i], &have->v[i])) {
+			buf_printf(out, "~ the rules of %s are in another order\n", chain);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+size_t zone_diff(const struct zone_set *want, const struct kraw *have, struct buf *out)
+{
+	static const struct zone_list none;
+	size_t n = 0;
+
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		n += zone_jumps_diff(want->wanted, &have->dir[d], (enum zone_dir)d, out);
+		n += zone_rules_diff(want->wanted ? &want->rules[d] : &none, &have->dir[d].rules,
+				     (enum zone_dir)d, out);
+	}
 	for (size_t i = 0; i < have->nforeign; i++) {
 		buf_printf(out, "- %s\n", have->foreign[i]);
 		n++;

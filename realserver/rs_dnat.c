@@ -202,172 +202,298 @@ static const struct xt_family *family_ops(int family)
 	return family == AF_INET6 ? &xt_ipv6 : &xt_ipv4;
 }
 
-/* Reads the kernel's state and the difference to want into diff.
- * Returns the number of differences, or -1 (reported). */
-static long compare(const struct xt_family *xf, const struct dnat_set *want, struct buf *diff)
+/* One family's wanted rules (or nothing, when not rendered) against the
+ * kernel's raw and nat tables. */
+enum { T_RAW, T_NAT, NTABLES };
+
+struct job {
+	const struct xt_family *xf;
+	const char *label;
+	const struct dnat_set *want;
+	bool none;                    /* not rendered: nothing of ours belongs anywhere */
+	long n[NTABLES];              /* differences per table */
+	struct buf diff[NTABLES];
+};
+
+/* Why nothing of ours belongs in the raw table. */
+static const char *no_zones_why(const struct job *j)
+{
+	return j->none ? "is not rendered" : "has no *raw section";
+}
+
+static int job_read_raw(struct job *j, struct buf *err)
+{
+	struct kraw k;
+	int rc = -1;
+
+	kraw_init(&k);
+	/* a missing raw table is an error only when zones are wanted */
+	if (j->xf->read_raw(&k, j->want->zones.wanted, err) == XT_OK) {
+		j->n[T_RAW] = (long)zone_diff(&j->want->zones, &k, &j->diff[T_RAW]);
+		rc = 0;
+	}
+	kraw_free(&k);
+	return rc;
+}
+
+static int job_read_nat(struct job *j, struct buf *err)
 {
 	struct kstate k;
-	struct buf err;
-	long n = -1;
+	int rc = -1;
 
-	kstate_init(&k, xf->family);
-	buf_init(&err);
-	if (xf->read(&k, &err) != XT_OK)
-		fprintf(stderr, "rs-dnat: %s\n", err.data);
-	else
-		n = (long)dnat_diff(want, &k, diff);
-	buf_free(&err);
-	kstate_free(&k);
-	return n;
-}
-
-static int cmd_check(const char *label, const struct dnat_set *want)
-{
-	const struct xt_family *xf = family_ops(want->family);
-	struct buf diff;
-	long n;
-
-	buf_init(&diff);
-	n = compare(xf, want, &diff);
-	if (n > 0) {
-		printf("rs-dnat: %s nat table differs from %s (+ missing, - unexpected):\n%s",
-		       xf->name, label, diff.data);
-	} else if (n == 0) {
-		printf("rs-dnat: %s nat table matches %s (%zu rules)\n", xf->name, label, want->n);
+	kstate_init(&k, j->xf->family);
+	/* not rendered: the host may well lack that family's nat table */
+	if (j->xf->read(&k, !j->none, err) == XT_OK) {
+		j->n[T_NAT] = (long)(j->none ? dnat_diff_none(&k, &j->diff[T_NAT])
+					     : dnat_diff(j->want, &k, &j->diff[T_NAT]));
+		rc = 0;
 	}
-	buf_free(&diff);
-	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
-}
-
-/* What the kernel holds of ours in a family that wants nothing, into diff.
- * No nat table at all holds nothing of ours: not an error here, as the
- * host may well lack that family's table. Returns the number of
- * differences, or -1 (reported). */
-static long compare_none(const struct xt_family *xf, struct buf *diff)
-{
-	struct kstate k;
-	struct buf err;
-	enum xt_status st;
-	long n = -1;
-
-	kstate_init(&k, xf->family);
-	buf_init(&err);
-	st = xf->read(&k, &err);
-	if (st == XT_NO_TABLE)
-		n = 0;
-	else if (st != XT_OK)
-		fprintf(stderr, "rs-dnat: %s\n", err.data);
-	else
-		n = (long)dnat_diff_none(&k, diff);
-	buf_free(&err);
 	kstate_free(&k);
-	return n;
+	return rc;
 }
 
-static int cmd_check_none(const char *label, int family)
+/* Fills j's differences; -1 on a kernel error (reported). */
+static int job_compare(struct job *j)
 {
-	const struct xt_family *xf = family_ops(family);
-	struct buf diff;
-	long n;
+	struct buf err;
+	int rc;
 
-	buf_init(&diff);
-	n = compare_none(xf, &diff);
-	if (n > 0)
-		printf("rs-dnat: %s nat table differs: %s is not rendered, so nothing of ours "
-		       "belongs there (- unexpected):\n%s", xf->name, label, diff.data);
-	else if (n == 0)
-		printf("rs-dnat: %s nat table holds nothing of ours, as %s is not rendered\n",
-		       xf->name, label);
-	buf_free(&diff);
-	return n < 0 ? EXIT_ERR : n > 0 ? EXIT_DIFFERS : EXIT_SYNC;
-}
-
-static int cmd_apply_none(const struct opts *o, const char *label, int family)
-{
-	const struct xt_family *xf = family_ops(family);
-	struct buf diff, err;
-	bool removed = false;
-	long n;
-	int rc = EXIT_SYNC;
-
-	buf_init(&diff);
 	buf_init(&err);
-	n = compare_none(xf, &diff);
-	if (n < 0) {
-		rc = EXIT_ERR;
-	} else if (n == 0) {
-		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
-		       "nothing changed\n", xf->name, label);
-	} else if (o->dry_run) {
-		printf("rs-dnat: dry run: would change the %s nat table (- remove):\n%s"
-		       "rs-dnat: dry run: would remove " RS_CHAIN " and its jump (%s is not rendered)\n",
-		       xf->name, diff.data, label);
-	} else if (xf->remove(&removed, &err) != XT_OK) {
+	rc = job_read_raw(j, &err) < 0 || job_read_nat(j, &err) < 0 ? -1 : 0;
+	if (rc < 0)
 		fprintf(stderr, "rs-dnat: %s\n", err.data);
-		rc = EXIT_ERR;
-	} else {
-		printf("rs-dnat: %s nat table: %s (%s is not rendered)\n", xf->name,
-		       removed ? "removed " RS_CHAIN " and its jump" : "nothing of ours to remove", label);
-	}
-	buf_free(&diff);
 	buf_free(&err);
 	return rc;
 }
 
-static int cmd_apply(const struct opts *o, const char *label, const struct dnat_set *want)
+static void job_init(struct job *j, const struct wanted *w, size_t i)
 {
-	const struct xt_family *xf = family_ops(want->family);
-	struct buf diff, err;
-	long n;
-	int rc = EXIT_SYNC;
+	memset(j, 0, sizeof(*j));
+	j->xf = family_ops(w->set[i].family);
+	j->label = w->label[i];
+	j->want = &w->set[i];
+	j->none = w->none[i];
+	for (int t = 0; t < NTABLES; t++)
+		buf_init(&j->diff[t]);
+}
 
-	buf_init(&diff);
-	buf_init(&err);
-	n = compare(xf, want, &diff);
-	if (n < 0) {
-		rc = EXIT_ERR;
-	} else if (n == 0) {
-		/* Idempotent: no commit at all, so counters and order stay. */
-		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", xf->name, label);
-	} else if (o->dry_run) {
+static void job_free(struct job *j)
+{
+	for (int t = 0; t < NTABLES; t++)
+		buf_free(&j->diff[t]);
+}
+
+/* ---- check ---- */
+
+static void check_raw(const struct job *j)
+{
+	const char *name = j->xf->name;
+
+	if (j->n[T_RAW] > 0 && j->want->zones.wanted)
+		printf("rs-dnat: %s raw table differs from %s (+ missing, - unexpected):\n%s", name,
+		       j->label, j->diff[T_RAW].data);
+	else if (j->n[T_RAW] > 0)
+		printf("rs-dnat: %s raw table differs: %s %s, so nothing of ours belongs there "
+		       "(- unexpected):\n%s", name, j->label, no_zones_why(j), j->diff[T_RAW].data);
+	else if (j->want->zones.wanted)
+		printf("rs-dnat: %s raw table matches %s (%zu zones)\n", name, j->label,
+		       j->want->zones.rules[ZONE_IN].n);
+}
+
+static void check_nat(const struct job *j)
+{
+	const char *name = j->xf->name;
+
+	if (j->n[T_NAT] > 0 && !j->none)
+		printf("rs-dnat: %s nat table differs from %s (+ missing, - unexpected):\n%s", name,
+		       j->label, j->diff[T_NAT].data);
+	else if (j->n[T_NAT] > 0)
+		printf("rs-dnat: %s nat table differs: %s is not rendered, so nothing of ours "
+		       "belongs there (- unexpected):\n%s", name, j->label, j->diff[T_NAT].data);
+	else if (!j->none)
+		printf("rs-dnat: %s nat table matches %s (%zu rules)\n", name, j->label, j->want->n);
+	else
+		printf("rs-dnat: %s nat table holds nothing of ours, as %s is not rendered\n",
+		       name, j->label);
+}
+
+static int cmd_check(struct job *j)
+{
+	if (job_compare(j) < 0)
+		return EXIT_ERR;
+	check_raw(j);
+	check_nat(j);
+	return j->n[T_RAW] + j->n[T_NAT] > 0 ? EXIT_DIFFERS : EXIT_SYNC;
+}
+
+/* ---- apply ---- */
+
+static void dry_run_raw(const struct job *j)
+{
+	const struct zone_set *z = &j->want->zones;
+
+	if (j->n[T_RAW] == 0) {
+		if (z->wanted)
+			printf("rs-dnat: %s raw table already matches %s; nothing changed\n",
+			       j->xf->name, j->label);
+		return;
+	}
+	printf("rs-dnat: dry run: would change the %s raw table (+ add, - remove):\n%s",
+	       j->xf->name, j->diff[T_RAW].data);
+	if (z->wanted)
+		printf("rs-dnat: dry run: would commit " RS_ZONE_IN " and " RS_ZONE_OUT " with "
+		       "%zu zones and one jump each\n", z->rules[ZONE_IN].n);
+	else
+		printf("rs-dnat: dry run: would remove " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
+		       "jumps (%s %s)\n", j->label, no_zones_why(j));
+}
+
+static void dry_run_nat(const struct job *j)
+{
+	if (j->n[T_NAT] == 0 && !j->none)
+		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", j->xf->name,
+		       j->label);
+	else if (j->n[T_NAT] == 0)
+		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
+		       "nothing changed\n", j->xf->name, j->label);
+	else if (!j->none)
 		printf("rs-dnat: dry run: would change the %s nat table (+ add, - remove):\n%s"
 		       "rs-dnat: dry run: would commit " RS_CHAIN " with %zu rules and one jump "
-		       "from " RS_HOOK_CHAIN "\n", xf->name, diff.data, want->n);
-	} else if (xf->apply(want, &err) != XT_OK) {
-		fprintf(stderr, "rs-dnat: %s\n", err.data);
-		rc = EXIT_ERR;
-	} else {
-		printf("rs-dnat: %s nat table: committed " RS_CHAIN " with %zu rules from %s\n",
-		       xf->name, want->n, label);
-	}
-	buf_free(&diff);
-	buf_free(&err);
-	return rc;
+		       "from " RS_HOOK_CHAIN "\n", j->xf->name, j->diff[T_NAT].data, j->want->n);
+	else
+		printf("rs-dnat: dry run: would change the %s nat table (- remove):\n%s"
+		       "rs-dnat: dry run: would remove " RS_CHAIN " and its jump (%s is not "
+		       "rendered)\n", j->xf->name, j->diff[T_NAT].data, j->label);
 }
 
-static int remove_one(const struct xt_family *xf, bool dry_run, bool quiet_missing)
+/* What a table that differed has become; done: it was committed. */
+static void applied_raw(const struct job *j, bool done)
+{
+	const struct zone_set *z = &j->want->zones;
+
+	if (j->n[T_RAW] == 0 && z->wanted)
+		printf("rs-dnat: %s raw table already matches %s; nothing changed\n", j->xf->name,
+		       j->label);
+	else if (done && z->wanted)
+		printf("rs-dnat: %s raw table: committed " RS_ZONE_IN " and " RS_ZONE_OUT " with "
+		       "%zu zones from %s\n", j->xf->name, z->rules[ZONE_IN].n, j->label);
+	else if (done)
+		printf("rs-dnat: %s raw table: removed " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
+		       "jumps (%s %s)\n", j->xf->name, j->label, no_zones_why(j));
+}
+
+static void applied_nat(const struct job *j, bool done)
+{
+	if (j->n[T_NAT] == 0 && !j->none)
+		/* idempotent: no commit at all, so counters and order stay */
+		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", j->xf->name,
+		       j->label);
+	else if (j->n[T_NAT] == 0)
+		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
+		       "nothing changed\n", j->xf->name, j->label);
+	else if (done && !j->none)
+		printf("rs-dnat: %s nat table: committed " RS_CHAIN " with %zu rules from %s\n",
+		       j->xf->name, j->want->n, j->label);
+	else if (done)
+		printf("rs-dnat: %s nat table: removed " RS_CHAIN " and its jump (%s is not "
+		       "rendered)\n", j->xf->name, j->label);
+}
+
+/* Commits only the tables that differ. Not rendered: remove does it all,
+ * nat first; otherwise apply, raw first. Each line says what became of
+ * its table, in the order of the commits. */
+static int cmd_apply(struct job *j)
+{
+	unsigned tables = (j->n[T_RAW] ? XT_RAW : 0) | (j->n[T_NAT] ? XT_NAT : 0), done = 0;
+	enum xt_status st = XT_OK;
+	struct buf err;
+
+	buf_init(&err);
+	if (tables && j->none)
+		st = j->xf->remove(&done, &err);
+	else if (tables)
+		st = j->xf->apply(j->want, tables, &done, &err);
+	if (j->none) {
+		applied_nat(j, done & XT_NAT);
+		applied_raw(j, done & XT_RAW);
+	} else {
+		applied_raw(j, done & XT_RAW);
+		applied_nat(j, done & XT_NAT);
+	}
+	if (st != XT_OK)
+		fprintf(stderr, "rs-dnat: %s\n", err.data);
+	buf_free(&err);
+	return st == XT_OK ? EXIT_SYNC : EXIT_ERR;
+}
+
+/* In the order the commits would happen. */
+static int cmd_dry_run(const struct job *j)
+{
+	if (j->none) {
+		dry_run_nat(j);
+		dry_run_raw(j);
+	} else {
+		dry_run_raw(j);
+		dry_run_nat(j);
+	}
+	return EXIT_SYNC;
+}
+
+/* ---- remove ---- */
+
+static void dry_run_remove(const struct xt_family *xf, const struct kstate *k,
+			   const struct kraw *r)
+{
+	size_t zones = r->nforeign;
+
+	if (k->chain || k->plain_jumps || k->other_jumps)
+		printf("rs-dnat: dry run: would remove %u jump(s) from " RS_HOOK_CHAIN
+		       " and chain " RS_CHAIN " (%zu rules) from the %s nat table\n",
+		       k->plain_jumps + k->other_jumps, k->rules.n + k->nforeign, xf->name);
+	for (int d = 0; d < NZONE_DIRS; d++)
+		zones += r->dir[d].rules.n;
+	if (kraw_any(r))
+		printf("rs-dnat: dry run: would remove " RS_ZONE_IN ", " RS_ZONE_OUT ", their "
+		       "jumps and %zu rules from the %s raw table\n", zones, xf->name);
+	if (!kraw_any(r) && !(k->chain || k->plain_jumps || k->other_jumps))
+		printf("rs-dnat: %s nat and raw tables: nothing of ours to remove\n", xf->name);
+}
+
+static void removed(const struct xt_family *xf, unsigned done)
+{
+	if (done & XT_NAT)
+		printf("rs-dnat: %s nat table: removed " RS_CHAIN " and its jump\n", xf->name);
+	if (done & XT_RAW)
+		printf("rs-dnat: %s raw table: removed " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
+		       "jumps\n", xf->name);
+	if (!done)
+		printf("rs-dnat: %s nat and raw tables: nothing of ours to remove\n", xf->name);
+}
+
+/* A table that is not there holds nothing of ours: remove then works
+ * with only one of the two tables, or none. */
+static int remove_one(const struct xt_family *xf, bool dry_run)
 {
 	struct buf err;
 	struct kstate k;
-	bool removed = false;
+	struct kraw r;
+	unsigned done = 0;
 	enum xt_status st;
 
 	buf_init(&err);
 	kstate_init(&k, xf->family);
-	st = dry_run ? xf->read(&k, &err) : xf->remove(&removed, &err);
-	if (st == XT_NO_TABLE && quiet_missing) {
-		st = XT_OK; /* no table: nothing of ours can be in it */
-	} else if (st != XT_OK) {
+	kraw_init(&r);
+	if (!dry_run)
+		st = xf->remove(&done, &err);
+	else if ((st = xf->read(&k, false, &err)) == XT_OK)
+		st = xf->read_raw(&r, false, &err);
+	if (st == XT_OK && dry_run)
+		dry_run_remove(xf, &k, &r);
+	else if (st == XT_OK || done)
+		removed(xf, done);   /* nat may be gone when raw failed */
+	if (st != XT_OK)
 		fprintf(stderr, "rs-dnat: %s\n", err.data);
-	} else if (dry_run && (k.chain || k.plain_jumps || k.other_jumps)) {
-		printf("rs-dnat: dry run: would remove %u jump(s) from " RS_HOOK_CHAIN
-		       " and chain " RS_CHAIN " (%zu rules) from the %s nat table\n",
-		       k.plain_jumps + k.other_jumps, k.rules.n + k.nforeign, xf->name);
-	} else if (removed) {
-		printf("rs-dnat: %s nat table: removed " RS_CHAIN " and its jump\n", xf->name);
-	} else {
-		printf("rs-dnat: %s nat table: nothing of ours to remove\n", xf->name);
-	}
+	kraw_free(&r);
 	kstate_free(&k);
 	buf_free(&err);
 	return st == XT_OK ? EXIT_SYNC : EXIT_ERR;
@@ -376,23 +502,30 @@ static int remove_one(const struct xt_family *xf, bool dry_run, bool quiet_missi
 static int cmd_remove(const struct opts *o)
 {
 	int rc4 = EXIT_SYNC, rc6 = EXIT_SYNC;
-	bool both = o->family == 0;
 
 	if (o->family != AF_INET6)
-		rc4 = remove_one(&xt_ipv4, o->dry_run, both);
+		rc4 = remove_one(&xt_ipv4, o->dry_run);
 	if (o->family != AF_INET)
-		rc6 = remove_one(&xt_ipv6, o->dry_run, both);
+		rc6 = remove_one(&xt_ipv6, o->dry_run);
 	return rc4 != EXIT_SYNC ? rc4 : rc6;
 }
 
 static int run_one(const struct opts *o, const struct wanted *w, size_t i)
 {
-	bool check = !strcmp(o->cmd, "check");
+	struct job j;
+	int rc;
 
-	if (w->none[i])
-		return check ? cmd_check_none(w->label[i], w->set[i].family)
-			     : cmd_apply_none(o, w->label[i], w->set[i].family);
-	return check ? cmd_check(w->label[i], &w->set[i]) : cmd_apply(o, w->label[i], &w->set[i]);
+	job_init(&j, w, i);
+	if (!strcmp(o->cmd, "check"))
+		rc = cmd_check(&j);
+	else if (job_compare(&j) < 0)
+		rc = EXIT_ERR;
+	else if (o->dry_run)
+		rc = cmd_dry_run(&j);
+	else
+		rc = cmd_apply(&j);
+	job_free(&j);
+	return rc;
 }
 
 enum { OPT_SITE = 256, OPT_HOST };
@@ -440,6 +573,9 @@ int main(int argc, char **argv)
 	struct wanted w = { .n = 0 };
 	int rc = EXIT_SYNC;
 
+	/* what was committed (stdout) and what failed after it (stderr) stay
+	 * in order in a pipe or the journal too */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse_args(argc, argv, &o) < 0) {
 		usage(stderr);
 		return EXIT_ERR;

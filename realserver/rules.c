@@ -14,6 +14,8 @@ void dnat_set_init(struct dnat_set *s)
 void dnat_set_free(struct dnat_set *s)
 {
 	free(s->v);
+	for (int d = 0; d < NZONE_DIRS; d++)
+		zone_list_free(&s->zones.rules[d]);
 	dnat_set_init(s);
 }
 
@@ -26,31 +28,24 @@ void dnat_set_add(struct dnat_set *s, const struct dnat_rule *r)
 	s->v[s->n++] = *r;
 }
 
-void kstate_init(struct kstate *k, int family)
+const struct zone_chain_names ZONE_CHAINS[NZONE_DIRS] = {
+	[ZONE_IN] = { RS_ZONE_IN, RS_ZONE_IN_HOOK, "-i" },
+	[ZONE_OUT] = { RS_ZONE_OUT, RS_ZONE_OUT_HOOK, "-o" },
+};
+
+void zone_list_add(struct zone_list *l, const struct zone_rule *r)
 {
-	memset(k, 0, sizeof(*k));
-	dnat_set_init(&k->rules);
-	k->rules.family = family;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n++] = *r;
 }
 
-void kstate_free(struct kstate *k)
+void zone_list_free(struct zone_list *l)
 {
-	dnat_set_free(&k->rules);
-	for (size_t i = 0; i < k->nforeign; i++)
-		free(k->foreign[i]);
-	free(k->foreign);
-	k->foreign = NULL;
-	k->nforeign = 0;
-}
-
-void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	k->foreign = xreallocarray(k->foreign, k->nforeign + 1, sizeof(*k->foreign));
-	va_start(ap, fmt);
-	k->foreign[k->nforeign++] = xvasprintf(fmt, ap);
-	va_end(ap);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 /* ---- parsing ---- */
@@ -134,10 +129,17 @@ static bool parse_to(const char *s, struct addr *a, uint16_t *port)
 	return !colon || parse_port(colon + 1, port);
 }
 
+/* Where the parser is: an optional *raw section, then the *nat section. */
+enum stage { START, IN_RAW, AFTER_RAW, IN_NAT, DONE };
+
 struct parse_ctx {
 	struct diags *d;
 	int line;
 	int family;
+	enum stage st;
+	bool nat_chain;                   /* ':LVSDNS-PRE' seen */
+	bool zone_chain[NZONE_DIRS];      /* ':LVSDNS-ZONE-IN' / '-OUT' seen */
+	size_t raw_errors;                /* problems found before *raw */
 };
 
 static bool family_ok(struct parse_ctx *c, const struct addr *a, const char *what)
@@ -286,33 +288,196 @@ static bool is(const struct line *l, size_t n, const char *a, const char *b,
 	return true;
 }
 
-enum stage { BEFORE_TABLE, IN_TABLE, AFTER_COMMIT };
+static bool is_commit(const struct line *l)
+{
+	return is(l, 1, "COMMIT", NULL, NULL, NULL);
+}
 
-static void parse_line(struct parse_ctx *c, struct line *l, enum stage *st,
-		       bool *chain, struct dnat_set *out)
+/* ---- the *raw section: conntrack zones ---- */
+
+/* "-A HOOK -j CHAIN": which direction's jump l is, or -1. */
+static int zone_jump(const struct line *l)
+{
+	for (int d = 0; d < NZONE_DIRS; d++)
+		if (is(l, 4, "-A", ZONE_CHAINS[d].hook, "-j", ZONE_CHAINS[d].chain))
+			return d;
+	return -1;
+}
+
+/* "-A CHAIN ...": which zone chain l appends to, or -1. */
+static int zone_rule_chain(const struct line *l)
+{
+	for (int d = 0; d < NZONE_DIRS; d++)
+		if (l->n >= 2 && !strcmp(l->tok[0], "-A") && !strcmp(l->tok[1], ZONE_CHAINS[d].chain))
+			return d;
+	return -1;
+}
+
+static void declare_zone_chain(struct parse_ctx *c, const struct line *l)
+{
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		if (l->n == 3 && !strcmp(l->tok[0] + 1, ZONE_CHAINS[d].chain) &&
+		    !strcmp(l->tok[1], "-") && !strcmp(l->tok[2], "[0:0]")) {
+			c->zone_chain[d] = true;
+			return;
+		}
+	}
+	diag_add(c->d, c->line, "only our own chains are declared: ':" RS_ZONE_IN " - [0:0]' and ':"
+		 RS_ZONE_OUT " - [0:0]'", "unexpected chain declaration '%s'", l->tok[0]);
+}
+
+/* "-A CHAIN -i|-o IFACE -j CT --zone N", exactly; into r. */
+static int read_zone_rule(struct parse_ctx *c, const struct line *l, enum zone_dir d,
+			  struct zone_rule *r)
+{
+	const struct zone_chain_names *zc = &ZONE_CHAINS[d];
+	const char *why;
+
+	if (l->n != 8 || (strcmp(l->tok[2], "-i") && strcmp(l->tok[2], "-o")) ||
+	    strcmp(l->tok[4], "-j") || strcmp(l->tok[5], "CT") || strcmp(l->tok[6], "--zone")) {
+		diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
+			 "a rule in %s must be '-A %s %s IFACE -j CT --zone N'", zc->chain,
+			 zc->chain, zc->opt);
+		return -1;
+	}
+	if (strcmp(l->tok[2], zc->opt)) {
+		diag_add(c->d, c->line, RS_ZONE_IN " (from " RS_ZONE_IN_HOOK ") sees arriving packets, "
+			 "-i; " RS_ZONE_OUT " (from " RS_ZONE_OUT_HOOK ") leaving ones, -o",
+			 "%s in %s: its rules match %s IFACE", l->tok[2], zc->chain, zc->opt);
+		return -1;
+	}
+	if ((why = iface_problem(l->tok[3])) != NULL) {
+		diag_add(c->d, c->line, NULL, "interface name '%s' %s", l->tok[3], why);
+		return -1;
+	}
+	strcpy(r->iface, l->tok[3]);
+	/* a zone is 1..65535 as a port is; iptables reads "01105" as octal */
+	if (!parse_port(l->tok[7], &r->zone) || l->tok[7][0] == '0') {
+		diag_add(c->d, c->line, !strcmp(l->tok[7], "0") ? "zone 0 is the default zone "
+			 "that every interface shares" : l->tok[7][0] == '0' ? "iptables reads a "
+			 "number with a leading 0 as octal" : NULL, "bad zone '%s' (1 to 65535)",
+			 l->tok[7]);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct zone_rule *find_zone(const struct zone_list *l, const char *iface)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].iface, iface))
+			return &l->v[i];
+	return NULL;
+}
+
+static void parse_zone_rule(struct parse_ctx *c, const struct line *l, enum zone_dir d,
+			    struct zone_set *z)
+{
+	struct zone_rule r = { .line = c->line };
+	const struct zone_rule *prev;
+
+	if (!c->zone_chain[d]) {
+		diag_add(c->d, c->line, NULL, "rule before ':%s'", ZONE_CHAINS[d].chain);
+	} else if (read_zone_rule(c, l, d, &r) < 0) {
+		/* reported */
+	} else if ((prev = find_zone(&z->rules[d], r.iface)) != NULL) {
+		/* CT leaves a packet that already has a zone alone: the
+		 * first rule would win and the second mean nothing */
+		diag_add(c->d, c->line, "one rule per interface and direction",
+			 "interface %s already has zone %u in %s (line %d)", r.iface,
+			 prev->zone, ZONE_CHAINS[d].chain, prev->line);
+	} else {
+		zone_list_add(&z->rules[d], &r);
+	}
+}
+
+/* A zone set on one direction only (or different ones) makes the
+ * replies look for their query's conntrack entry in the wrong zone. */
+static void cross_check_zones(struct parse_ctx *c, const struct zone_set *z)
+{
+	static const char hint[] = "both directions need the same zone, or replies miss "
+				   "the conntrack entry of their query";
+
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		const struct zone_list *mine = &z->rules[d], *other = &z->rules[1 - d];
+
+		for (size_t i = 0; i < mine->n; i++) {
+			const struct zone_rule *r = &mine->v[i], *o = find_zone(other, r->iface);
+
+			if (!o)
+				diag_add(c->d, r->line, hint, "interface %s has zone %u in %s but no "
+					 "rule in %s", r->iface, r->zone, ZONE_CHAINS[d].chain,
+					 ZONE_CHAINS[1 - d].chain);
+			else if (d == ZONE_OUT && o->zone != r->zone)
+				diag_add(c->d, r->line, hint, "interface %s has zone %u here but zone "
+					 "%u in %s (line %d)", r->iface, r->zone, o->zone,
+					 ZONE_CHAINS[ZONE_IN].chain, o->line);
+		}
+	}
+}
+
+/* At the *raw section's COMMIT: both chains, both jumps, same zones
+ * (compared only when every zone rule could be read: a refused rule
+ * would show up again as a zone missing on one side). */
+static void raw_complete(struct parse_ctx *c, const struct zone_set *z)
+{
+	bool all_read = c->d->n == c->raw_errors;
+
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		if (!c->zone_chain[d])
+			diag_add(c->d, c->line, NULL, "no ':%s - [0:0]' line in the *raw section",
+				 ZONE_CHAINS[d].chain);
+		if (!z->jump[d])
+			diag_add(c->d, c->line, NULL, "no '-A %s -j %s' line in the *raw section",
+				 ZONE_CHAINS[d].hook, ZONE_CHAINS[d].chain);
+	}
+	if (all_read)
+		cross_check_zones(c, z);
+}
+
+static void parse_raw_line(struct parse_ctx *c, struct line *l, struct zone_set *z)
+{
+	int d;
+
+	if (is_commit(l)) {
+		raw_complete(c, z);
+		c->st = AFTER_RAW;
+	} else if (l->tok[0][0] == ':') {
+		declare_zone_chain(c, l);
+	} else if ((d = zone_jump(l)) >= 0) {
+		if (z->jump[d])
+			diag_add(c->d, c->line, NULL, "second jump from %s", ZONE_CHAINS[d].hook);
+		z->jump[d] = true;
+	} else if ((d = zone_rule_chain(l)) >= 0) {
+		parse_zone_rule(c, l, (enum zone_dir)d, z);
+	} else if (l->tok[0][0] == '*') {
+		diag_add(c->d, c->line, NULL, "'%s' before the *raw section's COMMIT", l->tok[0]);
+	} else {
+		diag_add(c->d, c->line, "the *raw section holds only our two zone chains, their "
+			 "jumps and '-A " RS_ZONE_IN " -i IFACE -j CT --zone N' rules",
+			 "not a line of ours: '%s'", l->tok[0]);
+	}
+}
+
+/* ---- the sections and the file ---- */
+
+static void parse_nat_line(struct parse_ctx *c, struct line *l, struct dnat_set *out)
 {
 	struct dnat_rule r;
 
-	if (*st == BEFORE_TABLE) {
-		if (is(l, 1, "*nat", NULL, NULL, NULL))
-			*st = IN_TABLE;
-		else
-			diag_add(c->d, c->line, NULL, "expected '*nat' before any rule");
-	} else if (*st == AFTER_COMMIT) {
-		diag_add(c->d, c->line, NULL, "text after COMMIT");
-	} else if (is(l, 1, "COMMIT", NULL, NULL, NULL)) {
-		*st = AFTER_COMMIT;
+	if (is_commit(l)) {
+		c->st = DONE;
 	} else if (l->tok[0][0] == ':') {
 		if (!is(l, 3, ":" RS_CHAIN, "-", "[0:0]", NULL))
 			diag_add(c->d, c->line, "only our own chain is declared: ':" RS_CHAIN " - [0:0]'",
 				 "unexpected chain declaration '%s'", l->tok[0]);
-		*chain = true;
+		c->nat_chain = true;
 	} else if (is(l, 4, "-A", RS_HOOK_CHAIN, "-j", RS_CHAIN)) {
 		if (out->jump)
 			diag_add(c->d, c->line, NULL, "second jump from " RS_HOOK_CHAIN);
 		out->jump = true;
 	} else if (l->n >= 2 && !strcmp(l->tok[0], "-A") && !strcmp(l->tok[1], RS_CHAIN)) {
-		if (!*chain)
+		if (!c->nat_chain)
 			diag_add(c->d, c->line, NULL, "rule before ':" RS_CHAIN "'");
 		else if (parse_rule(c, l, &r) == 0)
 			dnat_set_add(out, &r);
@@ -322,12 +487,47 @@ static void parse_line(struct parse_ctx *c, struct line *l, enum stage *st,
 	}
 }
 
+/* "*raw" (only first) or "*nat". */
+static void parse_table_start(struct parse_ctx *c, struct line *l, struct dnat_set *out)
+{
+	if (is(l, 1, "*nat", NULL, NULL, NULL)) {
+		c->st = IN_NAT;
+	} else if (c->st == START && is(l, 1, "*raw", NULL, NULL, NULL)) {
+		c->st = IN_RAW;
+		c->raw_errors = c->d->n;
+		out->zones.wanted = true;
+	} else if (c->st == START) {
+		diag_add(c->d, c->line, NULL, "expected '*nat' (or '*raw' before it) before any rule");
+	} else {
+		diag_add(c->d, c->line, NULL, "expected '*nat' after the *raw section");
+	}
+}
+
+static void parse_line(struct parse_ctx *c, struct line *l, struct dnat_set *out)
+{
+	switch (c->st) {
+	case START:
+	case AFTER_RAW:
+		parse_table_start(c, l, out);
+		break;
+	case IN_RAW:
+		parse_raw_line(c, l, &out->zones);
+		break;
+	case IN_NAT:
+		parse_nat_line(c, l, out);
+		break;
+	case DONE:
+		diag_add(c->d, c->line, is(l, 1, "*raw", NULL, NULL, NULL)
+			 ? "the *raw section comes before *nat, as cluster-gen writes it" : NULL,
+			 "text after COMMIT");
+		break;
+	}
+}
+
 int dnat_parse(const char *text, size_t len, int family, struct dnat_set *out,
 	       struct diags *d)
 {
-	struct parse_ctx c = { .d = d, .line = 0, .family = family };
-	enum stage st = BEFORE_TABLE;
-	bool chain = false;
+	struct parse_ctx c = { .d = d, .line = 0, .family = family, .st = START };
 	size_t start = 0, before = d->n;
 
 	dnat_set_init(out);
@@ -347,10 +547,12 @@ int dnat_parse(const char *text, size_t len, int family, struct dnat_set *out,
 		else if (!split(s, &l))
 			diag_add(d, c.line, NULL, "too many words");
 		else if (l.n > 0 && l.tok[0][0] != '#')
-			parse_line(&c, &l, &st, &chain, out);
+			parse_line(&c, &l, out);
 		free(s);
 	}
-	if (st != AFTER_COMMIT)
+	if (c.st == AFTER_RAW)
+		diag_add(d, 0, NULL, "no '*nat' section after the *raw section");
+	else if (c.st != DONE)
 		diag_add(d, 0, NULL, "no COMMIT line: the file is cut short or not ours");
 	if (!out->jump && d->n == before)
 		diag_add(d, 0, NULL, "no '-A " RS_HOOK_CHAIN " -j " RS_CHAIN "' line");

@@ -31,18 +31,62 @@ struct dnat_rule {
 	uint16_t to_port;         /* 0: port unchanged */
 };
 
+/* Conntrack zones, set in the raw table before conntrack sees a packet.
+ * A conntrack entry does not record the interface, so without them a
+ * client that keeps its source port while the balancer moves it to
+ * another VLAN keeps hitting its first entry, DNATed to the old
+ * instance, for as long as its packets keep that entry alive. One zone
+ * per VLAN interface, in both directions (replies must be looked up in
+ * the zone their query made), keeps each VLAN's entries apart. */
+enum zone_dir { ZONE_IN, ZONE_OUT, NZONE_DIRS };
+
+/* Per direction: our chain, the built-in chain that jumps to it and the
+ * interface option its rules match on. */
+struct zone_chain_names {
+	const char *chain, *hook, *opt;
+};
+extern const struct zone_chain_names ZONE_CHAINS[NZONE_DIRS];
+#define RS_ZONE_IN "LVSDNS-ZONE-IN"
+#define RS_ZONE_IN_HOOK "PREROUTING"
+#define RS_ZONE_OUT "LVSDNS-ZONE-OUT"
+#define RS_ZONE_OUT_HOOK "OUTPUT"
+
+/* "-A LVSDNS-ZONE-IN -i IFACE -j CT --zone N" (or OUT with -o). */
+struct zone_rule {
+	char iface[IFNAMSIZ];
+	uint16_t zone;            /* 1..65535; 0 is every interface's default */
+	int line;                 /* where the file has it, for messages; 0 from the kernel */
+};
+
+struct zone_list {
+	struct zone_rule *v;
+	size_t n, cap;
+};
+
+/* What a *raw section asks for. Without one (wanted false: a file
+ * rendered before zones existed) nothing of ours belongs in raw. */
+struct zone_set {
+	bool wanted;
+	bool jump[NZONE_DIRS];
+	struct zone_list rules[NZONE_DIRS];
+};
+
 struct dnat_set {
 	int family;               /* AF_INET or AF_INET6; 0 while unknown */
 	bool jump;                /* the PREROUTING jump is wanted / present once */
 	struct dnat_rule *v;
 	size_t n, cap;
+	struct zone_set zones;    /* the file's *raw section; unused in kstate */
 };
 
 void dnat_set_init(struct dnat_set *s);
 void dnat_set_free(struct dnat_set *s);
 void dnat_set_add(struct dnat_set *s, const struct dnat_rule *r);
+void zone_list_add(struct zone_list *l, const struct zone_rule *r);
+void zone_list_free(struct zone_list *l);
 
-/* Parses the restricted iptables-restore text in text (len bytes). family
+/* Parses the restricted iptables-restore text in text (len bytes): an
+ * optional *raw section with the zones, then the *nat section. family
  * 0 takes it from the first address (a file without rules is then an
  * error: nothing says its family); AF_INET/AF_INET6 insists on it.
  * Returns 0, or -1 with every problem in d (d->file names the input). */
@@ -69,6 +113,27 @@ void kstate_free(struct kstate *k);
 void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* What the kernel's raw table holds of ours. */
+struct kzone_chain {
+	bool chain;               /* the chain exists */
+	unsigned plain_jumps;     /* unconditional hook -j chain */
+	unsigned other_jumps;     /* jumps to it with conditions */
+	struct zone_list rules;   /* its rules that are in our format */
+};
+
+struct kraw {
+	struct kzone_chain dir[NZONE_DIRS];
+	char **foreign;           /* descriptions of the rules that are not ours */
+	size_t nforeign;
+};
+
+void kraw_init(struct kraw *k);
+void kraw_free(struct kraw *k);
+void kraw_add_foreign(struct kraw *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Whether k holds anything of ours (a chain, a jump or a rule). */
+bool kraw_any(const struct kraw *k);
+
 /* Differences between the wanted rules and the kernel's, one per line,
  * "+ " for what is missing from the kernel and "- " for what should not be
  * there. Returns the number of differences (0: identical, order included). */
@@ -76,5 +141,12 @@ size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct 
 /* The same when nothing of ours is wanted (the site renders no file for
  * the family): every jump to our chain, the chain and its rules, "- ". */
 size_t dnat_diff_none(const struct kstate *have, struct buf *out);
+
+/* "-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105", without a newline. */
+void zone_rule_format(const struct zone_rule *r, enum zone_dir d, struct buf *out);
+bool zone_rule_eq(const struct zone_rule *a, const struct zone_rule *b);
+/* Differences between the wanted zones and the raw table, as dnat_diff
+ * prints them; when none are wanted, everything of ours is "- ". */
+size_t zone_diff(const struct zone_set *want, const struct kraw *have, struct buf *out);
 
 #endif

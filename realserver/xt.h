@@ -1,6 +1,7 @@
-/* The kernel side of rs-dnat: reading and replacing our chain in the legacy
- * x_tables nat table through libiptc (IPv4) and libip6tc (IPv6). Each family
- * is one struct xt_family; xt_impl.h holds the logic both share. */
+/* The kernel side of rs-dnat: reading and replacing our chains in the
+ * legacy x_tables raw and nat tables through libiptc (IPv4) and libip6tc
+ * (IPv6). Each family is one struct xt_family; xt_impl.h holds the logic
+ * both share. */
 #ifndef LVSDNS_RS_XT_H
 #define LVSDNS_RS_XT_H
 
@@ -14,22 +15,37 @@
 
 enum xt_status {
 	XT_OK,
-	XT_NO_TABLE,   /* the nat table is not there (module missing) */
+	XT_NO_TABLE,   /* a table that is needed is not there (module missing) */
 	XT_ERROR,      /* message in err */
 	XT_AGAIN,      /* the table changed between read and commit (internal) */
 };
 
+/* The tables we keep chains in, as bits. */
+enum xt_table { XT_RAW = 1, XT_NAT = 2 };
+
 struct xt_family {
 	int family;          /* AF_INET, AF_INET6 */
 	const char *name;    /* "iptables" / "ip6tables" for messages */
-	/* Reads our chain and the jumps to it into k (kstate_init'ed). */
-	enum xt_status (*read)(struct kstate *k, struct buf *err);
-	/* Makes our chain hold exactly want's rules and PREROUTING jump to it
-	 * once, in one commit of the nat table. */
-	enum xt_status (*apply)(const struct dnat_set *want, struct buf *err);
-	/* Removes the jumps and our chain, in one commit; *removed says
-	 * whether there was anything of ours. */
-	enum xt_status (*remove)(bool *removed, struct buf *err);
+	/* Read our nat chain and the jumps to it into k (kstate_init'ed), or
+	 * our raw chains and theirs into r (kraw_init'ed). need: a missing
+	 * table is XT_NO_TABLE (with the message); otherwise it holds
+	 * nothing of ours, and a table the kernel has not set up is not
+	 * opened (which would load and set it up). */
+	enum xt_status (*read)(struct kstate *k, bool need, struct buf *err);
+	enum xt_status (*read_raw)(struct kraw *r, bool need, struct buf *err);
+	/* Under the xtables lock, one commit per table in tables (xt_table
+	 * bits): raw first, so that the zones are in place before DNAT is
+	 * (zones without DNAT are harmless, DNAT without zones is the
+	 * bug), then nat; stops at the first failure. In raw our chains
+	 * then hold exactly want's zones, or are gone when it has no *raw
+	 * section; in nat LVSDNS-PRE holds want's rules. *done: the tables
+	 * committed. */
+	enum xt_status (*apply)(const struct dnat_set *want, unsigned tables, unsigned *done,
+				struct buf *err);
+	/* Under the lock: our jumps and chains out of nat, then raw, one
+	 * commit each; a missing table holds nothing of ours. *removed: the
+	 * tables that held something. */
+	enum xt_status (*remove)(unsigned *removed, struct buf *err);
 };
 
 extern const struct xt_family xt_ipv4, xt_ipv6;
@@ -49,6 +65,14 @@ bool xt_match_read(const struct xt_entry_match *m, uint8_t proto, uint16_t *dpor
 /* Reads a DNAT target of any revision; false when it is not a single
  * address (and optional single port). */
 bool xt_dnat_read(const struct xt_entry_target *t, int family, struct addr *to, uint16_t *port);
+/* Size of the CT target we write, aligned. */
+size_t xt_ct_size(void);
+/* Fills a zeroed target of xt_ct_size() bytes as iptables 1.8 writes
+ * "-j CT --zone N" (revision 2, struct xt_ct_target_info_v1). */
+void xt_ct_fill(struct xt_entry_target *t, uint16_t zone);
+/* Reads a CT target of any revision; false unless it sets a zone (both
+ * directions, a fixed id) and nothing else. */
+bool xt_ct_read(const struct xt_entry_target *t, uint16_t *zone);
 /* Interface name and mask as iptables writes them for an exact name. */
 void xt_iface_fill(char name[IFNAMSIZ], unsigned char mask[IFNAMSIZ], const char *iface);
 bool xt_iface_read(const char name[IFNAMSIZ], const unsigned char mask[IFNAMSIZ], char out[IFNAMSIZ]);
@@ -62,7 +86,15 @@ bool xt_mask_read(const uint8_t *mask, size_t bytes, unsigned *len);
 #define XT_LOCK_WAIT_MS 10000
 int xt_lock(struct buf *err);
 void xt_unlock(int fd);
-/* The message for libiptc's errno, with what to do about it. */
-enum xt_status xt_init_error(const char *name, int err, const char *what, struct buf *out);
+/* Whether the kernel has set up table in this network namespace, from
+ * names (/proc/net/ip_tables_names or ip6_tables_names): 1 yes, 0 no, -1
+ * cannot tell. */
+int xt_table_listed(const char *names, const char *table);
+/* Whether libiptc's errno from opening a table means it is not there. */
+bool xt_errno_missing(int err);
+/* The message for libiptc's errno on opening table ("nat", "raw"), with
+ * what to do about it. */
+enum xt_status xt_init_error(const char *name, const char *table, int err, const char *what,
+			     struct buf *out);
 
 #endif

@@ -1,4 +1,4 @@
-/* IPv4: the nat table through libip4tc. The shared logic is in xt_impl.h. */
+/* IPv4: the raw and nat tables through libip4tc. The shared logic is in xt_impl.h. */
 #include "xt.h"
 
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #define XT_FAMILY AF_INET
 #define XT_NAME "iptables"
 #define XT_SYMBOL xt_ipv4
+#define XT_NAMES "/proc/net/ip_tables_names"
 
 static void ip_fill(struct ipt_entry *e, const struct dnat_rule *r)
 {
@@ -49,6 +50,28 @@ static bool ip_is_plain(const struct ipt_entry *e)
 	static const struct ipt_ip zero;
 
 	return memcmp(&e->ip, &zero, sizeof(zero)) == 0;
+}
+
+static void ip_zone_fill(struct ipt_entry *e, enum zone_dir d, const char *iface)
+{
+	if (d == ZONE_IN)
+		xt_iface_fill(e->ip.iniface, e->ip.iniface_mask, iface);
+	else
+		xt_iface_fill(e->ip.outiface, e->ip.outiface_mask, iface);
+}
+
+/* The interface of a zone rule, which matches on nothing else. */
+static bool ip_zone_read(const struct ipt_entry *e, enum zone_dir d, char iface[IFNAMSIZ])
+{
+	struct ipt_entry want;
+	bool ok = d == ZONE_IN ? xt_iface_read(e->ip.iniface, e->ip.iniface_mask, iface)
+			       : xt_iface_read(e->ip.outiface, e->ip.outiface_mask, iface);
+
+	if (!ok)
+		return false;
+	memset(&want, 0, sizeof(want));
+	ip_zone_fill(&want, d, iface);
+	return memcmp(&want.ip, &e->ip, sizeof(want.ip)) == 0;
 }
 
 #include "xt_impl.h"

@@ -1,4 +1,4 @@
-/* IPv6: the nat table through libip6tc. The shared logic is in xt_impl.h. */
+/* IPv6: the raw and nat tables through libip6tc. The shared logic is in xt_impl.h. */
 #include "xt.h"
 
 #include <netinet/in.h>
@@ -13,6 +13,7 @@
 #define XT_FAMILY AF_INET6
 #define XT_NAME "ip6tables"
 #define XT_SYMBOL xt_ipv6
+#define XT_NAMES "/proc/net/ip6_tables_names"
 
 static void ip_fill(struct ip6t_entry *e, const struct dnat_rule *r)
 {
@@ -51,6 +52,28 @@ static bool ip_is_plain(const struct ip6t_entry *e)
 	static const struct ip6t_ip6 zero;
 
 	return memcmp(&e->ipv6, &zero, sizeof(zero)) == 0;
+}
+
+static void ip_zone_fill(struct ip6t_entry *e, enum zone_dir d, const char *iface)
+{
+	if (d == ZONE_IN)
+		xt_iface_fill(e->ipv6.iniface, e->ipv6.iniface_mask, iface);
+	else
+		xt_iface_fill(e->ipv6.outiface, e->ipv6.outiface_mask, iface);
+}
+
+/* The interface of a zone rule, which matches on nothing else. */
+static bool ip_zone_read(const struct ip6t_entry *e, enum zone_dir d, char iface[IFNAMSIZ])
+{
+	struct ip6t_entry want;
+	bool ok = d == ZONE_IN ? xt_iface_read(e->ipv6.iniface, e->ipv6.iniface_mask, iface)
+			       : xt_iface_read(e->ipv6.outiface, e->ipv6.outiface_mask, iface);
+
+	if (!ok)
+		return false;
+	memset(&want, 0, sizeof(want));
+	ip_zone_fill(&want, d, iface);
+	return memcmp(&want.ipv6, &e->ipv6, sizeof(want.ipv6)) == 0;
 }
 
 #include "xt_impl.h"

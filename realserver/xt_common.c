@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_CT.h>
 #include <linux/netfilter/xt_tcpudp.h>
 
 /* The DNAT target revision we write, for both families: the one iptables
@@ -127,6 +129,48 @@ bool xt_dnat_read(const struct xt_entry_target *t, int family, struct addr *to, 
 	return false;
 }
 
+/* iptables 1.8 writes the newest CT revision the kernel has: 2 on every
+ * kernel Debian 12 runs; 1 and 2 share struct xt_ct_target_info_v1. */
+#define XT_CT_REVISION 2
+
+size_t xt_ct_size(void)
+{
+	return XT_ALIGN(sizeof(struct xt_entry_target)) +
+	       XT_ALIGN(sizeof(struct xt_ct_target_info_v1));
+}
+
+void xt_ct_fill(struct xt_entry_target *t, uint16_t zone)
+{
+	struct xt_ct_target_info_v1 *ct = (void *)t->data;
+
+	t->u.target_size = (uint16_t)xt_ct_size();
+	strcpy(t->u.user.name, "CT");
+	t->u.user.revision = XT_CT_REVISION;
+	/* flags 0: the zone applies to both directions and is this id,
+	 * not the packet's mark */
+	ct->zone = zone;
+}
+
+/* Revision 0 lacks the timeout, the rest of its fields come first in the
+ * same order; the kernel-internal pointer at the end is never compared. */
+bool xt_ct_read(const struct xt_entry_target *t, uint16_t *zone)
+{
+	const struct xt_ct_target_info *ct = (const void *)t->data;
+	size_t head = XT_ALIGN(sizeof(struct xt_entry_target));
+	unsigned rev = t->u.user.revision;
+
+	if (strcmp(t->u.user.name, "CT") || rev > 2 || t->u.target_size < head ||
+	    t->u.target_size - head < (rev == 0 ? sizeof(struct xt_ct_target_info)
+						: sizeof(struct xt_ct_target_info_v1)))
+		return false;
+	if (ct->flags || ct->ct_events || ct->exp_events || ct->helper[0] || ct->zone == 0)
+		return false;
+	if (rev > 0 && ((const struct xt_ct_target_info_v1 *)t->data)->timeout[0])
+		return false;
+	*zone = ct->zone;
+	return true;
+}
+
 void xt_iface_fill(char name[IFNAMSIZ], unsigned char mask[IFNAMSIZ], const char *iface)
 {
 	size_t n = strlen(iface);
@@ -199,19 +243,58 @@ void xt_unlock(int fd)
 	close(fd); /* releases the flock */
 }
 
-enum xt_status xt_init_error(const char *name, int err, const char *what, struct buf *out)
+int xt_table_listed(const char *names, const char *table)
+{
+	FILE *f = fopen(names, "re");
+	char line[64];
+	int found = 0;
+
+	/* no names file: the kernel has no x_tables table at all, unless
+	 * /proc itself is missing */
+	if (!f)
+		return errno == ENOENT && access("/proc/self", F_OK) == 0 ? 0 : -1;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, table);
+	}
+	fclose(f);
+	return found;
+}
+
+bool xt_errno_missing(int err)
+{
+	return err == ENOENT || err == EINVAL || err == ENOPROTOOPT;
+}
+
+static const char *table_module(const char *name, const char *table)
+{
+	bool v4 = !strcmp(name, "iptables");
+
+	if (!strcmp(table, "raw"))
+		return v4 ? "iptable_raw" : "ip6table_raw";
+	return v4 ? "iptable_nat" : "ip6table_nat";
+}
+
+enum xt_status xt_init_error(const char *name, const char *table, int err, const char *what,
+			     struct buf *out)
 {
 	if (err == EPERM || err == EACCES) {
-		buf_printf(out, "%s nat table: %s: permission denied; rs-dnat must run as root "
-			   "(CAP_NET_ADMIN)", name, what);
+		buf_printf(out, "%s %s table: %s: permission denied; rs-dnat must run as root "
+			   "(CAP_NET_ADMIN)", name, table, what);
 		return XT_ERROR;
 	}
-	if (err == ENOENT || err == EINVAL || err == ENOPROTOOPT) {
-		buf_printf(out, "%s nat table not available (%s); the kernel lacks the legacy "
-			   "x_tables nat table: try 'modprobe %s', or load dnat.nft with nft instead",
-			   name, strerror(err), !strcmp(name, "iptables") ? "iptable_nat" : "ip6table_nat");
+	if (xt_errno_missing(err) && !strcmp(table, "raw")) {
+		buf_printf(out, "%s raw table not available (%s); the kernel lacks the legacy "
+			   "x_tables raw table, which sets the conntrack zones: try 'modprobe %s'",
+			   name, strerror(err), table_module(name, table));
 		return XT_NO_TABLE;
 	}
-	buf_printf(out, "%s nat table: %s: %s", name, what, strerror(err));
+	if (xt_errno_missing(err)) {
+		buf_printf(out, "%s nat table not available (%s); the kernel lacks the legacy "
+			   "x_tables nat table: try 'modprobe %s', or load dnat.nft with nft instead",
+			   name, strerror(err), table_module(name, table));
+		return XT_NO_TABLE;
+	}
+	buf_printf(out, "%s %s table: %s: %s", name, table, what, strerror(err));
 	return XT_ERROR;
 }

@@ -5,8 +5,11 @@
  *   XT_(fn)         iptc_##fn / ip6tc_##fn
  *   XT_GET_TARGET   ipt_get_target / ip6t_get_target
  *   XT_FAMILY, XT_NAME, XT_SYMBOL
- *   ip_fill(), ip_read(), ip_is_plain()  (the address part of an entry)
- * Not a general header: nothing else includes it. */
+ *   XT_NAMES        /proc/net/ip_tables_names / ip6_tables_names
+ *   ip_fill(), ip_read(), ip_is_plain()  (the address part of a DNAT rule)
+ *   ip_zone_fill(), ip_zone_read()       (the interface of a zone rule)
+ * Not a general header: nothing else includes it. The pieces for any chain
+ * of ours come first, then the nat table, the raw table, and both. */
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,8 +17,207 @@
 
 #define XT_ENTRY_SIZE XT_ALIGN(sizeof(XT_ENTRY))
 
-/* libiptc reads chain names as whole xt_chainlabel arrays. */
+/* libiptc reads chain names as whole xt_chainlabel arrays: every chain
+ * name handed to it below is one of these. */
 static const xt_chainlabel OURS = RS_CHAIN, HOOK = RS_HOOK_CHAIN;
+static const xt_chainlabel ZONE_CHAIN[NZONE_DIRS] = { RS_ZONE_IN, RS_ZONE_OUT };
+static const xt_chainlabel ZONE_HOOK[NZONE_DIRS] = { RS_ZONE_IN_HOOK, RS_ZONE_OUT_HOOK };
+
+/* ---- any chain of ours ---- */
+
+/* "iptables nat table: WHAT CHAIN: libiptc's reason" */
+static enum xt_status lib_error(const char *table, const char *what, const char *chain,
+				struct buf *err)
+{
+	buf_printf(err, "%s %s table: %s %s: %s", XT_NAME, table, what, chain,
+		   XT_(strerror)(errno));
+	return XT_ERROR;
+}
+
+/* need: see struct xt_family's read. NULL with *st XT_NO_TABLE and no
+ * message when the table is not needed and not there. */
+static struct xtc_handle *open_table(const char *table, bool need, enum xt_status *st,
+				     struct buf *err)
+{
+	struct xtc_handle *h;
+
+	/* asking libiptc would load the module and set the table up, hooks
+	 * and all, only to find nothing of ours in it */
+	if (!need && xt_table_listed(XT_NAMES, table) == 0) {
+		*st = XT_NO_TABLE;
+		return NULL;
+	}
+	h = XT_(init)(table);
+	if (h)
+		*st = XT_OK;
+	else if (!need && xt_errno_missing(errno))
+		*st = XT_NO_TABLE;
+	else
+		*st = xt_init_error(XT_NAME, table, errno, "cannot read it", err);
+	return h;
+}
+
+/* "-A HOOK -j CHAIN" with no condition: libiptc turns the name into a jump. */
+static bool is_plain_jump(const XT_ENTRY *e)
+{
+	return ip_is_plain(e) && e->target_offset == XT_ENTRY_SIZE;
+}
+
+static XT_ENTRY *jump_entry(const char *chain)
+{
+	size_t ts = XT_ALIGN(sizeof(struct xt_standard_target));
+	XT_ENTRY *e = xcalloc(1, XT_ENTRY_SIZE + ts);
+	struct xt_entry_target *t = (struct xt_entry_target *)e->elems;
+
+	e->target_offset = (uint16_t)XT_ENTRY_SIZE;
+	e->next_offset = (uint16_t)(XT_ENTRY_SIZE + ts);
+	t->u.target_size = (uint16_t)ts;
+	strcpy(t->u.user.name, chain);
+	return e;
+}
+
+static void count_jumps(struct xtc_handle *h, const char *hook, const char *chain,
+			unsigned *plain, unsigned *other)
+{
+	for (const XT_ENTRY *e = XT_(first_rule)(hook, h); e; e = XT_(next_rule)(e, h)) {
+		if (strcmp(XT_(get_target)(e, h), chain))
+			continue;
+		if (is_plain_jump(e))
+			(*plain)++;
+		else
+			(*other)++;
+	}
+}
+
+/* Deletes every jump to chain from hook except a single plain one (kept
+ * where the admin may have moved it); returns whether one is left. */
+static bool prune_jumps(struct xtc_handle *h, const char *hook, const char *chain,
+			bool keep_plain, bool *ok)
+{
+	unsigned n = 0, cap = 0, *del = NULL;
+	bool kept = false;
+	unsigned pos = 0;
+
+	*ok = true;
+	for (const XT_ENTRY *e = XT_(first_rule)(hook, h); e;
+	     e = XT_(next_rule)(e, h), pos++) {
+		if (strcmp(XT_(get_target)(e, h), chain))
+			continue;
+		if (keep_plain && !kept && is_plain_jump(e)) {
+			kept = true;
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			del = xreallocarray(del, cap, sizeof(*del));
+		}
+		del[n++] = pos;
+	}
+	while (n > 0 && *ok)
+		*ok = XT_(delete_num_entry)(hook, del[--n], h) != 0;
+	free(del);
+	return kept;
+}
+
+/* Leaves one plain jump from hook to chain (at the top when there was
+ * none) and no other. */
+static enum xt_status one_jump(struct xtc_handle *h, const char *table, const char *hook,
+			       const char *chain, struct buf *err)
+{
+	enum xt_status st = XT_OK;
+	bool ok = true, kept = prune_jumps(h, hook, chain, true, &ok);
+	XT_ENTRY *j;
+
+	if (!ok)
+		return lib_error(table, "removing a stray jump to", chain, err);
+	if (kept)
+		return XT_OK;
+	j = jump_entry(chain);
+	if (!XT_(insert_entry)(hook, j, 0, h))
+		st = lib_error(table, "adding the jump to", chain, err);
+	free(j);
+	return st;
+}
+
+/* Our chain, created or flushed. */
+static enum xt_status empty_chain(struct xtc_handle *h, const char *table, const char *chain,
+				  struct buf *err)
+{
+	if (XT_(is_chain)(chain, h) ? XT_(flush_entries)(chain, h) : XT_(create_chain)(chain, h))
+		return XT_OK;
+	return lib_error(table, "preparing chain", chain, err);
+}
+
+/* The chains that still jump to chain, ", "-separated into out. */
+static void referrers(struct xtc_handle *h, const char *chain, struct buf *out)
+{
+	for (const char *c = XT_(first_chain)(h); c; c = XT_(next_chain)(h)) {
+		for (const XT_ENTRY *e = XT_(first_rule)(c, h); e; e = XT_(next_rule)(e, h)) {
+			if (!strcmp(XT_(get_target)(e, h), chain)) {
+				buf_printf(out, "%s%s", out->len ? ", " : "", c);
+				break;
+			}
+		}
+	}
+}
+
+/* Flushes and deletes chain in h. The kernel keeps a chain that is still
+ * jumped to, and libiptc says so with EMLINK, which strerror turns into
+ * "Too many links": name the chains that jump to it instead. */
+static enum xt_status delete_chain(struct xtc_handle *h, const char *table, const char *chain,
+				   struct buf *err)
+{
+	struct buf from;
+
+	if (!XT_(flush_entries)(chain, h))
+		return lib_error(table, "flushing chain", chain, err);
+	if (XT_(delete_chain)(chain, h))
+		return XT_OK;
+	if (errno != EMLINK)
+		return lib_error(table, "deleting chain", chain, err);
+	buf_init(&from);
+	referrers(h, chain, &from);
+	buf_printf(err, "%s %s table: chain %s is still referenced (from %s); delete those "
+		   "jumps, then remove again; the %s table was not changed", XT_NAME, table, chain,
+		   from.len ? from.data : "another chain", table);
+	buf_free(&from);
+	return XT_ERROR;
+}
+
+/* The one commit: the kernel swaps the whole table at once. EAGAIN: it
+ * changed after we read it. */
+static enum xt_status commit(struct xtc_handle *h, const char *table, struct buf *err)
+{
+	if (XT_(commit)(h))
+		return XT_OK;
+	if (errno == EAGAIN)
+		return XT_AGAIN;
+	buf_printf(err, "%s %s table: commit: %s", XT_NAME, table, XT_(strerror)(errno));
+	return XT_ERROR;
+}
+
+/* One read-modify-commit of a table, redone from a fresh read when the
+ * kernel refuses the commit because the table changed under us (a writer
+ * that does not take the xtables lock). */
+typedef enum xt_status (*change_fn)(const struct dnat_set *want, bool *changed,
+				    struct buf *err);
+
+static enum xt_status retried(change_fn once, const char *table, const struct dnat_set *want,
+			      bool *changed, struct buf *err)
+{
+	enum xt_status st = XT_AGAIN;
+
+	for (int i = 0; i < 3 && st == XT_AGAIN; i++)
+		st = once(want, changed, err);
+	if (st == XT_AGAIN) {
+		buf_printf(err, "%s %s table: commit: the table kept changing under us", XT_NAME,
+			   table);
+		st = XT_ERROR;
+	}
+	return st;
+}
+
+/* ---- the nat table: LVSDNS-PRE ---- */
 
 static XT_ENTRY *rule_entry(const struct dnat_rule *r)
 {
@@ -31,20 +233,6 @@ static XT_ENTRY *rule_entry(const struct dnat_rule *r)
 	return e;
 }
 
-/* "-A PREROUTING -j LVSDNS-PRE": libiptc turns a chain name into a jump. */
-static XT_ENTRY *jump_entry(void)
-{
-	size_t ts = XT_ALIGN(sizeof(struct xt_standard_target));
-	XT_ENTRY *e = xcalloc(1, XT_ENTRY_SIZE + ts);
-	struct xt_entry_target *t = (struct xt_entry_target *)e->elems;
-
-	e->target_offset = (uint16_t)XT_ENTRY_SIZE;
-	e->next_offset = (uint16_t)(XT_ENTRY_SIZE + ts);
-	t->u.target_size = (uint16_t)ts;
-	strcpy(t->u.user.name, RS_CHAIN);
-	return e;
-}
-
 static bool rule_read(const XT_ENTRY *e, struct dnat_rule *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -53,24 +241,6 @@ static bool rule_read(const XT_ENTRY *e, struct dnat_rule *r)
 	if (!xt_match_read((const struct xt_entry_match *)e->elems, r->proto, &r->dport))
 		return false;
 	return xt_dnat_read(XT_GET_TARGET((XT_ENTRY *)e), XT_FAMILY, &r->to, &r->to_port);
-}
-
-static enum xt_status lib_error(const char *what, struct buf *err)
-{
-	buf_printf(err, "%s nat table: %s: %s", XT_NAME, what, XT_(strerror)(errno));
-	return XT_ERROR;
-}
-
-static void read_jumps(struct xtc_handle *h, struct kstate *k)
-{
-	for (const XT_ENTRY *e = XT_(first_rule)(HOOK, h); e; e = XT_(next_rule)(e, h)) {
-		if (strcmp(XT_(get_target)(e, h), RS_CHAIN))
-			continue;
-		if (ip_is_plain(e) && e->target_offset == XT_ENTRY_SIZE)
-			k->plain_jumps++;
-		else
-			k->other_jumps++;
-	}
 }
 
 static void read_chain(struct xtc_handle *h, struct kstate *k)
@@ -91,23 +261,14 @@ static void read_chain(struct xtc_handle *h, struct kstate *k)
 	}
 }
 
-static struct xtc_handle *open_nat(enum xt_status *st, struct buf *err)
+static enum xt_status xt_read(struct kstate *k, bool need, struct buf *err)
 {
-	struct xtc_handle *h = XT_(init)("nat");
+	enum xt_status st;
+	struct xtc_handle *h = open_table("nat", need, &st, err);
 
 	if (!h)
-		*st = xt_init_error(XT_NAME, errno, "cannot read it", err);
-	return h;
-}
-
-static enum xt_status xt_read(struct kstate *k, struct buf *err)
-{
-	enum xt_status st = XT_OK;
-	struct xtc_handle *h = open_nat(&st, err);
-
-	if (!h)
-		return st;
-	read_jumps(h, k);
+		return st == XT_NO_TABLE && !need ? XT_OK : st;
+	count_jumps(h, HOOK, OURS, &k->plain_jumps, &k->other_jumps);
 	read_chain(h, k);
 	XT_(free)(h);
 	return XT_OK;
@@ -125,158 +286,213 @@ static bool append_rules(struct xtc_handle *h, const struct dnat_set *want)
 	return true;
 }
 
-/* Deletes every jump to our chain from PREROUTING except a single plain one
- * (kept where the admin may have moved it); returns whether one is left. */
-static bool prune_jumps(struct xtc_handle *h, bool keep_plain, bool *ok)
+static enum xt_status nat_apply_once(const struct dnat_set *want, bool *changed,
+				     struct buf *err)
 {
-	unsigned n = 0, cap = 0, *del = NULL;
-	bool kept = false;
-	unsigned pos = 0;
-
-	*ok = true;
-	for (const XT_ENTRY *e = XT_(first_rule)(HOOK, h); e;
-	     e = XT_(next_rule)(e, h), pos++) {
-		if (strcmp(XT_(get_target)(e, h), RS_CHAIN))
-			continue;
-		if (keep_plain && !kept && ip_is_plain(e) && e->target_offset == XT_ENTRY_SIZE) {
-			kept = true;
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			del = xreallocarray(del, cap, sizeof(*del));
-		}
-		del[n++] = pos;
-	}
-	while (n > 0 && *ok)
-		*ok = XT_(delete_num_entry)(HOOK, del[--n], h) != 0;
-	free(del);
-	return kept;
-}
-
-static enum xt_status apply_once(const struct dnat_set *want, struct buf *err)
-{
-	enum xt_status st = XT_OK;
-	struct xtc_handle *h = open_nat(&st, err);
-	bool ok = true;
+	enum xt_status st;
+	struct xtc_handle *h = open_table("nat", true, &st, err);
 
 	if (!h)
 		return st;
-	if (XT_(is_chain)(OURS, h) ? !XT_(flush_entries)(OURS, h)
-				       : !XT_(create_chain)(OURS, h))
-		st = lib_error("preparing chain " RS_CHAIN, err);
-	else if (!append_rules(h, want))
-		st = lib_error("adding a rule to " RS_CHAIN, err);
-	else if (!prune_jumps(h, true, &ok) && ok) {
-		XT_ENTRY *j = jump_entry();
-		if (!XT_(insert_entry)(HOOK, j, 0, h))
-			st = lib_error("adding the jump from " RS_HOOK_CHAIN, err);
-		free(j);
-	}
-	if (st == XT_OK && !ok)
-		st = lib_error("removing a stray jump from " RS_HOOK_CHAIN, err);
-	/* The one commit: the kernel swaps the whole nat table at once. */
-	if (st == XT_OK && !XT_(commit)(h))
-		st = errno == EAGAIN ? XT_AGAIN : lib_error("commit", err);
+	st = empty_chain(h, "nat", OURS, err);
+	if (st == XT_OK && !append_rules(h, want))
+		st = lib_error("nat", "adding a rule to", RS_CHAIN, err);
+	if (st == XT_OK)
+		st = one_jump(h, "nat", HOOK, OURS, err);
+	if (st == XT_OK)
+		st = commit(h, "nat", err);
+	*changed = st == XT_OK;
 	XT_(free)(h);
 	return st;
 }
 
-/* Under the xtables lock, as iptables itself; a commit the kernel refuses
- * because the table changed after we read it (EAGAIN) is redone from a
- * fresh read. */
-static enum xt_status xt_apply(const struct dnat_set *want, struct buf *err)
+static enum xt_status nat_remove_once(const struct dnat_set *unused, bool *removed,
+				      struct buf *err)
 {
-	enum xt_status st = XT_AGAIN;
-	int lock = xt_lock(err);
+	enum xt_status st;
+	struct xtc_handle *h = open_table("nat", false, &st, err);
+	unsigned plain = 0, other = 0;
+	bool chain, ok;
 
+	(void)unused;
+	*removed = false;
+	if (!h)
+		return st == XT_NO_TABLE ? XT_OK : st;
+	count_jumps(h, HOOK, OURS, &plain, &other);
+	chain = XT_(is_chain)(OURS, h);
+	if (plain + other > 0 || chain) {
+		prune_jumps(h, HOOK, OURS, false, &ok);
+		if (!ok)
+			st = lib_error("nat", "removing a jump to", RS_CHAIN, err);
+		else if (chain)
+			st = delete_chain(h, "nat", OURS, err);
+		if (st == XT_OK && (st = commit(h, "nat", err)) == XT_OK)
+			*removed = true;
+	}
+	XT_(free)(h);
+	return st;
+}
+
+/* ---- the raw table: LVSDNS-ZONE-IN and LVSDNS-ZONE-OUT ---- */
+
+static XT_ENTRY *zone_entry(enum zone_dir d, const struct zone_rule *r)
+{
+	size_t size = XT_ENTRY_SIZE + xt_ct_size();
+	XT_ENTRY *e = xcalloc(1, size);
+
+	ip_zone_fill(e, d, r->iface);
+	e->target_offset = (uint16_t)XT_ENTRY_SIZE;
+	e->next_offset = (uint16_t)size;
+	xt_ct_fill((struct xt_entry_target *)e->elems, r->zone);
+	return e;
+}
+
+static bool zone_read(const XT_ENTRY *e, enum zone_dir d, struct zone_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	return e->target_offset == XT_ENTRY_SIZE && ip_zone_read(e, d, r->iface) &&
+	       xt_ct_read(XT_GET_TARGET((XT_ENTRY *)e), &r->zone);
+}
+
+static void read_zone_chain(struct xtc_handle *h, enum zone_dir d, struct kraw *k)
+{
+	struct kzone_chain *kc = &k->dir[d];
+	struct zone_rule r;
+	size_t n = 0;
+
+	count_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], &kc->plain_jumps, &kc->other_jumps);
+	kc->chain = XT_(is_chain)(ZONE_CHAIN[d], h);
+	if (!kc->chain)
+		return;
+	for (const XT_ENTRY *e = XT_(first_rule)(ZONE_CHAIN[d], h); e; e = XT_(next_rule)(e, h)) {
+		n++;
+		if (zone_read(e, d, &r))
+			zone_list_add(&kc->rules, &r);
+		else
+			kraw_add_foreign(k, "rule %zu of %s (target %s) is not one of ours", n,
+					 ZONE_CHAIN[d], XT_(get_target)(e, h));
+	}
+}
+
+static enum xt_status xt_read_raw(struct kraw *k, bool need, struct buf *err)
+{
+	enum xt_status st;
+	struct xtc_handle *h = open_table("raw", need, &st, err);
+
+	if (!h)
+		return st == XT_NO_TABLE && !need ? XT_OK : st;
+	for (int d = 0; d < NZONE_DIRS; d++)
+		read_zone_chain(h, (enum zone_dir)d, k);
+	XT_(free)(h);
+	return XT_OK;
+}
+
+/* Both chains hold exactly want's zones, each entered by one jump. */
+static enum xt_status raw_fill(struct xtc_handle *h, const struct zone_set *want,
+			       struct buf *err)
+{
+	enum xt_status st = XT_OK;
+
+	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
+		const struct zone_list *l = &want->rules[d];
+
+		st = empty_chain(h, "raw", ZONE_CHAIN[d], err);
+		for (size_t i = 0; i < l->n && st == XT_OK; i++) {
+			XT_ENTRY *e = zone_entry((enum zone_dir)d, &l->v[i]);
+			if (!XT_(append_entry)(ZONE_CHAIN[d], e, h))
+				st = lib_error("raw", "adding a rule to", ZONE_CHAIN[d], err);
+			free(e);
+		}
+		if (st == XT_OK)
+			st = one_jump(h, "raw", ZONE_HOOK[d], ZONE_CHAIN[d], err);
+	}
+	return st;
+}
+
+/* Our jumps and chains out of h; *any: there was something of ours. */
+static enum xt_status raw_clear(struct xtc_handle *h, bool *any, struct buf *err)
+{
+	enum xt_status st = XT_OK;
+	bool ok = true;
+
+	*any = false;
+	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
+		unsigned plain = 0, other = 0;
+
+		count_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], &plain, &other);
+		*any = *any || plain + other > 0;
+		prune_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], false, &ok);
+		if (!ok)
+			st = lib_error("raw", "removing a jump to", ZONE_CHAIN[d], err);
+	}
+	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
+		if (!XT_(is_chain)(ZONE_CHAIN[d], h))
+			continue;
+		*any = true;
+		st = delete_chain(h, "raw", ZONE_CHAIN[d], err);
+	}
+	return st;
+}
+
+/* want's zones into raw; without a *raw section, ours out of it (the
+ * table is then not needed: if it is not there, nothing of ours is). */
+static enum xt_status raw_apply_once(const struct dnat_set *want, bool *changed,
+				     struct buf *err)
+{
+	bool wanted = want && want->zones.wanted, any = true;
+	enum xt_status st;
+	struct xtc_handle *h = open_table("raw", wanted, &st, err);
+
+	*changed = false;
+	if (!h)
+		return st == XT_NO_TABLE && !wanted ? XT_OK : st;
+	st = wanted ? raw_fill(h, &want->zones, err) : raw_clear(h, &any, err);
+	if (st == XT_OK && any && (st = commit(h, "raw", err)) == XT_OK)
+		*changed = true;
+	XT_(free)(h);
+	return st;
+}
+
+/* ---- both tables, under the xtables lock ---- */
+
+static enum xt_status xt_apply(const struct dnat_set *want, unsigned tables, unsigned *done,
+			       struct buf *err)
+{
+	enum xt_status st = XT_OK;
+	int lock = xt_lock(err);
+	bool changed;
+
+	*done = 0;
 	if (lock < 0)
 		return XT_ERROR;
-	for (int i = 0; i < 3 && st == XT_AGAIN; i++)
-		st = apply_once(want, err);
-	if (st == XT_AGAIN) {
-		buf_printf(err, "%s nat table: commit: the table kept changing under us", XT_NAME);
-		st = XT_ERROR;
+	if (tables & XT_RAW) {
+		st = retried(raw_apply_once, "raw", want, &changed, err);
+		*done |= st == XT_OK && changed ? XT_RAW : 0;
+	}
+	if (st == XT_OK && (tables & XT_NAT)) {
+		st = retried(nat_apply_once, "nat", want, &changed, err);
+		*done |= st == XT_OK && changed ? XT_NAT : 0;
 	}
 	xt_unlock(lock);
 	return st;
 }
 
-/* The chains that still jump to ours, ", "-separated into out. */
-static void referrers(struct xtc_handle *h, struct buf *out)
+/* nat first, so that no DNAT is left without its zones. */
+static enum xt_status xt_remove(unsigned *removed, struct buf *err)
 {
-	for (const char *c = XT_(first_chain)(h); c; c = XT_(next_chain)(h)) {
-		for (const XT_ENTRY *e = XT_(first_rule)(c, h); e; e = XT_(next_rule)(e, h)) {
-			if (!strcmp(XT_(get_target)(e, h), RS_CHAIN)) {
-				buf_printf(out, "%s%s", out->len ? ", " : "", c);
-				break;
-			}
-		}
-	}
-}
-
-/* Flushes and deletes our chain in h. The kernel keeps a chain that is
- * still jumped to, and libiptc says so with EMLINK, which strerror turns
- * into "Too many links": name the chains that jump to it instead. */
-static enum xt_status delete_ours(struct xtc_handle *h, struct buf *err)
-{
-	struct buf from;
-
-	if (!XT_(flush_entries)(OURS, h))
-		return lib_error("flushing chain " RS_CHAIN, err);
-	if (XT_(delete_chain)(OURS, h))
-		return XT_OK;
-	if (errno != EMLINK)
-		return lib_error("deleting chain " RS_CHAIN, err);
-	buf_init(&from);
-	referrers(h, &from);
-	buf_printf(err, "%s nat table: chain " RS_CHAIN " is still referenced (from %s); "
-		   "delete those jumps, then remove again; nothing was changed", XT_NAME,
-		   from.len ? from.data : "another chain");
-	buf_free(&from);
-	return XT_ERROR;
-}
-
-static enum xt_status remove_locked(bool *removed, struct buf *err)
-{
-	enum xt_status st = XT_OK;
-	struct xtc_handle *h = open_nat(&st, err);
-	struct kstate k;
-	bool ok;
-
-	*removed = false;
-	if (!h)
-		return st;
-	kstate_init(&k, XT_FAMILY);
-	read_jumps(h, &k);
-	k.chain = XT_(is_chain)(OURS, h);
-	if (k.plain_jumps + k.other_jumps == 0 && !k.chain) {
-		XT_(free)(h);
-		return XT_OK;
-	}
-	prune_jumps(h, false, &ok);
-	if (!ok)
-		st = lib_error("removing the jump from " RS_HOOK_CHAIN, err);
-	else if (k.chain && (st = delete_ours(h, err)) != XT_OK)
-		;   /* reported in err */
-	else if (!XT_(commit)(h))
-		st = lib_error("commit", err);
-	else
-		*removed = true;
-	kstate_free(&k);
-	XT_(free)(h);
-	return st;
-}
-
-static enum xt_status xt_remove(bool *removed, struct buf *err)
-{
-	int lock = xt_lock(err);
 	enum xt_status st;
+	int lock = xt_lock(err);
+	bool had;
 
-	*removed = false;
+	*removed = 0;
 	if (lock < 0)
 		return XT_ERROR;
-	st = remove_locked(removed, err);
+	st = retried(nat_remove_once, "nat", NULL, &had, err);
+	*removed |= st == XT_OK && had ? XT_NAT : 0;
+	if (st == XT_OK) {
+		st = retried(raw_apply_once, "raw", NULL, &had, err);
+		*removed |= st == XT_OK && had ? XT_RAW : 0;
+	}
 	xt_unlock(lock);
 	return st;
 }
@@ -285,6 +501,7 @@ const struct xt_family XT_SYMBOL = {
 	.family = XT_FAMILY,
 	.name = XT_NAME,
 	.read = xt_read,
+	.read_raw = xt_read_raw,
 	.apply = xt_apply,
 	.remove = xt_remove,
 };

@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # rs-dnat against the real kernel: every test runs in a network namespace of
-# its own (unshare -n), so the host's nat table is never touched. Needs root
-# and iptables-legacy; fails (not skips) without them.
+# its own (unshare -n), so the host's raw and nat tables are never touched;
+# the one data-plane test makes named namespaces rsz<PID>-*, which teardown
+# deletes. Needs root and iptables-legacy; fails (not skips) without them.
 
 RS=build/san/rs-dnat
 
 setup() {
   [ "$(id -u)" -eq 0 ] || { echo "realserver-rsdnat.bats needs root (network namespaces, nat table)" >&2; return 1; }
-  for t in unshare iptables-legacy iptables-legacy-save ip6tables-legacy-save setpriv; do
+  for t in unshare iptables-legacy iptables-legacy-save ip6tables-legacy-save setpriv \
+           iptables-legacy-restore ip6tables-legacy-restore ip conntrack python3; do
     command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; return 1; }
   done
   [ -x "$RS" ] || { echo "build $RS first (make)" >&2; return 1; }
@@ -31,10 +33,35 @@ R
 -A LVSDNS-PRE -s 2001:db8:1::/48 -d 2001:db8:53::124/128 -i eth1.605 -p tcp -m tcp --dport 53 -j DNAT --to-destination [2001:db8:105::2]:53
 COMMIT
 R
+  # The same rules as cluster-gen renders them now: the conntrack zones of
+  # the VLAN interfaces in raw first.
+  { printf '# rendered by cluster-gen (test copy)\n'; zones_section eth1.105:1105 eth1.109:1109
+    grep -v '^#' "$D/dnat.rules"; } >"$D/zones.rules"
+  { zones_section eth1.605:1605; cat "$D/dnat6.rules"; } >"$D/zones6.rules"
+  NS="rsz$$"
 }
 
 teardown() {
+  local n
+  for n in $(ip netns list 2>/dev/null | awk -v p="$NS-" 'index($1, p) == 1 { print $1 }'); do
+    ip netns del "$n"
+  done
   rm -rf "$D"
+}
+
+# zones_section IFACE:ZONE...: the *raw section for those interfaces.
+zones_section() {
+  local p
+  printf '*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n'
+  printf -- '-A PREROUTING -j LVSDNS-ZONE-IN\n-A OUTPUT -j LVSDNS-ZONE-OUT\n'
+  for p in "$@"; do printf -- '-A LVSDNS-ZONE-IN -i %s -j CT --zone %s\n' "${p%:*}" "${p#*:}"; done
+  for p in "$@"; do printf -- '-A LVSDNS-ZONE-OUT -o %s -j CT --zone %s\n' "${p%:*}" "${p#*:}"; done
+  printf 'COMMIT\n'
+}
+
+# The rule lines of one section (raw or nat) of a rules file.
+section_rules() {
+  sed -n "/^\*$1\$/,/^COMMIT\$/p" "$2" | grep '^-A'
 }
 
 # Runs a script in a fresh network namespace (its nat table starts empty).
@@ -127,7 +154,7 @@ in_netns() {
     $RS -4 remove || echo rc=$?
     iptables-legacy-save -t nat | grep -c -e "^-A PREROUTING -j LVSDNS-PRE" -e "^-A LVSDNS-PRE "'
   [ "$status" -eq 0 ]
-  [ "${lines[0]}" = "rs-dnat: iptables nat table: chain LVSDNS-PRE is still referenced (from OUTPUT); delete those jumps, then remove again; nothing was changed" ]
+  [ "${lines[0]}" = "rs-dnat: iptables nat table: chain LVSDNS-PRE is still referenced (from OUTPUT); delete those jumps, then remove again; the nat table was not changed" ]
   [ "${lines[1]}" = rc=2 ]
   [ "${lines[2]}" = 5 ]
 }
@@ -278,4 +305,241 @@ S
   [ "${lines[0]}" = locked ]
   [ "${lines[1]}" = released ]
   [[ "${lines[2]}" == *"committed LVSDNS-PRE with 4 rules"* ]]
+}
+
+@test "zones: the rendered text loads with iptables-legacy-restore --test, both families" {
+  run iptables-legacy-restore --test "$D/zones.rules"
+  [ "$status" -eq 0 ]
+  run ip6tables-legacy-restore --test "$D/zones6.rules"
+  [ "$status" -eq 0 ]
+}
+
+@test "zones: apply commits raw, then nat; iptables-legacy-save -t raw prints exactly the file's lines" {
+  in_netns '$RS apply $D/zones.rules
+    iptables-legacy-save -t raw | grep -e "^:LVSDNS" -e "^-A"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables raw table: committed LVSDNS-ZONE-IN and LVSDNS-ZONE-OUT with 2 zones from $D/zones.rules" ]
+  [ "${lines[1]}" = "rs-dnat: iptables nat table: committed LVSDNS-PRE with 4 rules from $D/zones.rules" ]
+  [ "${lines[2]}" = ":LVSDNS-ZONE-IN - [0:0]" ]
+  [ "${lines[3]}" = ":LVSDNS-ZONE-OUT - [0:0]" ]
+  [ "$(printf '%s\n' "${lines[@]:4}")" = "$(section_rules raw "$D/zones.rules")" ]
+  [ "${#lines[@]}" -eq 10 ]
+}
+
+@test "zones: check is clean after apply and lists a zone rule deleted by hand; apply puts it back, then is idempotent" {
+  in_netns '$RS apply $D/zones.rules >/dev/null
+    $RS check $D/zones.rules
+    # deleted by its text: iptables finds it only if ours is byte for byte what iptables builds
+    iptables-legacy -t raw -D LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109
+    $RS check $D/zones.rules || echo rc=$?
+    $RS apply $D/zones.rules
+    a=$(iptables-legacy-save -c | grep -v "^#")
+    $RS apply $D/zones.rules
+    b=$(iptables-legacy-save -c | grep -v "^#")
+    [ "$a" = "$b" ] && echo SAME'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables raw table matches $D/zones.rules (2 zones)" ]
+  [ "${lines[1]}" = "rs-dnat: iptables nat table matches $D/zones.rules (4 rules)" ]
+  [ "${lines[2]}" = "rs-dnat: iptables raw table differs from $D/zones.rules (+ missing, - unexpected):" ]
+  [ "${lines[3]}" = "+ -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109" ]
+  [ "${lines[4]}" = "rs-dnat: iptables nat table matches $D/zones.rules (4 rules)" ]
+  [ "${lines[5]}" = rc=1 ]
+  [[ "${lines[6]}" == "rs-dnat: iptables raw table: committed "*"with 2 zones"* ]]
+  [[ "${lines[7]}" == "rs-dnat: iptables nat table already matches"*"nothing changed" ]]
+  [[ "${lines[8]}" == "rs-dnat: iptables raw table already matches"*"nothing changed" ]]
+  [[ "${lines[9]}" == "rs-dnat: iptables nat table already matches"*"nothing changed" ]]
+  [ "${lines[10]}" = SAME ]
+}
+
+@test "zones: what iptables-legacy-restore --noflush loads at boot is what check and apply expect" {
+  in_netns 'iptables-legacy-restore --noflush <$D/zones.rules
+    ip6tables-legacy-restore --noflush <$D/zones6.rules
+    $RS check $D/zones.rules && $RS check $D/zones6.rules && $RS apply $D/zones.rules'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables raw table matches $D/zones.rules (2 zones)" ]
+  [ "${lines[2]}" = "rs-dnat: ip6tables raw table matches $D/zones6.rules (1 zones)" ]
+  [ "${lines[3]}" = "rs-dnat: ip6tables nat table matches $D/zones6.rules (2 rules)" ]
+  [[ "${lines[4]}" == *"raw table already matches"* ]]
+}
+
+@test "zones: a rule in a zone chain that is not ours is reported and replaced, rules outside stay" {
+  in_netns 'iptables-legacy -t raw -A PREROUTING -i eth0 -p udp --dport 5000 -j CT --notrack
+    $RS apply $D/zones.rules >/dev/null
+    iptables-legacy -t raw -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 7
+    iptables-legacy -t raw -A LVSDNS-ZONE-OUT -j RETURN
+    iptables-legacy -t raw -A OUTPUT -j LVSDNS-ZONE-OUT
+    $RS check $D/zones.rules || echo rc=$?
+    $RS apply $D/zones.rules >/dev/null; $RS check $D/zones.rules >/dev/null && echo clean
+    iptables-legacy-save -t raw | grep -c -e "--dport 5000 -j CT --notrack"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables raw table differs from $D/zones.rules (+ missing, - unexpected):" ]
+  [ "${lines[1]}" = "- -A OUTPUT -j LVSDNS-ZONE-OUT (1 more times)" ]
+  [ "${lines[2]}" = "- -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 7" ]
+  [ "${lines[3]}" = "- rule 4 of LVSDNS-ZONE-OUT (target RETURN) is not one of ours" ]
+  [[ "${lines[4]}" == *"nat table matches"* ]]
+  [ "${lines[5]}" = rc=1 ]
+  [ "${lines[6]}" = clean ]
+  [ "${lines[7]}" = 1 ]
+}
+
+@test "zones: IPv6 goes through libip6tc's raw table and matches ip6tables-legacy-save" {
+  in_netns '$RS apply $D/zones6.rules; $RS check $D/zones6.rules
+    ip6tables-legacy-save -t raw | grep "^-A"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: ip6tables raw table: committed LVSDNS-ZONE-IN and LVSDNS-ZONE-OUT with 1 zones from $D/zones6.rules" ]
+  [ "${lines[2]}" = "rs-dnat: ip6tables raw table matches $D/zones6.rules (1 zones)" ]
+  [ "$(printf '%s\n' "${lines[@]:4}")" = "$(section_rules raw "$D/zones6.rules")" ]
+}
+
+@test "zones: remove takes our chains out of nat and raw in both families, and nothing else" {
+  in_netns 'iptables-legacy -t raw -A PREROUTING -i eth0 -p udp --dport 5000 -j CT --zone 7
+    iptables-legacy -t nat -A PREROUTING -i eth0 -j ACCEPT
+    $RS apply $D/zones.rules >/dev/null; $RS apply $D/zones6.rules >/dev/null
+    $RS --dry-run remove
+    $RS remove; $RS remove
+    iptables-legacy-save | grep "^-A"
+    ip6tables-legacy-save | grep -c LVSDNS || true'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: dry run: would remove 1 jump(s) from PREROUTING and chain LVSDNS-PRE (4 rules) from the iptables nat table" ]
+  [ "${lines[1]}" = "rs-dnat: dry run: would remove LVSDNS-ZONE-IN, LVSDNS-ZONE-OUT, their jumps and 4 rules from the iptables raw table" ]
+  [[ "${lines[3]}" == *"their jumps and 2 rules from the ip6tables raw table" ]]
+  [ "${lines[4]}" = "rs-dnat: iptables nat table: removed LVSDNS-PRE and its jump" ]
+  [ "${lines[5]}" = "rs-dnat: iptables raw table: removed LVSDNS-ZONE-IN, LVSDNS-ZONE-OUT and their jumps" ]
+  [ "${lines[6]}" = "rs-dnat: ip6tables nat table: removed LVSDNS-PRE and its jump" ]
+  [ "${lines[7]}" = "rs-dnat: ip6tables raw table: removed LVSDNS-ZONE-IN, LVSDNS-ZONE-OUT and their jumps" ]
+  [ "${lines[8]}" = "rs-dnat: iptables nat and raw tables: nothing of ours to remove" ]
+  [ "${lines[9]}" = "rs-dnat: ip6tables nat and raw tables: nothing of ours to remove" ]
+  [ "${lines[10]}" = "-A PREROUTING -i eth0 -j ACCEPT" ]
+  [ "${lines[11]}" = "-A PREROUTING -i eth0 -p udp -m udp --dport 5000 -j CT --zone 7" ]
+  [ "${lines[12]}" = 0 ]
+  [ "${#lines[@]}" -eq 13 ]
+}
+
+@test "zones: remove names the chain that still jumps to a zone chain; nat is removed first" {
+  in_netns '$RS apply $D/zones.rules >/dev/null
+    iptables-legacy -t raw -A PREROUTING -i eth9 -j LVSDNS-ZONE-OUT
+    $RS -4 remove || echo rc=$?
+    iptables-legacy-save | grep -c -e "^:LVSDNS-ZONE" -e "^-A LVSDNS-ZONE" -e "^:LVSDNS-PRE" || true'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables nat table: removed LVSDNS-PRE and its jump" ]
+  [ "${lines[1]}" = "rs-dnat: iptables raw table: chain LVSDNS-ZONE-OUT is still referenced (from PREROUTING); delete those jumps, then remove again; the raw table was not changed" ]
+  [ "${lines[2]}" = rc=2 ]
+  [ "${lines[3]}" = 6 ]
+}
+
+# The unit runs "rs-dnat -4 remove" only where the nat table exists, and a
+# failed apply (raw committed, then nat refused) can leave zones without it.
+@test "zones: remove works with only one of the two tables set up, and sets up neither" {
+  in_netns 'iptables-legacy -t raw -N LVSDNS-ZONE-IN
+    iptables-legacy -t raw -A PREROUTING -j LVSDNS-ZONE-IN
+    cat /proc/net/ip_tables_names
+    $RS -4 remove; iptables-legacy-save -t raw | grep -c LVSDNS || true
+    cat /proc/net/ip_tables_names
+    unshare -n sh -c "$RS apply $D/dnat.rules >/dev/null; cat /proc/net/ip_tables_names; $RS -4 remove; cat /proc/net/ip_tables_names"'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = raw ]
+  [ "${lines[1]}" = "rs-dnat: iptables raw table: removed LVSDNS-ZONE-IN, LVSDNS-ZONE-OUT and their jumps" ]
+  [ "${lines[2]}" = 0 ]
+  [ "${lines[3]}" = raw ]
+  [ "${lines[4]}" = nat ]
+  [ "${lines[5]}" = "rs-dnat: iptables nat table: removed LVSDNS-PRE and its jump" ]
+  [ "${lines[6]}" = nat ]
+  [ "${#lines[@]}" -eq 7 ]
+}
+
+@test "zones: a file without *raw (an older render) takes our raw chains out; check says so first" {
+  in_netns '$RS apply $D/zones.rules >/dev/null
+    $RS check $D/dnat.rules || echo rc=$?
+    $RS apply $D/dnat.rules
+    $RS check $D/dnat.rules
+    iptables-legacy-save -t raw | grep -c LVSDNS || true'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables raw table differs: $D/dnat.rules has no *raw section, so nothing of ours belongs there (- unexpected):" ]
+  [ "${lines[1]}" = "- -A PREROUTING -j LVSDNS-ZONE-IN" ]
+  [ "${lines[2]}" = "- :LVSDNS-ZONE-IN (the chain itself)" ]
+  [ "${lines[3]}" = "- -A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105" ]
+  [ "${lines[9]}" = "rs-dnat: iptables nat table matches $D/dnat.rules (4 rules)" ]
+  [ "${lines[10]}" = rc=1 ]
+  [ "${lines[11]}" = "rs-dnat: iptables raw table: removed LVSDNS-ZONE-IN, LVSDNS-ZONE-OUT and their jumps ($D/dnat.rules has no *raw section)" ]
+  [[ "${lines[12]}" == *"nat table already matches"* ]]
+  [ "${lines[13]}" = "rs-dnat: iptables nat table matches $D/dnat.rules (4 rules)" ]
+  [ "${lines[14]}" = 0 ]
+  [ "${#lines[@]}" -eq 15 ]
+}
+
+@test "zones: a file without *raw leaves a raw table the kernel has not set up alone" {
+  in_netns '$RS apply $D/dnat.rules >/dev/null; $RS check $D/dnat.rules; cat /proc/net/ip_tables_names'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = "rs-dnat: iptables nat table matches $D/dnat.rules (4 rules)" ]
+  [ "${lines[1]}" = nat ]
+  [ "${#lines[@]}" -eq 2 ]
+}
+
+@test "zones: a malformed *raw section is refused with file:line before the kernel is touched" {
+  sed 's/-o eth1.109 -j CT --zone 1109/-o eth1.109 -j CT --zone 1110/' "$D/zones.rules" >"$D/mismatch.rules"
+  in_netns '$RS apply $D/mismatch.rules || echo rc=$?; cat /proc/net/ip_tables_names'
+  [ "${lines[0]}" = "$D/mismatch.rules:10: interface eth1.109 has zone 1110 here but zone 1109 in LVSDNS-ZONE-IN (line 8)" ]
+  [ "${lines[1]}" = "  hint: both directions need the same zone, or replies miss the conntrack entry of their query" ]
+  [ "${lines[2]}" = rc=2 ]
+  [ "${#lines[@]}" -eq 3 ]
+}
+
+# srv: the real server, its VLAN interfaces eth1.105 and eth1.109 veths to
+# namespaces a and b, which both hold the client's address (the balancer
+# moving a client from one VLAN to the other, as far as srv can tell).
+make_vlans() {
+  local c v net
+  for c in srv a b; do ip netns add "$NS-$c"; ip -n "$NS-$c" link set lo up; done
+  ip netns exec "$NS-srv" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  for c in a b; do
+    v=105 net=10.1.53; [ "$c" = b ] && v=109 net=10.3.53
+    ip -n "$NS-srv" link add "eth1.$v" type veth peer name c0 netns "$NS-$c"
+    ip -n "$NS-srv" addr add "$net.2/24" dev "eth1.$v"
+    ip -n "$NS-srv" link set "eth1.$v" up
+    ip -n "$NS-$c" addr add 192.0.2.10/24 dev c0
+    ip -n "$NS-$c" link set c0 up
+    ip -n "$NS-$c" route add 198.51.100.53/32 dev c0
+    ip -n "$NS-$c" neigh replace 198.51.100.53 dev c0 nud permanent \
+      lladdr "$(ip -n "$NS-srv" -br link show "eth1.$v" | awk '{ print $3 }')"
+  done
+}
+
+# send_from C: one UDP datagram from the client's port 5300 to the VIP through C.
+send_from() {
+  ip netns exec "$NS-$1" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.10", 5300))
+s.sendto(b"q", ("198.51.100.53", 53))'
+}
+
+# entries N: waits (up to 2 s) for N conntrack entries of the client's port
+# in srv, then prints "ZONE INSTANCE" for each.
+entries() {
+  local i out
+  for i in $(seq 1 20); do
+    out=$(ip netns exec "$NS-srv" conntrack -L -p udp --sport 5300 2>/dev/null)
+    [ "$(grep -c . <<<"$out")" -ge "$1" ] && break
+    sleep 0.1
+  done
+  sed -n 's/.*\[UNREPLIED\] src=\([0-9.]*\) .*/\1 &/p' <<<"$out" |
+    awk '{ z = "zone=0"; for (i = 2; i <= NF; i++) if ($i ~ /^zone=/) z = $i; print z, $1 }' | sort
+}
+
+@test "zones: a client that moves VLAN keeping its source port is DNATed to the new VLAN's instance" {
+  make_vlans
+  # without zones (an older render): the entry made on eth1.105 catches the
+  # frames from eth1.109 too, and they go on to eth1.105's instance
+  ip netns exec "$NS-srv" "$RS" apply "$D/dnat.rules"
+  send_from a; [ "$(entries 1)" = "zone=0 10.1.53.2" ]
+  send_from b; sleep 0.3
+  [ "$(entries 2)" = "zone=0 10.1.53.2" ]
+  # with zones: each VLAN's frames have their own entry and instance
+  ip netns exec "$NS-srv" "$RS" apply "$D/zones.rules"
+  ip netns exec "$NS-srv" conntrack -F 2>/dev/null
+  send_from a; [ "$(entries 1)" = "zone=1105 10.1.53.2" ]
+  send_from b
+  run entries 2
+  [ "${lines[0]}" = "zone=1105 10.1.53.2" ]
+  [ "${lines[1]}" = "zone=1109 10.3.53.2" ]
+  [ "${#lines[@]}" -eq 2 ]
 }

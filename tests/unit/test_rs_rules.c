@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <linux/netfilter/xt_CT.h>
+
 #include "../../realserver/rules.h"
 #include "../../realserver/xt.h"
 
@@ -31,6 +33,27 @@ static const char GOOD4[] =
 static const char GOOD6[] =
 	"*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\n"
 	"-A LVSDNS-PRE -s 2001:db8:1::/48 -d 2001:db8:53::124/128 -i eth1.605 -p udp -m udp --dport 53 -j DNAT --to-destination [2001:db8:105::2]:53\n"
+	"COMMIT\n";
+
+/* The *raw section cluster-gen writes before *nat: one zone per VLAN
+ * interface, the same in both directions. */
+#define RAW_HEAD "*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n" \
+		 "-A PREROUTING -j LVSDNS-ZONE-IN\n-A OUTPUT -j LVSDNS-ZONE-OUT\n"
+#define ZONES_105_109 \
+	"-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n" \
+	"-A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n" \
+	"-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n" \
+	"-A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n"
+
+static const char GOODZ4[] =
+	"# rendered by cluster-gen\n"
+	RAW_HEAD ZONES_105_109
+	"COMMIT\n"
+	"*nat\n"
+	":LVSDNS-PRE - [0:0]\n"
+	"-A PREROUTING -j LVSDNS-PRE\n"
+	"-A LVSDNS-PRE -s 192.0.2.0/24 -d 198.51.100.53/32 -i eth1.105 -p udp -m udp --dport 53 -j DNAT --to-destination 10.1.53.2:53\n"
+	"-A LVSDNS-PRE -d 198.51.100.53/32 -i eth1.109 -p tcp -m tcp --dport 53 -j DNAT --to-destination 10.3.53.2\n"
 	"COMMIT\n";
 
 /* Parses text; returns the printed diagnostics ("" when it parsed). */
@@ -60,6 +83,16 @@ static void expect_error(const char *text, const char *needle)
 
 	if (!strstr(msg, needle))
 		fail_msg("expected '%s' in: %s", needle, msg);
+	free(msg);
+}
+
+static void expect_no_error_line(const char *text, const char *needle)
+{
+	struct dnat_set s;
+	char *msg = parse(text, 0, &s);
+
+	if (!*msg || strstr(msg, needle))
+		fail_msg("expected an error, but none at '%s', in: %s", needle, msg);
 	free(msg);
 }
 
@@ -200,11 +233,186 @@ static void test_refusals(void **state)
 		     "t.rules:4: option -i given more than once");
 	expect_error(HEAD, "no COMMIT line");
 	expect_error("*nat\n:LVSDNS-PRE - [0:0]\nCOMMIT\n", "no '-A PREROUTING -j LVSDNS-PRE' line");
-	expect_error("*filter\n", "t.rules:1: expected '*nat'");
+	expect_error("*filter\n", "t.rules:1: expected '*nat' (or '*raw' before it)");
 	expect_error(HEAD "COMMIT\n*nat\n", "t.rules:5: text after COMMIT");
 	expect_error("*nat\n:OTHER - [0:0]\n", "unexpected chain declaration ':OTHER'");
 	expect_error("*nat\n-A LVSDNS-PRE -d 192.0.2.1/32 -i e -p udp --dport 53 -j DNAT --to-destination 10.0.0.2\n",
 		     "rule before ':LVSDNS-PRE'");
+}
+
+static char *format_zones(const struct zone_set *z)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		for (size_t i = 0; i < z->rules[d].n; i++) {
+			zone_rule_format(&z->rules[d].v[i], (enum zone_dir)d, &b);
+			buf_putc(&b, '\n');
+		}
+	}
+	return buf_steal(&b);
+}
+
+static void test_parse_zones(void **state)
+{
+	struct dnat_set s;
+	char *msg = parse(GOODZ4, 0, &s), *text;
+	(void)state;
+
+	assert_string_equal(msg, "");
+	free(msg);
+	assert_true(s.zones.wanted);
+	assert_true(s.zones.jump[ZONE_IN]);
+	assert_true(s.zones.jump[ZONE_OUT]);
+	assert_int_equal(s.zones.rules[ZONE_IN].n, 2);
+	assert_string_equal(s.zones.rules[ZONE_IN].v[1].iface, "eth1.109");
+	assert_int_equal(s.zones.rules[ZONE_IN].v[1].zone, 1109);
+	assert_int_equal(s.zones.rules[ZONE_OUT].v[0].line, 9);
+	/* the nat section is read as without zones */
+	assert_int_equal(s.family, AF_INET);
+	assert_int_equal(s.n, 2);
+	text = format_zones(&s.zones);
+	assert_string_equal(text, ZONES_105_109);
+	free(text);
+	dnat_set_free(&s);
+}
+
+/* A file rendered before zones existed stays valid: it wants none. */
+static void test_parse_without_raw_wants_no_zones(void **state)
+{
+	struct dnat_set s;
+	char *msg = parse(GOOD4, 0, &s);
+	(void)state;
+
+	assert_string_equal(msg, "");
+	free(msg);
+	assert_false(s.zones.wanted);
+	assert_int_equal(s.zones.rules[ZONE_IN].n + s.zones.rules[ZONE_OUT].n, 0);
+	dnat_set_free(&s);
+}
+
+/* Zones with no DNAT rules, or with no zone rules at all: still a file
+ * without addresses, so the family must be given. */
+static void test_parse_zones_without_rules(void **state)
+{
+	static const char text[] = RAW_HEAD "COMMIT\n*nat\n:LVSDNS-PRE - [0:0]\n"
+				   "-A PREROUTING -j LVSDNS-PRE\nCOMMIT\n";
+	struct dnat_set s;
+	char *msg = parse(text, AF_INET6, &s);
+	(void)state;
+
+	assert_string_equal(msg, "");
+	free(msg);
+	assert_true(s.zones.wanted);
+	assert_int_equal(s.zones.rules[ZONE_IN].n, 0);
+	dnat_set_free(&s);
+	msg = parse(text, 0, &s);
+	assert_non_null(strstr(msg, "its address family is unknown"));
+	free(msg);
+}
+
+#define NAT_TAIL "*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\n" \
+	"-A LVSDNS-PRE -d 192.0.2.1/32 -i eth1.105 -p udp --dport 53 -j DNAT --to-destination 10.0.0.2\nCOMMIT\n"
+/* RAW_HEAD is lines 1-5: a zone rule given here is line 6. */
+#define ZRULE(x) RAW_HEAD x "\nCOMMIT\n" NAT_TAIL
+
+static void test_zone_refusals(void **state)
+{
+	(void)state;
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0"),
+		     "t.rules:6: bad zone '0' (1 to 65535)\n"
+		     "  hint: zone 0 is the default zone that every interface shares");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 65536"),
+		     "t.rules:6: bad zone '65536' (1 to 65535)");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1x"), "t.rules:6: bad zone '1x'");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 01105"),
+		     "t.rules:6: bad zone '01105' (1 to 65535)\n"
+		     "  hint: iptables reads a number with a leading 0 as octal");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0x451"), "t.rules:6: bad zone '0x451'");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone -5"), "t.rules:6: bad zone '-5'");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -o eth1.105 -j CT --zone 1105"),
+		     "t.rules:6: -o in LVSDNS-ZONE-IN: its rules match -i IFACE");
+	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -i eth1.105 -j CT --zone 1105"),
+		     "t.rules:6: -i in LVSDNS-ZONE-OUT: its rules match -o IFACE");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth+ -j CT --zone 1105"),
+		     "t.rules:6: interface name 'eth+' has a character");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.verylongname -j CT --zone 1105"),
+		     "t.rules:6: interface name 'eth1.verylongname' is longer than 15 bytes");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:6: a rule in LVSDNS-ZONE-IN must be '-A LVSDNS-ZONE-IN -i IFACE -j CT --zone N'");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --notrack"),
+		     "t.rules:6: a rule in LVSDNS-ZONE-IN must be");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j NOTRACK"), "t.rules:6: a rule in LVSDNS-ZONE-IN must be");
+	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -o eth1.105 -p udp -j CT --zone 1105"),
+		     "t.rules:6: a rule in LVSDNS-ZONE-OUT must be '-A LVSDNS-ZONE-OUT -o IFACE -j CT --zone N'");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN ! -i eth1.105 -j CT --zone 1105"), "t.rules:6: a rule in LVSDNS-ZONE-IN");
+	expect_error(ZRULE("-A PREROUTING -j CT --zone 7"), "t.rules:6: not a line of ours: '-A'");
+	expect_error(ZRULE("-A PREROUTING -j LVSDNS-ZONE-OUT"), "t.rules:6: not a line of ours");
+	expect_error(ZRULE("-A PREROUTING -j LVSDNS-ZONE-IN"), "t.rules:6: second jump from PREROUTING");
+	expect_error(ZRULE("-A OUTPUT -j LVSDNS-ZONE-OUT"), "t.rules:6: second jump from OUTPUT");
+	expect_error(ZRULE(":LVSDNS-PRE - [0:0]"), "t.rules:6: unexpected chain declaration ':LVSDNS-PRE'");
+	expect_error(ZRULE(":LVSDNS-ZONE-IN ACCEPT [0:0]"), "t.rules:6: unexpected chain declaration");
+	expect_error(ZRULE("-F"), "t.rules:6: not a line of ours: '-F'");
+	expect_error(ZRULE("*nat"), "t.rules:6: '*nat' before the *raw section's COMMIT");
+	/* a rule before its chain's declaration, as iptables-restore refuses it */
+	expect_error("*raw\n-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n", "t.rules:2: rule before ':LVSDNS-ZONE-IN'");
+}
+
+static void test_raw_section_refusals(void **state)
+{
+	(void)state;
+	expect_error("*raw\n:LVSDNS-ZONE-IN - [0:0]\n-A PREROUTING -j LVSDNS-ZONE-IN\n"
+		     "-A OUTPUT -j LVSDNS-ZONE-OUT\nCOMMIT\n" NAT_TAIL,
+		     "t.rules:5: no ':LVSDNS-ZONE-OUT - [0:0]' line in the *raw section");
+	expect_error("*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n"
+		     "-A PREROUTING -j LVSDNS-ZONE-IN\nCOMMIT\n" NAT_TAIL,
+		     "t.rules:5: no '-A OUTPUT -j LVSDNS-ZONE-OUT' line in the *raw section");
+	expect_error(RAW_HEAD "COMMIT\n", "t.rules: no '*nat' section after the *raw section");
+	expect_error(RAW_HEAD "COMMIT\n*raw\n", "t.rules:7: expected '*nat' after the *raw section");
+	expect_error(RAW_HEAD, "no COMMIT line");
+	expect_error(NAT_TAIL RAW_HEAD "COMMIT\n", "t.rules:6: text after COMMIT\n"
+		     "  hint: the *raw section comes before *nat, as cluster-gen writes it");
+	expect_error("*mangle\n", "t.rules:1: expected '*nat' (or '*raw' before it) before any rule");
+}
+
+/* A zone on one direction only, or different ones, makes replies miss the
+ * conntrack entry of their query; one interface gets one zone. */
+static void test_zone_cross_checks(void **state)
+{
+	(void)state;
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105"),
+		     "t.rules:6: interface eth1.105 has zone 1105 in LVSDNS-ZONE-IN but no rule in LVSDNS-ZONE-OUT\n"
+		     "  hint: both directions need the same zone, or replies miss the conntrack entry of their query");
+	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
+		     "t.rules:6: interface eth1.105 has zone 1105 in LVSDNS-ZONE-OUT but no rule in LVSDNS-ZONE-IN");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1106"),
+		     "t.rules:7: interface eth1.105 has zone 1106 here but zone 1105 in LVSDNS-ZONE-IN (line 6)");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+			   "-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1106\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
+		     "t.rules:7: interface eth1.105 already has zone 1105 in LVSDNS-ZONE-IN (line 6)\n"
+		     "  hint: one rule per interface and direction");
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
+		     "t.rules:8: interface eth1.105 already has zone 1105 in LVSDNS-ZONE-OUT (line 7)");
+}
+
+/* Every problem is reported, each at its own line. */
+static void test_zone_errors_collected(void **state)
+{
+	(void)state;
+	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.105/x -j CT --zone 1105\n"
+			   "-A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109"),
+		     "t.rules:6: bad zone '0' (1 to 65535)\n"
+		     "  hint: zone 0 is the default zone that every interface shares\n"
+		     "t.rules:7: interface name 'eth1.105/x' has a character other than letters, digits, '.', '-', '_'\n");
+	/* a refused rule is not reported again as a zone on one side only */
+	expect_no_error_line(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0\n"
+				   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"), "t.rules:7");
 }
 
 static void test_refuses_nul(void **state)
@@ -367,6 +575,148 @@ static void test_diff_none(void **state)
 	dnat_set_free(&want);
 }
 
+static struct zone_rule zr(const char *iface, uint16_t zone)
+{
+	struct zone_rule r;
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.iface, iface);
+	r.zone = zone;
+	return r;
+}
+
+/* The kernel holding exactly the zones of want. */
+static void kraw_like(struct kraw *k, const struct zone_set *want)
+{
+	kraw_init(k);
+	for (int d = 0; d < NZONE_DIRS; d++) {
+		k->dir[d].chain = true;
+		k->dir[d].plain_jumps = 1;
+		for (size_t i = 0; i < want->rules[d].n; i++)
+			zone_list_add(&k->dir[d].rules, &want->rules[d].v[i]);
+	}
+}
+
+static void test_zone_diff_in_sync_and_empty(void **state)
+{
+	struct dnat_set want;
+	struct kraw k;
+	struct buf out;
+	(void)state;
+
+	load(&want, GOODZ4);
+	kraw_like(&k, &want.zones);
+	buf_init(&out);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 0);
+	assert_int_equal(out.len, 0);
+	assert_true(kraw_any(&k));
+	kraw_free(&k);
+	kraw_init(&k);
+	assert_false(kraw_any(&k));
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 8);
+	assert_string_equal(out.data,
+		"+ :LVSDNS-ZONE-IN (chain missing)\n"
+		"+ -A PREROUTING -j LVSDNS-ZONE-IN\n"
+		"+ -A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+		"+ -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
+		"+ :LVSDNS-ZONE-OUT (chain missing)\n"
+		"+ -A OUTPUT -j LVSDNS-ZONE-OUT\n"
+		"+ -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
+		"+ -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n");
+	buf_free(&out);
+	kraw_free(&k);
+	dnat_set_free(&want);
+}
+
+static void test_zone_diff_drift(void **state)
+{
+	struct dnat_set want;
+	struct kraw k;
+	struct buf out;
+	struct zone_rule other = zr("eth1.110", 1110);
+	(void)state;
+
+	load(&want, GOODZ4);
+	kraw_like(&k, &want.zones);
+	k.dir[ZONE_IN].plain_jumps = 3;
+	k.dir[ZONE_OUT].other_jumps = 1;
+	k.dir[ZONE_IN].rules.n = 1;                          /* eth1.109 deleted */
+	k.dir[ZONE_OUT].rules.v[1].zone = 1110;              /* eth1.109 changed */
+	zone_list_add(&k.dir[ZONE_OUT].rules, &other);
+	kraw_add_foreign(&k, "rule 4 of LVSDNS-ZONE-OUT (target NOTRACK) is not one of ours");
+	buf_init(&out);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 7);
+	assert_string_equal(out.data,
+		"- -A PREROUTING -j LVSDNS-ZONE-IN (2 more times)\n"
+		"+ -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
+		"- 1 conditional jump(s) from OUTPUT to LVSDNS-ZONE-OUT\n"
+		"+ -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n"
+		"- -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1110\n"
+		"- -A LVSDNS-ZONE-OUT -o eth1.110 -j CT --zone 1110\n"
+		"- rule 4 of LVSDNS-ZONE-OUT (target NOTRACK) is not one of ours\n");
+	buf_free(&out);
+	kraw_free(&k);
+	dnat_set_free(&want);
+}
+
+static void test_zone_diff_order_and_duplicates(void **state)
+{
+	struct dnat_set want;
+	struct kraw k;
+	struct buf out;
+	struct zone_rule swap;
+	(void)state;
+
+	load(&want, GOODZ4);
+	kraw_like(&k, &want.zones);
+	swap = k.dir[ZONE_OUT].rules.v[0];
+	k.dir[ZONE_OUT].rules.v[0] = k.dir[ZONE_OUT].rules.v[1];
+	k.dir[ZONE_OUT].rules.v[1] = swap;
+	zone_list_add(&k.dir[ZONE_IN].rules, &k.dir[ZONE_IN].rules.v[0]);
+	buf_init(&out);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 2);
+	assert_string_equal(out.data,
+		"~ LVSDNS-ZONE-IN holds duplicate rules (3 rules, the rule file has 2)\n"
+		"~ the rules of LVSDNS-ZONE-OUT are in another order\n");
+	buf_free(&out);
+	kraw_free(&k);
+	dnat_set_free(&want);
+}
+
+/* Without a *raw section (or without a rendered file) nothing of ours
+ * belongs in raw. */
+static void test_zone_diff_not_wanted(void **state)
+{
+	struct dnat_set want, old;
+	struct kraw k;
+	struct buf out;
+	(void)state;
+
+	load(&want, GOODZ4);
+	load(&old, GOOD4);
+	kraw_like(&k, &want.zones);
+	k.dir[ZONE_OUT].plain_jumps = 2;
+	buf_init(&out);
+	assert_int_equal(zone_diff(&old.zones, &k, &out), 8);
+	assert_string_equal(out.data,
+		"- -A PREROUTING -j LVSDNS-ZONE-IN\n"
+		"- :LVSDNS-ZONE-IN (the chain itself)\n"
+		"- -A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+		"- -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
+		"- -A OUTPUT -j LVSDNS-ZONE-OUT (2 times)\n"
+		"- :LVSDNS-ZONE-OUT (the chain itself)\n"
+		"- -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
+		"- -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n");
+	kraw_free(&k);
+	kraw_init(&k);
+	buf_reset(&out);
+	assert_int_equal(zone_diff(&old.zones, &k, &out), 0);
+	buf_free(&out);
+	kraw_free(&k);
+	dnat_set_free(&want);
+	dnat_set_free(&old);
+}
+
 /* ---- x_tables encoding ---- */
 
 static void test_masks(void **state)
@@ -456,17 +806,59 @@ static void test_match_roundtrip(void **state)
 	}
 }
 
+/* As iptables 1.8.9 builds "-j CT --zone N": revision 2, the v1 struct,
+ * no flags (both directions, not the mark). */
+static void test_ct_target(void **state)
+{
+	struct xt_entry_target *t = calloc(1, xt_ct_size());
+	struct xt_ct_target_info_v1 *ct = (void *)t->data;
+	uint16_t zone = 0;
+	(void)state;
+
+	assert_int_equal(xt_ct_size(), 104);
+	xt_ct_fill(t, 1105);
+	assert_string_equal(t->u.user.name, "CT");
+	assert_int_equal(t->u.user.revision, 2);
+	assert_int_equal(t->u.target_size, 104);
+	assert_int_equal(ct->flags, 0);
+	assert_true(xt_ct_read(t, &zone));
+	assert_int_equal(zone, 1105);
+	t->u.user.revision = 1;                 /* same struct, read alike */
+	assert_true(xt_ct_read(t, &zone));
+	ct->flags = XT_CT_ZONE_DIR_ORIG;        /* --zone-orig: not ours */
+	assert_false(xt_ct_read(t, &zone));
+	ct->flags = 0;
+	strcpy(ct->timeout, "t");
+	assert_false(xt_ct_read(t, &zone));
+	ct->timeout[0] = '\0';
+	ct->zone = 0;                            /* a CT without a zone */
+	assert_false(xt_ct_read(t, &zone));
+	ct->zone = 7;
+	t->u.user.revision = 3;
+	assert_false(xt_ct_read(t, &zone));
+	t->u.user.revision = 0;                 /* the smaller struct fits */
+	assert_true(xt_ct_read(t, &zone));
+	t->u.target_size = 16;
+	assert_false(xt_ct_read(t, &zone));
+	free(t);
+}
+
 static void test_init_errors(void **state)
 {
 	struct buf b;
 	(void)state;
 
 	buf_init(&b);
-	assert_int_equal(xt_init_error("iptables", EPERM, "cannot read it", &b), XT_ERROR);
+	assert_int_equal(xt_init_error("iptables", "nat", EPERM, "cannot read it", &b), XT_ERROR);
 	assert_non_null(strstr(b.data, "must run as root"));
 	buf_reset(&b);
-	assert_int_equal(xt_init_error("ip6tables", ENOENT, "cannot read it", &b), XT_NO_TABLE);
+	assert_int_equal(xt_init_error("ip6tables", "nat", ENOENT, "cannot read it", &b), XT_NO_TABLE);
 	assert_non_null(strstr(b.data, "modprobe ip6table_nat"));
+	buf_reset(&b);
+	assert_int_equal(xt_init_error("iptables", "raw", ENOENT, "cannot read it", &b), XT_NO_TABLE);
+	assert_string_equal(b.data, "iptables raw table not available (No such file or directory); "
+			    "the kernel lacks the legacy x_tables raw table, which sets the conntrack "
+			    "zones: try 'modprobe iptable_raw'");
 	buf_free(&b);
 }
 
@@ -479,16 +871,28 @@ int main(void)
 		cmocka_unit_test(test_empty_rule_set_takes_family),
 		cmocka_unit_test(test_empty_rule_set_needs_family),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_parse_zones),
+		cmocka_unit_test(test_parse_without_raw_wants_no_zones),
+		cmocka_unit_test(test_parse_zones_without_rules),
+		cmocka_unit_test(test_zone_refusals),
+		cmocka_unit_test(test_raw_section_refusals),
+		cmocka_unit_test(test_zone_cross_checks),
+		cmocka_unit_test(test_zone_errors_collected),
 		cmocka_unit_test(test_refuses_nul),
 		cmocka_unit_test(test_diff_in_sync),
 		cmocka_unit_test(test_diff_empty_kernel),
 		cmocka_unit_test(test_diff_extra_missing_foreign_jumps),
 		cmocka_unit_test(test_diff_order_and_duplicates),
 		cmocka_unit_test(test_diff_none),
+		cmocka_unit_test(test_zone_diff_in_sync_and_empty),
+		cmocka_unit_test(test_zone_diff_drift),
+		cmocka_unit_test(test_zone_diff_order_and_duplicates),
+		cmocka_unit_test(test_zone_diff_not_wanted),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_iface),
 		cmocka_unit_test(test_dnat_roundtrip),
 		cmocka_unit_test(test_match_roundtrip),
+		cmocka_unit_test(test_ct_target),
 		cmocka_unit_test(test_init_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
