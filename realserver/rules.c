@@ -126,7 +126,9 @@ static bool parse_to(const char *s, struct addr *a, uint16_t *port)
 	host[n] = '\0';
 	if (!addr_parse(host, a))
 		return false;
-	return !colon || parse_port(colon + 1, port);
+	/* iptables reads the port after the address as octal when it starts
+	 * with 0 (":053" is 43), though --dport 053 is 53 */
+	return !colon || (colon[1] != '0' && parse_port(colon + 1, port));
 }
 
 /* Where the parser is: an optional *raw section, then the *nat section. */

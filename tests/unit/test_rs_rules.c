@@ -219,6 +219,9 @@ static void test_refusals(void **state)
 	expect_error(HEAD RULE("-d 192.0.2.1/32 -i e -p udp --dport 53 -j ACCEPT"), "must be -j DNAT");
 	expect_error(HEAD RULE("-d 192.0.2.1/32 -i e -p udp --dport 70000 -j DNAT --to-destination 10.0.0.2"),
 		     "bad port '70000'");
+	/* iptables would install port 43: it reads a leading 0 as octal there */
+	expect_error(HEAD RULE("-d 192.0.2.1/32 -i e -p udp --dport 53 -j DNAT --to-destination 10.0.0.2:053"),
+		     "t.rules:4: bad --to-destination '10.0.0.2:053'");
 	expect_error(HEAD RULE("! -d 192.0.2.1/32 -i e -p udp --dport 53 -j DNAT --to-destination 10.0.0.2"),
 		     "unsupported option '!'");
 	expect_error(HEAD RULE("-d 192.0.2.1/32 -p udp --dport 53 -j DNAT --to-destination 10.0.0.2"),
