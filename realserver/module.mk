@@ -2,7 +2,7 @@
 RS_DNAT_CORE := realserver/rules.c realserver/diff.c
 PROGRAMS += rs-dnat
 # --site renders the host's rules with cluster-gen's own parser and renderer
-rs-dnat_SRCS := $(sort realserver/rs_dnat.c $(RS_DNAT_CORE) realserver/xt_common.c \
+rs-dnat_SRCS := $(sort realserver/rs_dnat.c realserver/wanted.c $(RS_DNAT_CORE) realserver/xt_common.c \
                 realserver/xt4.c realserver/xt6.c $(LIB_SRCS) $(CLUSTER_GEN_CORE))
 rs-dnat_LIBS := -lip4tc -lip6tc -lconfuse
 SBIN_PROGRAMS += rs-dnat

@@ -1,9 +1,9 @@
 /* rs-dnat: installs, checks and removes the per-VLAN DNAT rules of one real
- * server through libiptc (the legacy x_tables nat table), each change one
- * atomic commit of the nat table. See docs/rs-dnat.8.
+ * server, and the conntrack zones of its VLAN interfaces, through libiptc
+ * (the legacy x_tables raw and nat tables), each change one atomic commit
+ * per table. See docs/rs-dnat.8.
  *
  * Exit status: 0 done / in sync, 1 check found differences, 2 error. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,12 +12,9 @@
 #include <sys/socket.h>
 
 #include "buf.h"
-#include "diag.h"
 #include "rules.h"
+#include "wanted.h"
 #include "xt.h"
-
-#include "../cluster-gen/parse.h"
-#include "../cluster-gen/render.h"
 
 enum { EXIT_SYNC = 0, EXIT_DIFFERS = 1, EXIT_ERR = 2 };
 
@@ -29,18 +26,6 @@ struct opts {
 	bool dry_run;
 };
 
-/* The rule sets to apply or check: one file, or both families of the
- * site's host. A family the site renders no file for (its IPv6 service was
- * removed, say) wants nothing of ours: skipping it would leave the old
- * chain in the kernel while apply and check report the table in sync. */
-struct wanted {
-	char *label[2];           /* for messages: FILE, or SITE:realservers/HOST/dnat.rules */
-	struct dnat_set set[2];
-	bool none[2];             /* not rendered: our chain and jump must go */
-	size_t n;
-	size_t nrendered;         /* entries parsed from a file */
-};
-
 static void usage(FILE *out)
 {
 	fputs("usage: rs-dnat [-4|-6] [--dry-run] apply FILE | --site SITE --host HOST\n"
@@ -48,153 +33,6 @@ static void usage(FILE *out)
 	      "       rs-dnat [-4|-6] [--dry-run] remove\n"
 	      "FILE is a dnat.rules or dnat6.rules rendered by cluster-gen; --site renders\n"
 	      "the host's rules from site.conf (built-in templates) for both families.\n", out);
-}
-
-static int read_whole(const char *path, struct buf *out, struct buf *err)
-{
-	FILE *f = fopen(path, "r");
-	char chunk[8192];
-	size_t n;
-
-	if (!f) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(out, chunk, n);
-	if (ferror(f)) {
-		buf_printf(err, "%s: read error", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
-static int parse_text(const char *label, const char *text, size_t len, int family,
-		      struct wanted *w)
-{
-	struct diags d;
-	int rc;
-
-	diags_init(&d, label);
-	rc = dnat_parse(text, len, family, &w->set[w->n], &d);
-	if (rc < 0) {
-		diags_print(&d, stderr);
-	} else {
-		w->none[w->n] = false;
-		w->label[w->n++] = xstrdup(label);
-		w->nrendered++;
-	}
-	diags_free(&d);
-	return rc;
-}
-
-static void want_none(const char *label, int family, struct wanted *w)
-{
-	dnat_set_init(&w->set[w->n]);
-	w->set[w->n].family = family;
-	w->none[w->n] = true;
-	w->label[w->n++] = xstrdup(label);
-}
-
-static int load_file(const struct opts *o, struct wanted *w)
-{
-	struct buf text, err;
-	int rc = -1;
-
-	buf_init(&text);
-	buf_init(&err);
-	if (read_whole(o->file, &text, &err) < 0)
-		fprintf(stderr, "rs-dnat: %s\n", err.data);
-	else
-		rc = parse_text(o->file, text.data ? text.data : "", text.len, o->family, w);
-	buf_free(&text);
-	buf_free(&err);
-	return rc;
-}
-
-static const struct realserver *find_host(const struct site *s, const char *host)
-{
-	for (size_t i = 0; i < s->nrealservers; i++)
-		if (!strcmp(s->realservers[i].name, host))
-			return &s->realservers[i];
-	fprintf(stderr, "rs-dnat: %s: no realserver '%s' (there are:", s->file, host);
-	for (size_t i = 0; i < s->nrealservers; i++)
-		fprintf(stderr, " %s", s->realservers[i].name);
-	fputs(")\n", stderr);
-	return NULL;
-}
-
-/* The rendered files of the host, exactly as cluster-gen writes them. */
-static int parse_rendered(const struct opts *o, const struct files *f, struct wanted *w)
-{
-	static const struct { const char *name; int family; } kinds[] = {
-		{ "dnat.rules", AF_INET }, { "dnat6.rules", AF_INET6 },
-	};
-	int rc = 0;
-
-	for (size_t k = 0; k < 2 && rc == 0; k++) {
-		char *path = xasprintf("realservers/%s/%s", o->host, kinds[k].name);
-		char *label = xasprintf("%s:%s", o->site, path);
-		size_t i = 0;
-
-		while (i < f->n && strcmp(f->v[i].path, path))
-			i++;
-		if (o->family && o->family != kinds[k].family)
-			;   /* the other family was asked for */
-		else if (i < f->n)
-			rc = parse_text(label, f->v[i].data, f->v[i].len, kinds[k].family, w);
-		else if (!o->family)
-			want_none(label, kinds[k].family, w);
-		free(label);
-		free(path);
-	}
-	return rc;
-}
-
-static int load_site(const struct opts *o, struct wanted *w)
-{
-	struct site s;
-	struct diags d;
-	struct templates *t;
-	struct files f;
-	struct buf err;
-	int rc = -1;
-
-	diags_init(&d, o->site);
-	if (site_load(o->site, &s, &d) < 0) {
-		diags_print(&d, stderr);
-		diags_free(&d);
-		return -1;
-	}
-	diags_free(&d);
-	t = templates_new(NULL);
-	files_init(&f);
-	buf_init(&err);
-	if (!find_host(&s, o->host)) {
-		/* reported */
-	} else if (render_realserver(&s, t, &f, &err) != 0) {
-		fprintf(stderr, "rs-dnat: %s: %s\n", o->site, err.data);
-	} else if ((rc = parse_rendered(o, &f, w)) == 0 && w->nrendered == 0) {
-		fprintf(stderr, "rs-dnat: %s renders no iptables rules for %s%s; "
-			"with nat = stateless load dnat.nft with nft\n", o->site, o->host,
-			o->family ? " in that family" : "");
-		rc = -1;
-	}
-	buf_free(&err);
-	files_free(&f);
-	templates_free(t);
-	site_free(&s);
-	return rc;
-}
-
-static void wanted_free(struct wanted *w)
-{
-	for (size_t i = 0; i < w->n; i++) {
-		free(w->label[i]);
-		dnat_set_free(&w->set[i]);
-	}
 }
 
 static const struct xt_family *family_ops(int family)
@@ -582,7 +420,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(o.cmd, "remove"))
 		return cmd_remove(&o);
-	if ((o.site ? load_site(&o, &w) : load_file(&o, &w)) < 0) {
+	if ((o.site ? wanted_from_site(o.site, o.host, o.family, &w)
+		    : wanted_from_file(o.file, o.family, &w)) < 0) {
 		wanted_free(&w);
 		return EXIT_ERR;
 	}
