@@ -216,7 +216,8 @@ in_netns() {
   out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l docs/rs-dnat.8 2>&1 >/dev/null)
   [ -z "$out" ] || { echo "$out"; false; }
   text=$(LC_ALL=C.UTF-8 MANWIDTH=80 man -l docs/rs-dnat.8 2>/dev/null)
-  for w in apply check remove --dry-run "EXIT STATUS" IFNAMSIZ iptc_commit; do
+  for w in apply check remove --dry-run "EXIT STATUS" IFNAMSIZ iptc_commit "CONNTRACK ZONES" \
+           "LVSDNS-ZONE-IN -i IFACE -j CT --zone N" "LVSDNS-ZONE-OUT -o IFACE -j CT --zone N"; do
     grep -q -- "$w" <<<"$text" || { echo "missing: $w"; false; }
   done
 }
