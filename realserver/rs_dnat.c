@@ -155,12 +155,14 @@ static void check_nat(const struct job *j)
 		       name, j->label);
 }
 
+/* nat first: the DNAT rules, then the zones they rely on (and a script
+ * that reads check's first lines sees what it saw before zones). */
 static int cmd_check(struct job *j)
 {
 	if (job_compare(j) < 0)
 		return EXIT_ERR;
-	check_raw(j);
 	check_nat(j);
+	check_raw(j);
 	return j->n[T_RAW] + j->n[T_NAT] > 0 ? EXIT_DIFFERS : EXIT_SYNC;
 }
 
