@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 
 #define RS_CHAIN "LVSDNS-PRE"
+#define RS_ZONE_IN "LVSDNS-ZONE-IN"
+#define RS_ZONE_OUT "LVSDNS-ZONE-OUT"
+#define MAX_ZONE 65535u         /* conntrack zones are 16 bits */
 
 struct fam {
 	int family;
@@ -75,6 +78,33 @@ static void add_xt_rules(const struct rs_view *v, const struct fam *f, struct tp
 	}
 }
 
+/* A conntrack zone per VLAN interface of the family's instances, both
+ * ways: an entry does not record the interface a query came in on, so
+ * without zones a client that keeps its source port would stay with its
+ * first instance after the balancer moves it to another VLAN. */
+static int add_zones(const struct rs_view *v, int family, struct tpl_ctx *c, struct buf *err)
+{
+	for (size_t i = 0; i < v->r->ninstances; i++) {
+		const struct instance *in = &v->r->instances[i];
+		unsigned zone = rs_vlan_number(v, in);
+		struct tpl_ctx *z;
+
+		if (in->address.family != family)
+			continue;
+		if (zone > MAX_ZONE) {
+			buf_printf(err, "realserver %s: instance %s: VLAN %s would need conntrack "
+				   "zone %u, above %u; give the balancer's VLANs numeric names "
+				   "(the VLAN id)", v->r->name, in->name, rs_vlan(v, in)->name,
+				   zone, MAX_ZONE);
+			return -1;
+		}
+		z = tpl_add(c, "zones");
+		tpl_set(z, "iface", in->interface);
+		tpl_setf(z, "zone", "%u", zone);
+	}
+	return 0;
+}
+
 static int render_xt(const struct rs_view *v, struct templates *t, const struct fam *f,
 		     struct buf *err)
 {
@@ -82,16 +112,22 @@ static int render_xt(const struct rs_view *v, struct templates *t, const struct 
 	size_t *vips = xcalloc(v->b->nservices + 1, sizeof(*vips));
 	size_t nvips = rs_vips(v, f->family, vips), ncl = clients_of(v, f->family, cl);
 	struct tpl_ctx *root = tpl_ctx_new();
-	int rc;
+	int rc = 0;
 
 	rs_set_header(v, root);
 	tpl_set(root, "chain", RS_CHAIN);
+	tpl_set(root, "zone_in", RS_ZONE_IN);
+	tpl_set(root, "zone_out", RS_ZONE_OUT);
 	tpl_set(root, "v", f->v);
 	tpl_set(root, "tool", f->family == AF_INET ? "iptables" : "ip6tables");
 	tpl_set_bool(root, "no_clients", ncl == 0 && nvips > 0 && rs_has_family(v, f->family));
 	add_xt_rules(v, f, root, vips, nvips, cl, ncl);
-	rc = rs_render(v, t, f->family == AF_INET ? "dnat.rules.mustache" : "dnat6.rules.mustache",
-		       root, f->family == AF_INET ? "dnat.rules" : "dnat6.rules", 0644, err);
+	if (nvips > 0 && ncl > 0)
+		rc = add_zones(v, f->family, root, err);
+	if (rc == 0)
+		rc = rs_render(v, t, f->family == AF_INET ? "dnat.rules.mustache"
+							  : "dnat6.rules.mustache",
+			       root, f->family == AF_INET ? "dnat.rules" : "dnat6.rules", 0644, err);
 	tpl_ctx_free(root);
 	free(cl);
 	free(vips);
@@ -188,6 +224,10 @@ static int add_nft_family(const struct rs_view *v, const struct fam *f, struct t
 		add_nets(fc, "clients", cl, ncl);
 		add_direct(v, f, fc);
 		add_nft_elements(v, f, fc, vips, nvips);
+		if (v->r->nat == NAT_STATEFUL) {
+			tpl_set_bool(root, "zoned", true);
+			rc = add_zones(v, f->family, root, err);
+		}
 	}
 	free(cl);
 	free(vips);

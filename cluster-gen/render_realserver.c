@@ -17,6 +17,21 @@ const struct vlan *rs_vlan(const struct rs_view *v, const struct instance *in)
 	return &v->b->vlans[in->vlan];
 }
 
+/* 1000 + the VLAN id when the name is one (readable: VLAN 105 -> 1105, at
+ * most 5094), else 10000 + its index on the balancer; both ranges stay
+ * apart, clear of the kernel's routing tables 253-255 and of the small
+ * numbers admins use by hand for tables and conntrack zones. */
+unsigned rs_vlan_number(const struct rs_view *v, const struct instance *in)
+{
+	const char *name = rs_vlan(v, in)->name;
+	char *end;
+	unsigned long id = strtoul(name, &end, 10);
+
+	if (*name >= '0' && *name <= '9' && *end == '\0' && id >= 1 && id <= 4094)
+		return 1000 + (unsigned)id;
+	return 10000 + (unsigned)in->vlan;
+}
+
 size_t rs_vips(const struct rs_view *v, int family, size_t *out)
 {
 	size_t n = 0;
@@ -81,21 +96,6 @@ static int render_sysctl(const struct rs_view *v, struct templates *t, struct bu
 
 /* ---- policy-routing.sh ---- */
 
-/* Routing table of a VLAN: 1000 + the VLAN id when the name is one
- * (readable: VLAN 105 -> table 1105, at most 5094), else 10000 + its index
- * on the balancer; both ranges stay apart, clear of the kernel's 253-255
- * and of the small numbers admins use by hand. */
-static unsigned vlan_table(const struct rs_view *v, const struct instance *in)
-{
-	const char *name = rs_vlan(v, in)->name;
-	char *end;
-	unsigned long id = strtoul(name, &end, 10);
-
-	if (*name >= '0' && *name <= '9' && *end == '\0' && id >= 1 && id <= 4094)
-		return 1000 + (unsigned)id;
-	return 10000 + (unsigned)in->vlan;
-}
-
 static int render_policy_routing(const struct rs_view *v, struct templates *t, struct buf *err)
 {
 	struct tpl_ctx *root = tpl_ctx_new();
@@ -116,7 +116,7 @@ static int render_policy_routing(const struct rs_view *v, struct templates *t, s
 		tpl_set(c, "address", addr_str(&in->address, a));
 		tpl_set(c, "network", prefix_str(&net, p));
 		tpl_set(c, "gateway", addr_str(&vl->address.addr, a));
-		tpl_setf(c, "table", "%u", vlan_table(v, in));
+		tpl_setf(c, "table", "%u", rs_vlan_number(v, in));
 		tpl_set(c, "family", in->address.family == AF_INET ? "4" : "6");
 	}
 	rc = rs_render(v, t, "policy-routing.sh.mustache", root, "policy-routing.sh", 0755, err);

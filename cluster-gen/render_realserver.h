@@ -17,6 +17,9 @@ struct rs_view {
 
 /* The VLAN an instance sits on (the balancer's side of it). */
 const struct vlan *rs_vlan(const struct rs_view *v, const struct instance *in);
+/* The number of an instance's VLAN on its host: its policy-routing table
+ * and its conntrack zone (unique per host: no two instances share a VLAN). */
+unsigned rs_vlan_number(const struct rs_view *v, const struct instance *in);
 /* The services the host's balancer carries whose VIP is of `family`,
  * as indexes into s->services, in the balancer's (sorted) order. */
 size_t rs_vips(const struct rs_view *v, int family, size_t *out);

@@ -99,7 +99,8 @@ teardown() {
   run unshare -n bash -c "$RS check $f; $RS apply $f >/dev/null && $RS check $f"
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == *"differs"* ]]
-  [[ "${lines[-1]}" == *"matches"*"(4 rules)" ]]
+  [[ "${lines[-2]}" == *"nat table matches"*"(4 rules)" ]]
+  [[ "${lines[-1]}" == *"raw table matches"*"(2 zones)" ]]
 }
 
 @test "example: IPv6 rules only for the IPv6 instance and client networks; 0.0.0.0/0 means no -s" {

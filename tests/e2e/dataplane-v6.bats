@@ -151,6 +151,38 @@ setup() {
   [[ "${lines[1]}" == "+ -A LVSDNS-PRE -s 2001:db8:1::/64 -d 2001:db8:53::53/128 -i eth1.609 -p tcp"* ]]
 }
 
+# ask_from_port LINK PORT: as ask LINK udp, from the client's source port PORT.
+ask_from_port() {
+  local out
+  cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
+  out=$(cn dig -6 +notcp +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
+  awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out"
+}
+
+# The balancer moves a client that keeps its source port from VLAN 605's
+# instance to VLAN 609's: its next query must reach rs-b.
+moved_client_follows() {
+  local first second
+  first=$(ask_from_port 605 5300)
+  second=$(ask_from_port 609 5300)
+  echo "before the move: $first; after: $second"
+  [ "$first" = rs-a ] && [ "$second" = rs-b ]
+}
+
+@test "IPv6: stateful, each loader: a client keeping its source port follows the balancer to another VLAN at once (conntrack zones)" {
+  local fails=0 loader
+  for loader in restore nft rs-dnat; do
+    setup
+    case $loader in
+      restore) rs ip6tables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat6.rules" ;;
+      nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
+      rs-dnat) rs "$RS" -6 apply "$DP_TMP/out/realservers/rs/dnat6.rules" >/dev/null ;;
+    esac
+    run moved_client_follows; echo "$loader: $output"; [ "$status" -eq 0 ] || fails=$((fails + 1))
+  done
+  [ "$fails" -eq 0 ]
+}
+
 @test "IPv6: stateless nft: right instance per VLAN, udp and tcp, no conntrack entries" {
   rs nft -f "$DP_TMP/out-stateless/realservers/rs/dnat.nft"
   run expect_right_instances

@@ -130,6 +130,41 @@ setup() {
   [ "$(ask 105 udp)" != "rs-a rs-a" ]
 }
 
+# ask_from_port LINK PORT: as ask LINK udp, from the client's source port
+# PORT, as a forwarder with a fixed query port (query-source port 53) sends.
+ask_from_port() {
+  local gw=10.1.53.2 out
+  [ "$1" = 109 ] && gw=10.3.53.2
+  cl ip route replace "$VIP/32" via "$gw" dev "v$1" table 100
+  out=$(cn dig +notcp +time=2 +tries=2 -b "$CLIENT#$2" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
+  awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out"
+}
+
+# The balancer moves a client that keeps its source port from VLAN 105's
+# instance to VLAN 109's (as after a failed check): the first query after
+# the move must reach rs-b, not the conntrack entry of the first VLAN.
+moved_client_follows() {
+  local first second
+  first=$(ask_from_port 105 5300)
+  second=$(ask_from_port 109 5300)
+  echo "before the move: $first; after: $second"
+  [ "$first" = rs-a ] && [ "$second" = rs-b ]
+}
+
+@test "stateful, each loader: a client keeping its source port follows the balancer to another VLAN at once (conntrack zones)" {
+  local fails=0 loader
+  for loader in restore nft rs-dnat; do
+    clean_rules
+    case $loader in
+      restore) rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules" ;;
+      nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
+      rs-dnat) rs "$RS" -4 apply "$DP_TMP/out/realservers/rs/dnat.rules" >/dev/null ;;
+    esac
+    run moved_client_follows; echo "$loader: $output"; [ "$status" -eq 0 ] || fails=$((fails + 1))
+  done
+  [ "$fails" -eq 0 ]
+}
+
 @test "stateless nft: right instance per VLAN, udp and tcp, and no conntrack entries at all" {
   rs nft -f "$DP_TMP/out-stateless/realservers/rs/dnat.nft"
   run expect_right_instances
