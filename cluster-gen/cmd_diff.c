@@ -244,7 +244,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		if (k == REMOVED)
 			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');
 		else
-			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit of the LVSDNS-PRE chain)",
+			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
 				   file[4] == '6' ? '6' : '4', file);
 	} else if (!strcmp(file, "dnat.nft")) {
 		buf_puts(out, "without rs-dnat, or with nat = stateless: ");

@@ -89,17 +89,13 @@ static void dnat_commands(const struct files *host, struct buf *b)
 
 	if (!rules) {
 		if (nft)
-			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules); rs-dnat's chain\n"
-				    "# LVSDNS-PRE, left from an earlier nat mode, goes where rs-dnat runs (only\n"
-				    "# from a nat table the kernel already has: asking for one makes it)\n"
+			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules); rs-dnat's chains\n"
+				    "# (LVSDNS-PRE, the zones in raw), left from an earlier nat mode, go where\n"
+				    "# rs-dnat runs (it skips a table the kernel has not set up: none is made)\n"
 				    "nft -f /etc/lvsdns/dnat.nft\n"
 				    "if rs-dnat --help >/dev/null 2>&1; then\n"
-				    "\tif grep -qx nat /proc/net/ip_tables_names 2>/dev/null; then\n"
-				    "\t\trs-dnat -4 remove || echo \"install.sh: warning: rs-dnat -4 remove failed; "
-				    "LVSDNS-PRE stays (harmless: untracked traffic never reaches it)\" >&2\n\tfi\n"
-				    "\tif grep -qx nat /proc/net/ip6_tables_names 2>/dev/null; then\n"
-				    "\t\trs-dnat -6 remove || echo \"install.sh: warning: rs-dnat -6 remove failed; "
-				    "LVSDNS-PRE stays (harmless: untracked traffic never reaches it)\" >&2\n\tfi\nfi\n");
+				    "\trs-dnat remove || echo \"install.sh: warning: rs-dnat remove failed; "
+				    "its chains stay (harmless: untracked traffic never reaches them)\" >&2\nfi\n");
 		return;
 	}
 	/* "runs", not "is installed": a copy without its libraries would fail

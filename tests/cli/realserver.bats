@@ -260,9 +260,9 @@ teardown() {
   # and the unit loads what there is, nftables only
   grep -qx 'ExecStartPre=/usr/sbin/nft -f /etc/lvsdns/dnat.nft' "$d/named@.service"
   [ "$(grep -c 'rs-dnat.*apply' "$d/named@.service")" -eq 0 ]
-  # rs-dnat only takes away its chain, left from an earlier nat mode, and
+  # rs-dnat only takes away its chains, left from an earlier nat mode, and
   # its failure does not keep named from starting
-  grep -qx "ExecStartPre=-/bin/sh -c 'if rs-dnat --help >/dev/null 2>&1; then if grep -qx nat /proc/net/ip_tables_names 2>/dev/null; then rs-dnat -4 remove; fi && if grep -qx nat /proc/net/ip6_tables_names 2>/dev/null; then rs-dnat -6 remove; fi; fi'" "$d/named@.service"
+  grep -qx "ExecStartPre=-/bin/sh -c 'if rs-dnat --help >/dev/null 2>&1; then rs-dnat remove; fi'" "$d/named@.service"
   ! grep -q ' dnat ' "$d/dnat.nft"
 }
 

@@ -191,17 +191,20 @@ rsbin() {
 	forget_dataplane
 }
 
-@test "nat switched from rs-dnat to stateless: named@INSTANCE's start removes rs-dnat's chain where rs-dnat runs" {
+@test "nat switched from rs-dnat to stateless: named@INSTANCE's start removes rs-dnat's chains where rs-dnat runs" {
 	local path
 	path=$(rsbin)
 	forget_dataplane
 	unit_prestart "$path"
 	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -q -- '-j DNAT'
+	rs iptables-legacy -t raw -S LVSDNS-ZONE-IN | grep -q -- '-j CT --zone 1105'
 	BUNDLE=onboard-sl unit_prestart "$path"
 	run rs iptables-legacy -t nat -S LVSDNS-PRE
 	[ "$status" -ne 0 ]
 	run rs iptables-legacy -t nat -S PREROUTING
 	[[ "$output" != *LVSDNS-PRE* ]]
+	run rs iptables-legacy -t raw -S
+	[[ "$output" != *LVSDNS-ZONE* ]]
 	rs nft list table inet lvsdns | grep -q 'map out4'
 	answered_by_each_instance
 	forget_dataplane
@@ -212,8 +215,10 @@ rsbin() {
 	path=$(rsbin)
 	line=$(BUNDLE=onboard-sl unit_dataplane_lines a | grep rs-dnat)
 	[ "${line:0:1}" = - ]
-	run unshare -n env PATH="$path" sh -c "${line#-} && cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null; true"
+	run unshare -n env PATH="$path" sh -c "${line#-} && echo LOADED-TABLES && cat /proc/net/ip_tables_names /proc/net/ip6_tables_names 2>/dev/null; true"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" != *nat* ]]
+	[[ "$output" == *"nothing of ours to remove"* ]]
+	[[ "${output#*LOADED-TABLES}" != *nat* ]]
+	[[ "${output#*LOADED-TABLES}" != *raw* ]]
 }
