@@ -52,8 +52,7 @@ void kraw_init(struct kraw *k)
 
 void kraw_free(struct kraw *k)
 {
-	for (int d = 0; d < NZONE_DIRS; d++)
-		zone_list_free(&k->dir[d].rules);
+	zone_list_free(&k->rules);
 	strs_free(&k->foreign, &k->nforeign);
 }
 
@@ -66,12 +65,18 @@ void kraw_add_foreign(struct kraw *k, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool kraw_old(const struct kraw *k)
+{
+	for (int o = 0; o < NZONE_OLD; o++)
+		if (k->old[o].chain || k->old[o].jumps)
+			return true;
+	return false;
+}
+
 bool kraw_any(const struct kraw *k)
 {
-	for (int d = 0; d < NZONE_DIRS; d++)
-		if (k->dir[d].chain || k->dir[d].plain_jumps || k->dir[d].other_jumps)
-			return true;
-	return false;   /* rules and foreign rules live in a chain */
+	/* rules and foreign rules live in a chain */
+	return k->chain || k->plain_jumps || k->other_jumps || kraw_old(k);
 }
 
 void dnat_rule_format(const struct dnat_rule *r, int family, struct buf *out)
@@ -225,15 +230,17 @@ size_t dnat_diff_none(const struct kstate *have, struct buf *out)
 
 /* ---- the raw table's zones ---- */
 
-void zone_rule_format(const struct zone_rule *r, enum zone_dir d, struct buf *out)
+void zone_rule_format(const struct zone_rule *r, struct buf *out)
 {
-	buf_printf(out, "-A %s %s %s -j CT --zone %u", ZONE_CHAINS[d].chain, ZONE_CHAINS[d].opt,
-		   r->iface, r->zone);
+	char a[ADDR_STRLEN];
+
+	buf_printf(out, "-A " RS_ZONE " -d %s/%u -i %s -j CT --zone-orig %u", addr_str(&r->dst, a),
+		   addr_maxlen(&r->dst), r->iface, r->zone);
 }
 
 bool zone_rule_eq(const struct zone_rule *a, const struct zone_rule *b)
 {
-	return !strcmp(a->iface, b->iface) && a->zone == b->zone;
+	return !strcmp(a->iface, b->iface) && addr_eq(&a->dst, &b->dst) && a->zone == b->zone;
 }
 
 static bool zone_contains(const struct zone_list *l, const struct zone_rule *r)
@@ -245,7 +252,7 @@ static bool zone_contains(const struct zone_list *l, const struct zone_rule *r)
 }
 
 static size_t zone_minus(const struct zone_list *from, const struct zone_list *other,
-			 enum zone_dir d, char sign, struct buf *out)
+			 char sign, struct buf *out)
 {
 	size_t n = 0;
 
@@ -253,29 +260,27 @@ static size_t zone_minus(const struct zone_list *from, const struct zone_list *o
 		if (zone_contains(other, &from->v[i]))
 			continue;
 		buf_printf(out, "%c ", sign);
-		zone_rule_format(&from->v[i], d, out);
+		zone_rule_format(&from->v[i], out);
 		buf_putc(out, '\n');
 		n++;
 	}
 	return n;
 }
 
-/* The chain itself and the jumps to it from its hook. */
-static size_t zone_jumps_diff(bool wanted, const struct kzone_chain *k, enum zone_dir d,
-			      struct buf *out)
+/* The chain itself and the jumps to it from PREROUTING. */
+static size_t zone_jumps_diff(bool wanted, const struct kraw *k, struct buf *out)
 {
-	const char *chain = ZONE_CHAINS[d].chain, *hook = ZONE_CHAINS[d].hook;
 	size_t n = 0;
 
 	if (wanted && !k->chain) {
-		buf_printf(out, "+ :%s (chain missing)\n", chain);
+		buf_puts(out, "+ :" RS_ZONE " (chain missing)\n");
 		n++;
 	}
 	if (wanted && k->plain_jumps == 0) {
-		buf_printf(out, "+ -A %s -j %s\n", hook, chain);
+		buf_puts(out, "+ -A " RS_ZONE_HOOK " -j " RS_ZONE "\n");
 		n++;
 	} else if (k->plain_jumps > (wanted ? 1u : 0u)) {
-		buf_printf(out, "- -A %s -j %s", hook, chain);
+		buf_puts(out, "- -A " RS_ZONE_HOOK " -j " RS_ZONE);
 		if (wanted)
 			buf_printf(out, " (%u more times)", k->plain_jumps - 1);
 		else if (k->plain_jumps > 1)
@@ -284,53 +289,71 @@ static size_t zone_jumps_diff(bool wanted, const struct kzone_chain *k, enum zon
 		n++;
 	}
 	if (k->other_jumps) {
-		buf_printf(out, "- %u conditional jump(s) from %s to %s\n", k->other_jumps, hook, chain);
+		buf_printf(out, "- %u conditional jump(s) from " RS_ZONE_HOOK " to " RS_ZONE "\n",
+			   k->other_jumps);
 		n++;
 	}
 	if (!wanted && k->chain) {
-		buf_printf(out, "- :%s (the chain itself)\n", chain);
+		buf_puts(out, "- :" RS_ZONE " (the chain itself)\n");
 		n++;
 	}
 	return n;
 }
 
-/* The rules of one zone chain: missing, extra, order, duplicates (only
- * the kernel can have them: the parser refuses a repeated interface). */
+/* The rules of the chain: missing, extra, order, duplicates (only the
+ * kernel can have them: the parser refuses a repeated rule). */
 static size_t zone_rules_diff(const struct zone_list *want, const struct zone_list *have,
-			      enum zone_dir d, struct buf *out)
+			      struct buf *out)
 {
-	const char *chain = ZONE_CHAINS[d].chain;
-	size_t n = zone_minus(want, have, d, '+', out) + zone_minus(have, want, d, '-', out);
+	size_t n = zone_minus(want, have, '+', out) + zone_minus(have, want, '-', out);
 
 	if (n > 0)
 		return n;
 	if (want->n != have->n) {
-		buf_printf(out, "~ %s holds duplicate rules (%zu rules, the rule file has %zu)\n",
-			   chain, have->n, want->n);
+		buf_printf(out, "~ " RS_ZONE " holds duplicate rules (%zu rules, the rule file "
+			   "has %zu)\n", have->n, want->n);
 		return 1;
 	}
 	for (size_t i = 0; i < want->n; i++) {
 		if (!zone_rule_eq(&want->v[i], &have->v[i])) {
-			buf_printf(out, "~ the rules of %s are in another order\n", chain);
+			buf_puts(out, "~ the rules of " RS_ZONE " are in another order\n");
 			return 1;
 		}
 	}
 	return 0;
 }
 
+/* An older version's chains and jumps: leftovers, always unexpected. */
+static size_t zone_old_diff(const struct kraw *k, struct buf *out)
+{
+	size_t n = 0;
+
+	for (int o = 0; o < NZONE_OLD; o++) {
+		if (k->old[o].jumps) {
+			buf_printf(out, "- -A %s -j %s", ZONE_OLD[o].hook, ZONE_OLD[o].chain);
+			if (k->old[o].jumps > 1)
+				buf_printf(out, " (%u times)", k->old[o].jumps);
+			buf_puts(out, " (an older rs-dnat's)\n");
+			n++;
+		}
+		if (k->old[o].chain) {
+			buf_printf(out, "- :%s and its %zu rules (an older rs-dnat's chain)\n",
+				   ZONE_OLD[o].chain, k->old[o].nrules);
+			n++;
+		}
+	}
+	return n;
+}
+
 size_t zone_diff(const struct zone_set *want, const struct kraw *have, struct buf *out)
 {
 	static const struct zone_list none;
-	size_t n = 0;
+	size_t n = zone_jumps_diff(want->wanted, have, out);
 
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		n += zone_jumps_diff(want->wanted, &have->dir[d], (enum zone_dir)d, out);
-		n += zone_rules_diff(want->wanted ? &want->rules[d] : &none, &have->dir[d].rules,
-				     (enum zone_dir)d, out);
-	}
+	n += zone_rules_diff(want->wanted ? &want->rules : &none, &have->rules, out);
 	for (size_t i = 0; i < have->nforeign; i++) {
 		buf_printf(out, "- %s\n", have->foreign[i]);
 		n++;
 	}
-	return n;
+	return n + zone_old_diff(have, out);
 }

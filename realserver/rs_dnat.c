@@ -134,8 +134,8 @@ static void check_raw(const struct job *j)
 		printf("rs-dnat: %s raw table differs: %s %s, so nothing of ours belongs there "
 		       "(- unexpected):\n%s", name, j->label, no_zones_why(j), j->diff[T_RAW].data);
 	else if (j->want->zones.wanted)
-		printf("rs-dnat: %s raw table matches %s (%zu zones)\n", name, j->label,
-		       j->want->zones.rules[ZONE_IN].n);
+		printf("rs-dnat: %s raw table matches %s (%zu zone rules)\n", name, j->label,
+		       j->want->zones.rules.n);
 }
 
 static void check_nat(const struct job *j)
@@ -181,11 +181,11 @@ static void dry_run_raw(const struct job *j)
 	printf("rs-dnat: dry run: would change the %s raw table (+ add, - remove):\n%s",
 	       j->xf->name, j->diff[T_RAW].data);
 	if (z->wanted)
-		printf("rs-dnat: dry run: would commit " RS_ZONE_IN " and " RS_ZONE_OUT " with "
-		       "%zu zones and one jump each\n", z->rules[ZONE_IN].n);
+		printf("rs-dnat: dry run: would commit " RS_ZONE " with %zu zone rules and one "
+		       "jump from " RS_ZONE_HOOK "\n", z->rules.n);
 	else
-		printf("rs-dnat: dry run: would remove " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
-		       "jumps (%s %s)\n", j->label, no_zones_why(j));
+		printf("rs-dnat: dry run: would remove our zone chains and their jumps (%s %s)\n",
+		       j->label, no_zones_why(j));
 }
 
 static void dry_run_nat(const struct job *j)
@@ -206,20 +206,31 @@ static void dry_run_nat(const struct job *j)
 		       "rendered)\n", j->xf->name, j->diff[T_NAT].data, j->label);
 }
 
-/* What a table that differed has become; done: it was committed. */
-static void applied_raw(const struct job *j, bool done)
+/* The line for an older version's zone chains, when the raw commit
+ * took them out (done: XT_RAW_OLD). */
+static void old_removed(const struct xt_family *xf, unsigned done)
+{
+	if (done & XT_RAW_OLD)
+		printf("rs-dnat: %s raw table: removed an older rs-dnat's " RS_ZONE_OLD_IN
+		       "/-OUT and their jumps\n", xf->name);
+}
+
+/* What a table that differed has become; done: the XT_RAW and
+ * XT_RAW_OLD bits of what was committed. */
+static void applied_raw(const struct job *j, unsigned done)
 {
 	const struct zone_set *z = &j->want->zones;
 
 	if (j->n[T_RAW] == 0 && z->wanted)
 		printf("rs-dnat: %s raw table already matches %s; nothing changed\n", j->xf->name,
 		       j->label);
-	else if (done && z->wanted)
-		printf("rs-dnat: %s raw table: committed " RS_ZONE_IN " and " RS_ZONE_OUT " with "
-		       "%zu zones from %s\n", j->xf->name, z->rules[ZONE_IN].n, j->label);
-	else if (done)
-		printf("rs-dnat: %s raw table: removed " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
-		       "jumps (%s %s)\n", j->xf->name, j->label, no_zones_why(j));
+	else if ((done & XT_RAW) && z->wanted)
+		printf("rs-dnat: %s raw table: committed " RS_ZONE " with %zu zone rules from %s\n",
+		       j->xf->name, z->rules.n, j->label);
+	else if (done & XT_RAW)
+		printf("rs-dnat: %s raw table: removed " RS_ZONE " and its jump (%s %s)\n",
+		       j->xf->name, j->label, no_zones_why(j));
+	old_removed(j->xf, done);
 }
 
 static void applied_nat(const struct job *j, bool done)
@@ -255,9 +266,9 @@ static int cmd_apply(struct job *j)
 		st = j->xf->apply(j->want, tables, &done, &err);
 	if (j->none) {
 		applied_nat(j, done & XT_NAT);
-		applied_raw(j, done & XT_RAW);
+		applied_raw(j, done);
 	} else {
-		applied_raw(j, done & XT_RAW);
+		applied_raw(j, done);
 		applied_nat(j, done & XT_NAT);
 	}
 	if (st != XT_OK)
@@ -284,17 +295,21 @@ static int cmd_dry_run(const struct job *j)
 static void dry_run_remove(const struct xt_family *xf, const struct kstate *k,
 			   const struct kraw *r)
 {
-	size_t zones = r->nforeign;
+	size_t old = 0;
 
 	if (k->chain || k->plain_jumps || k->other_jumps)
 		printf("rs-dnat: dry run: would remove %u jump(s) from " RS_HOOK_CHAIN
 		       " and chain " RS_CHAIN " (%zu rules) from the %s nat table\n",
 		       k->plain_jumps + k->other_jumps, k->rules.n + k->nforeign, xf->name);
-	for (int d = 0; d < NZONE_DIRS; d++)
-		zones += r->dir[d].rules.n;
-	if (kraw_any(r))
-		printf("rs-dnat: dry run: would remove " RS_ZONE_IN ", " RS_ZONE_OUT ", their "
-		       "jumps and %zu rules from the %s raw table\n", zones, xf->name);
+	if (r->chain || r->plain_jumps || r->other_jumps)
+		printf("rs-dnat: dry run: would remove %u jump(s) from " RS_ZONE_HOOK " and chain "
+		       RS_ZONE " (%zu rules) from the %s raw table\n", r->plain_jumps +
+		       r->other_jumps, r->rules.n + r->nforeign, xf->name);
+	for (int o = 0; o < NZONE_OLD; o++)
+		old += r->old[o].nrules;
+	if (kraw_old(r))
+		printf("rs-dnat: dry run: would remove an older rs-dnat's " RS_ZONE_OLD_IN "/-OUT, "
+		       "their jumps and %zu rules from the %s raw table\n", old, xf->name);
 	if (!kraw_any(r) && !(k->chain || k->plain_jumps || k->other_jumps))
 		printf("rs-dnat: %s nat and raw tables: nothing of ours to remove\n", xf->name);
 }
@@ -304,8 +319,8 @@ static void removed(const struct xt_family *xf, unsigned done)
 	if (done & XT_NAT)
 		printf("rs-dnat: %s nat table: removed " RS_CHAIN " and its jump\n", xf->name);
 	if (done & XT_RAW)
-		printf("rs-dnat: %s raw table: removed " RS_ZONE_IN ", " RS_ZONE_OUT " and their "
-		       "jumps\n", xf->name);
+		printf("rs-dnat: %s raw table: removed " RS_ZONE " and its jump\n", xf->name);
+	old_removed(xf, done);
 	if (!done)
 		printf("rs-dnat: %s nat and raw tables: nothing of ours to remove\n", xf->name);
 }

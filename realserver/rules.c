@@ -14,8 +14,7 @@ void dnat_set_init(struct dnat_set *s)
 void dnat_set_free(struct dnat_set *s)
 {
 	free(s->v);
-	for (int d = 0; d < NZONE_DIRS; d++)
-		zone_list_free(&s->zones.rules[d]);
+	zone_list_free(&s->zones.rules);
 	dnat_set_init(s);
 }
 
@@ -28,9 +27,9 @@ void dnat_set_add(struct dnat_set *s, const struct dnat_rule *r)
 	s->v[s->n++] = *r;
 }
 
-const struct zone_chain_names ZONE_CHAINS[NZONE_DIRS] = {
-	[ZONE_IN] = { RS_ZONE_IN, RS_ZONE_IN_HOOK, "-i" },
-	[ZONE_OUT] = { RS_ZONE_OUT, RS_ZONE_OUT_HOOK, "-o" },
+const struct zone_old_chain ZONE_OLD[NZONE_OLD] = {
+	[ZONE_OLD_IN] = { RS_ZONE_OLD_IN, "PREROUTING" },
+	[ZONE_OLD_OUT] = { RS_ZONE_OLD_OUT, "OUTPUT" },
 };
 
 void zone_list_add(struct zone_list *l, const struct zone_rule *r)
@@ -140,8 +139,8 @@ struct parse_ctx {
 	int family;
 	enum stage st;
 	bool nat_chain;                   /* ':LVSDNS-PRE' seen */
-	bool zone_chain[NZONE_DIRS];      /* ':LVSDNS-ZONE-IN' / '-OUT' seen */
-	size_t raw_errors;                /* problems found before *raw */
+	bool zone_chain;                  /* ':LVSDNS-ZONE' seen */
+	bool old_zones;                   /* an older render's zone chains seen */
 };
 
 static bool family_ok(struct parse_ctx *c, const struct addr *a, const char *what)
@@ -165,15 +164,16 @@ static const char *const OPT_NAMES[NOPTS] = {
 /* Each option's value (NULL: not given). A repeat is refused as
  * iptables-restore refuses it ("multiple -d flags not allowed"): taking the
  * last one would make rs-dnat install what the file's own loader rejects. */
-static int collect_options(struct parse_ctx *c, const struct line *l, const char *val[NOPTS])
+static int collect_options(struct parse_ctx *c, const struct line *l, const char *const names[],
+			   size_t nnames, const char *val[])
 {
 	for (size_t i = 2; i < l->n; i += 2) {
 		const char *opt = l->tok[i];
 		size_t o = 0;
 
-		while (o < NOPTS && strcmp(opt, OPT_NAMES[o]))
+		while (o < nnames && strcmp(opt, names[o]))
 			o++;
-		if (o == NOPTS) {
+		if (o == nnames) {
 			diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
 				 "unsupported option '%s'", opt);
 			return -1;
@@ -272,7 +272,7 @@ static int parse_rule(struct parse_ctx *c, struct line *l, struct dnat_rule *r)
 	const char *val[NOPTS] = { NULL };
 
 	memset(r, 0, sizeof(*r));
-	if (collect_options(c, l, val) < 0 || read_values(c, val, r) < 0)
+	if (collect_options(c, l, OPT_NAMES, NOPTS, val) < 0 || read_values(c, val, r) < 0)
 		return -1;
 	return read_kind(c, val, r);
 }
@@ -297,167 +297,171 @@ static bool is_commit(const struct line *l)
 
 /* ---- the *raw section: conntrack zones ---- */
 
-/* "-A HOOK -j CHAIN": which direction's jump l is, or -1. */
-static int zone_jump(const struct line *l)
+/* The options of a rule after "-A LVSDNS-ZONE", in any order; those
+ * after --zone-orig are refused with a reason. */
+enum zopt { Z_DST, Z_IFACE, Z_JUMP, Z_ZONE_ORIG, Z_ZONE, Z_ZONE_REPLY, NZOPTS };
+static const char *const ZOPT_NAMES[NZOPTS] = {
+	"-d", "-i", "-j", "--zone-orig", "--zone", "--zone-reply",
+};
+
+/* Whether l names a zone chain of an older cluster-gen; the name. */
+static const char *old_zone_name(const struct line *l)
 {
-	for (int d = 0; d < NZONE_DIRS; d++)
-		if (is(l, 4, "-A", ZONE_CHAINS[d].hook, "-j", ZONE_CHAINS[d].chain))
-			return d;
-	return -1;
+	for (size_t i = 0; i < l->n; i++)
+		for (int o = 0; o < NZONE_OLD; o++)
+			if (!strcmp(l->tok[i] + (l->tok[i][0] == ':'), ZONE_OLD[o].chain))
+				return ZONE_OLD[o].chain;
+	return NULL;
 }
 
-/* "-A CHAIN ...": which zone chain l appends to, or -1. */
-static int zone_rule_chain(const struct line *l)
+/* -d VIP and -i IFACE into r. */
+static int read_zone_match(struct parse_ctx *c, const char *const val[NZOPTS],
+			   struct zone_rule *r)
 {
-	for (int d = 0; d < NZONE_DIRS; d++)
-		if (l->n >= 2 && !strcmp(l->tok[0], "-A") && !strcmp(l->tok[1], ZONE_CHAINS[d].chain))
-			return d;
-	return -1;
-}
-
-static void declare_zone_chain(struct parse_ctx *c, const struct line *l)
-{
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		if (l->n == 3 && !strcmp(l->tok[0] + 1, ZONE_CHAINS[d].chain) &&
-		    !strcmp(l->tok[1], "-") && !strcmp(l->tok[2], "[0:0]")) {
-			c->zone_chain[d] = true;
-			return;
-		}
-	}
-	diag_add(c->d, c->line, "only our own chains are declared: ':" RS_ZONE_IN " - [0:0]' and ':"
-		 RS_ZONE_OUT " - [0:0]'", "unexpected chain declaration '%s'", l->tok[0]);
-}
-
-/* "-A CHAIN -i|-o IFACE -j CT --zone N", exactly; into r. */
-static int read_zone_rule(struct parse_ctx *c, const struct line *l, enum zone_dir d,
-			  struct zone_rule *r)
-{
-	const struct zone_chain_names *zc = &ZONE_CHAINS[d];
+	struct prefix d;
 	const char *why;
 
-	if (l->n != 8 || (strcmp(l->tok[2], "-i") && strcmp(l->tok[2], "-o")) ||
-	    strcmp(l->tok[4], "-j") || strcmp(l->tok[5], "CT") || strcmp(l->tok[6], "--zone")) {
-		diag_add(c->d, c->line, "rs-dnat reads only the rules cluster-gen writes",
-			 "a rule in %s must be '-A %s %s IFACE -j CT --zone N'", zc->chain,
-			 zc->chain, zc->opt);
+	if (!prefix_parse(val[Z_DST], &d) || d.len != addr_maxlen(&d.addr) ||
+	    !family_ok(c, &d.addr, val[Z_DST])) {
+		diag_add(c->d, c->line, NULL, "bad destination '%s' (a VIP: one host address)",
+			 val[Z_DST]);
 		return -1;
 	}
-	if (strcmp(l->tok[2], zc->opt)) {
-		diag_add(c->d, c->line, RS_ZONE_IN " (from " RS_ZONE_IN_HOOK ") sees arriving packets, "
-			 "-i; " RS_ZONE_OUT " (from " RS_ZONE_OUT_HOOK ") leaving ones, -o",
-			 "%s in %s: its rules match %s IFACE", l->tok[2], zc->chain, zc->opt);
+	r->dst = d.addr;
+	if ((why = iface_problem(val[Z_IFACE])) != NULL) {
+		diag_add(c->d, c->line, NULL, "interface name '%s' %s", val[Z_IFACE], why);
 		return -1;
 	}
-	if ((why = iface_problem(l->tok[3])) != NULL) {
-		diag_add(c->d, c->line, NULL, "interface name '%s' %s", l->tok[3], why);
+	strcpy(r->iface, val[Z_IFACE]);
+	return 0;
+}
+
+/* "-A LVSDNS-ZONE -d VIP/32 -i IFACE -j CT --zone-orig N", options in any
+ * order; into r. */
+static int read_zone_rule(struct parse_ctx *c, const struct line *l, struct zone_rule *r)
+{
+	const char *val[NZOPTS] = { NULL }, *z;
+
+	if (collect_options(c, l, ZOPT_NAMES, NZOPTS, val) < 0)
+		return -1;
+	if (val[Z_ZONE] || val[Z_ZONE_REPLY]) {
+		diag_add(c->d, c->line, "a zone for the replies too would take the host's own "
+			 "flows out through a VLAN away from the default zone, where the firewall "
+			 "has their entries", "%s: rules in " RS_ZONE " set the zone of the "
+			 "original direction only, with --zone-orig N",
+			 val[Z_ZONE] ? "--zone" : "--zone-reply");
 		return -1;
 	}
-	strcpy(r->iface, l->tok[3]);
+	if (!val[Z_JUMP] || strcmp(val[Z_JUMP], "CT")) {
+		diag_add(c->d, c->line, NULL, "rules in " RS_ZONE " must be -j CT");
+		return -1;
+	}
+	if (!val[Z_DST] || !val[Z_IFACE] || !val[Z_ZONE_ORIG]) {
+		diag_add(c->d, c->line, "'-A " RS_ZONE " -d VIP -i IFACE -j CT --zone-orig N'",
+			 "a rule in " RS_ZONE " needs -d, -i and --zone-orig");
+		return -1;
+	}
+	if (read_zone_match(c, val, r) < 0)
+		return -1;
 	/* a zone is 1..65535 as a port is; iptables reads "01105" as octal */
-	if (!parse_port(l->tok[7], &r->zone) || l->tok[7][0] == '0') {
-		diag_add(c->d, c->line, !strcmp(l->tok[7], "0") ? "zone 0 is the default zone "
-			 "that every interface shares" : l->tok[7][0] == '0' ? "iptables reads a "
-			 "number with a leading 0 as octal" : NULL, "bad zone '%s' (1 to 65535)",
-			 l->tok[7]);
+	z = val[Z_ZONE_ORIG];
+	if (!parse_port(z, &r->zone) || z[0] == '0') {
+		diag_add(c->d, c->line, !strcmp(z, "0") ? "zone 0 is the default zone "
+			 "that every interface shares" : z[0] == '0' ? "iptables reads a "
+			 "number with a leading 0 as octal" : NULL, "bad zone '%s' (1 to 65535)", z);
 		return -1;
 	}
 	return 0;
 }
 
-static const struct zone_rule *find_zone(const struct zone_list *l, const char *iface)
+/* The first rule before r that r cannot stand beside, reported: the same
+ * interface and VIP again, another zone for the interface, or its zone
+ * on another interface. */
+static bool zone_conflict(struct parse_ctx *c, const struct zone_list *l,
+			  const struct zone_rule *r)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].iface, iface))
-			return &l->v[i];
-	return NULL;
+	char a[ADDR_STRLEN];
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct zone_rule *p = &l->v[i];
+		bool same_if = !strcmp(p->iface, r->iface);
+
+		if (same_if && addr_eq(&p->dst, &r->dst)) {
+			/* CT leaves a packet that already has a zone alone */
+			diag_add(c->d, c->line, "only the first rule would count",
+				 "interface %s already has a rule for %s (line %d)", r->iface,
+				 addr_str(&r->dst, a), p->line);
+		} else if (same_if && p->zone != r->zone) {
+			diag_add(c->d, c->line, "one zone per VLAN interface",
+				 "interface %s has zone %u here but zone %u on line %d", r->iface,
+				 r->zone, p->zone, p->line);
+		} else if (!same_if && p->zone == r->zone) {
+			diag_add(c->d, c->line, "two VLANs must never share a zone: their "
+				 "conntrack entries would meet again", "zone %u is already "
+				 "interface %s's (line %d), not %s's", r->zone, p->iface, p->line,
+				 r->iface);
+		} else {
+			continue;
+		}
+		return true;
+	}
+	return false;
 }
 
-static void parse_zone_rule(struct parse_ctx *c, const struct line *l, enum zone_dir d,
-			    struct zone_set *z)
+static void parse_zone_rule(struct parse_ctx *c, const struct line *l, struct zone_set *z)
 {
 	struct zone_rule r = { .line = c->line };
-	const struct zone_rule *prev;
 
-	if (!c->zone_chain[d]) {
-		diag_add(c->d, c->line, NULL, "rule before ':%s'", ZONE_CHAINS[d].chain);
-	} else if (read_zone_rule(c, l, d, &r) < 0) {
-		/* reported */
-	} else if ((prev = find_zone(&z->rules[d], r.iface)) != NULL) {
-		/* CT leaves a packet that already has a zone alone: the
-		 * first rule would win and the second mean nothing */
-		diag_add(c->d, c->line, "one rule per interface and direction",
-			 "interface %s already has zone %u in %s (line %d)", r.iface,
-			 prev->zone, ZONE_CHAINS[d].chain, prev->line);
-	} else {
-		zone_list_add(&z->rules[d], &r);
-	}
+	if (!c->zone_chain)
+		diag_add(c->d, c->line, NULL, "rule before ':" RS_ZONE "'");
+	else if (read_zone_rule(c, l, &r) == 0 && !zone_conflict(c, &z->rules, &r))
+		zone_list_add(&z->rules, &r);
 }
 
-/* A zone set on one direction only (or different ones) makes the
- * replies look for their query's conntrack entry in the wrong zone. */
-static void cross_check_zones(struct parse_ctx *c, const struct zone_set *z)
-{
-	static const char hint[] = "both directions need the same zone, or replies miss "
-				   "the conntrack entry of their query";
-
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		const struct zone_list *mine = &z->rules[d], *other = &z->rules[1 - d];
-
-		for (size_t i = 0; i < mine->n; i++) {
-			const struct zone_rule *r = &mine->v[i], *o = find_zone(other, r->iface);
-
-			if (!o)
-				diag_add(c->d, r->line, hint, "interface %s has zone %u in %s but no "
-					 "rule in %s", r->iface, r->zone, ZONE_CHAINS[d].chain,
-					 ZONE_CHAINS[1 - d].chain);
-			else if (d == ZONE_OUT && o->zone != r->zone)
-				diag_add(c->d, r->line, hint, "interface %s has zone %u here but zone "
-					 "%u in %s (line %d)", r->iface, r->zone, o->zone,
-					 ZONE_CHAINS[ZONE_IN].chain, o->line);
-		}
-	}
-}
-
-/* At the *raw section's COMMIT: both chains, both jumps, same zones
- * (compared only when every zone rule could be read: a refused rule
- * would show up again as a zone missing on one side). */
+/* At the *raw section's COMMIT: the chain and its jump (not asked for
+ * when the section is an older render's, refused as a whole). */
 static void raw_complete(struct parse_ctx *c, const struct zone_set *z)
 {
-	bool all_read = c->d->n == c->raw_errors;
-
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		if (!c->zone_chain[d])
-			diag_add(c->d, c->line, NULL, "no ':%s - [0:0]' line in the *raw section",
-				 ZONE_CHAINS[d].chain);
-		if (!z->jump[d])
-			diag_add(c->d, c->line, NULL, "no '-A %s -j %s' line in the *raw section",
-				 ZONE_CHAINS[d].hook, ZONE_CHAINS[d].chain);
-	}
-	if (all_read)
-		cross_check_zones(c, z);
+	if (c->old_zones)
+		return;
+	if (!c->zone_chain)
+		diag_add(c->d, c->line, NULL, "no ':" RS_ZONE " - [0:0]' line in the *raw section");
+	if (!z->jump)
+		diag_add(c->d, c->line, NULL, "no '-A " RS_ZONE_HOOK " -j " RS_ZONE "' line in "
+			 "the *raw section");
 }
 
 static void parse_raw_line(struct parse_ctx *c, struct line *l, struct zone_set *z)
 {
-	int d;
+	const char *old;
 
 	if (is_commit(l)) {
 		raw_complete(c, z);
 		c->st = AFTER_RAW;
+	} else if ((old = old_zone_name(l)) != NULL) {
+		/* once: the whole section is an older render's */
+		if (!c->old_zones)
+			diag_add(c->d, c->line, "render the rules again with this cluster-gen: "
+				 "zones now cover only the flows to a VIP, in one chain " RS_ZONE,
+				 "%s is the zone chain of an older cluster-gen", old);
+		c->old_zones = true;
 	} else if (l->tok[0][0] == ':') {
-		declare_zone_chain(c, l);
-	} else if ((d = zone_jump(l)) >= 0) {
-		if (z->jump[d])
-			diag_add(c->d, c->line, NULL, "second jump from %s", ZONE_CHAINS[d].hook);
-		z->jump[d] = true;
-	} else if ((d = zone_rule_chain(l)) >= 0) {
-		parse_zone_rule(c, l, (enum zone_dir)d, z);
+		if (!is(l, 3, ":" RS_ZONE, "-", "[0:0]", NULL))
+			diag_add(c->d, c->line, "only our own chain is declared: ':" RS_ZONE
+				 " - [0:0]'", "unexpected chain declaration '%s'", l->tok[0]);
+		c->zone_chain = true;
+	} else if (is(l, 4, "-A", RS_ZONE_HOOK, "-j", RS_ZONE)) {
+		if (z->jump)
+			diag_add(c->d, c->line, NULL, "second jump from " RS_ZONE_HOOK);
+		z->jump = true;
+	} else if (l->n >= 2 && !strcmp(l->tok[0], "-A") && !strcmp(l->tok[1], RS_ZONE)) {
+		parse_zone_rule(c, l, z);
 	} else if (l->tok[0][0] == '*') {
 		diag_add(c->d, c->line, NULL, "'%s' before the *raw section's COMMIT", l->tok[0]);
 	} else {
-		diag_add(c->d, c->line, "the *raw section holds only our two zone chains, their "
-			 "jumps and '-A " RS_ZONE_IN " -i IFACE -j CT --zone N' rules",
-			 "not a line of ours: '%s'", l->tok[0]);
+		diag_add(c->d, c->line, "the *raw section holds only ':" RS_ZONE " - [0:0]', '-A "
+			 RS_ZONE_HOOK " -j " RS_ZONE "' and '-A " RS_ZONE " -d VIP -i IFACE -j CT "
+			 "--zone-orig N' rules", "not a line of ours: '%s'", l->tok[0]);
 	}
 }
 
@@ -496,7 +500,6 @@ static void parse_table_start(struct parse_ctx *c, struct line *l, struct dnat_s
 		c->st = IN_NAT;
 	} else if (c->st == START && is(l, 1, "*raw", NULL, NULL, NULL)) {
 		c->st = IN_RAW;
-		c->raw_errors = c->d->n;
 		out->zones.wanted = true;
 	} else if (c->st == START) {
 		diag_add(c->d, c->line, NULL, "expected '*nat' (or '*raw' before it) before any rule");

@@ -35,25 +35,30 @@ struct dnat_rule {
  * A conntrack entry does not record the interface, so without them a
  * client that keeps its source port while the balancer moves it to
  * another VLAN keeps hitting its first entry, DNATed to the old
- * instance, for as long as its packets keep that entry alive. One zone
- * per VLAN interface, in both directions (replies must be looked up in
- * the zone their query made), keeps each VLAN's entries apart. */
-enum zone_dir { ZONE_IN, ZONE_OUT, NZONE_DIRS };
+ * instance, for as long as its packets keep that entry alive. A zone per
+ * VLAN interface keeps each VLAN's entries apart. Only the flows to a
+ * VIP are zoned, and only their original direction (--zone-orig): the
+ * replies find the entry anyway, other traffic of the interface stays
+ * in the default zone (the operator's own CT --notrack rules still
+ * apply to it, and an asymmetric flow that leaves through a VLAN keeps
+ * its entry), and there is no OUTPUT chain. */
+#define RS_ZONE "LVSDNS-ZONE"
+#define RS_ZONE_HOOK "PREROUTING"
 
-/* Per direction: our chain, the built-in chain that jumps to it and the
- * interface option its rules match on. */
-struct zone_chain_names {
-	const char *chain, *hook, *opt;
+/* The chains of an older rs-dnat/cluster-gen, which zoned all traffic of
+ * the VLAN interfaces both ways: still ours, removed as leftovers. */
+enum { ZONE_OLD_IN, ZONE_OLD_OUT, NZONE_OLD };
+struct zone_old_chain {
+	const char *chain, *hook;
 };
-extern const struct zone_chain_names ZONE_CHAINS[NZONE_DIRS];
-#define RS_ZONE_IN "LVSDNS-ZONE-IN"
-#define RS_ZONE_IN_HOOK "PREROUTING"
-#define RS_ZONE_OUT "LVSDNS-ZONE-OUT"
-#define RS_ZONE_OUT_HOOK "OUTPUT"
+extern const struct zone_old_chain ZONE_OLD[NZONE_OLD];
+#define RS_ZONE_OLD_IN "LVSDNS-ZONE-IN"
+#define RS_ZONE_OLD_OUT "LVSDNS-ZONE-OUT"
 
-/* "-A LVSDNS-ZONE-IN -i IFACE -j CT --zone N" (or OUT with -o). */
+/* "-A LVSDNS-ZONE -d VIP/32 -i IFACE -j CT --zone-orig N". */
 struct zone_rule {
 	char iface[IFNAMSIZ];
+	struct addr dst;          /* the VIP (a host address) */
 	uint16_t zone;            /* 1..65535; 0 is every interface's default */
 	int line;                 /* where the file has it, for messages; 0 from the kernel */
 };
@@ -67,8 +72,8 @@ struct zone_list {
  * rendered before zones existed) nothing of ours belongs in raw. */
 struct zone_set {
 	bool wanted;
-	bool jump[NZONE_DIRS];
-	struct zone_list rules[NZONE_DIRS];
+	bool jump;
+	struct zone_list rules;
 };
 
 struct dnat_set {
@@ -114,15 +119,16 @@ void kstate_add_foreign(struct kstate *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* What the kernel's raw table holds of ours. */
-struct kzone_chain {
-	bool chain;               /* the chain exists */
-	unsigned plain_jumps;     /* unconditional hook -j chain */
+struct kraw {
+	bool chain;               /* RS_ZONE exists */
+	unsigned plain_jumps;     /* unconditional PREROUTING -j RS_ZONE */
 	unsigned other_jumps;     /* jumps to it with conditions */
 	struct zone_list rules;   /* its rules that are in our format */
-};
-
-struct kraw {
-	struct kzone_chain dir[NZONE_DIRS];
+	struct {                  /* an older version's chains (ZONE_OLD) */
+		bool chain;
+		unsigned jumps;   /* from its hook, any */
+		size_t nrules;
+	} old[NZONE_OLD];
 	char **foreign;           /* descriptions of the rules that are not ours */
 	size_t nforeign;
 };
@@ -131,8 +137,10 @@ void kraw_init(struct kraw *k);
 void kraw_free(struct kraw *k);
 void kraw_add_foreign(struct kraw *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Whether k holds anything of ours (a chain, a jump or a rule). */
+/* Whether k holds anything of ours (a chain, a jump or a rule); old:
+ * anything of an older version's. */
 bool kraw_any(const struct kraw *k);
+bool kraw_old(const struct kraw *k);
 
 /* Differences between the wanted rules and the kernel's, one per line,
  * "+ " for what is missing from the kernel and "- " for what should not be
@@ -142,11 +150,13 @@ size_t dnat_diff(const struct dnat_set *want, const struct kstate *have, struct 
  * the family): every jump to our chain, the chain and its rules, "- ". */
 size_t dnat_diff_none(const struct kstate *have, struct buf *out);
 
-/* "-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105", without a newline. */
-void zone_rule_format(const struct zone_rule *r, enum zone_dir d, struct buf *out);
+/* "-A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.105 -j CT --zone-orig 1105",
+ * without a newline. */
+void zone_rule_format(const struct zone_rule *r, struct buf *out);
 bool zone_rule_eq(const struct zone_rule *a, const struct zone_rule *b);
 /* Differences between the wanted zones and the raw table, as dnat_diff
- * prints them; when none are wanted, everything of ours is "- ". */
+ * prints them; when none are wanted, everything of ours is "- ". An
+ * older version's chains are always "- ". */
 size_t zone_diff(const struct zone_set *want, const struct kraw *have, struct buf *out);
 
 #endif

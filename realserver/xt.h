@@ -22,6 +22,9 @@ enum xt_status {
 
 /* The tables we keep chains in, as bits. */
 enum xt_table { XT_RAW = 1, XT_NAT = 2 };
+/* In apply's and remove's *done besides XT_RAW: the raw commit also took
+ * out an older version's LVSDNS-ZONE-IN/-OUT. */
+#define XT_RAW_OLD 4u
 
 struct xt_family {
 	int family;          /* AF_INET, AF_INET6 */
@@ -36,15 +39,16 @@ struct xt_family {
 	/* Under the xtables lock, one commit per table in tables (xt_table
 	 * bits): raw first, so that the zones are in place before DNAT is
 	 * (zones without DNAT are harmless, DNAT without zones is the
-	 * bug), then nat; stops at the first failure. In raw our chains
-	 * then hold exactly want's zones, or are gone when it has no *raw
-	 * section; in nat LVSDNS-PRE holds want's rules. *done: the tables
-	 * committed. */
+	 * bug), then nat; stops at the first failure. In raw LVSDNS-ZONE
+	 * then holds exactly want's zones, or is gone when it has no *raw
+	 * section, and an older version's zone chains are gone; in nat
+	 * LVSDNS-PRE holds want's rules. *done: the tables committed, and
+	 * XT_RAW_OLD when older chains were removed. */
 	enum xt_status (*apply)(const struct dnat_set *want, unsigned tables, unsigned *done,
 				struct buf *err);
 	/* Under the lock: our jumps and chains out of nat, then raw, one
 	 * commit each; a missing table holds nothing of ours. *removed: the
-	 * tables that held something. */
+	 * tables that held something (and XT_RAW_OLD as for apply). */
 	enum xt_status (*remove)(unsigned *removed, struct buf *err);
 };
 
@@ -68,10 +72,11 @@ bool xt_dnat_read(const struct xt_entry_target *t, int family, struct addr *to, 
 /* Size of the CT target we write, aligned. */
 size_t xt_ct_size(void);
 /* Fills a zeroed target of xt_ct_size() bytes as iptables 1.8 writes
- * "-j CT --zone N" (revision 2, struct xt_ct_target_info_v1). */
+ * "-j CT --zone-orig N" (revision 2, struct xt_ct_target_info_v1, flags
+ * XT_CT_ZONE_DIR_ORIG). */
 void xt_ct_fill(struct xt_entry_target *t, uint16_t zone);
-/* Reads a CT target of any revision; false unless it sets a zone (both
- * directions, a fixed id) and nothing else. */
+/* Reads a CT target of revision 1 or 2; false unless it sets a zone (a
+ * fixed id, the original direction only) and nothing else. */
 bool xt_ct_read(const struct xt_entry_target *t, uint16_t *zone);
 /* Interface name and mask as iptables writes them for an exact name. */
 void xt_iface_fill(char name[IFNAMSIZ], unsigned char mask[IFNAMSIZ], const char *iface);

@@ -52,25 +52,24 @@ static bool ip_is_plain(const struct ipt_entry *e)
 	return memcmp(&e->ip, &zero, sizeof(zero)) == 0;
 }
 
-static void ip_zone_fill(struct ipt_entry *e, enum zone_dir d, const char *iface)
+static void ip_zone_fill(struct ipt_entry *e, const struct zone_rule *r)
 {
-	if (d == ZONE_IN)
-		xt_iface_fill(e->ip.iniface, e->ip.iniface_mask, iface);
-	else
-		xt_iface_fill(e->ip.outiface, e->ip.outiface_mask, iface);
+	memcpy(&e->ip.dst, r->dst.bytes, 4);
+	xt_mask_fill((uint8_t *)&e->ip.dmsk, 4, 32);
+	xt_iface_fill(e->ip.iniface, e->ip.iniface_mask, r->iface);
 }
 
-/* The interface of a zone rule, which matches on nothing else. */
-static bool ip_zone_read(const struct ipt_entry *e, enum zone_dir d, char iface[IFNAMSIZ])
+/* The VIP and interface of a zone rule, which matches on nothing else. */
+static bool ip_zone_read(const struct ipt_entry *e, struct zone_rule *r)
 {
 	struct ipt_entry want;
-	bool ok = d == ZONE_IN ? xt_iface_read(e->ip.iniface, e->ip.iniface_mask, iface)
-			       : xt_iface_read(e->ip.outiface, e->ip.outiface_mask, iface);
 
-	if (!ok)
+	if (!xt_iface_read(e->ip.iniface, e->ip.iniface_mask, r->iface))
 		return false;
+	r->dst.family = AF_INET;
+	memcpy(r->dst.bytes, &e->ip.dst, 4);
 	memset(&want, 0, sizeof(want));
-	ip_zone_fill(&want, d, iface);
+	ip_zone_fill(&want, r);
 	return memcmp(&want.ip, &e->ip, sizeof(want.ip)) == 0;
 }
 

@@ -54,25 +54,24 @@ static bool ip_is_plain(const struct ip6t_entry *e)
 	return memcmp(&e->ipv6, &zero, sizeof(zero)) == 0;
 }
 
-static void ip_zone_fill(struct ip6t_entry *e, enum zone_dir d, const char *iface)
+static void ip_zone_fill(struct ip6t_entry *e, const struct zone_rule *r)
 {
-	if (d == ZONE_IN)
-		xt_iface_fill(e->ipv6.iniface, e->ipv6.iniface_mask, iface);
-	else
-		xt_iface_fill(e->ipv6.outiface, e->ipv6.outiface_mask, iface);
+	memcpy(&e->ipv6.dst, r->dst.bytes, 16);
+	xt_mask_fill((uint8_t *)&e->ipv6.dmsk, 16, 128);
+	xt_iface_fill(e->ipv6.iniface, e->ipv6.iniface_mask, r->iface);
 }
 
-/* The interface of a zone rule, which matches on nothing else. */
-static bool ip_zone_read(const struct ip6t_entry *e, enum zone_dir d, char iface[IFNAMSIZ])
+/* The VIP and interface of a zone rule, which matches on nothing else. */
+static bool ip_zone_read(const struct ip6t_entry *e, struct zone_rule *r)
 {
 	struct ip6t_entry want;
-	bool ok = d == ZONE_IN ? xt_iface_read(e->ipv6.iniface, e->ipv6.iniface_mask, iface)
-			       : xt_iface_read(e->ipv6.outiface, e->ipv6.outiface_mask, iface);
 
-	if (!ok)
+	if (!xt_iface_read(e->ipv6.iniface, e->ipv6.iniface_mask, r->iface))
 		return false;
+	r->dst.family = AF_INET6;
+	memcpy(r->dst.bytes, &e->ipv6.dst, 16);
 	memset(&want, 0, sizeof(want));
-	ip_zone_fill(&want, d, iface);
+	ip_zone_fill(&want, r);
 	return memcmp(&want.ipv6, &e->ipv6, sizeof(want.ipv6)) == 0;
 }
 

@@ -146,26 +146,25 @@ void xt_ct_fill(struct xt_entry_target *t, uint16_t zone)
 	t->u.target_size = (uint16_t)xt_ct_size();
 	strcpy(t->u.user.name, "CT");
 	t->u.user.revision = XT_CT_REVISION;
-	/* flags 0: the zone applies to both directions and is this id,
-	 * not the packet's mark */
+	/* --zone-orig N: this id (not the packet's mark), for the original
+	 * direction only, as libxt_CT sets it */
+	ct->flags = XT_CT_ZONE_DIR_ORIG;
 	ct->zone = zone;
 }
 
-/* Revision 0 lacks the timeout, the rest of its fields come first in the
- * same order; the kernel-internal pointer at the end is never compared. */
+/* Revision 0 has no zone directions (the kernel refuses them there); the
+ * kernel-internal pointer at the end is never compared. */
 bool xt_ct_read(const struct xt_entry_target *t, uint16_t *zone)
 {
-	const struct xt_ct_target_info *ct = (const void *)t->data;
+	const struct xt_ct_target_info_v1 *ct = (const void *)t->data;
 	size_t head = XT_ALIGN(sizeof(struct xt_entry_target));
 	unsigned rev = t->u.user.revision;
 
-	if (strcmp(t->u.user.name, "CT") || rev > 2 || t->u.target_size < head ||
-	    t->u.target_size - head < (rev == 0 ? sizeof(struct xt_ct_target_info)
-						: sizeof(struct xt_ct_target_info_v1)))
+	if (strcmp(t->u.user.name, "CT") || (rev != 1 && rev != 2) || t->u.target_size < head ||
+	    t->u.target_size - head < sizeof(struct xt_ct_target_info_v1))
 		return false;
-	if (ct->flags || ct->ct_events || ct->exp_events || ct->helper[0] || ct->zone == 0)
-		return false;
-	if (rev > 0 && ((const struct xt_ct_target_info_v1 *)t->data)->timeout[0])
+	if (ct->flags != XT_CT_ZONE_DIR_ORIG || ct->ct_events || ct->exp_events ||
+	    ct->helper[0] || ct->timeout[0] || ct->zone == 0)
 		return false;
 	*zone = ct->zone;
 	return true;

@@ -7,7 +7,7 @@
  *   XT_FAMILY, XT_NAME, XT_SYMBOL
  *   XT_NAMES        /proc/net/ip_tables_names / ip6_tables_names
  *   ip_fill(), ip_read(), ip_is_plain()  (the address part of a DNAT rule)
- *   ip_zone_fill(), ip_zone_read()       (the interface of a zone rule)
+ *   ip_zone_fill(), ip_zone_read()       (the VIP and interface of a zone rule)
  * Not a general header: nothing else includes it. The pieces for any chain
  * of ours come first, then the nat table, the raw table, and both. */
 
@@ -20,8 +20,10 @@
 /* libiptc reads chain names as whole xt_chainlabel arrays: every chain
  * name handed to it below is one of these. */
 static const xt_chainlabel OURS = RS_CHAIN, HOOK = RS_HOOK_CHAIN;
-static const xt_chainlabel ZONE_CHAIN[NZONE_DIRS] = { RS_ZONE_IN, RS_ZONE_OUT };
-static const xt_chainlabel ZONE_HOOK[NZONE_DIRS] = { RS_ZONE_IN_HOOK, RS_ZONE_OUT_HOOK };
+static const xt_chainlabel ZONE = RS_ZONE, ZONE_HOOK = RS_ZONE_HOOK;
+/* an older version's zone chains and their hooks (ZONE_OLD) */
+static const xt_chainlabel OLD_CHAIN[NZONE_OLD] = { RS_ZONE_OLD_IN, RS_ZONE_OLD_OUT };
+static const xt_chainlabel OLD_HOOK[NZONE_OLD] = { "PREROUTING", "OUTPUT" };
 
 /* ---- any chain of ours ---- */
 
@@ -199,16 +201,19 @@ static enum xt_status commit(struct xtc_handle *h, const char *table, struct buf
 /* One read-modify-commit of a table, redone from a fresh read when the
  * kernel refuses the commit because the table changed under us (a writer
  * that does not take the xtables lock). */
-typedef enum xt_status (*change_fn)(const struct dnat_set *want, bool *changed,
+typedef enum xt_status (*change_fn)(const struct dnat_set *want, unsigned *done,
 				    struct buf *err);
 
+/* *done: the xt_table bits (and XT_RAW_OLD) of what was committed. */
 static enum xt_status retried(change_fn once, const char *table, const struct dnat_set *want,
-			      bool *changed, struct buf *err)
+			      unsigned *done, struct buf *err)
 {
 	enum xt_status st = XT_AGAIN;
 
-	for (int i = 0; i < 3 && st == XT_AGAIN; i++)
-		st = once(want, changed, err);
+	for (int i = 0; i < 3 && st == XT_AGAIN; i++) {
+		*done = 0;
+		st = once(want, done, err);
+	}
 	if (st == XT_AGAIN) {
 		buf_printf(err, "%s %s table: commit: the table kept changing under us", XT_NAME,
 			   table);
@@ -286,7 +291,7 @@ static bool append_rules(struct xtc_handle *h, const struct dnat_set *want)
 	return true;
 }
 
-static enum xt_status nat_apply_once(const struct dnat_set *want, bool *changed,
+static enum xt_status nat_apply_once(const struct dnat_set *want, unsigned *done,
 				     struct buf *err)
 {
 	enum xt_status st;
@@ -299,14 +304,13 @@ static enum xt_status nat_apply_once(const struct dnat_set *want, bool *changed,
 		st = lib_error("nat", "adding a rule to", RS_CHAIN, err);
 	if (st == XT_OK)
 		st = one_jump(h, "nat", HOOK, OURS, err);
-	if (st == XT_OK)
-		st = commit(h, "nat", err);
-	*changed = st == XT_OK;
+	if (st == XT_OK && (st = commit(h, "nat", err)) == XT_OK)
+		*done = XT_NAT;
 	XT_(free)(h);
 	return st;
 }
 
-static enum xt_status nat_remove_once(const struct dnat_set *unused, bool *removed,
+static enum xt_status nat_remove_once(const struct dnat_set *unused, unsigned *removed,
 				      struct buf *err)
 {
 	enum xt_status st;
@@ -315,7 +319,6 @@ static enum xt_status nat_remove_once(const struct dnat_set *unused, bool *remov
 	bool chain, ok;
 
 	(void)unused;
-	*removed = false;
 	if (!h)
 		return st == XT_NO_TABLE ? XT_OK : st;
 	count_jumps(h, HOOK, OURS, &plain, &other);
@@ -327,50 +330,66 @@ static enum xt_status nat_remove_once(const struct dnat_set *unused, bool *remov
 		else if (chain)
 			st = delete_chain(h, "nat", OURS, err);
 		if (st == XT_OK && (st = commit(h, "nat", err)) == XT_OK)
-			*removed = true;
+			*removed = XT_NAT;
 	}
 	XT_(free)(h);
 	return st;
 }
 
-/* ---- the raw table: LVSDNS-ZONE-IN and LVSDNS-ZONE-OUT ---- */
+/* ---- the raw table: LVSDNS-ZONE (and an older version's chains) ---- */
 
-static XT_ENTRY *zone_entry(enum zone_dir d, const struct zone_rule *r)
+static XT_ENTRY *zone_entry(const struct zone_rule *r)
 {
 	size_t size = XT_ENTRY_SIZE + xt_ct_size();
 	XT_ENTRY *e = xcalloc(1, size);
 
-	ip_zone_fill(e, d, r->iface);
+	ip_zone_fill(e, r);
 	e->target_offset = (uint16_t)XT_ENTRY_SIZE;
 	e->next_offset = (uint16_t)size;
 	xt_ct_fill((struct xt_entry_target *)e->elems, r->zone);
 	return e;
 }
 
-static bool zone_read(const XT_ENTRY *e, enum zone_dir d, struct zone_rule *r)
+static bool zone_read(const XT_ENTRY *e, struct zone_rule *r)
 {
 	memset(r, 0, sizeof(*r));
-	return e->target_offset == XT_ENTRY_SIZE && ip_zone_read(e, d, r->iface) &&
+	return e->target_offset == XT_ENTRY_SIZE && ip_zone_read(e, r) &&
 	       xt_ct_read(XT_GET_TARGET((XT_ENTRY *)e), &r->zone);
 }
 
-static void read_zone_chain(struct xtc_handle *h, enum zone_dir d, struct kraw *k)
+static void read_zone_chain(struct xtc_handle *h, struct kraw *k)
 {
-	struct kzone_chain *kc = &k->dir[d];
 	struct zone_rule r;
 	size_t n = 0;
 
-	count_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], &kc->plain_jumps, &kc->other_jumps);
-	kc->chain = XT_(is_chain)(ZONE_CHAIN[d], h);
-	if (!kc->chain)
+	count_jumps(h, ZONE_HOOK, ZONE, &k->plain_jumps, &k->other_jumps);
+	k->chain = XT_(is_chain)(ZONE, h);
+	if (!k->chain)
 		return;
-	for (const XT_ENTRY *e = XT_(first_rule)(ZONE_CHAIN[d], h); e; e = XT_(next_rule)(e, h)) {
+	for (const XT_ENTRY *e = XT_(first_rule)(ZONE, h); e; e = XT_(next_rule)(e, h)) {
 		n++;
-		if (zone_read(e, d, &r))
-			zone_list_add(&kc->rules, &r);
+		if (zone_read(e, &r))
+			zone_list_add(&k->rules, &r);
 		else
-			kraw_add_foreign(k, "rule %zu of %s (target %s) is not one of ours", n,
-					 ZONE_CHAIN[d], XT_(get_target)(e, h));
+			kraw_add_foreign(k, "rule %zu of " RS_ZONE " (target %s) is not one of ours",
+					 n, XT_(get_target)(e, h));
+	}
+}
+
+/* An older version's chains: only how much of them there is. */
+static void read_old_chains(struct xtc_handle *h, struct kraw *k)
+{
+	for (int o = 0; o < NZONE_OLD; o++) {
+		unsigned plain = 0, other = 0;
+
+		count_jumps(h, OLD_HOOK[o], OLD_CHAIN[o], &plain, &other);
+		k->old[o].jumps = plain + other;
+		k->old[o].chain = XT_(is_chain)(OLD_CHAIN[o], h);
+		if (!k->old[o].chain)
+			continue;
+		for (const XT_ENTRY *e = XT_(first_rule)(OLD_CHAIN[o], h); e;
+		     e = XT_(next_rule)(e, h))
+			k->old[o].nrules++;
 	}
 }
 
@@ -381,74 +400,70 @@ static enum xt_status xt_read_raw(struct kraw *k, bool need, struct buf *err)
 
 	if (!h)
 		return st == XT_NO_TABLE && !need ? XT_OK : st;
-	for (int d = 0; d < NZONE_DIRS; d++)
-		read_zone_chain(h, (enum zone_dir)d, k);
+	read_zone_chain(h, k);
+	read_old_chains(h, k);
 	XT_(free)(h);
 	return XT_OK;
 }
 
-/* Both chains hold exactly want's zones, each entered by one jump. */
+/* LVSDNS-ZONE holds exactly want's zones, entered by one jump. */
 static enum xt_status raw_fill(struct xtc_handle *h, const struct zone_set *want,
 			       struct buf *err)
 {
-	enum xt_status st = XT_OK;
+	enum xt_status st = empty_chain(h, "raw", ZONE, err);
 
-	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
-		const struct zone_list *l = &want->rules[d];
-
-		st = empty_chain(h, "raw", ZONE_CHAIN[d], err);
-		for (size_t i = 0; i < l->n && st == XT_OK; i++) {
-			XT_ENTRY *e = zone_entry((enum zone_dir)d, &l->v[i]);
-			if (!XT_(append_entry)(ZONE_CHAIN[d], e, h))
-				st = lib_error("raw", "adding a rule to", ZONE_CHAIN[d], err);
-			free(e);
-		}
-		if (st == XT_OK)
-			st = one_jump(h, "raw", ZONE_HOOK[d], ZONE_CHAIN[d], err);
+	for (size_t i = 0; i < want->rules.n && st == XT_OK; i++) {
+		XT_ENTRY *e = zone_entry(&want->rules.v[i]);
+		if (!XT_(append_entry)(ZONE, e, h))
+			st = lib_error("raw", "adding a rule to", RS_ZONE, err);
+		free(e);
 	}
+	if (st == XT_OK)
+		st = one_jump(h, "raw", ZONE_HOOK, ZONE, err);
 	return st;
 }
 
-/* Our jumps and chains out of h; *any: there was something of ours. */
-static enum xt_status raw_clear(struct xtc_handle *h, bool *any, struct buf *err)
+/* The jumps from hook to chain and chain itself out of h; *any: there
+ * was one of them. */
+static enum xt_status chain_clear(struct xtc_handle *h, const char *hook, const char *chain,
+				  bool *any, struct buf *err)
 {
-	enum xt_status st = XT_OK;
+	unsigned plain = 0, other = 0;
 	bool ok = true;
 
-	*any = false;
-	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
-		unsigned plain = 0, other = 0;
-
-		count_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], &plain, &other);
-		*any = *any || plain + other > 0;
-		prune_jumps(h, ZONE_HOOK[d], ZONE_CHAIN[d], false, &ok);
-		if (!ok)
-			st = lib_error("raw", "removing a jump to", ZONE_CHAIN[d], err);
-	}
-	for (int d = 0; d < NZONE_DIRS && st == XT_OK; d++) {
-		if (!XT_(is_chain)(ZONE_CHAIN[d], h))
-			continue;
-		*any = true;
-		st = delete_chain(h, "raw", ZONE_CHAIN[d], err);
-	}
-	return st;
+	count_jumps(h, hook, chain, &plain, &other);
+	*any = plain + other > 0;
+	prune_jumps(h, hook, chain, false, &ok);
+	if (!ok)
+		return lib_error("raw", "removing a jump to", chain, err);
+	if (!XT_(is_chain)(chain, h))
+		return XT_OK;
+	*any = true;
+	return delete_chain(h, "raw", chain, err);
 }
 
 /* want's zones into raw; without a *raw section, ours out of it (the
- * table is then not needed: if it is not there, nothing of ours is). */
-static enum xt_status raw_apply_once(const struct dnat_set *want, bool *changed,
+ * table is then not needed: if it is not there, nothing of ours is).
+ * Either way an older version's chains go. */
+static enum xt_status raw_apply_once(const struct dnat_set *want, unsigned *done,
 				     struct buf *err)
 {
-	bool wanted = want && want->zones.wanted, any = true;
+	bool wanted = want && want->zones.wanted, any = true, old = false;
 	enum xt_status st;
 	struct xtc_handle *h = open_table("raw", wanted, &st, err);
 
-	*changed = false;
 	if (!h)
 		return st == XT_NO_TABLE && !wanted ? XT_OK : st;
-	st = wanted ? raw_fill(h, &want->zones, err) : raw_clear(h, &any, err);
-	if (st == XT_OK && any && (st = commit(h, "raw", err)) == XT_OK)
-		*changed = true;
+	for (int o = 0; o < NZONE_OLD && st == XT_OK; o++) {
+		bool had;
+		st = chain_clear(h, OLD_HOOK[o], OLD_CHAIN[o], &had, err);
+		old = old || had;
+	}
+	if (st == XT_OK)
+		st = wanted ? raw_fill(h, &want->zones, err)
+			    : chain_clear(h, ZONE_HOOK, ZONE, &any, err);
+	if (st == XT_OK && (any || old) && (st = commit(h, "raw", err)) == XT_OK)
+		*done = (any ? XT_RAW : 0) | (old ? XT_RAW_OLD : 0);
 	XT_(free)(h);
 	return st;
 }
@@ -460,18 +475,18 @@ static enum xt_status xt_apply(const struct dnat_set *want, unsigned tables, uns
 {
 	enum xt_status st = XT_OK;
 	int lock = xt_lock(err);
-	bool changed;
+	unsigned d = 0;
 
 	*done = 0;
 	if (lock < 0)
 		return XT_ERROR;
 	if (tables & XT_RAW) {
-		st = retried(raw_apply_once, "raw", want, &changed, err);
-		*done |= st == XT_OK && changed ? XT_RAW : 0;
+		st = retried(raw_apply_once, "raw", want, &d, err);
+		*done |= st == XT_OK ? d : 0;
 	}
 	if (st == XT_OK && (tables & XT_NAT)) {
-		st = retried(nat_apply_once, "nat", want, &changed, err);
-		*done |= st == XT_OK && changed ? XT_NAT : 0;
+		st = retried(nat_apply_once, "nat", want, &d, err);
+		*done |= st == XT_OK ? d : 0;
 	}
 	xt_unlock(lock);
 	return st;
@@ -482,16 +497,16 @@ static enum xt_status xt_remove(unsigned *removed, struct buf *err)
 {
 	enum xt_status st;
 	int lock = xt_lock(err);
-	bool had;
+	unsigned d = 0;
 
 	*removed = 0;
 	if (lock < 0)
 		return XT_ERROR;
-	st = retried(nat_remove_once, "nat", NULL, &had, err);
-	*removed |= st == XT_OK && had ? XT_NAT : 0;
+	st = retried(nat_remove_once, "nat", NULL, &d, err);
+	*removed |= st == XT_OK ? d : 0;
 	if (st == XT_OK) {
-		st = retried(raw_apply_once, "raw", NULL, &had, err);
-		*removed |= st == XT_OK && had ? XT_RAW : 0;
+		st = retried(raw_apply_once, "raw", NULL, &d, err);
+		*removed |= st == XT_OK ? d : 0;
 	}
 	xt_unlock(lock);
 	return st;

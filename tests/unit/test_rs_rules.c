@@ -35,15 +35,14 @@ static const char GOOD6[] =
 	"-A LVSDNS-PRE -s 2001:db8:1::/48 -d 2001:db8:53::124/128 -i eth1.605 -p udp -m udp --dport 53 -j DNAT --to-destination [2001:db8:105::2]:53\n"
 	"COMMIT\n";
 
-/* The *raw section cluster-gen writes before *nat: one zone per VLAN
- * interface, the same in both directions. */
-#define RAW_HEAD "*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n" \
-		 "-A PREROUTING -j LVSDNS-ZONE-IN\n-A OUTPUT -j LVSDNS-ZONE-OUT\n"
+/* The *raw section cluster-gen writes before *nat: one rule per VLAN
+ * interface and VIP, the original direction only, one zone per interface. */
+#define RAW_HEAD "*raw\n:LVSDNS-ZONE - [0:0]\n-A PREROUTING -j LVSDNS-ZONE\n"
 #define ZONES_105_109 \
-	"-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n" \
-	"-A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n" \
-	"-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n" \
-	"-A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n"
+	"-A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.105 -j CT --zone-orig 1105\n" \
+	"-A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.105 -j CT --zone-orig 1105\n" \
+	"-A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.109 -j CT --zone-orig 1109\n" \
+	"-A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.109 -j CT --zone-orig 1109\n"
 
 static const char GOODZ4[] =
 	"# rendered by cluster-gen\n"
@@ -248,11 +247,9 @@ static char *format_zones(const struct zone_set *z)
 	struct buf b;
 
 	buf_init(&b);
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		for (size_t i = 0; i < z->rules[d].n; i++) {
-			zone_rule_format(&z->rules[d].v[i], (enum zone_dir)d, &b);
-			buf_putc(&b, '\n');
-		}
+	for (size_t i = 0; i < z->rules.n; i++) {
+		zone_rule_format(&z->rules.v[i], &b);
+		buf_putc(&b, '\n');
 	}
 	return buf_steal(&b);
 }
@@ -266,18 +263,37 @@ static void test_parse_zones(void **state)
 	assert_string_equal(msg, "");
 	free(msg);
 	assert_true(s.zones.wanted);
-	assert_true(s.zones.jump[ZONE_IN]);
-	assert_true(s.zones.jump[ZONE_OUT]);
-	assert_int_equal(s.zones.rules[ZONE_IN].n, 2);
-	assert_string_equal(s.zones.rules[ZONE_IN].v[1].iface, "eth1.109");
-	assert_int_equal(s.zones.rules[ZONE_IN].v[1].zone, 1109);
-	assert_int_equal(s.zones.rules[ZONE_OUT].v[0].line, 9);
+	assert_true(s.zones.jump);
+	assert_int_equal(s.zones.rules.n, 4);
+	assert_string_equal(s.zones.rules.v[2].iface, "eth1.109");
+	assert_int_equal(s.zones.rules.v[2].zone, 1109);
+	assert_int_equal(s.zones.rules.v[1].line, 6);
 	/* the nat section is read as without zones */
 	assert_int_equal(s.family, AF_INET);
 	assert_int_equal(s.n, 2);
 	text = format_zones(&s.zones);
 	assert_string_equal(text, ZONES_105_109);
 	free(text);
+	dnat_set_free(&s);
+}
+
+/* The options in another order (as a hand-written file may have them)
+ * read the same; IPv6 prints back with /128. */
+static void test_parse_zones_any_order_ipv6(void **state)
+{
+	static const char text[] = "*raw\n:LVSDNS-ZONE - [0:0]\n-A PREROUTING -j LVSDNS-ZONE\n"
+		"-A LVSDNS-ZONE -i eth1.605 -j CT --zone-orig 1605 -d 2001:db8:53::124\n"
+		"COMMIT\n" "*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\nCOMMIT\n";
+	struct dnat_set s;
+	char *msg = parse(text, 0, &s), *out;
+	(void)state;
+
+	assert_string_equal(msg, "");
+	free(msg);
+	assert_int_equal(s.family, AF_INET6);
+	out = format_zones(&s.zones);
+	assert_string_equal(out, "-A LVSDNS-ZONE -d 2001:db8:53::124/128 -i eth1.605 -j CT --zone-orig 1605\n");
+	free(out);
 	dnat_set_free(&s);
 }
 
@@ -291,7 +307,7 @@ static void test_parse_without_raw_wants_no_zones(void **state)
 	assert_string_equal(msg, "");
 	free(msg);
 	assert_false(s.zones.wanted);
-	assert_int_equal(s.zones.rules[ZONE_IN].n + s.zones.rules[ZONE_OUT].n, 0);
+	assert_int_equal(s.zones.rules.n, 0);
 	dnat_set_free(&s);
 }
 
@@ -308,7 +324,7 @@ static void test_parse_zones_without_rules(void **state)
 	assert_string_equal(msg, "");
 	free(msg);
 	assert_true(s.zones.wanted);
-	assert_int_equal(s.zones.rules[ZONE_IN].n, 0);
+	assert_int_equal(s.zones.rules.n, 0);
 	dnat_set_free(&s);
 	msg = parse(text, 0, &s);
 	assert_non_null(strstr(msg, "its address family is unknown"));
@@ -317,105 +333,137 @@ static void test_parse_zones_without_rules(void **state)
 
 #define NAT_TAIL "*nat\n:LVSDNS-PRE - [0:0]\n-A PREROUTING -j LVSDNS-PRE\n" \
 	"-A LVSDNS-PRE -d 192.0.2.1/32 -i eth1.105 -p udp --dport 53 -j DNAT --to-destination 10.0.0.2\nCOMMIT\n"
-/* RAW_HEAD is lines 1-5: a zone rule given here is line 6. */
+/* RAW_HEAD is lines 1-3: a zone rule given here is line 4. */
 #define ZRULE(x) RAW_HEAD x "\nCOMMIT\n" NAT_TAIL
+#define Z105 "-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j CT --zone-orig "
 
 static void test_zone_refusals(void **state)
 {
 	(void)state;
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0"),
-		     "t.rules:6: bad zone '0' (1 to 65535)\n"
+	expect_error(ZRULE(Z105 "0"), "t.rules:4: bad zone '0' (1 to 65535)\n"
 		     "  hint: zone 0 is the default zone that every interface shares");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 65536"),
-		     "t.rules:6: bad zone '65536' (1 to 65535)");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1x"), "t.rules:6: bad zone '1x'");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 01105"),
-		     "t.rules:6: bad zone '01105' (1 to 65535)\n"
+	expect_error(ZRULE(Z105 "65536"), "t.rules:4: bad zone '65536' (1 to 65535)");
+	expect_error(ZRULE(Z105 "1x"), "t.rules:4: bad zone '1x'");
+	expect_error(ZRULE(Z105 "01105"), "t.rules:4: bad zone '01105' (1 to 65535)\n"
 		     "  hint: iptables reads a number with a leading 0 as octal");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0x451"), "t.rules:6: bad zone '0x451'");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone -5"), "t.rules:6: bad zone '-5'");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -o eth1.105 -j CT --zone 1105"),
-		     "t.rules:6: -o in LVSDNS-ZONE-IN: its rules match -i IFACE");
-	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -i eth1.105 -j CT --zone 1105"),
-		     "t.rules:6: -i in LVSDNS-ZONE-OUT: its rules match -o IFACE");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth+ -j CT --zone 1105"),
-		     "t.rules:6: interface name 'eth+' has a character");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.verylongname -j CT --zone 1105"),
-		     "t.rules:6: interface name 'eth1.verylongname' is longer than 15 bytes");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone-orig 1105"),
-		     "t.rules:6: a rule in LVSDNS-ZONE-IN must be '-A LVSDNS-ZONE-IN -i IFACE -j CT --zone N'");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --notrack"),
-		     "t.rules:6: a rule in LVSDNS-ZONE-IN must be");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j NOTRACK"), "t.rules:6: a rule in LVSDNS-ZONE-IN must be");
-	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -o eth1.105 -p udp -j CT --zone 1105"),
-		     "t.rules:6: a rule in LVSDNS-ZONE-OUT must be '-A LVSDNS-ZONE-OUT -o IFACE -j CT --zone N'");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN ! -i eth1.105 -j CT --zone 1105"), "t.rules:6: a rule in LVSDNS-ZONE-IN");
-	expect_error(ZRULE("-A PREROUTING -j CT --zone 7"), "t.rules:6: not a line of ours: '-A'");
-	expect_error(ZRULE("-A PREROUTING -j LVSDNS-ZONE-OUT"), "t.rules:6: not a line of ours");
-	expect_error(ZRULE("-A PREROUTING -j LVSDNS-ZONE-IN"), "t.rules:6: second jump from PREROUTING");
-	expect_error(ZRULE("-A OUTPUT -j LVSDNS-ZONE-OUT"), "t.rules:6: second jump from OUTPUT");
-	expect_error(ZRULE(":LVSDNS-PRE - [0:0]"), "t.rules:6: unexpected chain declaration ':LVSDNS-PRE'");
-	expect_error(ZRULE(":LVSDNS-ZONE-IN ACCEPT [0:0]"), "t.rules:6: unexpected chain declaration");
-	expect_error(ZRULE("-F"), "t.rules:6: not a line of ours: '-F'");
-	expect_error(ZRULE("*nat"), "t.rules:6: '*nat' before the *raw section's COMMIT");
+	expect_error(ZRULE(Z105 "0x451"), "t.rules:4: bad zone '0x451'");
+	expect_error(ZRULE(Z105 "-5"), "t.rules:4: bad zone '-5'");
+	/* both directions, or the replies' */
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j CT --zone 1105"),
+		     "t.rules:4: --zone: rules in LVSDNS-ZONE set the zone of the original "
+		     "direction only, with --zone-orig N\n  hint: a zone for the replies too");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j CT --zone-reply 1105"),
+		     "t.rules:4: --zone-reply: rules in LVSDNS-ZONE set");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j CT --zone-orig 1105 --zone-reply 1105"),
+		     "t.rules:4: --zone-reply: rules in LVSDNS-ZONE set");
+	/* the VIP: one host address of the file's family */
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.0/24 -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:4: bad destination '192.0.2.0/24' (a VIP: one host address)");
+	expect_error(ZRULE(Z105 "1105\n-A LVSDNS-ZONE -d 2001:db8::1/128 -i eth1.109 -j CT --zone-orig 1109"),
+		     "t.rules:5: 2001:db8::1/128 is IPv6 in an IPv4 rule set\n"
+		     "  hint: keep IPv4 rules in dnat.rules and IPv6 rules in dnat6.rules\n"
+		     "t.rules:5: bad destination '2001:db8::1/128'");
+	/* the first address of the file sets its family, zones included */
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 2001:db8::1/128 -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:9: 192.0.2.1/32 is IPv4 in an IPv6 rule set");
+	expect_error(ZRULE("-A LVSDNS-ZONE -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:4: a rule in LVSDNS-ZONE needs -d, -i and --zone-orig");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -j CT --zone-orig 1105"),
+		     "t.rules:4: a rule in LVSDNS-ZONE needs -d, -i and --zone-orig");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth+ -j CT --zone-orig 1105"),
+		     "t.rules:4: interface name 'eth+' has a character other than");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.verylongname -j CT --zone-orig 1105"),
+		     "t.rules:4: interface name 'eth1.verylongname' is longer than 15 bytes");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -o eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:4: unsupported option '-o'");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j CT --notrack"),
+		     "t.rules:4: unsupported option '--notrack'");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -j NOTRACK"),
+		     "t.rules:4: rules in LVSDNS-ZONE must be -j CT");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105 -p udp -j CT --zone-orig 1105"),
+		     "t.rules:4: unsupported option '-p'");
+	expect_error(ZRULE("-A LVSDNS-ZONE ! -d 192.0.2.1/32 -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:4: unsupported option '!'");
+	expect_error(ZRULE("-A LVSDNS-ZONE -d 192.0.2.1 -d 192.0.2.2 -i eth1.105 -j CT --zone-orig 1105"),
+		     "t.rules:4: option -d given more than once");
+	expect_error(ZRULE("-A PREROUTING -j CT --zone-orig 7"), "t.rules:4: not a line of ours: '-A'");
+	expect_error(ZRULE("-A OUTPUT -j LVSDNS-ZONE"), "t.rules:4: not a line of ours");
+	expect_error(ZRULE("-A PREROUTING -j LVSDNS-ZONE"), "t.rules:4: second jump from PREROUTING");
+	expect_error(ZRULE(":LVSDNS-PRE - [0:0]"), "t.rules:4: unexpected chain declaration ':LVSDNS-PRE'");
+	expect_error(ZRULE(":LVSDNS-ZONE ACCEPT [0:0]"), "t.rules:4: unexpected chain declaration");
+	expect_error(ZRULE("-F"), "t.rules:4: not a line of ours: '-F'");
+	expect_error(ZRULE("*nat"), "t.rules:4: '*nat' before the *raw section's COMMIT");
 	/* a rule before its chain's declaration, as iptables-restore refuses it */
-	expect_error("*raw\n-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n", "t.rules:2: rule before ':LVSDNS-ZONE-IN'");
+	expect_error("*raw\n" Z105 "1105\n", "t.rules:2: rule before ':LVSDNS-ZONE'");
+}
+
+/* The section an older cluster-gen rendered (every frame of the VLAN
+ * interfaces, both ways): refused once, at its first line, with what to do. */
+static void test_old_zone_chains_refused(void **state)
+{
+	static const char old[] = "*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n"
+		"-A PREROUTING -j LVSDNS-ZONE-IN\n-A OUTPUT -j LVSDNS-ZONE-OUT\n"
+		"-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
+		"-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\nCOMMIT\n" NAT_TAIL;
+	struct dnat_set s;
+	char *msg = parse(old, 0, &s);
+	(void)state;
+
+	assert_string_equal(msg, "t.rules:2: LVSDNS-ZONE-IN is the zone chain of an older cluster-gen\n"
+			    "  hint: render the rules again with this cluster-gen: zones now cover "
+			    "only the flows to a VIP, in one chain LVSDNS-ZONE\n");
+	free(msg);
+	/* one such line among ours is refused too */
+	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
+		     "t.rules:4: LVSDNS-ZONE-OUT is the zone chain of an older cluster-gen");
 }
 
 static void test_raw_section_refusals(void **state)
 {
 	(void)state;
-	expect_error("*raw\n:LVSDNS-ZONE-IN - [0:0]\n-A PREROUTING -j LVSDNS-ZONE-IN\n"
-		     "-A OUTPUT -j LVSDNS-ZONE-OUT\nCOMMIT\n" NAT_TAIL,
-		     "t.rules:5: no ':LVSDNS-ZONE-OUT - [0:0]' line in the *raw section");
-	expect_error("*raw\n:LVSDNS-ZONE-IN - [0:0]\n:LVSDNS-ZONE-OUT - [0:0]\n"
-		     "-A PREROUTING -j LVSDNS-ZONE-IN\nCOMMIT\n" NAT_TAIL,
-		     "t.rules:5: no '-A OUTPUT -j LVSDNS-ZONE-OUT' line in the *raw section");
+	expect_error("*raw\n-A PREROUTING -j LVSDNS-ZONE\nCOMMIT\n" NAT_TAIL,
+		     "t.rules:3: no ':LVSDNS-ZONE - [0:0]' line in the *raw section");
+	expect_error("*raw\n:LVSDNS-ZONE - [0:0]\nCOMMIT\n" NAT_TAIL,
+		     "t.rules:3: no '-A PREROUTING -j LVSDNS-ZONE' line in the *raw section");
 	expect_error(RAW_HEAD "COMMIT\n", "t.rules: no '*nat' section after the *raw section");
-	expect_error(RAW_HEAD "COMMIT\n*raw\n", "t.rules:7: expected '*nat' after the *raw section");
+	expect_error(RAW_HEAD "COMMIT\n*raw\n", "t.rules:5: expected '*nat' after the *raw section");
 	expect_error(RAW_HEAD, "no COMMIT line");
 	expect_error(NAT_TAIL RAW_HEAD "COMMIT\n", "t.rules:6: text after COMMIT\n"
 		     "  hint: the *raw section comes before *nat, as cluster-gen writes it");
 	expect_error("*mangle\n", "t.rules:1: expected '*nat' (or '*raw' before it) before any rule");
 }
 
-/* A zone on one direction only, or different ones, makes replies miss the
- * conntrack entry of their query; one interface gets one zone. */
-static void test_zone_cross_checks(void **state)
+/* One rule per interface and VIP, one zone per interface, one interface
+ * per zone. */
+static void test_zone_conflicts(void **state)
 {
 	(void)state;
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105"),
-		     "t.rules:6: interface eth1.105 has zone 1105 in LVSDNS-ZONE-IN but no rule in LVSDNS-ZONE-OUT\n"
-		     "  hint: both directions need the same zone, or replies miss the conntrack entry of their query");
-	expect_error(ZRULE("-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
-		     "t.rules:6: interface eth1.105 has zone 1105 in LVSDNS-ZONE-OUT but no rule in LVSDNS-ZONE-IN");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1106"),
-		     "t.rules:7: interface eth1.105 has zone 1106 here but zone 1105 in LVSDNS-ZONE-IN (line 6)");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
-			   "-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1106\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
-		     "t.rules:7: interface eth1.105 already has zone 1105 in LVSDNS-ZONE-IN (line 6)\n"
-		     "  hint: one rule per interface and direction");
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"),
-		     "t.rules:8: interface eth1.105 already has zone 1105 in LVSDNS-ZONE-OUT (line 7)");
+	expect_error(ZRULE(Z105 "1105\n" Z105 "1105"),
+		     "t.rules:5: interface eth1.105 already has a rule for 192.0.2.1 (line 4)\n"
+		     "  hint: only the first rule would count");
+	expect_error(ZRULE(Z105 "1105\n-A LVSDNS-ZONE -i eth1.105 -j CT --zone-orig 1105 -d 192.0.2.1"),
+		     "t.rules:5: interface eth1.105 already has a rule for 192.0.2.1 (line 4)");
+	expect_error(ZRULE(Z105 "1105\n-A LVSDNS-ZONE -d 192.0.2.2/32 -i eth1.105 -j CT --zone-orig 1106"),
+		     "t.rules:5: interface eth1.105 has zone 1106 here but zone 1105 on line 4\n"
+		     "  hint: one zone per VLAN interface");
+	expect_error(ZRULE(Z105 "1105\n-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.109 -j CT --zone-orig 1105"),
+		     "t.rules:5: zone 1105 is already interface eth1.105's (line 4), not eth1.109's\n"
+		     "  hint: two VLANs must never share a zone: their conntrack entries would meet again");
+	/* no pairing with an OUTPUT chain any more: one direction is all */
+	expect_no_error_line(ZRULE(Z105 "1105\n" Z105 "0"), "t.rules:4");
 }
 
 /* Every problem is reported, each at its own line. */
 static void test_zone_errors_collected(void **state)
 {
 	(void)state;
-	expect_error(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.105/x -j CT --zone 1105\n"
-			   "-A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109"),
-		     "t.rules:6: bad zone '0' (1 to 65535)\n"
+	expect_error(ZRULE(Z105 "0\n"
+			   "-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.105/x -j CT --zone-orig 1105\n"
+			   "-A LVSDNS-ZONE -d 192.0.2.1/32 -i eth1.109 -j CT --zone 1109"),
+		     "t.rules:4: bad zone '0' (1 to 65535)\n"
 		     "  hint: zone 0 is the default zone that every interface shares\n"
-		     "t.rules:7: interface name 'eth1.105/x' has a character other than letters, digits, '.', '-', '_'\n");
-	/* a refused rule is not reported again as a zone on one side only */
-	expect_no_error_line(ZRULE("-A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 0\n"
-				   "-A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105"), "t.rules:7");
+		     "t.rules:5: interface name 'eth1.105/x' has a character other than letters, digits, '.', '-', '_'\n"
+		     "t.rules:6: --zone: rules in LVSDNS-ZONE");
 }
 
 static void test_refuses_nul(void **state)
@@ -578,12 +626,13 @@ static void test_diff_none(void **state)
 	dnat_set_free(&want);
 }
 
-static struct zone_rule zr(const char *iface, uint16_t zone)
+static struct zone_rule zr(const char *iface, const char *vip, uint16_t zone)
 {
 	struct zone_rule r;
 
 	memset(&r, 0, sizeof(r));
 	strcpy(r.iface, iface);
+	assert_true(addr_parse(vip, &r.dst));
 	r.zone = zone;
 	return r;
 }
@@ -592,12 +641,10 @@ static struct zone_rule zr(const char *iface, uint16_t zone)
 static void kraw_like(struct kraw *k, const struct zone_set *want)
 {
 	kraw_init(k);
-	for (int d = 0; d < NZONE_DIRS; d++) {
-		k->dir[d].chain = true;
-		k->dir[d].plain_jumps = 1;
-		for (size_t i = 0; i < want->rules[d].n; i++)
-			zone_list_add(&k->dir[d].rules, &want->rules[d].v[i]);
-	}
+	k->chain = true;
+	k->plain_jumps = 1;
+	for (size_t i = 0; i < want->rules.n; i++)
+		zone_list_add(&k->rules, &want->rules.v[i]);
 }
 
 static void test_zone_diff_in_sync_and_empty(void **state)
@@ -613,19 +660,18 @@ static void test_zone_diff_in_sync_and_empty(void **state)
 	assert_int_equal(zone_diff(&want.zones, &k, &out), 0);
 	assert_int_equal(out.len, 0);
 	assert_true(kraw_any(&k));
+	assert_false(kraw_old(&k));
 	kraw_free(&k);
 	kraw_init(&k);
 	assert_false(kraw_any(&k));
-	assert_int_equal(zone_diff(&want.zones, &k, &out), 8);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 6);
 	assert_string_equal(out.data,
-		"+ :LVSDNS-ZONE-IN (chain missing)\n"
-		"+ -A PREROUTING -j LVSDNS-ZONE-IN\n"
-		"+ -A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
-		"+ -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
-		"+ :LVSDNS-ZONE-OUT (chain missing)\n"
-		"+ -A OUTPUT -j LVSDNS-ZONE-OUT\n"
-		"+ -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
-		"+ -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n");
+		"+ :LVSDNS-ZONE (chain missing)\n"
+		"+ -A PREROUTING -j LVSDNS-ZONE\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.105 -j CT --zone-orig 1105\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.105 -j CT --zone-orig 1105\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.109 -j CT --zone-orig 1109\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.109 -j CT --zone-orig 1109\n");
 	buf_free(&out);
 	kraw_free(&k);
 	dnat_set_free(&want);
@@ -636,27 +682,28 @@ static void test_zone_diff_drift(void **state)
 	struct dnat_set want;
 	struct kraw k;
 	struct buf out;
-	struct zone_rule other = zr("eth1.110", 1110);
+	struct zone_rule other = zr("eth1.110", "198.51.100.53", 1110);
 	(void)state;
 
 	load(&want, GOODZ4);
 	kraw_like(&k, &want.zones);
-	k.dir[ZONE_IN].plain_jumps = 3;
-	k.dir[ZONE_OUT].other_jumps = 1;
-	k.dir[ZONE_IN].rules.n = 1;                          /* eth1.109 deleted */
-	k.dir[ZONE_OUT].rules.v[1].zone = 1110;              /* eth1.109 changed */
-	zone_list_add(&k.dir[ZONE_OUT].rules, &other);
-	kraw_add_foreign(&k, "rule 4 of LVSDNS-ZONE-OUT (target NOTRACK) is not one of ours");
+	k.plain_jumps = 3;
+	k.other_jumps = 1;
+	k.rules.v[1] = k.rules.v[3];                 /* .54 on eth1.105 deleted */
+	k.rules.n = 3;
+	k.rules.v[2].zone = 1110;                    /* .53 on eth1.109 changed */
+	zone_list_add(&k.rules, &other);
+	kraw_add_foreign(&k, "rule 5 of LVSDNS-ZONE (target NOTRACK) is not one of ours");
 	buf_init(&out);
 	assert_int_equal(zone_diff(&want.zones, &k, &out), 7);
 	assert_string_equal(out.data,
-		"- -A PREROUTING -j LVSDNS-ZONE-IN (2 more times)\n"
-		"+ -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
-		"- 1 conditional jump(s) from OUTPUT to LVSDNS-ZONE-OUT\n"
-		"+ -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n"
-		"- -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1110\n"
-		"- -A LVSDNS-ZONE-OUT -o eth1.110 -j CT --zone 1110\n"
-		"- rule 4 of LVSDNS-ZONE-OUT (target NOTRACK) is not one of ours\n");
+		"- -A PREROUTING -j LVSDNS-ZONE (2 more times)\n"
+		"- 1 conditional jump(s) from PREROUTING to LVSDNS-ZONE\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.105 -j CT --zone-orig 1105\n"
+		"+ -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.109 -j CT --zone-orig 1109\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.109 -j CT --zone-orig 1110\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.110 -j CT --zone-orig 1110\n"
+		"- rule 5 of LVSDNS-ZONE (target NOTRACK) is not one of ours\n");
 	buf_free(&out);
 	kraw_free(&k);
 	dnat_set_free(&want);
@@ -672,15 +719,16 @@ static void test_zone_diff_order_and_duplicates(void **state)
 
 	load(&want, GOODZ4);
 	kraw_like(&k, &want.zones);
-	swap = k.dir[ZONE_OUT].rules.v[0];
-	k.dir[ZONE_OUT].rules.v[0] = k.dir[ZONE_OUT].rules.v[1];
-	k.dir[ZONE_OUT].rules.v[1] = swap;
-	zone_list_add(&k.dir[ZONE_IN].rules, &k.dir[ZONE_IN].rules.v[0]);
+	swap = k.rules.v[0];
+	k.rules.v[0] = k.rules.v[1];
+	k.rules.v[1] = swap;
 	buf_init(&out);
-	assert_int_equal(zone_diff(&want.zones, &k, &out), 2);
-	assert_string_equal(out.data,
-		"~ LVSDNS-ZONE-IN holds duplicate rules (3 rules, the rule file has 2)\n"
-		"~ the rules of LVSDNS-ZONE-OUT are in another order\n");
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 1);
+	assert_string_equal(out.data, "~ the rules of LVSDNS-ZONE are in another order\n");
+	zone_list_add(&k.rules, &k.rules.v[0]);
+	buf_reset(&out);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 1);
+	assert_string_equal(out.data, "~ LVSDNS-ZONE holds duplicate rules (5 rules, the rule file has 4)\n");
 	buf_free(&out);
 	kraw_free(&k);
 	dnat_set_free(&want);
@@ -698,22 +746,56 @@ static void test_zone_diff_not_wanted(void **state)
 	load(&want, GOODZ4);
 	load(&old, GOOD4);
 	kraw_like(&k, &want.zones);
-	k.dir[ZONE_OUT].plain_jumps = 2;
+	k.plain_jumps = 2;
 	buf_init(&out);
-	assert_int_equal(zone_diff(&old.zones, &k, &out), 8);
+	assert_int_equal(zone_diff(&old.zones, &k, &out), 6);
 	assert_string_equal(out.data,
-		"- -A PREROUTING -j LVSDNS-ZONE-IN\n"
-		"- :LVSDNS-ZONE-IN (the chain itself)\n"
-		"- -A LVSDNS-ZONE-IN -i eth1.105 -j CT --zone 1105\n"
-		"- -A LVSDNS-ZONE-IN -i eth1.109 -j CT --zone 1109\n"
-		"- -A OUTPUT -j LVSDNS-ZONE-OUT (2 times)\n"
-		"- :LVSDNS-ZONE-OUT (the chain itself)\n"
-		"- -A LVSDNS-ZONE-OUT -o eth1.105 -j CT --zone 1105\n"
-		"- -A LVSDNS-ZONE-OUT -o eth1.109 -j CT --zone 1109\n");
+		"- -A PREROUTING -j LVSDNS-ZONE (2 times)\n"
+		"- :LVSDNS-ZONE (the chain itself)\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.105 -j CT --zone-orig 1105\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.105 -j CT --zone-orig 1105\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.109 -j CT --zone-orig 1109\n"
+		"- -A LVSDNS-ZONE -d 198.51.100.54/32 -i eth1.109 -j CT --zone-orig 1109\n");
 	kraw_free(&k);
 	kraw_init(&k);
 	buf_reset(&out);
 	assert_int_equal(zone_diff(&old.zones, &k, &out), 0);
+	buf_free(&out);
+	kraw_free(&k);
+	dnat_set_free(&want);
+	dnat_set_free(&old);
+}
+
+/* An older version's LVSDNS-ZONE-IN/-OUT are leftovers of ours: "-"
+ * whether zones are wanted or not. */
+static void test_zone_diff_old_chains(void **state)
+{
+	struct dnat_set want, old;
+	struct kraw k;
+	struct buf out;
+	(void)state;
+
+	load(&want, GOODZ4);
+	load(&old, GOOD4);
+	kraw_like(&k, &want.zones);
+	k.old[ZONE_OLD_IN].chain = true;
+	k.old[ZONE_OLD_IN].jumps = 1;
+	k.old[ZONE_OLD_IN].nrules = 2;
+	k.old[ZONE_OLD_OUT].jumps = 2;
+	assert_true(kraw_old(&k));
+	buf_init(&out);
+	assert_int_equal(zone_diff(&want.zones, &k, &out), 3);
+	assert_string_equal(out.data,
+		"- -A PREROUTING -j LVSDNS-ZONE-IN (an older rs-dnat's)\n"
+		"- :LVSDNS-ZONE-IN and its 2 rules (an older rs-dnat's chain)\n"
+		"- -A OUTPUT -j LVSDNS-ZONE-OUT (2 times) (an older rs-dnat's)\n");
+	kraw_free(&k);
+	kraw_init(&k);
+	k.old[ZONE_OLD_OUT].chain = true;
+	assert_true(kraw_any(&k));
+	buf_reset(&out);
+	assert_int_equal(zone_diff(&old.zones, &k, &out), 1);
+	assert_string_equal(out.data, "- :LVSDNS-ZONE-OUT and its 0 rules (an older rs-dnat's chain)\n");
 	buf_free(&out);
 	kraw_free(&k);
 	dnat_set_free(&want);
@@ -809,8 +891,8 @@ static void test_match_roundtrip(void **state)
 	}
 }
 
-/* As iptables 1.8.9 builds "-j CT --zone N": revision 2, the v1 struct,
- * no flags (both directions, not the mark). */
+/* As iptables 1.8.9 builds "-j CT --zone-orig N": revision 2, the v1
+ * struct, flags XT_CT_ZONE_DIR_ORIG (the id itself, not the mark). */
 static void test_ct_target(void **state)
 {
 	struct xt_entry_target *t = calloc(1, xt_ct_size());
@@ -823,14 +905,18 @@ static void test_ct_target(void **state)
 	assert_string_equal(t->u.user.name, "CT");
 	assert_int_equal(t->u.user.revision, 2);
 	assert_int_equal(t->u.target_size, 104);
-	assert_int_equal(ct->flags, 0);
+	assert_int_equal(ct->flags, XT_CT_ZONE_DIR_ORIG);
 	assert_true(xt_ct_read(t, &zone));
 	assert_int_equal(zone, 1105);
 	t->u.user.revision = 1;                 /* same struct, read alike */
 	assert_true(xt_ct_read(t, &zone));
-	ct->flags = XT_CT_ZONE_DIR_ORIG;        /* --zone-orig: not ours */
+	ct->flags = 0;                           /* --zone: both directions, not ours */
 	assert_false(xt_ct_read(t, &zone));
-	ct->flags = 0;
+	ct->flags = XT_CT_ZONE_DIR_REPL;         /* --zone-reply */
+	assert_false(xt_ct_read(t, &zone));
+	ct->flags = XT_CT_ZONE_DIR_ORIG | XT_CT_ZONE_MARK;
+	assert_false(xt_ct_read(t, &zone));
+	ct->flags = XT_CT_ZONE_DIR_ORIG;
 	strcpy(ct->timeout, "t");
 	assert_false(xt_ct_read(t, &zone));
 	ct->timeout[0] = '\0';
@@ -839,8 +925,9 @@ static void test_ct_target(void **state)
 	ct->zone = 7;
 	t->u.user.revision = 3;
 	assert_false(xt_ct_read(t, &zone));
-	t->u.user.revision = 0;                 /* the smaller struct fits */
-	assert_true(xt_ct_read(t, &zone));
+	t->u.user.revision = 0;                 /* has no directions */
+	assert_false(xt_ct_read(t, &zone));
+	t->u.user.revision = 2;
 	t->u.target_size = 16;
 	assert_false(xt_ct_read(t, &zone));
 	free(t);
@@ -875,11 +962,13 @@ int main(void)
 		cmocka_unit_test(test_empty_rule_set_needs_family),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_parse_zones),
+		cmocka_unit_test(test_parse_zones_any_order_ipv6),
 		cmocka_unit_test(test_parse_without_raw_wants_no_zones),
 		cmocka_unit_test(test_parse_zones_without_rules),
 		cmocka_unit_test(test_zone_refusals),
+		cmocka_unit_test(test_old_zone_chains_refused),
 		cmocka_unit_test(test_raw_section_refusals),
-		cmocka_unit_test(test_zone_cross_checks),
+		cmocka_unit_test(test_zone_conflicts),
 		cmocka_unit_test(test_zone_errors_collected),
 		cmocka_unit_test(test_refuses_nul),
 		cmocka_unit_test(test_diff_in_sync),
@@ -891,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_zone_diff_drift),
 		cmocka_unit_test(test_zone_diff_order_and_duplicates),
 		cmocka_unit_test(test_zone_diff_not_wanted),
+		cmocka_unit_test(test_zone_diff_old_chains),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_iface),
 		cmocka_unit_test(test_dnat_roundtrip),
