@@ -207,13 +207,19 @@ static void back_up_function(const struct onboard *o, struct buf *b)
 		      balancer_rise_seconds(o), balancer_rise_seconds(o));
 	for (size_t i = 0; i < o->r->ninstances; i++) {
 		const struct instance *in = &o->r->instances[i];
+		size_t n;
+		struct port_proto *pp = balancer_family_ports(o->s, o->b, in->address.family, &n);
+
+		/* named's first listener (render_named.c: the VIPs' first port, else 53) */
 		addr_str(&in->address, a);
-		buf_printf(b, in->address.family == AF_INET6 ? "\t%s) src='[%s]' ;;\n" : "\t%s) src=%s ;;\n",
-			   in->name, a);
+		buf_printf(b, in->address.family == AF_INET6 ? "\t%s) src='[%s]:%u' ;;\n"
+							     : "\t%s) src=%s:%u ;;\n",
+			   in->name, a, n ? pp[0].port : 53u);
+		free(pp);
 	}
 	buf_puts(b, "\tesac\n"
 		    "\tn=0\n"
-		    "\tuntil [ -n \"$(ss -Hlnu src \"$src\" 2>/dev/null)\" ]; do\n"
+		    "\tuntil [ -n \"$(ss -Hlntu src \"$src\" 2>/dev/null)\" ]; do\n"
 		    "\t\tn=$((n + 1))\n"
 		    "\t\t[ \"$n\" -le 120 ] || {\n"
 		    "\t\t\techo \"install.sh: named@$1 does not listen on $src after 60 s\" >&2\n"
@@ -258,7 +264,12 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		    "systemctl enable --quiet");
 	for (size_t i = 0; i < o->r->ninstances; i++)
 		buf_printf(b, " named@%s", o->r->instances[i].name);
-	buf_puts(b, "\nstart=\nfor i in");
+	buf_puts(b, "\n# a rolling restart that stopped halfway (an instance not back) is\n"
+		    "# finished by the next run, although the unit file is in place by then\n"
+		    "pending=/etc/lvsdns/restart-pending\n"
+		    "[ ! -e \"$pending\" ] || unit_changed=1\n"
+		    "[ -z \"$unit_changed\" ] || : >\"$pending\"\n"
+		    "start=\nfor i in");
 	for (size_t i = 0; i < o->r->ninstances; i++)
 		buf_printf(b, " %s", o->r->instances[i].name);
 	buf_puts(b, "; do\n"
@@ -276,6 +287,7 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		    "\t\t\techo \"install.sh: reloading named@$i (named-$i.conf changed)\"\n"
 		    "\t\t\tsystemctl reload \"named@$i\" ;;\n"
 		    "\t\tesac\n\tfi\ndone\n"
+		    "rm -f \"$pending\"\n"
 		    "if [ -n \"$start\" ]; then\n"
 		    "\techo \"install.sh: starting$start\"\n"
 		    "\t# shellcheck disable=SC2086 # the unit names are words\n"
@@ -297,6 +309,9 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		   "# the site: it puts the new files into effect (see the README).\n"
 		   "set -eu\ncd \"$(dirname \"$0\")\"\nD=${DESTDIR:-}\n\n",
 		   o->r->name, o->s->name, o->r->name);
+	buf_puts(b, "case ${ROLL_WAIT:-0} in\n*[!0-9]*)\n"
+		    "\techo \"install.sh: ROLL_WAIT must be a whole number of seconds, not '$ROLL_WAIT'; "
+		    "nothing was changed\" >&2\n\texit 2 ;;\nesac\n");
 	vlan_check(o, b);
 	buf_puts(b, "# the files, each where the program that reads it looks; what running\n"
 		    "# instances must take up is noted\n"

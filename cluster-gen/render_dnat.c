@@ -11,8 +11,7 @@
 #include <sys/socket.h>
 
 #define RS_CHAIN "LVSDNS-PRE"
-#define RS_ZONE_IN "LVSDNS-ZONE-IN"
-#define RS_ZONE_OUT "LVSDNS-ZONE-OUT"
+#define RS_ZONE "LVSDNS-ZONE"
 #define MAX_ZONE 65535u         /* conntrack zones are 16 bits */
 
 struct fam {
@@ -78,18 +77,22 @@ static void add_xt_rules(const struct rs_view *v, const struct fam *f, struct tp
 	}
 }
 
-/* A conntrack zone per VLAN interface of the family's instances, both
- * ways: an entry does not record the interface a query came in on, so
- * without zones a client that keeps its source port would stay with its
- * first instance after the balancer moves it to another VLAN. */
-static int add_zones(const struct rs_view *v, int family, struct tpl_ctx *c, struct buf *err)
+/* A conntrack zone per VLAN interface, for the VIPs' flows only and in
+ * their original direction: an entry does not record the interface a query
+ * came in on, so without zones a client that keeps its source port would
+ * stay with its first instance after the balancer moves it to another VLAN.
+ * Zoning anything more would override the admin's own notrack rules and
+ * split asymmetric flows between zones. One entry per interface and VIP. */
+static int add_zones(const struct rs_view *v, const struct fam *f, struct tpl_ctx *c,
+		     const size_t *vips, size_t nvips, struct buf *err)
 {
+	char a[ADDR_STRLEN];
+
 	for (size_t i = 0; i < v->r->ninstances; i++) {
 		const struct instance *in = &v->r->instances[i];
 		unsigned zone = rs_vlan_number(v, in);
-		struct tpl_ctx *z;
 
-		if (in->address.family != family)
+		if (in->address.family != f->family)
 			continue;
 		if (zone > MAX_ZONE) {
 			buf_printf(err, "realserver %s: instance %s: VLAN %s would need conntrack "
@@ -98,9 +101,14 @@ static int add_zones(const struct rs_view *v, int family, struct tpl_ctx *c, str
 				   zone, MAX_ZONE);
 			return -1;
 		}
-		z = tpl_add(c, "zones");
-		tpl_set(z, "iface", in->interface);
-		tpl_setf(z, "zone", "%u", zone);
+		for (size_t k = 0; k < nvips; k++) {
+			struct tpl_ctx *z = tpl_add(c, "zones");
+			addr_str(&v->s->services[vips[k]].vip, a);
+			tpl_set(z, "iface", in->interface);
+			tpl_set(z, "vip", a);
+			tpl_setf(z, "dst", "%s/%u", a, f->max);
+			tpl_setf(z, "zone", "%u", zone);
+		}
 	}
 	return 0;
 }
@@ -116,14 +124,13 @@ static int render_xt(const struct rs_view *v, struct templates *t, const struct 
 
 	rs_set_header(v, root);
 	tpl_set(root, "chain", RS_CHAIN);
-	tpl_set(root, "zone_in", RS_ZONE_IN);
-	tpl_set(root, "zone_out", RS_ZONE_OUT);
+	tpl_set(root, "zone_chain", RS_ZONE);
 	tpl_set(root, "v", f->v);
 	tpl_set(root, "tool", f->family == AF_INET ? "iptables" : "ip6tables");
 	tpl_set_bool(root, "no_clients", ncl == 0 && nvips > 0 && rs_has_family(v, f->family));
 	add_xt_rules(v, f, root, vips, nvips, cl, ncl);
 	if (nvips > 0 && ncl > 0)
-		rc = add_zones(v, f->family, root, err);
+		rc = add_zones(v, f, root, vips, nvips, err);
 	if (rc == 0)
 		rc = rs_render(v, t, f->family == AF_INET ? "dnat.rules.mustache"
 							  : "dnat6.rules.mustache",
@@ -226,7 +233,7 @@ static int add_nft_family(const struct rs_view *v, const struct fam *f, struct t
 		add_nft_elements(v, f, fc, vips, nvips);
 		if (v->r->nat == NAT_STATEFUL) {
 			tpl_set_bool(root, "zoned", true);
-			rc = add_zones(v, f->family, root, err);
+			rc = add_zones(v, f, fc, vips, nvips, err);
 		}
 	}
 	free(cl);

@@ -20,14 +20,15 @@ const struct vlan *rs_vlan(const struct rs_view *v, const struct instance *in)
 /* 1000 + the VLAN id when the name is one (readable: VLAN 105 -> 1105, at
  * most 5094), else 10000 + its index on the balancer; both ranges stay
  * apart, clear of the kernel's routing tables 253-255 and of the small
- * numbers admins use by hand for tables and conntrack zones. */
+ * numbers admins use by hand for tables and conntrack zones. A leading 0
+ * makes a name not an id: "0105" beside "105" would share 1105. */
 unsigned rs_vlan_number(const struct rs_view *v, const struct instance *in)
 {
 	const char *name = rs_vlan(v, in)->name;
 	char *end;
 	unsigned long id = strtoul(name, &end, 10);
 
-	if (*name >= '0' && *name <= '9' && *end == '\0' && id >= 1 && id <= 4094)
+	if (*name >= '1' && *name <= '9' && *end == '\0' && id <= 4094)
 		return 1000 + (unsigned)id;
 	return 10000 + (unsigned)in->vlan;
 }

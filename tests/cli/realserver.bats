@@ -100,7 +100,7 @@ teardown() {
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" == *"differs"* ]]
   [[ "${lines[-2]}" == *"nat table matches"*"(4 rules)" ]]
-  [[ "${lines[-1]}" == *"raw table matches"*"(2 zones)" ]]
+  [[ "${lines[-1]}" == *"raw table matches"*"(2 zone rules)" ]]
 }
 
 @test "example: IPv6 rules only for the IPv6 instance and client networks; 0.0.0.0/0 means no -s" {

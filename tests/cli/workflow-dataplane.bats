@@ -197,7 +197,7 @@ rsbin() {
 	forget_dataplane
 	unit_prestart "$path"
 	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -q -- '-j DNAT'
-	rs iptables-legacy -t raw -S LVSDNS-ZONE-IN | grep -q -- '-j CT --zone 1105'
+	rs iptables-legacy -t raw -S LVSDNS-ZONE | grep -q -- "-j CT --zone-orig 1105"
 	BUNDLE=onboard-sl unit_prestart "$path"
 	run rs iptables-legacy -t nat -S LVSDNS-PRE
 	[ "$status" -ne 0 ]

@@ -224,7 +224,7 @@ ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP throu
   [ "$1" = 109 ] && gw=10.3.53.2
   [ "$2" = tcp ] && tcp=+tcp
   cl ip route replace "$VIP/32" via "$gw" dev "v$1"
-  out=$(cl dig "$tcp" +nsid +time=2 +tries=1 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
+  out=$(cl dig "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
   echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
 }
 

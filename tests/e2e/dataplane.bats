@@ -165,6 +165,42 @@ moved_client_follows() {
   [ "$fails" -eq 0 ]
 }
 
+# Only the VIPs' flows are zoned, in their original direction: the
+# balancer's health check to the instance address is tracked as before (no
+# zone), and the admin's own notrack rule for it keeps its effect.
+health_check_untouched() {
+  local out
+  cl dig +short +time=2 +tries=2 -b 10.1.53.1 @10.1.53.2 CH TXT id.server >/dev/null
+  out=$(rs conntrack -L -p udp -s 10.1.53.1 -d 10.1.53.2 2>/dev/null)
+  echo "health check entry: $out"
+  [ -n "$out" ] && [[ "$out" != *zone* ]] || return 1
+  rs conntrack -F 2>/dev/null
+  rs iptables-legacy -t raw -I PREROUTING -d 10.1.53.2 -p udp --dport 53 -j CT --notrack
+  rs iptables-legacy -t raw -I OUTPUT -s 10.1.53.2 -p udp --sport 53 -j CT --notrack
+  cl dig +short +time=2 +tries=2 -b 10.1.53.1 @10.1.53.2 CH TXT id.server >/dev/null
+  out=$(rs conntrack -L -p udp -s 10.1.53.1 -d 10.1.53.2 2>/dev/null)
+  rs iptables-legacy -t raw -D PREROUTING -d 10.1.53.2 -p udp --dport 53 -j CT --notrack
+  rs iptables-legacy -t raw -D OUTPUT -s 10.1.53.2 -p udp --sport 53 -j CT --notrack
+  echo "with the admin's notrack: '$out'"
+  [ -z "$out" ]
+}
+
+@test "stateful, each loader: only the VIPs' flows are zoned; a health check keeps no zone, the admin's notrack rules still hold" {
+  local fails=0 loader
+  for loader in restore nft rs-dnat; do
+    clean_rules
+    case $loader in
+      restore) rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules" ;;
+      nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
+      rs-dnat) rs "$RS" -4 apply "$DP_TMP/out/realservers/rs/dnat.rules" >/dev/null ;;
+    esac
+    [ "$(ask_from_port 105 5300)" = rs-a ] || fails=$((fails + 1))
+    rs conntrack -L -s "$CLIENT" 2>/dev/null | grep -q 'zone-orig=1105' || { echo "$loader: the VIP flow has no zone"; fails=$((fails + 1)); }
+    run health_check_untouched; echo "$loader: $output"; [ "$status" -eq 0 ] || fails=$((fails + 1))
+  done
+  [ "$fails" -eq 0 ]
+}
+
 @test "stateless nft: right instance per VLAN, udp and tcp, and no conntrack entries at all" {
   rs nft -f "$DP_TMP/out-stateless/realservers/rs/dnat.nft"
   run expect_right_instances

@@ -347,6 +347,42 @@ wait_state() {
 	return 1
 }
 
+@test "a rolling restart stopped by an instance that does not come back is finished by the next run; a bad ROLL_WAIT changes nothing" {
+	local r="$DP_TMP/rs/root"
+	rm -rf "$r/onboard-v"
+	cp -r "$r/onboard" "$r/onboard-v"
+	echo '# changed again' >>"$r/onboard-v/files/named@.service"
+	cp "$r/onboard-v/files/named-b.conf" "$DP_TMP/named-b.good"
+	echo 'options { no-such-option yes; };' >>"$r/onboard-v/files/named-b.conf"
+	run on_host rs sh -c 'cd /root/onboard-v && ROLL_WAIT=x sh install.sh'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"ROLL_WAIT must be a whole number of seconds, not 'x'; nothing was changed"* ]]
+	cmp -s "$r/onboard/files/named@.service" "$DP_TMP/rs/etc/systemd/system/named@.service"
+	run on_host rs sh -c 'cd /root/onboard-v && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"install.sh: named@b is not back"* ]]
+	[ -e "$DP_TMP/rs/etc/lvsdns/restart-pending" ]
+	# the same bundle with b's file fixed: the unit file is in place already,
+	# but the restart is finished: a again, b (down) started
+	cp "$DP_TMP/named-b.good" "$r/onboard-v/files/named-b.conf"
+	run on_host rs sh -c 'cd /root/onboard-v && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"install.sh: restarting named@a"* ]]
+	[[ "$output" == *"install.sh: starting named@b"* ]]
+	[ ! -e "$DP_TMP/rs/etc/lvsdns/restart-pending" ]
+	wait_active rs named@a named@b
+	# back to the first bundle for the tests after this one
+	on_host rs sh -c 'cd /root/onboard && ROLL_WAIT=0 sh install.sh' >/dev/null
+	wait_active rs named@a named@b
+	for n in $(seq 1 25); do
+		[ "$(ask 109 udp)" = "rs-b rs-b" ] && break
+		sleep 0.2
+	done
+	answered_by_each_instance
+}
+
 @test "a balancer booted with the rendered lvsdns-watch.service checks every instance of the booted real server: up, down when one stops, up again" {
 	# the VIP interface, empty, as ifup lvsdns0 makes it (a veth where this
 	# kernel has no dummy)

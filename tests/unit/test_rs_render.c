@@ -176,6 +176,43 @@ static void test_routing_tables(void **state)
 	files_free(&r.files);
 }
 
+/* "0105" is not VLAN id 105: beside "105" it would share its routing table
+ * and conntrack zone. The zones go to the VIP flows of each interface. */
+static void test_leading_zero_and_zones(void **state)
+{
+	static const char EXTRA[] =
+		"balancer lb2 {\n"
+		"  router-id = 10.255.0.2  services = { dns }\n"
+		"  neighbor core { address = 198.51.100.254 }\n"
+		"  vlan 105 { interface = \"eth1.105\"  address = \"10.5.53.1/24\" }\n"
+		"  vlan 0105 { interface = \"eth1.0105\"  address = \"10.6.53.1/24\" }\n"
+		"}\n"
+		"realserver z {\n"
+		"  balancer = lb2\n"
+		"  clients = { \"192.0.2.0/24\" }\n"
+		"  instance a { vlan = 105  interface = \"eth1.105\"  address = 10.5.53.2 }\n"
+		"  instance b { vlan = 0105  interface = \"eth1.0105\"  address = 10.6.53.2 }\n"
+		"}\n";
+	struct rendered r;
+	const char *p;
+	(void)state;
+
+	render("stateful", EXTRA, &r);
+	if (r.rc != 0)
+		fail_msg("%s", r.err);
+	p = file(&r, "realservers/z/policy-routing.sh");
+	has(p, " eth1.105 10.5.53.1 1105 ||");
+	has(p, " eth1.0105 10.6.53.1 10000 ||");
+	p = file(&r, "realservers/z/dnat.rules");
+	has(p, "\n-A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.105 -j CT --zone-orig 1105\n");
+	has(p, "\n-A LVSDNS-ZONE -d 198.51.100.53/32 -i eth1.0105 -j CT --zone-orig 10000\n");
+	lacks(p, "OUTPUT");
+	p = file(&r, "realservers/z/dnat.nft");
+	has(p, "\t\t\t\"eth1.0105\" . 198.51.100.53 : 10000,\n");
+	has(p, "\t\tct original zone set iifname . ip daddr map @zone4\n");
+	files_free(&r.files);
+}
+
 static void test_named_acl_ports_control(void **state)
 {
 	struct rendered r;
@@ -301,6 +338,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_files_of_each_host),
 		cmocka_unit_test(test_routing_tables),
+		cmocka_unit_test(test_leading_zero_and_zones),
 		cmocka_unit_test(test_named_acl_ports_control),
 		cmocka_unit_test(test_rules_per_family),
 		cmocka_unit_test(test_stateless),
