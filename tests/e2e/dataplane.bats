@@ -130,6 +130,16 @@ setup() {
   [ "$(ask 105 udp)" != "rs-a rs-a" ]
 }
 
+# load_stateful LOADER: the stateful rules, loaded by restore
+# (iptables-legacy-restore), nft or rs-dnat.
+load_stateful() {
+  case $1 in
+    restore) rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules" ;;
+    nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
+    rs-dnat) rs "$RS" -4 apply "$DP_TMP/out/realservers/rs/dnat.rules" >/dev/null ;;
+  esac
+}
+
 # ask_from_port LINK PORT: as ask LINK udp, from the client's source port
 # PORT, as a forwarder with a fixed query port (query-source port 53) sends.
 ask_from_port() {
@@ -155,11 +165,7 @@ moved_client_follows() {
   local fails=0 loader
   for loader in restore nft rs-dnat; do
     clean_rules
-    case $loader in
-      restore) rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules" ;;
-      nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
-      rs-dnat) rs "$RS" -4 apply "$DP_TMP/out/realservers/rs/dnat.rules" >/dev/null ;;
-    esac
+    load_stateful "$loader"
     run moved_client_follows; echo "$loader: $output"; [ "$status" -eq 0 ] || fails=$((fails + 1))
   done
   [ "$fails" -eq 0 ]
@@ -189,11 +195,7 @@ health_check_untouched() {
   local fails=0 loader
   for loader in restore nft rs-dnat; do
     clean_rules
-    case $loader in
-      restore) rs iptables-legacy-restore --noflush "$DP_TMP/out/realservers/rs/dnat.rules" ;;
-      nft) rs nft -f "$DP_TMP/out/realservers/rs/dnat.nft" ;;
-      rs-dnat) rs "$RS" -4 apply "$DP_TMP/out/realservers/rs/dnat.rules" >/dev/null ;;
-    esac
+    load_stateful "$loader"
     [ "$(ask_from_port 105 5300)" = rs-a ] || fails=$((fails + 1))
     rs conntrack -L -s "$CLIENT" 2>/dev/null | grep -q 'zone-orig=1105' || { echo "$loader: the VIP flow has no zone"; fails=$((fails + 1)); }
     run health_check_untouched; echo "$loader: $output"; [ "$status" -eq 0 ] || fails=$((fails + 1))
