@@ -189,7 +189,7 @@ static unsigned balancer_rise_seconds(const struct onboard *o)
 	return (o->s->check.rise + 1) * period;
 }
 
-/* back_up INSTANCE ADDRESS: a restarted instance listens on its address
+/* back_up INSTANCE: a restarted instance listens on its address and port
  * again (bounded) and the balancer has had time to see it up, before the
  * next one goes down; otherwise a rolling restart could leave the balancer
  * with every instance of the host down at once. */
