@@ -188,15 +188,26 @@ static void dry_run_raw(const struct job *j)
 		       j->label, no_zones_why(j));
 }
 
-static void dry_run_nat(const struct job *j)
+/* Says so when the nat table needs no change (no commit at all, so its
+ * counters and order stay); true then. */
+static bool said_nat_unchanged(const struct job *j)
 {
-	if (j->n[T_NAT] == 0 && !j->none)
+	if (j->n[T_NAT] != 0)
+		return false;
+	if (!j->none)
 		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", j->xf->name,
 		       j->label);
-	else if (j->n[T_NAT] == 0)
+	else
 		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
 		       "nothing changed\n", j->xf->name, j->label);
-	else if (!j->none)
+	return true;
+}
+
+static void dry_run_nat(const struct job *j)
+{
+	if (said_nat_unchanged(j))
+		return;
+	if (!j->none)
 		printf("rs-dnat: dry run: would change the %s nat table (+ add, - remove):\n%s"
 		       "rs-dnat: dry run: would commit " RS_CHAIN " with %zu rules and one jump "
 		       "from " RS_HOOK_CHAIN "\n", j->xf->name, j->diff[T_NAT].data, j->want->n);
@@ -235,14 +246,9 @@ static void applied_raw(const struct job *j, unsigned done)
 
 static void applied_nat(const struct job *j, bool done)
 {
-	if (j->n[T_NAT] == 0 && !j->none)
-		/* idempotent: no commit at all, so counters and order stay */
-		printf("rs-dnat: %s nat table already matches %s; nothing changed\n", j->xf->name,
-		       j->label);
-	else if (j->n[T_NAT] == 0)
-		printf("rs-dnat: %s nat table already holds nothing of ours (%s is not rendered); "
-		       "nothing changed\n", j->xf->name, j->label);
-	else if (done && !j->none)
+	if (said_nat_unchanged(j))
+		return;
+	if (done && !j->none)
 		printf("rs-dnat: %s nat table: committed " RS_CHAIN " with %zu rules from %s\n",
 		       j->xf->name, j->want->n, j->label);
 	else if (done)
