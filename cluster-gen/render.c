@@ -155,7 +155,7 @@ int render_jobs(size_t n, bool side_by_side, render_job_fn fn, const void *arg,
 		files_move(out, &j[i].out);
 		buf_free(&j[i].err);
 		if (i > 0)
-			templates_free(j[i].t);
+			templates_join(t, j[i].t);
 	}
 	free(j);
 	return rc;
@@ -180,5 +180,5 @@ int render_site(const struct site *s, struct templates *t, struct files *out,
 			buf_printf(err, "two renderers wrote %s", out->v[i].path);
 			return -1;
 		}
-	return 0;
+	return templates_check_unrendered(t, err);
 }

@@ -59,11 +59,19 @@ void templates_free(struct templates *t);
 /* An empty store with t's override directory, for another thread: a store
  * caches what it compiles, so each thread needs its own. */
 struct templates *templates_fork(const struct templates *t);
+/* Frees fork, a store of templates_fork(t) whose thread has ended, after
+ * noting in t the templates it rendered. */
+void templates_join(struct templates *t, struct templates *fork);
 /* Compiles on first use and caches. NULL with a message in err. */
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err);
 /* -1 with a message when the override directory cannot be read or holds a
  * NAME.mustache that is no built-in template's name. */
 int templates_check_overrides(const struct templates *t, struct buf *err);
+/* After a render with t (and its forks joined): each override of a template
+ * the render never asked for is compiled and held, as a whole, to its
+ * built-in template (tpl_check_unrendered). -1 with the first problem in
+ * err. */
+int templates_check_unrendered(const struct templates *t, struct buf *err);
 
 /* Renders template `name` with ctx, appending to text; 0 or -1 with err. */
 int render_template_text(struct templates *t, const char *name,

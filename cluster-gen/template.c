@@ -422,6 +422,7 @@ struct render {
 	struct value *stack;
 	size_t n;
 	struct buf *out, *err;
+	const char *left_out;   /* what an unknown name's message says of where it stands */
 };
 
 static int render_error(struct render *r, const struct node *nd, const char *fmt, ...)
@@ -493,10 +494,8 @@ static bool reference_knows(const struct render *r, const struct node *nd)
 /* An override's name that nothing gives where it stands: a typo, or a name
  * from another place, which would fail (a variable) or never render (a
  * section) once a site takes that path. */
-static int unknown_name(struct render *r, const struct node *nd, bool rendered)
+static int unknown_name(struct render *r, const struct node *nd, const char *where)
 {
-	const char *where = rendered ? "" : " in a section this site leaves out";
-
 	if (nd->kind == N_VAR)
 		return render_error(r, nd, "unknown variable '%.*s'%s (the built-in template "
 				    "has none there)", (int)nd->len, nd->s, where);
@@ -516,7 +515,7 @@ static int check_range(struct render *r, size_t i, size_t end)
 
 		if (nd->kind != N_TEXT && !dot && !found(resolve(r, nd->s, nd->len)) &&
 		    !reference_knows(r, nd))
-			return unknown_name(r, nd, false);
+			return unknown_name(r, nd, r->left_out);
 		if (nd->kind == N_SECTION || nd->kind == N_INVERTED) {
 			if (check_range(r, i + 1, nd->end) < 0)
 				return -1;
@@ -597,7 +596,7 @@ static int render_section(struct render *r, size_t i)
 	struct value v = resolve(r, nd->s, nd->len);
 
 	if (r->t->known && !found(v) && !reference_knows(r, nd))
-		return unknown_name(r, nd, true);
+		return unknown_name(r, nd, "");
 	if (nd->kind == N_INVERTED)
 		return truthy(v) ? skip_body(r, i) : render_range(r, i + 1, nd->end);
 	if (!truthy(v))
@@ -640,7 +639,8 @@ static int render_range(struct render *r, size_t i, size_t end)
 /* On error out is left as it was, so a caller never writes half a file. */
 int tpl_render(const struct tpl *t, const struct tpl_ctx *c, struct buf *out, struct buf *err)
 {
-	struct render r = { .t = t, .out = out, .err = err };
+	struct render r = { .t = t, .out = out, .err = err,
+			    .left_out = " in a section this site leaves out" };
 	size_t mark = out->len;
 	int rc;
 
@@ -653,5 +653,21 @@ int tpl_render(const struct tpl *t, const struct tpl_ctx *c, struct buf *out, st
 		if (out->data)
 			out->data[mark] = '\0';
 	}
+	return rc;
+}
+
+/* A template the site does not render is one section it leaves out, with
+ * no context around it: every name must be one the built-in uses there. */
+int tpl_check_unrendered(const struct tpl *t, struct buf *err)
+{
+	struct render r = { .t = t, .err = err,
+			    .left_out = " in a template this site does not render" };
+	int rc;
+
+	if (!t->known)
+		return 0;
+	r.stack = xcalloc(t->depth + 1, sizeof(*r.stack));
+	rc = check_range(&r, 0, t->n);
+	free(r.stack);
 	return rc;
 }

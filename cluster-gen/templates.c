@@ -21,6 +21,7 @@ struct templates {
 	char *override_dir;
 	struct cached *v;
 	size_t n;
+	bool *asked;   /* per built-in template: asked for by a render */
 };
 
 struct templates *templates_new(const char *override_dir)
@@ -28,6 +29,7 @@ struct templates *templates_new(const char *override_dir)
 	struct templates *t = xcalloc(1, sizeof(*t));
 
 	t->override_dir = override_dir ? xstrdup(override_dir) : NULL;
+	t->asked = xcalloc(nembedded_templates ? nembedded_templates : 1, sizeof(*t->asked));
 	return t;
 }
 
@@ -46,7 +48,15 @@ void templates_free(struct templates *t)
 	}
 	free(t->v);
 	free(t->override_dir);
+	free(t->asked);
 	free(t);
+}
+
+void templates_join(struct templates *t, struct templates *fork)
+{
+	for (size_t i = 0; i < nembedded_templates; i++)
+		t->asked[i] |= fork->asked[i];
+	templates_free(fork);
 }
 
 /* 1: read into text; 0: no such file; -1: error in err. A link to nothing
@@ -158,8 +168,45 @@ const struct tpl *templates_get(struct templates *t, const char *name, struct bu
 	buf_free(&text);
 	if (!tpl)
 		return NULL;
+	if ((e = builtin(name)) != NULL)
+		t->asked[e - embedded_templates] = true;
 	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
 	t->v[t->n].name = xstrdup(name);
 	t->v[t->n].tpl = tpl;
 	return t->v[t->n++].tpl;
+}
+
+/* An override's problems in the sections a render leaves out are found by
+ * that render; one of a template the site never renders (the watch
+ * checker's targets on a probe site) would otherwise wait, unchecked, for
+ * the day the site first needs it. */
+int templates_check_unrendered(const struct templates *t, struct buf *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < nembedded_templates && rc == 0 && t->override_dir; i++) {
+		const struct embedded_template *e = &embedded_templates[i];
+		struct buf text;
+		struct tpl *tpl;
+		char *label;
+
+		if (t->asked[i])
+			continue;
+		buf_init(&text);
+		rc = read_override(t->override_dir, e->name, &text, err);
+		if (rc == 1) {
+			label = xasprintf("%s/%s", t->override_dir, e->name);
+			tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
+			free(label);
+			if (tpl) {
+				tpl_check_against(tpl, tpl_compile(e->name, e->text, e->len, err));
+				rc = tpl_check_unrendered(tpl, err);
+				tpl_free(tpl);
+			} else {
+				rc = -1;
+			}
+		}
+		buf_free(&text);
+	}
+	return rc < 0 ? -1 : 0;
 }

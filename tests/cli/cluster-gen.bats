@@ -308,6 +308,35 @@ keep" ]
   [[ "$output" == *"frr.conf.mustache:"*": unknown section 'bdf': the renderer gives none there and the built-in template uses none there, so it would never render"* ]]
 }
 
+@test "an override of a template the site does not render is held to its built-in template as a whole" {
+  grep -q '^\s*checker = probe' site.conf.example   # no dnsprobe.targets rendered
+  mkdir "$TMP/tpl"
+  sed 's/{{interval_ms}}/{{intervall_ms}}/' templates/dnsprobe.targets.mustache \
+    > "$TMP/tpl/dnsprobe.targets.mustache"
+  line=$(grep -n 'intervall_ms' "$TMP/tpl/dnsprobe.targets.mustache" | cut -d: -f1)
+  # (diff's 1 means "differs": its errors are 2)
+  for cmd in "1 render site.conf.example -o $TMP/out" "1 check site.conf.example" \
+             "2 diff site.conf.example $TMP/nothing"; do
+    run "$GEN" ${cmd#* } --templates "$TMP/tpl"
+    echo "$output"
+    [ "$status" -eq "${cmd%% *}" ]
+    [[ "$output" == *"$TMP/tpl/dnsprobe.targets.mustache:$line: unknown variable 'intervall_ms' in a template this site does not render (the built-in template has none there)"* ]]
+  done
+  [ ! -e "$TMP/out" ]
+  # one that does not compile is refused too
+  printf '{{#targets}}\n' > "$TMP/tpl/dnsprobe.targets.mustache"
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"$TMP/tpl/dnsprobe.targets.mustache:1: "*"targets"* ]]
+  [ ! -e "$TMP/out" ]
+  # the built-in's names where it has them pass: a reordered line
+  sed 's/^{{id}} {{source}}/{{source}} {{id}}/' templates/dnsprobe.targets.mustache \
+    > "$TMP/tpl/dnsprobe.targets.mustache"
+  ! cmp -s templates/dnsprobe.targets.mustache "$TMP/tpl/dnsprobe.targets.mustache"
+  "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+}
+
 @test "dynamic-weight: misc_dynamic for the weighted instances; one drained with weight 0 keeps its 0" {
   sed -e 's/^\tprobe = "\/usr\/local\/sbin\/dnsprobe"$/&\n\tdynamic-weight = "20,100"/' \
       -e 's/address = 10.3.53.2  weight = 1 }/address = 10.3.53.2  weight = 0 }/' \

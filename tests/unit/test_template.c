@@ -696,6 +696,50 @@ static void test_builtin_sections_left_out_are_not_checked(void **state)
 	assert_string_equal(run_empty("{{#bfd}}{{profle}}{{/bfd}}{{#bfdd}}{{/bfdd}}ok"), "ok");
 }
 
+/* Checks override text, as a template the site does not render, against
+ * reference text (NULL: none, as for a built-in template). */
+static const char *run_unrendered(const char *text, const char *reference)
+{
+	struct buf err;
+	struct tpl *t;
+
+	buf_init(&err);
+	buf_reset(&result);
+	t = tpl_compile("o.mustache", text, strlen(text), &err);
+	assert_non_null(t);
+	if (reference)
+		tpl_check_against(t, tpl_compile("b.mustache", reference, strlen(reference), &err));
+	if (tpl_check_unrendered(t, &err) < 0)
+		buf_printf(&result, "CHECK:%s", err.data);
+	else
+		assert_int_equal(err.len, 0);
+	tpl_free(t);
+	buf_free(&err);
+	return result.data ? result.data : "";
+}
+
+#define UNRENDERED " in a template this site does not render"
+
+static void test_override_of_a_template_not_rendered(void **state)
+{
+	(void)state;
+	/* a copy of the built-in, or its names where it has them */
+	assert_string_equal(run_unrendered(BUILTIN, BUILTIN), "");
+	assert_string_equal(run_unrendered("{{asn}}{{#bfd}}{{#peers}}{{profile}}{{/peers}}{{/bfd}}"
+					   "{{^services}}{{/services}}", BUILTIN), "");
+	/* with no context, only the built-in's names where it has them count */
+	assert_string_equal(run_unrendered("{{#bfd}}\n{{profle}}{{/bfd}}", BUILTIN),
+			    "CHECK:o.mustache:2: unknown variable 'profle'" UNRENDERED
+			    " (the built-in template has none there)");
+	assert_string_equal(run_unrendered("{{vip}}", BUILTIN),
+			    "CHECK:o.mustache:1: unknown variable 'vip'" UNRENDERED
+			    " (the built-in template has none there)");
+	assert_string_equal(run_unrendered("{{#bdf}}{{/bdf}}", BUILTIN),
+			    "CHECK:o.mustache:1: unknown section 'bdf'" UNRENDERED NEVER_RENDERS);
+	/* a built-in template itself is not held to anything */
+	assert_string_equal(run_unrendered("{{#bdf}}{{profle}}{{/bdf}}", NULL), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -729,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_override_names_in_left_out_sections),
 		cmocka_unit_test(test_override_unknown_sections),
 		cmocka_unit_test(test_builtin_sections_left_out_are_not_checked),
+		cmocka_unit_test(test_override_of_a_template_not_rendered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
