@@ -18,6 +18,75 @@
 #define LOCK_PAUSE_NS 1000000L
 
 #define NAME_MAX_LEN (ADDR_STRLEN + 1 + VS_STRLEN)
+#define RECORD_MAX_LEN 96   /* "down BOOT-ID START PID\n" */
+#define PID_MAX_LIMIT 4194304L   /* the kernel's largest pid_max */
+
+/* Reads at most size - 1 bytes of a small file, NUL-terminated. */
+static bool read_small(int dirfd, const char *path, char *text, size_t size)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, text, size - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+static bool boot_id_valid(const char *id)
+{
+	size_t n = strspn(id, "0123456789abcdef-");
+
+	return n == 36 && id[n] == '\0';
+}
+
+bool fork_stamp_self(struct fork_stamp *s)
+{
+	char stat[1024], *paren;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = (long)getpid();
+	/* the command name in parentheses may hold anything: fields follow the last ')' */
+	if (!read_small(AT_FDCWD, "/proc/self/stat", stat, sizeof(stat)) ||
+	    !(paren = strrchr(stat, ')')) ||
+	    sscanf(paren + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u"
+		   " %*d %*d %*d %*d %*d %*d %llu", &s->start) != 1 ||
+	    !read_small(AT_FDCWD, "/proc/sys/kernel/random/boot_id", s->boot, sizeof(s->boot))) {
+		s->boot[0] = '\0';
+		return false;
+	}
+	s->boot[strcspn(s->boot, "\n")] = '\0';
+	if (!boot_id_valid(s->boot)) {
+		s->boot[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+long fork_pid_max(void)
+{
+	char text[32];
+	long v;
+
+	if (read_small(AT_FDCWD, "/proc/sys/kernel/pid_max", text, sizeof(text)) &&
+	    sscanf(text, "%ld", &v) == 1 && v > 1 && v <= PID_MAX_LIMIT)
+		return v;
+	return PID_MAX_LIMIT;
+}
+
+bool fork_stamp_after(const struct fork_stamp *a, const struct fork_stamp *b, long pid_max)
+{
+	long d;
+
+	if (!a->boot[0] || strcmp(a->boot, b->boot) != 0)
+		return false;
+	if (a->start != b->start)
+		return a->start > b->start;
+	d = ((a->pid - b->pid) % pid_max + pid_max) % pid_max;
+	return d != 0 && d < pid_max / 2;
+}
 
 bool vs_parse(const char *text, char out[VS_STRLEN])
 {
@@ -159,17 +228,22 @@ static void state_name(const struct addr *vip, const char *vs, char out[NAME_MAX
 }
 
 /* Written whole and renamed into place, so a reader never sees half. */
-int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up)
+int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up,
+		  const struct fork_stamp *stamp)
 {
-	const char *text = up ? "up\n" : "down\n";
-	char name[NAME_MAX_LEN];
+	char text[RECORD_MAX_LEN], name[NAME_MAX_LEN];
 	int fd = openat(q->dirfd, "new", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 			0600);
-	int e = 0;
+	int len, e = 0;
 
 	if (fd < 0)
 		return errno;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+	if (stamp && stamp->boot[0])
+		len = snprintf(text, sizeof(text), "%s %s %llu %ld\n", up ? "up" : "down",
+			       stamp->boot, stamp->start, stamp->pid);
+	else
+		len = snprintf(text, sizeof(text), "%s\n", up ? "up" : "down");
+	if (write(fd, text, (size_t)len) != (ssize_t)len)
 		e = errno ? errno : EIO;
 	if (close(fd) != 0 && e == 0)
 		e = errno;
@@ -179,17 +253,44 @@ int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool
 	return e;
 }
 
+/* A record: "up" or "down", then the reporter's stamp (none in a record of
+ * an earlier release, or of a report whose stamp was unknown). */
+static bool read_record(const struct qstate *q, const char *name, bool *up,
+			struct fork_stamp *stamp)
+{
+	char text[RECORD_MAX_LEN], word[8];
+
+	memset(stamp, 0, sizeof(*stamp));
+	if (!read_small(q->dirfd, name, text, sizeof(text)) || !strchr(text, '\n') ||
+	    sscanf(text, "%7s", word) != 1 || (strcmp(word, "up") != 0 && strcmp(word, "down") != 0))
+		return false;
+	*up = strcmp(word, "up") == 0;
+	if (sscanf(text, "%*s %39s %llu %ld", stamp->boot, &stamp->start, &stamp->pid) != 3 ||
+	    !boot_id_valid(stamp->boot) || stamp->pid <= 0)
+		memset(stamp, 0, sizeof(*stamp));
+	return true;
+}
+
 static bool recorded_up(const struct qstate *q, const char *name)
 {
-	char text[8] = { 0 };
-	int fd = openat(q->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
+	struct fork_stamp stamp;
+	bool up;
 
-	if (fd < 0)
+	return read_record(q, name, &up, &stamp) && up;
+}
+
+bool qstate_recorded_later(struct qstate *q, const struct addr *vip, const char *vs,
+			   const struct fork_stamp *stamp, long pid_max, long *pid)
+{
+	char name[NAME_MAX_LEN];
+	struct fork_stamp recorded;
+	bool up;
+
+	state_name(vip, vs, name);
+	if (!read_record(q, name, &up, &recorded) || !fork_stamp_after(&recorded, stamp, pid_max))
 		return false;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	return n == 3 && strcmp(text, "up\n") == 0;
+	*pid = recorded.pid;
+	return true;
 }
 
 /* Calls fn on each recorded virtual server of vip (the part after ','),

@@ -29,6 +29,29 @@ bool vs_list_parse(const char *text, struct vs_list *out);
 bool vs_list_has(const struct vs_list *l, const char *vs);
 void vs_list_free(struct vs_list *l);
 
+/* When a report's process was forked. keepalived forks a virtual server's
+ * quorum_down and quorum_up without waiting for either, so when one quorum
+ * change follows another at once (the watch checker's track files can flip
+ * two instances in one moment), the later fork may run first; the stamps
+ * put the reports back in keepalived's order. */
+struct fork_stamp {
+	char boot[40];              /* the kernel's boot id; "" when unknown */
+	unsigned long long start;   /* the process's start, in clock ticks since boot */
+	long pid;
+};
+
+/* This process's stamp, from /proc. False when /proc could not tell: the
+ * stamp is then unknown and orders nothing. */
+bool fork_stamp_self(struct fork_stamp *s);
+/* The kernel's pid_max (PIDs wrap there), or its largest possible value
+ * when it cannot be read. */
+long fork_pid_max(void);
+/* Whether a was forked after b. Unknown stamps, and stamps of different
+ * boots, order nothing (false). Within one clock tick the later PID is the
+ * later fork, counted round pid_max (two forks of one tick are never half
+ * of pid_max apart). */
+bool fork_stamp_after(const struct fork_stamp *a, const struct fork_stamp *b, long pid_max);
+
 struct qstate {
 	int dirfd;
 	int lockfd;
@@ -41,8 +64,16 @@ int qstate_open(struct qstate *q, const char *dir, struct buf *err);
 /* Releases the lock. */
 void qstate_close(struct qstate *q);
 
-/* Records the quorum of virtual server vs of vip. 0, or an errno value. */
-int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up);
+/* Records the quorum of virtual server vs of vip, reported by the process
+ * of stamp (NULL or unknown: a report that orders nothing). 0, or an errno
+ * value. */
+int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up,
+		  const struct fork_stamp *stamp);
+/* Whether the report recorded for vs of vip was forked after stamp: then a
+ * report of stamp comes late and is out of date. *pid is the recorded
+ * report's. */
+bool qstate_recorded_later(struct qstate *q, const struct addr *vip, const char *vs,
+			   const struct fork_stamp *stamp, long pid_max, long *pid);
 /* Forgets everything recorded for vip. 0, or an errno value. */
 int qstate_forget(struct qstate *q, const struct addr *vip);
 /* Whether vip may be present: every virtual server in of has reported

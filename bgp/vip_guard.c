@@ -37,7 +37,12 @@ struct request {
 	int nvips;
 	char **vips;
 	const char *state_dir;
+	struct fork_stamp stamp;   /* this process's, for --vs */
+	long pid_max;
 };
+
+/* What a call does to one VIP. */
+enum decision { VIP_OFF, VIP_ON, VIP_KEEP, VIP_KEEP_FAILED };
 
 static void usage(FILE *out)
 {
@@ -171,19 +176,35 @@ static const char *vs_show(const char *vs, char out[VS_STRLEN])
 
 /* A direct call (no --vs) overrides the virtual servers' reports: forget
  * them, so keepalived's next reports start afresh (ExecStopPost runs one). */
-static int decide_direct(const struct request *r, struct qstate *q, const struct vip_entry *e)
+static enum decision decide_direct(const struct request *r, struct qstate *q,
+				   const struct vip_entry *e)
 {
 	int err = q->dirfd >= 0 ? qstate_forget(q, &e->addr) : 0;
 
 	if (err)
 		say(LOG_WARNING, "forgetting the quorum state of %s: %s", e->service,
 		    strerror(err));
-	return r->up;
+	return r->up ? VIP_ON : VIP_OFF;
 }
 
-/* Records this virtual server's quorum and says whether the VIP should be
- * on (1) or off (0); -1 leaves it alone (an up that could not be recorded). */
-static int decide(const struct request *r, struct qstate *q, const struct vip_entry *e)
+/* A report keepalived forked before the one recorded for this virtual
+ * server, which ran first: what it says is out of date, and the later
+ * report has already decided. */
+static bool comes_late(const struct request *r, struct qstate *q, const struct vip_entry *e,
+		       const char *text, const char *vs)
+{
+	long later;
+
+	if (!qstate_recorded_later(q, &e->addr, r->vs, &r->stamp, r->pid_max, &later))
+		return false;
+	say(LOG_NOTICE, "%s %s: quorum %s ignored: keepalived forked it before the report "
+	    "recorded (pid %ld), which ran first; the VIP is left as that one decided",
+	    text, vs, r->up ? "up" : "down", later);
+	return true;
+}
+
+/* Records this virtual server's quorum and says what becomes of the VIP. */
+static enum decision decide(const struct request *r, struct qstate *q, const struct vip_entry *e)
 {
 	char text[ADDR_STRLEN], vs[VS_STRLEN], missing[VS_STRLEN], shown[VS_STRLEN];
 	int err;
@@ -192,19 +213,22 @@ static int decide(const struct request *r, struct qstate *q, const struct vip_en
 		return decide_direct(r, q, e);
 	addr_str(&e->addr, text);
 	vs_show(r->vs, vs);
-	err = qstate_record(q, &e->addr, r->vs, r->up);
+	if (comes_late(r, q, e, text, vs))
+		return VIP_KEEP;
+	err = qstate_record(q, &e->addr, r->vs, r->up, &r->stamp);
 	if (err) {
 		say(LOG_ERR, "%s %s: recording quorum %s: %s", text, vs, r->up ? "up" : "down",
 		    strerror(err));
-		return r->up ? -1 : 0;   /* a down is obeyed even so (as in apply_unrecorded) */
+		/* a down is obeyed even so (as in apply_unrecorded) */
+		return r->up ? VIP_KEEP_FAILED : VIP_OFF;
 	}
 	if (!r->up)
-		return 0;
+		return VIP_OFF;
 	if (qstate_all_up(q, &e->addr, r->of.n ? &r->of : NULL, missing))
-		return 1;
+		return VIP_ON;
 	say(LOG_NOTICE, "%s %s: quorum up, but %s has none (or has not reported): the VIP stays off",
 	    text, vs, vs_show(missing, shown));
-	return 0;
+	return VIP_OFF;
 }
 
 /* The whole batch runs under the state lock, so concurrent calls for the
@@ -217,11 +241,11 @@ static enum exit_code apply_locked(const struct request *r, struct qstate *q, in
 
 	/* Keep going after a failure: each VIP is independent. */
 	for (int i = 0; i < r->nvips; i++) {
-		int want = decide(r, q, entries[i]);
+		enum decision d = decide(r, q, entries[i]);
 
-		if (want < 0)
+		if (d == VIP_KEEP_FAILED)
 			rc = EXIT_KERNEL;
-		else if (apply_one(fd, want == 1, entries[i]) != EXIT_DONE)
+		else if (d != VIP_KEEP && apply_one(fd, d == VIP_ON, entries[i]) != EXIT_DONE)
 			rc = EXIT_KERNEL;
 	}
 	return rc;
@@ -402,8 +426,13 @@ int main(int argc, char **argv)
 	}
 	cmd = optind < argc ? argv[optind++] : "";
 	r.up = strcmp(cmd, "up") == 0;
-	if (*cmd && valid_call(cmd, &r, argc, argv, optind))
+	if (*cmd && valid_call(cmd, &r, argc, argv, optind)) {
+		if (r.vs[0] && !fork_stamp_self(&r.stamp))
+			say(LOG_WARNING, "/proc does not tell when this process started: "
+			    "this report cannot be put in order with others");
+		r.pid_max = fork_pid_max();
 		rc = run(cmd, &r, path);
+	}
 	else
 		usage(stderr);
 	vs_list_free(&r.of);

@@ -183,6 +183,42 @@ addrs() { ip -n "$NS" -o addr show dev vip0 scope global | awk '{print $4}' | so
 	done
 }
 
+# keepalived's call of one report, forked now but run after $1 seconds: the
+# subshell execs ip, which execs the guard, so the guard keeps the PID and the
+# start time of this fork
+late_vs() {
+	( sleep "$1"; exec ip netns exec "$NS" "$GUARD" -f "$TMP/vips" -s "$TMP/state" \
+		"$2" --vs "$3" --of udp/53,tcp/53 192.0.2.10 ) >"$TMP/late.out" 2>&1 3>&- &
+	LATE=$!
+}
+
+@test "--vs: two reports of one virtual server that run in the reverse of their fork order end as the later fork says" {
+	make_ns
+	vs up udp/53
+	vs up tcp/53
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	# udp loses quorum and regains it at once: keepalived forks down, then up;
+	# the up runs first, the down a second later
+	late_vs 1 down udp/53
+	vs up udp/53
+	wait "$LATE"
+	cat "$TMP/late.out"
+	grep -q "192.0.2.10 udp/53: quorum down ignored: keepalived forked it before the report recorded (pid [0-9]*), which ran first" "$TMP/late.out"
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	# and the other way round: up forked first, down forked next and run first
+	late_vs 1 up udp/53
+	vs down udp/53
+	[ "$(addrs)" = "" ]
+	wait "$LATE"
+	cat "$TMP/late.out"
+	grep -q "udp/53: quorum up ignored" "$TMP/late.out"
+	[ "$(addrs)" = "" ]
+	# reports that run in their fork order are not ignored
+	run vs up udp/53
+	[[ "$output" != *ignored* ]]
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+}
+
 @test "--vs without --of: the VIP goes on when every virtual server that reported has quorum" {
 	make_ns
 	guard up --vs udp/53 192.0.2.10
