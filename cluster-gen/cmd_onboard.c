@@ -165,6 +165,38 @@ static void vlan_check(const struct onboard *o, struct buf *b)
 		    "\t\t\texit 1\n\t\t}\n\tdone\nfi\n\n");
 }
 
+/* Debian's named is stopped below and every instance's unit runs the
+ * site's BIND as user bind: so nothing is touched unless that BIND is
+ * there and runs, and the user is there, or the host would stop answering
+ * with nothing to take over. */
+static void bind_check(const struct onboard *o, struct buf *b)
+{
+	struct bind_paths p = bind_programs(&o->s->bind);
+	char *install = bind_is_distribution(&o->s->bind)
+				? xasprintf("install Debian's bind9 package")
+				: xasprintf("install BIND %s under %s", o->s->bind.version, p.prefix);
+
+	buf_printf(b, "# the BIND the units run must be there, and run, before Debian's named stops\n"
+		      "if [ -z \"$D\" ]; then\n"
+		      "\tfor prog in %s %s; do\n"
+		      "\t\t[ -x \"$prog\" ] || {\n"
+		      "\t\t\techo \"install.sh: $prog is not there: %s first (README, step 1); "
+		      "nothing was changed\" >&2\n"
+		      "\t\t\texit 1\n\t\t}\n\tdone\n"
+		      "\t%s -V >/dev/null 2>&1 || {\n"
+		      "\t\techo \"install.sh: %s -V fails (its libraries? run ldconfig); "
+		      "nothing was changed\" >&2\n"
+		      "\t\texit 1\n\t}\n"
+		      "\tid -u bind >/dev/null 2>&1 || {\n"
+		      "\t\techo \"install.sh: no user 'bind' for named -u bind: adduser --system "
+		      "--group bind (README, step 1); nothing was changed\" >&2\n"
+		      "\t\texit 1\n\t}\n"
+		      "fi\n\n",
+		   p.named, p.checkconf, install, p.named, p.named);
+	free(install);
+	bind_paths_free(&p);
+}
+
 /* Whether install.sh notes a change of name (its named@.service or an
  * instance's named-INSTANCE.conf): a running instance must take it up. */
 static bool watched(const char *name)
@@ -269,7 +301,7 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		    "pending=/etc/lvsdns/restart-pending\n"
 		    "[ ! -e \"$pending\" ] || unit_changed=1\n"
 		    "[ -z \"$unit_changed\" ] || : >\"$pending\"\n"
-		    "start=\nfor i in");
+		    "start=\nnot_reloaded=\nfor i in");
 	for (size_t i = 0; i < o->r->ninstances; i++)
 		buf_printf(b, " %s", o->r->instances[i].name);
 	buf_puts(b, "; do\n"
@@ -285,7 +317,12 @@ static void start_instances(const struct onboard *o, struct buf *b)
 		    "\t\tcase \" $conf_changed \" in\n"
 		    "\t\t*\" $i \"*)\n"
 		    "\t\t\techo \"install.sh: reloading named@$i (named-$i.conf changed)\"\n"
-		    "\t\t\tsystemctl reload \"named@$i\" ;;\n"
+		    "\t\t\tsystemctl reload \"named@$i\" || {\n"
+		    "\t\t\t\techo \"install.sh: reloading named@$i failed (systemctl status named@$i; "
+		    "does named-checkconf refuse named-$i.conf?): it runs on with the configuration "
+		    "before\" >&2\n"
+		    "\t\t\t\tnot_reloaded=\"$not_reloaded named@$i\"\n"
+		    "\t\t\t} ;;\n"
 		    "\t\tesac\n\tfi\ndone\n"
 		    "rm -f \"$pending\"\n"
 		    "if [ -n \"$start\" ]; then\n"
@@ -295,6 +332,9 @@ static void start_instances(const struct onboard *o, struct buf *b)
 	buf_printf(b, "\t\techo \"%s: installed, but not every instance started (systemctl status$start); "
 		      "each tries again every 5 s\" >&2\n"
 		      "\t\texit 1\n\t}\nfi\n", o->r->name);
+	buf_printf(b, "if [ -n \"$not_reloaded\" ]; then\n"
+		      "\techo \"%s: installed, but$not_reloaded kept the configuration before\" >&2\n"
+		      "\texit 1\nfi\n", o->r->name);
 }
 
 static void install_script(const struct onboard *o, const struct files *host, struct buf *b)
@@ -313,6 +353,7 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		    "\techo \"install.sh: ROLL_WAIT must be a whole number of seconds, not '$ROLL_WAIT'; "
 		    "nothing was changed\" >&2\n\texit 2 ;;\nesac\n");
 	vlan_check(o, b);
+	bind_check(o, b);
 	buf_puts(b, "# the files, each where the program that reads it looks; what running\n"
 		    "# instances must take up is noted\n"
 		    "unit_changed=\nconf_changed=\n");

@@ -119,9 +119,16 @@ int render_realserver(const struct site *s, struct templates *t, struct files *o
 		      struct buf *err);
 int render_bind(const struct site *s, struct templates *t, struct files *out,
 		struct buf *err);
-/* The BIND installation the units run (render_bind.c), for build.env and
- * named@.service alike: prefix, distribution (prefix "/usr"), and the
- * paths of named and named-checkconf for the site's version. */
+/* The BIND installation the units run (render_bind.c): its prefix and the
+ * paths of its programs for the site's version (bind_paths_free frees). */
+struct bind_paths {
+	const char *prefix;
+	char *named, *checkconf, *rndc_confgen;
+};
+struct bind_paths bind_programs(const struct bind *bd);
+void bind_paths_free(struct bind_paths *p);
+/* The same for build.env and named@.service alike: prefix, distribution
+ * (prefix "/usr"), named, checkconf and rndc_confgen. */
 void render_bind_programs(const struct bind *bd, struct tpl_ctx *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include "render.h"
 #include "validate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../bind-build/bind_table.h"
@@ -31,17 +32,37 @@ static void set_joined(struct tpl_ctx *c, const char *name, const char *const *v
  * release installs it (PREFIX/bin from 9.17.2 on, PREFIX/sbin before).
  * Validation refuses versions without a row; were one to get here, the
  * layout of current releases is the better guess. */
-void render_bind_programs(const struct bind *bd, struct tpl_ctx *c)
+struct bind_paths bind_programs(const struct bind *bd)
 {
 	const char *dir = bind_checkconf_dir(bd->version);
 	/* a site made in code (tests) may leave it unset, as the schema would */
 	const char *prefix = bd->prefix ? bd->prefix : BIND_PREFIX_DEFAULT;
 
-	tpl_set(c, "prefix", prefix);
+	return (struct bind_paths){
+		.prefix = prefix,
+		.named = xasprintf("%s/" BIND_NAMED_DIR "/named", prefix),
+		.checkconf = xasprintf("%s/%s/named-checkconf", prefix, dir ? dir : "bin"),
+		.rndc_confgen = xasprintf("%s/" BIND_NAMED_DIR "/rndc-confgen", prefix),
+	};
+}
+
+void bind_paths_free(struct bind_paths *p)
+{
+	free(p->named);
+	free(p->checkconf);
+	free(p->rndc_confgen);
+}
+
+void render_bind_programs(const struct bind *bd, struct tpl_ctx *c)
+{
+	struct bind_paths p = bind_programs(bd);
+
+	tpl_set(c, "prefix", p.prefix);
 	tpl_set_bool(c, "distribution", bind_is_distribution(bd));
-	tpl_setf(c, "named", "%s/" BIND_NAMED_DIR "/named", prefix);
-	tpl_setf(c, "checkconf", "%s/%s/named-checkconf", prefix, dir ? dir : "bin");
-	tpl_setf(c, "rndc_confgen", "%s/" BIND_NAMED_DIR "/rndc-confgen", prefix);
+	tpl_set(c, "named", p.named);
+	tpl_set(c, "checkconf", p.checkconf);
+	tpl_set(c, "rndc_confgen", p.rndc_confgen);
+	bind_paths_free(&p);
 }
 
 static void fill(struct tpl_ctx *c, const struct site *s, const struct bind_plan *p)

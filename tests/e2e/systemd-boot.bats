@@ -55,6 +55,10 @@ setup_file() {
 	# the same host with one VLAN interface it does not have
 	sed 's/eth1\.105/eth1.199/g' "$DP_TMP/site.conf" >"$DP_TMP/novlan.conf"
 	"$GEN" onboard "$DP_TMP/novlan.conf" rs -o "$DP_TMP/rs/root/onboard-novlan" >/dev/null
+	# the same host with a BIND it does not have
+	sed 's|prefix = "/usr"|prefix = "/opt/lvsdns-nobind"|' "$DP_TMP/site.conf" >"$DP_TMP/nobind.conf"
+	grep -q '/opt/lvsdns-nobind' "$DP_TMP/nobind.conf"
+	"$GEN" onboard "$DP_TMP/nobind.conf" rs -o "$DP_TMP/rs/root/onboard-nobind" >/dev/null
 	# the same host with instance b renamed c, and instance a's server-id changed
 	sed 's/instance b /instance c /' "$DP_TMP/site.conf" >"$DP_TMP/renamed.conf"
 	"$GEN" onboard "$DP_TMP/renamed.conf" rs -o "$DP_TMP/onboard-c" >/dev/null
@@ -112,6 +116,16 @@ make_lb_root() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"install.sh: VLAN interface eth1.199 is not there: create it and bring it up with its address first (README, step 1); nothing was changed"* ]]
+	[ ! -e "$DP_TMP/rs/etc/bind/named-a.conf" ]
+	[ ! -e "$DP_TMP/rs/etc/systemd/system/named@.service" ]
+}
+
+@test "on a booted host, install.sh of a bundle whose BIND is not installed refuses before it changes anything" {
+	[ "$(on_host rs ps -p 1 -o comm=)" = systemd ]
+	run on_host rs sh -c 'cd /root/onboard-nobind && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"install.sh: /opt/lvsdns-nobind/sbin/named is not there: install BIND 9."*" under /opt/lvsdns-nobind first (README, step 1); nothing was changed"* ]]
 	[ ! -e "$DP_TMP/rs/etc/bind/named-a.conf" ]
 	[ ! -e "$DP_TMP/rs/etc/systemd/system/named@.service" ]
 }
@@ -286,6 +300,19 @@ main_pid() { on_host rs systemctl show -p MainPID --value "named@$1"; }
 	[ "$(ask 105 udp)" = "rs-a2 rs-a2" ]
 	on_host rs cp /root/named-a.conf.good /etc/bind/named-a.conf
 	on_host rs systemctl reload named@a
+	# through install.sh (the bundle installed last, with that line): it says
+	# which instance kept its configuration, goes on, and exits 1
+	on_host rs sh -c 'rm -rf /root/onboard-bad && cp -a /root/onboard-c /root/onboard-bad &&
+		echo "bogus-statement yes;" >>/root/onboard-bad/files/named-a.conf'
+	run on_host rs sh -c 'cd /root/onboard-bad && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"install.sh: reloading named@a failed (systemctl status named@a; does named-checkconf refuse named-a.conf?): it runs on with the configuration before"* ]]
+	[[ "$output" == *"rs: installed, but named@a kept the configuration before"* ]]
+	[ "$(main_pid a)" = "$pid" ]
+	[ "$(ask 105 udp)" = "rs-a2 rs-a2" ]
+	on_host rs sh -c 'cd /root/onboard-c && sh install.sh'
+	[ "$(on_host rs systemctl is-active named@a)" = active ]
 }
 
 @test "install.sh run again with a changed named@.service restarts the running instances one at a time, each once it is back; unchanged, it restarts nothing" {
