@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,85 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every NAME.mustache in the override directory must be a built-in's name:
- * a template renamed by an upgrade, or misspelt, would otherwise be
- * ignored without a word. Also fails for a directory that cannot be read. */
+/* Levenshtein distance, for names of at most NAME_MAX bytes. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t row[256], lb = strlen(b);
+
+	if (lb >= sizeof(row) / sizeof(row[0]) || strlen(a) >= sizeof(row) / sizeof(row[0]))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; a[i - 1]; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			best = up + 1 < best ? up + 1 : best;
+			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* The built-in template whose name is nearest to name, if within max edits. */
+static const char *nearest_builtin(const char *name, size_t max)
+{
+	const char *best = NULL;
+	size_t best_d = max + 1;
+
+	for (size_t i = 0; i < nembedded_templates; i++) {
+		size_t d = edit_distance(name, embedded_templates[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = embedded_templates[i].name;
+		}
+	}
+	return best;
+}
+
+/* A file meant as an override under a name no built-in has: one named
+ * *.mustache, or one a couple of edits from a built-in's name (a misspelt
+ * suffix). Other files (a README) are not templates. */
+static bool meant_as_override(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (name[0] == '.' || builtin(name))   /* dotfiles are editors' (.#NAME, .NAME.swp) */
+		return false;
+	return (len > 9 && strcmp(name + len - 9, ".mustache") == 0) || nearest_builtin(name, 2);
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "DIR/NAME (did you mean B?), ..." */
+static void list_unknown(const char *dir, char **unknown, size_t n, struct buf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *near = nearest_builtin(unknown[i], 3);
+
+		buf_printf(err, "%s%s/%s", i ? ", " : "", dir, unknown[i]);
+		if (near)
+			buf_printf(err, " (did you mean %s?)", near);
+	}
+	buf_printf(err, ": no built-in template is named so, and an override of no "
+		   "template is never used (renamed in an upgrade? the built-in ones are in "
+		   "share/lvsdns/templates/)");
+}
+
+/* Every file meant as an override must carry a built-in's name: a template
+ * renamed by an upgrade, or misspelt, would otherwise be ignored without a
+ * word. Also fails for a directory that cannot be read. */
 int templates_check_overrides(const struct templates *t, struct buf *err)
 {
 	DIR *d;
@@ -109,11 +186,7 @@ int templates_check_overrides(const struct templates *t, struct buf *err)
 	}
 	errno = 0;
 	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		/* dotfiles are editors' (.#NAME locks, .NAME.swp), never templates */
-		if (e->d_name[0] == '.' || len <= 9 || strcmp(e->d_name + len - 9, ".mustache") != 0 ||
-		    builtin(e->d_name))
+		if (!meant_as_override(e->d_name))
 			continue;
 		unknown = xreallocarray(unknown, n + 1, sizeof(*unknown));
 		unknown[n++] = xstrdup(e->d_name);
@@ -121,23 +194,15 @@ int templates_check_overrides(const struct templates *t, struct buf *err)
 	if (errno != 0) {
 		buf_printf(err, "--templates %s: %s", t->override_dir, strerror(errno));
 		closedir(d);
-		for (size_t i = 0; i < n; i++)
-			free(unknown[i]);
-		free(unknown);
+		free_names(unknown, n);
 		return -1;
 	}
 	closedir(d);
-	if (n)
+	if (n) {
 		qsort(unknown, n, sizeof(*unknown), compare_names);
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(err, "%s%s/%s", i ? ", " : "", t->override_dir, unknown[i]);
-		free(unknown[i]);
+		list_unknown(t->override_dir, unknown, n, err);
 	}
-	free(unknown);
-	if (n)
-		buf_printf(err, ": no built-in template is named so, and an override of no "
-			   "template is never used (renamed in an upgrade? the built-in ones are in "
-			   "share/lvsdns/templates/)");
+	free_names(unknown, n);
 	return n ? -1 : 0;
 }
 

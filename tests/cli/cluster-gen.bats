@@ -240,6 +240,17 @@ keep" ]
   [ "$status" -eq 1 ]
   [ "$output" = "cluster-gen: $TMP/tpl/keepalived-probe-dropin.mustache: no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
   [ ! -e "$TMP/out" ]
+  # a misspelt suffix, or a name a couple of edits from a built-in's, is meant as an override too
+  rm "$TMP/tpl/keepalived-probe-dropin.mustache"
+  printf 'x\n' > "$TMP/tpl/named.conf.mustach"
+  printf 'x\n' > "$TMP/tpl/frr.cnf.mustache"
+  printf 'x\n' > "$TMP/tpl/keepalived.conf.mustache.orig"          # a copy kept: not meant
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [ "$output" = "cluster-gen: $TMP/tpl/frr.cnf.mustache (did you mean frr.conf.mustache?), $TMP/tpl/named.conf.mustach (did you mean named.conf.mustache?): no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
+  [ ! -e "$TMP/out" ]
+  rm "$TMP/tpl/named.conf.mustach" "$TMP/tpl/frr.cnf.mustache"
+  printf 'x\n' > "$TMP/tpl/keepalived-probe-dropin.mustache"
   run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/no-such-dir"
   [ "$status" -eq 1 ]
   [[ "$output" == *"--templates $TMP/no-such-dir: No such file or directory"* ]]
