@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <poll.h>
+#include <pwd.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -175,6 +176,7 @@ enum judge {
 #define UNITPATH_ARG "{unitpath}" /* a drop-in: SYSTEMD_UNIT_PATH=DIR: of its stand-in unit */
 #define STANDIN_ARG "{standin}"   /* and that stand-in unit's path */
 #define STATEDIR_ARG "{statedir}" /* ifupdown: a state directory of its own */
+#define KEEPALIVED_ARG "{keepalived}" /* keepalived.conf, its script_user one that exists here */
 
 /* What a checker needs beyond reading the file. Without root, a check that
  * needs privileges only inside its own namespaces (nft -c and
@@ -196,7 +198,7 @@ static const struct checker checkers[] = {
 	/* keepalived 2.2 kills itself in test mode unless PID-namespaced, and
 	 * -t without -f checks /etc/keepalived instead */
 	{ "balancers/*/keepalived.conf", "keepalived -t", { "unshare", "keepalived" },
-	  { "unshare", "--pid", "--fork", "keepalived", "-t", "-f", FILE_ARG }, JUDGE_EXIT_QUIET,
+	  { "unshare", "--pid", "--fork", "keepalived", "-t", "-f", KEEPALIVED_ARG }, JUDGE_EXIT_QUIET,
 	  PRIV_USERNS },
 	{ "balancers/*/frr.conf", "vtysh -C", { "vtysh" },
 	  { "vtysh", "-C", "-f", FILE_ARG }, JUDGE_EXIT, PRIV_NONE },
@@ -484,6 +486,8 @@ struct prepared {
 	char *unitpath;           /* UNITPATH_ARG: "SYSTEMD_UNIT_PATH=DIR:" */
 	char *standin;            /* STANDIN_ARG */
 	char *statedir;           /* STATEDIR_ARG */
+	char *keepalived;         /* KEEPALIVED_ARG */
+	struct buf note;          /* said beside a pass: what was checked otherwise */
 };
 
 static bool names(const struct checker *c, const char *arg)
@@ -492,6 +496,57 @@ static bool names(const struct checker *c, const char *arg)
 		if (!strcmp(c->argv[i], arg))
 			return true;
 	return false;
+}
+
+/* Whether keepalived.conf has a `script_user USER [GROUP]` line: its user
+ * in user, the line between *line and *end. */
+static bool script_user_line(const char *text, char user[64], const char **line, const char **end)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *w = l + strspn(l, " \t");
+
+		if (strncmp(w, "script_user", 11) == 0 && strchr(" \t", w[11]) &&
+		    sscanf(w + 11, "%63s", user) == 1) {
+			*line = l;
+			*end = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* keepalived -t fails a script_user that does not exist, but the user is
+ * the balancer's, not this machine's (keepalived's own test on the balancer,
+ * in the preflight drop-in, checks it there). Such a file is checked as a
+ * copy whose scripts run as nobody, and the pass says so. */
+static int keepalived_copy(const struct file *f, const char *root, size_t n,
+			   struct prepared *p, struct buf *why)
+{
+	const char *line, *end;
+	char user[64], *dir;
+	struct buf copy;
+	int rc;
+
+	if (!script_user_line(f->data, user, &line, &end) || getpwnam(user)) {
+		p->keepalived = xstrdup(p->full);
+		return 0;
+	}
+	dir = xasprintf("%s/.keepalived-check/%zu", root, n);
+	p->keepalived = xasprintf("%s/keepalived.conf", dir);
+	buf_init(&copy);
+	buf_append(&copy, f->data, (size_t)(line - f->data));
+	buf_printf(&copy, "    script_user nobody");
+	buf_append(&copy, end, f->len - (size_t)(end - f->data));
+	rc = make_dirs(dir, 0755);
+	if (rc != 0)
+		buf_printf(why, "%s: %s\n", dir, strerror(errno));
+	else
+		rc = write_file(p->keepalived, copy.data, copy.len, why);
+	buf_printf(&p->note, "script_user %s does not exist here: checked with script_user "
+		   "nobody (the balancer must have %s)\n", user, user);
+	buf_free(&copy);
+	free(dir);
+	return rc;
 }
 
 static int prepare(struct check_ctx *cx, const struct checker *c, const struct file *f,
@@ -513,11 +568,15 @@ static int prepare(struct check_ctx *cx, const struct checker *c, const struct f
 		p->unitpath = xasprintf("SYSTEMD_UNIT_PATH=%s:", dir);
 		free(dir);
 	}
+	if (rc == 0 && names(c, KEEPALIVED_ARG))
+		rc = keepalived_copy(f, cx->root, cx->nprepared++, p, why);
 	return rc;
 }
 
 static void prepared_free(struct prepared *p)
 {
+	free(p->keepalived);
+	buf_free(&p->note);
 	free(p->full);
 	free(p->croot);
 	free(p->unitpath);
@@ -531,7 +590,8 @@ static char *expand(const char *arg, const struct prepared *p)
 	       !strcmp(arg, INNER_ARG) ? (char *)"/named.conf" :
 	       !strcmp(arg, UNITPATH_ARG) ? p->unitpath :
 	       !strcmp(arg, STANDIN_ARG) ? p->standin :
-	       !strcmp(arg, STATEDIR_ARG) ? p->statedir : (char *)arg;
+	       !strcmp(arg, STATEDIR_ARG) ? p->statedir :
+	       !strcmp(arg, KEEPALIVED_ARG) ? p->keepalived : (char *)arg;
 }
 
 /* The programs c needs that are not installed, as "a, b", or NULL. */
@@ -582,7 +642,7 @@ static bool may_run(struct check_ctx *cx, const struct checker *c, const struct 
 static void run_one(struct check_ctx *cx, const struct checker *c, const struct file *f)
 {
 	char *argv[3 + 10 + 1] = { NULL };   /* unshare's three, the checker's, NULL */
-	struct prepared p = { NULL, NULL, NULL, NULL, NULL };
+	struct prepared p = { 0 };
 	struct run_result r;
 	struct buf why;
 	bool wrap, ran;
@@ -591,6 +651,7 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 	if (!may_run(cx, c, f, &wrap))
 		return;
 	buf_init(&why);
+	buf_init(&p.note);
 	cx->rc->run++;
 	if (prepare(cx, c, f, &p, &why) != 0) {
 		report(cx, "FAIL", f->path, c->label, &why);
@@ -607,7 +668,7 @@ static void run_one(struct check_ctx *cx, const struct checker *c, const struct 
 	if (ran && c->judge == JUDGE_BGPD)
 		remove_bgpd_crashlog_dir(r.pid);
 	if (ran && judge(c->judge, &r, &why)) {
-		report(cx, "pass", f->path, c->label, NULL);
+		report(cx, "pass", f->path, c->label, &p.note);
 		cx->rc->passed++;
 	} else {
 		report(cx, "FAIL", f->path, c->label, &why);

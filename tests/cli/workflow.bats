@@ -301,6 +301,28 @@ refute_grep() {
 	[ -z "$(ls -A "$TMP/tmpdir")" ]
 }
 
+@test "check --with-tools: a script-user the checking machine lacks is the balancer's: keepalived -t checks a copy as nobody, and says so" {
+	! getent passwd lvsdns-nouser-test
+	sed 's/script-user = "nobody"/script-user = "lvsdns-nouser-test"/' "$TMP/site.conf" >"$TMP/su.conf"
+	grep -q 'script-user = "lvsdns-nouser-test"' "$TMP/su.conf"
+	run "$GEN" check --with-tools "$TMP/su.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for b in ffm4 dus2; do
+		echo "$output" | grep -A1 -E "^  pass +balancers/$b/keepalived.conf +keepalived -t$" |
+			grep -Fx '          | script_user lvsdns-nouser-test does not exist here: checked with script_user nobody (the balancer must have lvsdns-nouser-test)'
+	done
+	# the copy is still keepalived's test of the rest of the file
+	mkdir "$TMP/tpl"
+	sed 's/^\(\s*\)lvs_sched /\1lvs_schedd /' templates/keepalived.conf.mustache >"$TMP/tpl/keepalived.conf.mustache"
+	grep -q lvs_schedd "$TMP/tpl/keepalived.conf.mustache"
+	run "$GEN" check --with-tools "$TMP/su.conf" --templates "$TMP/tpl"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^  FAIL +balancers/ffm4/keepalived.conf +keepalived -t$"
+	echo "$output" | grep -q "lvs_schedd"
+}
+
 @test "check --with-tools: every golden site (watch, keepalived-dns, the old article) passes" {
 	n=0
 	for d in tests/golden/*/; do
