@@ -437,6 +437,18 @@ wait_state() {
 	on_host rs systemctl start named@b
 	wait_state rs+b+udp-53 0
 	wait_state rs+b+tcp-53 0
+	# and it does so with no capabilities, unable to gain any, in a system
+	# it may not write to but for its state files
+	pid=$(on_host lb systemctl show -p MainPID --value lvsdns-watch)
+	[ "$pid" -gt 0 ]
+	on_host lb grep -E '^(CapEff|CapBnd|NoNewPrivs):' "/proc/$pid/status" | tee "$DP_TMP/watch.status"
+	grep -Ex 'CapEff:\s+0+' "$DP_TMP/watch.status"
+	grep -Ex 'CapBnd:\s+0+' "$DP_TMP/watch.status"
+	grep -Ex 'NoNewPrivs:\s+1' "$DP_TMP/watch.status"
+	on_host lb cat "/proc/$pid/mountinfo" >"$DP_TMP/watch.mounts"
+	# (mountinfo: field 5 the mount point, field 6 its options)
+	awk '$5 == "/" && $6 ~ /(^|,)ro(,|$)/ { ro = 1 } END { exit !ro }' "$DP_TMP/watch.mounts"
+	awk '$5 == "/run/lvsdns" && $6 ~ /(^|,)rw(,|$)/ { rw = 1 } END { exit !rw }' "$DP_TMP/watch.mounts"
 }
 
 @test "a killed lvsdns-watch is restarted by systemd and goes on from the states its files hold" {
