@@ -113,34 +113,72 @@ static void dnat_commands(const struct files *host, struct buf *b)
 	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
 }
 
+/* The drop-in's KEY (ExecStart or ExecReload), Debian's line reset first:
+ * where OURS (a shell test) holds, nftables.conf and dnat.nft through one
+ * nft -f (the unit has StandardInput=null: the pipe is sh's), else Debian's
+ * load. systemd unquotes the outer "..." and its \"; no % or $ (its
+ * specifiers and variables) may appear. */
+static void load_line(struct buf *b, const char *key, const char *ours)
+{
+	buf_printf(b, "%s=\n%s=/bin/sh -c \"if %s; then \\\n", key, key, ours);
+	buf_puts(b, "\techo 'include \\\"/etc/nftables.conf\\\"; include \\\"/etc/lvsdns/dnat.nft\\\"'"
+		    " | /usr/sbin/nft -f - && exit 0; \\\n"
+		    "\techo 'lvsdns: nft refused /etc/nftables.conf with /etc/lvsdns/dnat.nft;"
+		    " loading /etc/nftables.conf alone' >&2; \\\n"
+		    "\t/usr/sbin/nft -f /etc/nftables.conf || exit; \\\n"
+		    "\techo 'lvsdns: the firewall is loaded, the DNAT table inet lvsdns is not:"
+		    " the VIPs go unanswered until /etc/lvsdns/dnat.nft loads"
+		    " (fix it, then: systemctl restart nftables)' >&2; \\\n"
+		    "\texit 1; \\\n"
+		    "fi; exec /usr/sbin/nft -f /etc/nftables.conf\"\n");
+}
+
 /* Debian's /etc/nftables.conf begins with "flush ruleset", and
  * nftables.service loads it on start and reload and flushes on stop: our
  * table inet lvsdns would go with it where nft loads the rules, and the VIPs
  * would go unanswered while the health checks (to the instance addresses)
- * pass. The drop-in loads it again after each; with rs-dnat (legacy
- * iptables, which the flush does not touch) it does nothing. */
+ * pass. So the drop-in's start and reload load nftables.conf and dnat.nft in
+ * one nft transaction, which takes effect whole or not at all: the flush and
+ * the table's re-creation come together (a second load after the first, as
+ * an ExecStartPost= would do, left the VIPs unanswered in between). Stop
+ * flushes as Debian's does, then loads dnat.nft again. Where rs-dnat loads
+ * the rules (legacy iptables, untouched by the flush) it is Debian's unit.
+ *
+ * When nft refuses the two together, nftables.conf is loaded alone, so our
+ * file never costs the host its firewall, and the unit fails even so: the
+ * VIPs are then lost while every health check passes, and a failed start or
+ * reload is what the admin running systemctl, systemctl --failed and the
+ * monitoring see (the firewall is loaded either way; a failed start runs no
+ * ExecStop=, so it stays). A broken nftables.conf fails as in Debian's. */
 static void nftables_dropin(const struct files *host, struct buf *b)
 {
 	bool rules = has_file(host, "dnat.rules") || has_file(host, "dnat6.rules");
-	const char *load = rules ? "if [ -f /etc/lvsdns/dnat.nft ] && ! rs-dnat --help >/dev/null 2>&1; "
-				   "then nft -f /etc/lvsdns/dnat.nft; fi"
-				 : "if [ -f /etc/lvsdns/dnat.nft ]; then nft -f /etc/lvsdns/dnat.nft; fi";
+	/* whether nft loads the rules: rs-dnat may be installed after install.sh */
+	const char *ours = rules ? "[ -f /etc/lvsdns/dnat.nft ] && ! rs-dnat --help >/dev/null 2>&1"
+				 : "[ -f /etc/lvsdns/dnat.nft ]";
 
 	if (!has_file(host, "dnat.nft"))
 		return;
 	buf_puts(b, "# nftables.service's start, reload and stop flush the whole ruleset, our\n"
-		    "# DNAT table too where nft loads it: its drop-in loads that again\n"
+		    "# DNAT table too where nft loads it: its drop-in loads that with\n"
+		    "# nftables.conf in one transaction, and again after a stop\n"
 		    "install -d -m 0755 \"$D/etc/systemd/system/nftables.service.d\"\n"
 		    "cat >\"$D/etc/systemd/system/nftables.service.d/lvsdns.conf\" <<'EOF'\n"
 		    "# Written by lvsdns' install.sh. /etc/nftables.conf begins with \"flush\n"
 		    "# ruleset\", which deletes this host's DNAT table (inet lvsdns) where nft\n"
-		    "# loads it: load it again after each start, reload and stop. Where rs-dnat\n"
-		    "# loads the rules (legacy iptables, untouched by the flush), nothing is done.\n"
-		    "[Service]\n");
-	buf_printf(b, "ExecStartPost=-/bin/sh -c '%s'\n"
-		      "ExecReload=-/bin/sh -c '%s'\n"
-		      "ExecStopPost=-/bin/sh -c '%s'\n"
-		      "EOF\n", load, load, load);
+		    "# loads it. Start and reload load nftables.conf and /etc/lvsdns/dnat.nft\n"
+		    "# in one nft transaction, so the VIPs are never without the table. If nft\n"
+		    "# refuses the two, nftables.conf is loaded alone (the firewall comes up)\n"
+		    "# and the unit fails: the log says why. Stop flushes as Debian's unit\n"
+		    "# does, then loads dnat.nft again.\n");
+	if (rules)
+		buf_puts(b, "# Where rs-dnat loads the rules (legacy iptables, untouched by the\n"
+			    "# flush), this is Debian's unit.\n");
+	buf_puts(b, "[Service]\n");
+	load_line(b, "ExecStart", ours);
+	load_line(b, "ExecReload", ours);
+	buf_printf(b, "ExecStopPost=-/bin/sh -c 'if %s; then nft -f /etc/lvsdns/dnat.nft; fi'\n"
+		      "EOF\n", ours);
 }
 
 /* sysctl -p and the policy routing fail on a VLAN interface that is not
@@ -455,10 +493,11 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   routing (a VLAN that is down is only warned about: its instance\n"
 		      "   starts once it is up), applies the DNAT rules (and removes what the\n"
 		      "   other way of loading them left of ours: rs-dnat's chain LVSDNS-PRE or\n"
-		      "   the nftables table inet lvsdns), installs a drop-in that loads\n"
-		      "   dnat.nft again after nftables.service starts, reloads or stops\n"
-		      "   (/etc/nftables.conf flushes the whole ruleset; with rs-dnat it does\n"
-		      "   nothing), and enables and starts\n"
+		      "   the nftables table inet lvsdns), installs a drop-in with which\n"
+		      "   nftables.service loads /etc/nftables.conf (it flushes the whole\n"
+		      "   ruleset) and dnat.nft in one transaction on start and reload, and\n"
+		      "   dnat.nft again after a stop (with rs-dnat it is Debian's unit),\n"
+		      "   and enables and starts\n"
 		      "   named@INSTANCE for each instance. After a reboot named@INSTANCE puts\n"
 		      "   them back before named starts (its route, the host's rules): an\n"
 		      "   instance does not run without them. Taking a VLAN interface down\n"

@@ -657,6 +657,42 @@ fi
 E
 }
 
+# dropin_script FILE KEY: the shell script of the drop-in FILE's KEY=/bin/sh -c "..."
+# line, its continuation lines joined and systemd's \" unquoted.
+dropin_script() {
+	sed -e ':a' -e '/\\$/{N;s/\\\n/ /;ba' -e '}' "$1" |
+		sed -n "s|^$2=/bin/sh -c \"\\(.*\\)\"\$|\\1|p" | sed 's/\\"/"/g'
+}
+
+@test "onboard: install.sh's nftables.service drop-in replaces Debian's start and reload with one nft load of nftables.conf and dnat.nft; it asks for rs-dnat only where there are iptables rules" {
+	local f=etc/systemd/system/nftables.service.d/lvsdns.conf k
+	sed 's/^\tclients = { "0.0.0.0\/0" }$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	"$GEN" onboard "$TMP/sl.conf" kai -o "$TMP/b" >/dev/null
+	DESTDIR="$TMP/sl" sh "$TMP/b/install.sh" >/dev/null
+	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
+	DESTDIR="$TMP/sf" sh "$TMP/sf/install.sh" >/dev/null
+	for k in ExecStart ExecReload; do
+		# Debian's line reset, then one of ours
+		[ "$(grep -c "^$k=" "$TMP/sl/$f")" -eq 2 ]
+		grep -qx "$k=" "$TMP/sl/$f"
+		dropin_script "$TMP/sl/$f" "$k" > "$TMP/sl.sh"
+		dropin_script "$TMP/sf/$f" "$k" > "$TMP/sf.sh"
+		cat "$TMP/sl.sh"
+		sh -n "$TMP/sl.sh"
+		sh -n "$TMP/sf.sh"
+		grep -q "^if \[ -f /etc/lvsdns/dnat.nft \]; then" "$TMP/sl.sh"
+		grep -q "^if \[ -f /etc/lvsdns/dnat.nft \] && ! rs-dnat --help >/dev/null 2>&1; then" "$TMP/sf.sh"
+		# both files, in that order, through one nft -f
+		grep -qF "echo 'include \"/etc/nftables.conf\"; include \"/etc/lvsdns/dnat.nft\"' | /usr/sbin/nft -f - && exit 0;" "$TMP/sl.sh"
+		grep -q 'fi; exec /usr/sbin/nft -f /etc/nftables.conf$' "$TMP/sl.sh"
+	done
+	refute_grep 'rs-dnat|ExecStartPost' "$TMP/sl/$f"
+	[ "$(grep -c 'rs-dnat --help' "$TMP/sf/$f")" -eq 3 ]
+	# systemd would take these for its specifiers and variables
+	refute_grep '[%$]' "$TMP/sl/$f"
+	refute_grep '[%$]' "$TMP/sf/$f"
+}
+
 @test "onboard: the README of a nat = stateless host asks for nftables, not rs-dnat" {
 	sed 's/^\tclients = { "0.0.0.0\/0" }$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
 	grep -qx '	nat = stateless' "$TMP/sl.conf"
