@@ -133,6 +133,19 @@ static void load_line(struct buf *b, const char *key, const char *ours)
 		    "fi; exec /usr/sbin/nft -f /etc/nftables.conf\"\n");
 }
 
+/* Debian's stop flushes the ruleset; ours flushes it and loads dnat.nft in
+ * one transaction, so a stop (and a restart's stop) never leaves the VIPs
+ * without the table. Should nft refuse dnat.nft, it is Debian's flush, and
+ * ExecStopPost= says why when it tries dnat.nft again. */
+static void stop_line(struct buf *b, const char *ours)
+{
+	buf_printf(b, "ExecStop=\nExecStop=/bin/sh -c \"if %s; then \\\n", ours);
+	buf_puts(b, "\techo 'flush ruleset; include \\\"/etc/lvsdns/dnat.nft\\\"'"
+		    " | /usr/sbin/nft -f - && exit 0; \\\n"
+		    "\techo 'lvsdns: nft refused /etc/lvsdns/dnat.nft; flushing the ruleset alone' >&2; \\\n"
+		    "fi; exec /usr/sbin/nft flush ruleset\"\n");
+}
+
 /* Debian's /etc/nftables.conf begins with "flush ruleset", and
  * nftables.service loads it on start and reload and flushes on stop: our
  * table inet lvsdns would go with it where nft loads the rules, and the VIPs
@@ -141,7 +154,8 @@ static void load_line(struct buf *b, const char *key, const char *ours)
  * one nft transaction, which takes effect whole or not at all: the flush and
  * the table's re-creation come together (a second load after the first, as
  * an ExecStartPost= would do, left the VIPs unanswered in between). Stop
- * flushes as Debian's does, then loads dnat.nft again. Where rs-dnat loads
+ * flushes the ruleset and loads dnat.nft in one transaction too, and
+ * ExecStopPost= loads dnat.nft again after a failed start. Where rs-dnat loads
  * the rules (legacy iptables, untouched by the flush) it is Debian's unit.
  *
  * When nft refuses the two together, nftables.conf is loaded alone, so our
@@ -161,7 +175,7 @@ static void nftables_dropin(const struct files *host, struct buf *b)
 		return;
 	buf_puts(b, "# nftables.service's start, reload and stop flush the whole ruleset, our\n"
 		    "# DNAT table too where nft loads it: its drop-in loads that with\n"
-		    "# nftables.conf in one transaction, and again after a stop\n"
+		    "# nftables.conf in one transaction, and with a stop's flush\n"
 		    "install -d -m 0755 \"$D/etc/systemd/system/nftables.service.d\"\n"
 		    "cat >\"$D/etc/systemd/system/nftables.service.d/lvsdns.conf\" <<'EOF'\n"
 		    "# Written by lvsdns' install.sh. /etc/nftables.conf begins with \"flush\n"
@@ -169,14 +183,16 @@ static void nftables_dropin(const struct files *host, struct buf *b)
 		    "# loads it. Start and reload load nftables.conf and /etc/lvsdns/dnat.nft\n"
 		    "# in one nft transaction, so the VIPs are never without the table. If nft\n"
 		    "# refuses the two, nftables.conf is loaded alone (the firewall comes up)\n"
-		    "# and the unit fails: the log says why. Stop flushes as Debian's unit\n"
-		    "# does, then loads dnat.nft again.\n");
+		    "# and the unit fails: the log says why. Stop flushes the ruleset and\n"
+		    "# loads dnat.nft in one transaction too (Debian's flush alone if nft\n"
+		    "# refuses dnat.nft); after a failed start dnat.nft is loaded again.\n");
 	if (rules)
 		buf_puts(b, "# Where rs-dnat loads the rules (legacy iptables, untouched by the\n"
 			    "# flush), this is Debian's unit.\n");
 	buf_puts(b, "[Service]\n");
 	load_line(b, "ExecStart", ours);
 	load_line(b, "ExecReload", ours);
+	stop_line(b, ours);
 	buf_printf(b, "ExecStopPost=-/bin/sh -c 'if %s; then nft -f /etc/lvsdns/dnat.nft; fi'\n"
 		      "EOF\n", ours);
 }
@@ -496,7 +512,8 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   the nftables table inet lvsdns), installs a drop-in with which\n"
 		      "   nftables.service loads /etc/nftables.conf (it flushes the whole\n"
 		      "   ruleset) and dnat.nft in one transaction on start and reload, and\n"
-		      "   dnat.nft again after a stop (with rs-dnat it is Debian's unit),\n"
+		      "   flushes and loads dnat.nft in one on stop (with rs-dnat it is\n"
+		      "   Debian's unit),\n"
 		      "   and enables and starts\n"
 		      "   named@INSTANCE for each instance. After a reboot named@INSTANCE puts\n"
 		      "   them back before named starts (its route, the host's rules): an\n"

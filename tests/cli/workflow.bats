@@ -664,7 +664,7 @@ dropin_script() {
 		sed -n "s|^$2=/bin/sh -c \"\\(.*\\)\"\$|\\1|p" | sed 's/\\"/"/g'
 }
 
-@test "onboard: install.sh's nftables.service drop-in replaces Debian's start and reload with one nft load of nftables.conf and dnat.nft; it asks for rs-dnat only where there are iptables rules" {
+@test "onboard: install.sh's nftables.service drop-in replaces Debian's start and reload with one nft load of nftables.conf and dnat.nft, and its stop with the flush and dnat.nft in one; it asks for rs-dnat only where there are iptables rules" {
 	local f=etc/systemd/system/nftables.service.d/lvsdns.conf k
 	sed 's/^\tclients = { "0.0.0.0\/0" }$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
 	"$GEN" onboard "$TMP/sl.conf" kai -o "$TMP/b" >/dev/null
@@ -686,8 +686,16 @@ dropin_script() {
 		grep -qF "echo 'include \"/etc/nftables.conf\"; include \"/etc/lvsdns/dnat.nft\"' | /usr/sbin/nft -f - && exit 0;" "$TMP/sl.sh"
 		grep -q 'fi; exec /usr/sbin/nft -f /etc/nftables.conf$' "$TMP/sl.sh"
 	done
+	# stop: the flush and dnat.nft in one nft -f, else Debian's flush
+	[ "$(grep -c "^ExecStop=" "$TMP/sl/$f")" -eq 2 ]
+	grep -qx "ExecStop=" "$TMP/sl/$f"
+	dropin_script "$TMP/sl/$f" ExecStop > "$TMP/stop.sh"
+	cat "$TMP/stop.sh"
+	sh -n "$TMP/stop.sh"
+	grep -qF "echo 'flush ruleset; include \"/etc/lvsdns/dnat.nft\"' | /usr/sbin/nft -f - && exit 0;" "$TMP/stop.sh"
+	grep -q 'fi; exec /usr/sbin/nft flush ruleset$' "$TMP/stop.sh"
 	refute_grep 'rs-dnat|ExecStartPost' "$TMP/sl/$f"
-	[ "$(grep -c 'rs-dnat --help' "$TMP/sf/$f")" -eq 3 ]
+	[ "$(grep -c 'rs-dnat --help' "$TMP/sf/$f")" -eq 4 ]
 	# systemd would take these for its specifiers and variables
 	refute_grep '[%$]' "$TMP/sl/$f"
 	refute_grep '[%$]' "$TMP/sf/$f"

@@ -269,7 +269,7 @@ transactions() {
 	return "$rc"
 }
 
-@test "with install.sh's drop-in, nftables.service's start and reload flush the ruleset and make the DNAT table again in one nft transaction; the old drop-in's two loads left the VIPs without it in between" {
+@test "with install.sh's drop-in, nftables.service's start, reload, stop and restart flush the ruleset and make the DNAT table again in one nft transaction; the old drop-in's two loads left the VIPs without it in between" {
 	local d="$DP_TMP/rs/etc/systemd/system/nftables.service.d" t
 	on_host rs systemctl start nftables
 	# Debian's ExecStart= and ExecReload= are replaced, not added to
@@ -280,13 +280,21 @@ transactions() {
 	[ "$(echo "$t" | wc -l)" -eq 1 ]
 	[[ "$t" == *"delete table inet lvsdns"*"add table inet filter"*", add table inet lvsdns" ]]
 	answered_by_each_instance
-	# restart: Debian's stop flushes, the drop-in's ExecStopPost= loads
-	# dnat.nft again (two; stop keeps the moment between), then the start: one
+	# stop: the flush and dnat.nft in one transaction; ExecStopPost= loads
+	# dnat.nft once more (for a failed start), its table replaced in one
+	t=$(transactions stop)
+	echo "stop: $t"
+	[ "$(echo "$t" | wc -l)" -eq 2 ]
+	[[ "$(echo "$t" | sed -n 1p)" == "delete table inet filter, delete table inet lvsdns"*", add table inet lvsdns" ]]
+	[[ "$(echo "$t" | sed -n 2p)" == *"add table inet lvsdns" ]]
+	answered_by_each_instance
+	on_host rs systemctl start nftables
+	# restart: that stop, then the start: no transaction leaves the table out
 	t=$(transactions restart)
 	echo "restart: $t"
 	[ "$(echo "$t" | wc -l)" -eq 3 ]
-	[ "$(echo "$t" | sed -n 1p)" = "delete table inet filter, delete table inet lvsdns" ]
-	[[ "$(echo "$t" | sed -n 2p)" == "add table inet lvsdns"* ]]
+	[[ "$(echo "$t" | sed -n 1p)" == "delete table inet filter, delete table inet lvsdns"*", add table inet lvsdns" ]]
+	[[ "$(echo "$t" | sed -n 2p)" == *"add table inet lvsdns" ]]
 	[[ "$(echo "$t" | sed -n 3p)" == "delete table inet lvsdns"*"add table inet filter"*", add table inet lvsdns" ]]
 	answered_by_each_instance
 	# the old drop-in: the reload's flush in one transaction, the table in the next
