@@ -122,6 +122,7 @@ static void build_bgp(struct parser *p, cfg_t *root)
 	struct option_at want[] = {
 		{ "primary-metric", &b->primary_metric_at },
 		{ "backup-metric", &b->backup_metric_at },
+		{ "keepalive", &b->keepalive_at }, { "holdtime", &b->holdtime_at },
 	};
 	int k = keyword(p, sec, "mode", mode_words, true);
 

@@ -161,6 +161,7 @@ struct bgp {
 	struct origin primary_metric_at, backup_metric_at;
 	unsigned local_preference;
 	unsigned keepalive, holdtime;     /* seconds */
+	struct origin keepalive_at, holdtime_at;
 	bool bfd;
 	unsigned bfd_interval_ms;         /* transmit and receive */
 	unsigned bfd_multiplier;

@@ -719,6 +719,21 @@ static void validate_primaries(const struct site *s, struct diags *d)
 		validate_primary(s, i, d);
 }
 
+/* FRR takes `timers bgp 5 3` without a word and sends keepalives every
+ * holdtime/3 (integer division) instead: the file would not say what runs. */
+static void validate_bgp_timers(const struct bgp *b, struct diags *d)
+{
+	char *hint;
+
+	if (b->keepalive <= b->holdtime / 3)
+		return;
+	hint = xasprintf("keepalive at most holdtime/3 = %u; FRR would use that silently",
+			 b->holdtime / 3);
+	diag_add(d, later_line(b->keepalive_at, b->holdtime_at), hint,
+		 "bgp: keepalive %u is more than a third of holdtime %u", b->keepalive, b->holdtime);
+	free(hint);
+}
+
 /* Two balancers with one router-id: named where the second is written. */
 static void validate_router_ids(const struct site *s, struct diags *d)
 {
@@ -770,6 +785,7 @@ void validate_site(const struct site *s, struct diags *d)
 			 "bind: version '%s' is not a BIND 9 release this toolkit knows (9.2.0 or later)",
 			 s->bind.version ? s->bind.version : "");
 	validate_check(s, d);
+	validate_bgp_timers(&s->bgp, d);
 	validate_services(s, d);
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		validate_balancer(s, &s->balancers[i], d);
