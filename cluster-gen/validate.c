@@ -308,6 +308,17 @@ static void validate_shared_neighbors(const struct balancer *b, struct diags *d)
 		}
 }
 
+/* A neighbor's description goes into frr.conf as the rest of a line: no
+ * control character (libconfuse's escapes make any of them, not only \n and
+ * \t), nor what frr.conf or our own quoting would read otherwise. */
+static bool description_safe(const char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s) || strchr("\"\\!#", *s))
+			return false;
+	return true;
+}
+
 static void validate_balancer(const struct site *s, const struct balancer *b, struct diags *d)
 {
 	char a[ADDR_STRLEN];
@@ -332,10 +343,11 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 	for (size_t i = 0; i < b->nneighbors; i++) {
 		const struct neighbor *n = &b->neighbors[i];
 		check_name(d, n->at.line, "neighbor", n->name);
-		if (n->description && strpbrk(n->description, "\"\\\n\r\t!#"))
-			diag_add(d, n->description_at.line, NULL,
-				 "neighbor %s: description must not contain quotes, tabs, '!' or '#'",
-				 n->name);
+		if (n->description && !description_safe(n->description))
+			diag_add(d, n->description_at.line, "plain text on one line: it is written as it is "
+				 "into frr.conf, where a command ends at the end of its line",
+				 "neighbor %s: description must not contain control characters (a line break, "
+				 "a tab, ...), double quotes, backslashes, '!' or '#'", n->name);
 		else if (n->description && n->description[strspn(n->description, " ")] == '\0')
 			diag_add(d, n->description_at.line, "leave it out, or say who the neighbor is",
 				 "neighbor %s: description is empty; FRR refuses 'description' without text", n->name);
