@@ -401,9 +401,11 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 	if (!in->interface)
 		diag_add(p->d, in->at.line, "the host's interface on that VLAN, e.g. \"eth1.105\"",
 			 "%s: 'interface' is required", owner);
+	p->host = rs->name;
 	opt_addr(p, sec, "address", &in->address);
 	in->weight = opt_uint(p, sec, "weight", 0, 65535);
 	in->control_port = opt_uint(p, sec, "control-port", 0, 65535);
+	p->host = NULL;
 	in->vlan = rs->balancer == (size_t)-1 ? (size_t)-1 :
 		resolve_vlan(p, sec, &p->s->balancers[rs->balancer], owner);
 	if (in->vlan != (size_t)-1 && cfg_getstr(sec, "vlan") && cfg_getstr(sec, "lb-address")) {
@@ -609,7 +611,7 @@ static int report_unclosed(const char *text, size_t len, struct diags *d)
 int site_load_text(const char *path, char *text, size_t len, struct site *out,
 		   struct diags *d)
 {
-	struct parser p = { d, out, NULL, NULL, 0 };
+	struct parser p = { d, out, NULL, NULL, 0, NULL };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
 	int rc;
 

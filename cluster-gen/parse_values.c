@@ -315,15 +315,27 @@ const char *owner(cfg_t *sec, char *out, size_t size)
 	return out;
 }
 
+/* An instance's name is unique only within its host: the host comes first,
+ * as in the cross-checks' messages. */
+const char *section_owner(const struct parser *p, cfg_t *sec, char *out, size_t size)
+{
+	char who[160];
+
+	if (!p->host)
+		return owner(sec, out, size);
+	snprintf(out, size, "%s %s", p->host, owner(sec, who, sizeof(who)));
+	return out;
+}
+
 unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 			 unsigned long min, unsigned long max)
 {
 	long v = cfg_getint(sec, name);
-	char who[160];
+	char who[240];
 
 	if (v < 0 || (unsigned long)v < min || (unsigned long)v > max) {
 		diag_add(p->d, line_of(p, sec, name), NULL,
-			 "%s: %s %ld is out of range (%lu..%lu)", owner(sec, who, sizeof(who)),
+			 "%s: %s %ld is out of range (%lu..%lu)", section_owner(p, sec, who, sizeof(who)),
 			 name, v, min, max);
 		return (unsigned)min;
 	}
@@ -333,16 +345,16 @@ unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)
 {
 	const char *v = cfg_getstr(sec, name);
-	char who[160];
+	char who[240];
 
 	if (!v) {
 		diag_add(p->d, section_line(p, sec), NULL, "%s: '%s' is required",
-			 owner(sec, who, sizeof(who)), name);
+			 section_owner(p, sec, who, sizeof(who)), name);
 		return false;
 	}
 	if (!addr_parse(v, out)) {
 		diag_add(p->d, line_of(p, sec, name), "write a numeric IPv4 or IPv6 address; names are not resolved",
-			 "%s: %s '%s' is not an IP address", owner(sec, who, sizeof(who)), name, v);
+			 "%s: %s '%s' is not an IP address", section_owner(p, sec, who, sizeof(who)), name, v);
 		return false;
 	}
 	return true;
@@ -354,7 +366,7 @@ int keyword(struct parser *p, cfg_t *sec, const char *name,
 {
 	const char *v = cfg_getstr(sec, name);
 	struct buf choices;
-	char who[160];
+	char who[240];
 
 	for (int i = 0; table[i]; i++)
 		if (nocase ? strcasecmp(v, table[i]) == 0 : strcmp(v, table[i]) == 0)
@@ -363,7 +375,7 @@ int keyword(struct parser *p, cfg_t *sec, const char *name,
 	for (int i = 0; table[i]; i++)
 		buf_printf(&choices, "%s%s", i ? ", " : "", table[i]);
 	diag_add(p->d, line_of(p, sec, name), NULL, "%s: %s '%s' is not one of %s",
-		 owner(sec, who, sizeof(who)), name, v, choices.data);
+		 section_owner(p, sec, who, sizeof(who)), name, v, choices.data);
 	buf_free(&choices);
 	return -1;
 }

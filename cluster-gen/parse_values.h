@@ -17,6 +17,8 @@ struct parser {
 	char *text;      /* the site file, comments blanked, newlines made NULs */
 	char **lines;    /* its lines, to find where sections open */
 	size_t nlines;
+	const char *host; /* while an instance is built: its real server, which
+			     its messages name ("kai instance b: ...") */
 };
 
 /* Takes the site text (comments blanked) and splits it into p->lines. */
@@ -51,6 +53,8 @@ struct origin section_at(const struct parser *p, cfg_t *sec, const struct option
 
 /* "service resolver-a" or "check": what a message is about. */
 const char *owner(cfg_t *sec, char *out, size_t size);
+/* The same, with an instance's host in front ("kai instance b"). */
+const char *section_owner(const struct parser *p, cfg_t *sec, char *out, size_t size);
 char *opt_str(cfg_t *sec, const char *name);
 unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 		  unsigned long min, unsigned long max);

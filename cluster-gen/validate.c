@@ -365,12 +365,13 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 static void validate_instance(const struct site *s, const struct realserver *r,
 			      const struct instance *in, struct diags *d)
 {
-	char a[ADDR_STRLEN], p[PREFIX_STRLEN], n[PREFIX_STRLEN];
+	char a[ADDR_STRLEN], p[PREFIX_STRLEN], n[PREFIX_STRLEN], what[200];
 	const struct balancer *b = &s->balancers[r->balancer];
 	const struct vlan *v;
 	struct prefix net;
 
-	check_name(d, in->at.line, "instance", in->name);
+	snprintf(what, sizeof(what), "%s instance", r->name);
+	check_name(d, in->at.line, what, in->name);
 	if (in->interface && !safe_ifname(in->interface))
 		diag_add(d, in->interface_at.line, "at most 15 characters (IFNAMSIZ) of letters, digits, '_', '.', '-'",
 			 "%s instance %s: interface '%s' is not a valid interface name", r->name, in->name,
