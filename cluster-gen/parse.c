@@ -5,6 +5,7 @@
 
 #include <confuse.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,29 @@ static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 	svc->ops = cfg_getbool(sec, "one-packet-scheduling");
 }
 
+/* For a name that resolves to nothing, the names there are: "the site's
+ * balancers: dus2, ffm4", in their sorted order and at most NAMES_HINT_MAX
+ * of them, so that the hint stays one short line. `base` holds n structs
+ * of `size` octets with the name at `offset`; NULL when n is 0 (the
+ * caller's own hint says how to declare one). The caller frees. */
+#define NAMES_HINT_MAX 8
+
+static char *names_hint(const char *what, const void *base, size_t n, size_t size, size_t offset)
+{
+	struct buf b;
+
+	if (n == 0)
+		return NULL;
+	buf_init(&b);
+	buf_printf(&b, "%s: ", what);
+	for (size_t i = 0; i < n && i < NAMES_HINT_MAX; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "",
+			   *(char *const *)((const char *)base + i * size + offset));
+	if (n > NAMES_HINT_MAX)
+		buf_puts(&b, ", ...");
+	return buf_steal(&b);
+}
+
 /* Resolves a list of service names into sorted, unique indexes. */
 static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
 			    const char *owner, size_t *n)
@@ -243,9 +267,12 @@ static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
 		const char *name = cfg_getnstr(sec, opt, (unsigned)i);
 		size_t idx = site_service_index(p->s, name);
 		if (idx == (size_t)-1) {
+			char *known = names_hint("the site's services", p->s->services, p->s->nservices,
+						 sizeof(struct service), offsetof(struct service, name));
 			diag_add(p->d, list_value_line(p, line_of(p, sec, opt), name),
-				 "services are declared with: service NAME { vip = ... }",
+				 known ? known : "services are declared with: service NAME { vip = ... }",
 				 "%s: %s names unknown service '%s'", owner, opt, name);
+			free(known);
 			continue;
 		}
 		v[(*n)++] = idx;
@@ -351,6 +378,26 @@ static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)
 	free(subs);
 }
 
+/* lb-address names no vlan of b: the addresses b has, as names_hint. */
+static void unknown_lb_address(struct parser *p, cfg_t *sec, const struct balancer *b,
+			       const char *owner, const char *lb)
+{
+	struct buf known;
+
+	buf_init(&known);
+	for (size_t i = 0; i < b->nvlans && i < NAMES_HINT_MAX; i++) {
+		char a[ADDR_STRLEN];
+		buf_printf(&known, "%s%s (vlan %s)", i ? ", " : "its vlan addresses: ",
+			   addr_str(&b->vlans[i].address.addr, a), b->vlans[i].name);
+	}
+	if (b->nvlans > NAMES_HINT_MAX)
+		buf_puts(&known, ", ...");
+	diag_add(p->d, line_of(p, sec, "lb-address"), b->nvlans ? known.data :
+		 "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
+		 "%s: lb-address %s is not an address of balancer %s on any vlan", owner, lb, b->name);
+	buf_free(&known);
+}
+
 /* An instance names its VLAN directly (vlan = 105) or by the balancer's
  * address on it (lb-address = 10.1.53.1, the old article's way). */
 static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *b,
@@ -368,8 +415,12 @@ static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *
 		if (strcmp(b->vlans[i].name, name) == 0)
 			return i;
 	if (name) {
-		diag_add(p->d, line_of(p, sec, "vlan"), NULL, "%s: balancer %s has no vlan '%s'",
-			 owner, b->name, name);
+		char *known = names_hint("its vlans", b->vlans, b->nvlans, sizeof(struct vlan),
+					 offsetof(struct vlan, name));
+		diag_add(p->d, line_of(p, sec, "vlan"), known ? known :
+			 "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
+			 "%s: balancer %s has no vlan '%s'", owner, b->name, name);
+		free(known);
 		return (size_t)-1;
 	}
 	if (!addr_parse(lb, &lba)) {
@@ -380,8 +431,7 @@ static size_t resolve_vlan(struct parser *p, cfg_t *sec, const struct balancer *
 	for (size_t i = 0; i < b->nvlans; i++)
 		if (addr_eq(&b->vlans[i].address.addr, &lba))
 			return i;
-	diag_add(p->d, line_of(p, sec, "lb-address"), "declare it in the balancer: vlan NAME { interface = ... address = \"ADDR/LEN\" }",
-		 "%s: lb-address %s is not an address of balancer %s on any vlan", owner, lb, b->name);
+	unknown_lb_address(p, sec, b, owner, lb);
 	return (size_t)-1;
 }
 
@@ -442,6 +492,18 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 			 "realserver %s: 'clients' is required", rs->name);
 }
 
+static void unknown_balancer(struct parser *p, cfg_t *sec, const struct realserver *rs,
+			     const char *lb)
+{
+	char *known = names_hint("the site's balancers", p->s->balancers, p->s->nbalancers,
+				 sizeof(struct balancer), offsetof(struct balancer, name));
+
+	diag_add(p->d, line_of(p, sec, "balancer"),
+		 known ? known : "balancers are declared with: balancer NAME { ... }",
+		 "realserver %s: unknown balancer '%s'", rs->name, lb);
+	free(known);
+}
+
 /* A real server declared inside a balancer belongs to it (`within`). */
 static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 			     struct realserver *rs)
@@ -464,8 +526,7 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	if (!lb)
 		diag_add(p->d, rs->at.line, NULL, "realserver %s: 'balancer' is required", rs->name);
 	else if (rs->balancer == (size_t)-1)
-		diag_add(p->d, line_of(p, sec, "balancer"), "balancers are declared with: balancer NAME { ... }",
-			 "realserver %s: unknown balancer '%s'", rs->name, lb);
+		unknown_balancer(p, sec, rs, lb);
 	build_clients(p, sec, rs);
 	k = keyword(p, sec, "nat", nat_words, true);
 	rs->nat = k < 0 ? NAT_STATEFUL : (enum nat_mode)k;
