@@ -269,6 +269,7 @@ static size_t *service_refs(struct parser *p, cfg_t *sec, const char *opt,
 		if (idx == (size_t)-1) {
 			char *known = names_hint("the site's services", p->s->services, p->s->nservices,
 						 sizeof(struct service), offsetof(struct service, name));
+			p->s->unresolved_service = true;
 			diag_add(p->d, list_value_line(p, line_of(p, sec, opt), name),
 				 known ? known : "services are declared with: service NAME { vip = ... }",
 				 "%s: %s names unknown service '%s'", owner, opt, name);
@@ -523,6 +524,7 @@ static void build_realserver(struct parser *p, cfg_t *sec, const char *within,
 	if (within)
 		lb = within;
 	rs->balancer = lb ? site_balancer_index(p->s, lb) : (size_t)-1;
+	p->s->unresolved_balancer |= rs->balancer == (size_t)-1;
 	if (!lb)
 		diag_add(p->d, rs->at.line, NULL, "realserver %s: 'balancer' is required", rs->name);
 	else if (rs->balancer == (size_t)-1)
@@ -575,6 +577,7 @@ static void build_realservers(struct parser *p, cfg_t *root)
 	s->realservers = xcalloc(n, sizeof(*s->realservers));
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(cfg_title(v[i].sec), cfg_title(v[i - 1].sec)) == 0) {
+			s->unresolved_balancer = true;   /* its instances are missing */
 			diag_add(p->d, section_line(p, v[i].sec), "real server names are host names: unique in the site",
 				 "realserver %s is declared twice", cfg_title(v[i].sec));
 			continue;

@@ -198,6 +198,15 @@ struct site {
 	size_t nbalancers;
 	struct realserver *realservers;
 	size_t nrealservers;
+	/* Names the parser reported it could not resolve. The model then lacks
+	 * what the file meant, so the cross-checks that need every reference
+	 * skip what they would misjudge (a host's instances missing behind the
+	 * balancer it was meant for, a service without the primary a typo was
+	 * meant to give it): the operator fixes the name, runs check again and
+	 * gets the problems that are left, not ones the typo made up. */
+	bool unresolved_balancer; /* a host's balancer unknown or missing, or a host
+				     declared twice (the second is dropped) */
+	bool unresolved_service;  /* an unknown service in primary or services */
 };
 
 void site_free(struct site *s);

@@ -334,7 +334,8 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 		diag_add(d, b->vip_interface_at.line, "a dummy interface of its own (lvsdns0): its "
 			 "ifupdown stanza creates it, and deletes it on ifdown",
 			 "balancer %s: vip-interface cannot be lo", b->name);
-	for (size_t i = 0; i < b->nprimary; i++)
+	/* a service a typo left out of services is not "not carried" */
+	for (size_t i = 0; !s->unresolved_service && i < b->nprimary; i++)
 		if (!balancer_carries(b, b->primary[i]))
 			diag_add(d, later_line(b->primary_at, b->services_at),
 				 "add it to the balancer's services, or drop it from primary",
@@ -366,7 +367,7 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 			      const struct instance *in, struct diags *d)
 {
 	char a[ADDR_STRLEN], p[PREFIX_STRLEN], n[PREFIX_STRLEN], what[200];
-	const struct balancer *b = &s->balancers[r->balancer];
+	const struct balancer *b;
 	const struct vlan *v;
 	struct prefix net;
 
@@ -376,8 +377,10 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 		diag_add(d, in->interface_at.line, "at most 15 characters (IFNAMSIZ) of letters, digits, '_', '.', '-'",
 			 "%s instance %s: interface '%s' is not a valid interface name", r->name, in->name,
 			 in->interface);
+	/* a vlan resolves only where the host's balancer does */
 	if (in->vlan == (size_t)-1 || !in->address.family)
 		return;
+	b = &s->balancers[r->balancer];
 	v = &b->vlans[in->vlan];
 	prefix_network(&v->address, &net);
 	if (!prefix_contains(&v->address, &in->address))
@@ -576,8 +579,10 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 		for (size_t j = 0; j < b->nservices; j++) {
 			const struct service *v = &s->services[b->services[j]];
 			bool v6 = v->vip.family == AF_INET6;
-			if (!v->vip.family || bh[i].count[v6] == 0)
-				continue;   /* no instances at all: validate_families says so */
+			/* no instances at all: validate_families says so; a host
+			 * whose balancer did not resolve: its weight may be missing */
+			if (!v->vip.family || bh[i].count[v6] == 0 || s->unresolved_balancer)
+				continue;
 			check_reachable_quorum(v, b, dynamic ? bh[i].weighted[v6] * thresholds(s) :
 					       bh[i].weight[v6], dynamic, d);
 		}
@@ -664,10 +669,12 @@ static void validate_watch_ids(const struct site *s, struct diags *d)
 	}
 }
 
-/* Every VIP a balancer carries needs instances of its family behind it. */
+/* Every VIP a balancer carries needs instances of its family behind it.
+ * Unless a host's balancer did not resolve: its instances may be the ones
+ * missing, and the unknown name is the problem to fix. */
 static void validate_families(const struct site *s, const struct behind *bh, struct diags *d)
 {
-	for (size_t i = 0; i < s->nbalancers; i++) {
+	for (size_t i = 0; !s->unresolved_balancer && i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
 
 		for (size_t j = 0; j < b->nservices; j++) {
@@ -685,7 +692,7 @@ static void validate_families(const struct site *s, const struct behind *bh, str
 /* A service no balancer carries would be silently missing from every file. */
 static void validate_carried(const struct site *s, struct diags *d)
 {
-	for (size_t i = 0; i < s->nservices; i++) {
+	for (size_t i = 0; !s->unresolved_service && i < s->nservices; i++) {
 		bool carried = false;
 		for (size_t j = 0; j < s->nbalancers && !carried; j++)
 			carried = balancer_carries(&s->balancers[j], i);
@@ -705,6 +712,8 @@ static void validate_primary(const struct site *s, size_t i, struct diags *d)
 		if (balancer_is_primary(&s->balancers[j], i) &&
 		    (!first || s->balancers[j].primary_at.line < first->primary_at.line))
 			first = &s->balancers[j];
+	if (!first && s->unresolved_service)
+		return;   /* the primary it lacks may be the name that did not resolve */
 	if (!first) {
 		diag_add(d, s->services[i].at.line, "name it in one balancer's primary = { ... } (or use bgp { mode = anycast })",
 			 "service %s has no primary balancer in active-standby mode", s->services[i].name);
@@ -808,7 +817,7 @@ void validate_site(const struct site *s, struct diags *d)
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		check_name(d, r->at.line, "realserver", r->name);
-		for (size_t j = 0; r->balancer != (size_t)-1 && j < r->ninstances; j++)
+		for (size_t j = 0; j < r->ninstances; j++)
 			validate_instance(s, r, &r->instances[j], d);
 		validate_stateless(s, r, d);
 	}
