@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "parse_errors.h"
 #include "parse_values.h"
 #include "schema.h"
 #include "site_text.h"
@@ -579,7 +580,8 @@ static void build_realservers(struct parser *p, cfg_t *root)
 		if (i > 0 && strcmp(cfg_title(v[i].sec), cfg_title(v[i - 1].sec)) == 0) {
 			s->unresolved_balancer = true;   /* its instances are missing */
 			diag_add(p->d, section_line(p, v[i].sec), "real server names are host names: unique in the site",
-				 "realserver %s is declared twice", cfg_title(v[i].sec));
+				 "duplicate realserver '%s' (first at line %d)", cfg_title(v[i].sec),
+				 section_line(p, v[i - 1].sec));
 			continue;
 		}
 		build_realserver(p, v[i].sec, v[i].within, &s->realservers[s->nrealservers++]);
@@ -634,7 +636,9 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
 	f = fmemopen(text, len, "r");
 	if (!f)
 		return CFG_FILE_ERROR;
+	parse_errors_begin(cfg, text);
 	rc = cfg_parse_fp(cfg, f);
+	parse_errors_end();
 	fclose(f);
 	return rc;
 }

@@ -233,12 +233,10 @@ int list_value_line(const struct parser *p, int from, const char *value)
 	return from;
 }
 
-/* The section opens at or a little above `first`, the first line any of
- * its options was recorded at; 0 when it does not. */
-static int opening_line(const struct parser *p, cfg_t *sec, int first)
+int opening_line(const struct parser *p, const char *name, const char *title, int first)
 {
 	for (int l = first; l > 0 && l > first - 8 && (size_t)l <= p->nlines; l--)
-		if (opens_section(p->lines[l - 1], sec->name, sec->title))
+		if (opens_section(p->lines[l - 1], name, title))
 			return l;
 	return 0;
 }
@@ -273,8 +271,9 @@ struct origin section_at(const struct parser *p, cfg_t *sec, const struct option
 	if (at.line == 0)
 		at.line = sec->line;
 	/* a long list first, recorded at its end: from the line that sets it */
-	if ((opened = opening_line(p, sec, at.line)) == 0 && first)
-		opened = opening_line(p, sec, written_line(p, first, strcspn(first, "="), at.line));
+	if ((opened = opening_line(p, sec->name, sec->title, at.line)) == 0 && first)
+		opened = opening_line(p, sec->name, sec->title,
+				      written_line(p, first, strcspn(first, "="), at.line));
 	if (opened)
 		at.line = opened;
 	for (size_t k = 0; k < n; k++)

@@ -31,6 +31,9 @@ void register_line_recorders(cfg_t *cfg, cfg_opt_t *opts, const char *prefix);
 int option_line(cfg_t *sec, const char *name);
 /* A section's own line: where it opens (libconfuse keeps the closing line). */
 int section_line(const struct parser *p, cfg_t *sec);
+/* Where section `name` ["title"] opens: at or a little above line `first`
+ * (the first line any of its options was recorded at); 0 when it does not. */
+int opening_line(const struct parser *p, const char *name, const char *title, int first);
 /* The option's line, else the section's. */
 int line_of(const struct parser *p, cfg_t *sec, const char *name);
 /* The line of one value of a list that is set at line `from`: the first
