@@ -190,6 +190,37 @@ static void check_vlans(const struct balancer *b, struct diags *d)
 	}
 }
 
+/* A VIP inside a VLAN network would be on-link for the real servers there:
+ * they would ARP (or solicit) for it on the VLAN instead of leaving it to
+ * the balancer's DR path. Named at the later of the VIP and the VLAN's
+ * address; a VIP that is the balancer's own address there is reported as
+ * an address used twice. */
+static void check_vip_in_vlan(const struct service *v, const struct balancer *b,
+			      const struct vlan *w, struct diags *d)
+{
+	char a[ADDR_STRLEN], n[PREFIX_STRLEN];
+	struct prefix net;
+
+	if (v->vip.family != w->address.addr.family || !prefix_contains(&w->address, &v->vip) ||
+	    addr_eq(&v->vip, &w->address.addr))
+		return;
+	prefix_network(&w->address, &net);
+	diag_add(d, later_line(v->vip_at, w->address_at),
+		 "give the VIP an address outside every VLAN network: the balancer holds it on its vip-interface",
+		 "service %s: VIP %s is inside balancer %s's vlan %s network %s; the real servers there "
+		 "would reach it on the VLAN, not through the balancer", v->name,
+		 addr_str(&v->vip, a), b->name, w->name, prefix_str(&net, n));
+}
+
+static void check_vips_in_vlans(const struct site *s, struct diags *d)
+{
+	for (size_t i = 0; i < s->nservices; i++)
+		for (size_t j = 0; s->services[i].vip.family && j < s->nbalancers; j++)
+			for (size_t k = 0; k < s->balancers[j].nvlans; k++)
+				check_vip_in_vlan(&s->services[i], &s->balancers[j],
+						  &s->balancers[j].vlans[k], d);
+}
+
 /* nft refuses a set of overlapping intervals, and iptables would match the
  * wider network first anyway: one network per range of clients. */
 static void check_clients(const struct realserver *r, struct diags *d)
@@ -215,6 +246,7 @@ void validate_addresses(const struct site *s, struct diags *d)
 	free(v);
 	for (size_t i = 0; i < s->nbalancers; i++)
 		check_vlans(&s->balancers[i], d);
+	check_vips_in_vlans(s, d);
 	for (size_t i = 0; i < s->nrealservers; i++)
 		check_clients(&s->realservers[i], d);
 }
