@@ -125,6 +125,7 @@ static void build_bgp(struct parser *p, cfg_t *root)
 		{ "primary-metric", &b->primary_metric_at },
 		{ "backup-metric", &b->backup_metric_at },
 		{ "keepalive", &b->keepalive_at }, { "holdtime", &b->holdtime_at },
+		{ "mode", &b->mode_at },
 	};
 	int k = keyword(p, sec, "mode", mode_words, true);
 

@@ -85,7 +85,8 @@ struct balancer {
 	struct origin router_id_at;
 	char *vip_interface;      /* where the VIPs live and FRR redistributes from */
 	struct origin vip_interface_at;
-	size_t *primary;          /* indexes into site.services, sorted */
+	size_t *primary;          /* indexes into site.services, sorted; none in
+				     anycast mode, where validation refuses it */
 	size_t nprimary;
 	struct origin primary_at;
 	size_t *services;         /* services this balancer carries (default all) */
@@ -157,6 +158,7 @@ struct check {
 struct bgp {
 	struct origin at;
 	enum bgp_mode mode;
+	struct origin mode_at;
 	unsigned primary_metric, backup_metric;
 	struct origin primary_metric_at, backup_metric_at;
 	unsigned local_preference;

@@ -334,8 +334,10 @@ static void validate_balancer(const struct site *s, const struct balancer *b, st
 		diag_add(d, b->vip_interface_at.line, "a dummy interface of its own (lvsdns0): its "
 			 "ifupdown stanza creates it, and deletes it on ifdown",
 			 "balancer %s: vip-interface cannot be lo", b->name);
-	/* a service a typo left out of services is not "not carried" */
-	for (size_t i = 0; !s->unresolved_service && i < b->nprimary; i++)
+	/* a service a typo left out of services is not "not carried"; in
+	 * anycast mode primary itself is the problem (validate_anycast) */
+	for (size_t i = 0; !s->unresolved_service && s->bgp.mode != BGP_ANYCAST &&
+			   i < b->nprimary; i++)
 		if (!balancer_carries(b, b->primary[i]))
 			diag_add(d, later_line(b->primary_at, b->services_at),
 				 "add it to the balancer's services, or drop it from primary",
@@ -726,10 +728,28 @@ static void validate_primary(const struct site *s, size_t i, struct diags *d)
 				 first->name, s->balancers[j].name);
 }
 
+/* In anycast mode every balancer announces every VIP it carries with
+ * primary-metric (render_frr.c): a primary list would change nothing, and
+ * an operator who wrote one expects it to. Named at the later of the list
+ * and the mode. */
+static void validate_anycast(const struct site *s, struct diags *d)
+{
+	char *why = xasprintf("primary has no meaning in anycast mode: every balancer announces "
+			      "every VIP it carries with MED %u", s->bgp.primary_metric);
+
+	for (size_t i = 0; i < s->nbalancers; i++)
+		if (s->balancers[i].nprimary)
+			diag_add(d, later_line(s->balancers[i].primary_at, s->bgp.mode_at),
+				 "remove primary = { ... }, or use bgp { mode = active-standby }",
+				 "balancer %s: %s", s->balancers[i].name, why);
+	free(why);
+	validate_carried(s, d);
+}
+
 static void validate_primaries(const struct site *s, struct diags *d)
 {
 	if (s->bgp.mode == BGP_ANYCAST) {
-		validate_carried(s, d);
+		validate_anycast(s, d);
 		return;
 	}
 	if (s->bgp.primary_metric >= s->bgp.backup_metric)

@@ -69,7 +69,7 @@ render() { # site file, output dir
 		render "$dir/site.conf" "$TMP/$(basename "$dir")"
 	done
 	render site.conf.example "$TMP/example-live"
-	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/' \
+	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/; /^[[:space:]]*primary = /d' \
 		site.conf.example >"$TMP/anycast.conf"
 	render "$TMP/anycast.conf" "$TMP/anycast"
 	n=0
@@ -160,7 +160,7 @@ af_lines() {
 }
 
 @test "anycast: one prefix-list per family, one metric; BFD off means no BFD lines" {
-	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/' \
+	sed 's/mode = active-standby/mode = anycast/; s/bfd = true/bfd = false/; /^[[:space:]]*primary = /d' \
 		site.conf.example >"$TMP/anycast.conf"
 	render "$TMP/anycast.conf" "$TMP/out"
 	for lb in ffm4 dus2; do

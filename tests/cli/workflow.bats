@@ -534,7 +534,7 @@ assert len(rs["lou"]["instances"]) == 2
 }
 
 @test "graph: anycast shows every VIP with one metric; errors exit 2" {
-	sed -i 's/mode = active-standby/mode = anycast/' "$TMP/site.conf"
+	sed -i 's/mode = active-standby/mode = anycast/; /^[[:space:]]*primary = /d' "$TMP/site.conf"
 	run "$GEN" graph "$TMP/site.conf"
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -F 'resolver-b 192.0.2.125: anycast, MED 0\l'

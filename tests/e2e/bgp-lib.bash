@@ -274,7 +274,7 @@ VIP_GUARD=${VIP_GUARD:-build/san/lvsdns-vip-guard}
 variant_sed() {
 	case $1 in
 	standby) echo 's/^//' ;;
-	anycast) echo 's/mode = active-standby/mode = anycast/' ;;
+	anycast) echo 's/mode = active-standby/mode = anycast/; /^[[:space:]]*primary = /d' ;;
 	nobfd) echo 's/bfd = true/bfd = false/' ;;
 	oldtimers) echo 's/bfd = true/bfd = false/; s/keepalive = 1/keepalive = 60/; s/holdtime = 3/holdtime = 180/' ;;
 	*) echo "unknown variant $1" >&2; return 1 ;;
