@@ -166,8 +166,12 @@ int cmd_graph(int argc, char **argv, const struct command *self)
 	dq(&b, s.name);
 	buf_puts(&b, "\" {\n\tgraph [rankdir=TB, fontname=\"Helvetica\", fontsize=12, labelloc=t, label=\"site ");
 	dq(&b, s.name);
-	buf_printf(&b, ": AS %u, BGP %s, MED %u primary / %u backup\"];\n",
-		   s.asn, bgp_mode_name(s.bgp.mode), s.bgp.primary_metric, s.bgp.backup_metric);
+	buf_printf(&b, ": AS %u, BGP %s, ", s.asn, bgp_mode_name(s.bgp.mode));
+	if (s.bgp.mode == BGP_ANYCAST)   /* no roles: one MED, as frr.conf has it */
+		buf_printf(&b, "MED %u on every balancer\"];\n", s.bgp.primary_metric);
+	else
+		buf_printf(&b, "MED %u primary / %u backup\"];\n", s.bgp.primary_metric,
+			   s.bgp.backup_metric);
 	buf_puts(&b, "\tnode [fontname=\"Helvetica\", fontsize=10];\n"
 		     "\tedge [fontname=\"Helvetica\", fontsize=9];\n");
 	routers(&s, &b);

@@ -55,9 +55,14 @@ static char *prefix_dup(const struct prefix *p)
 	return xstrdup(prefix_str(p, t));
 }
 
-/* Space-separated names of the balancers for which pick(b, service) holds. */
-static char *balancers_where(const struct site *s, size_t service, int want_primary)
+enum lb_role { ROLE_PRIMARY, ROLE_BACKUP, ROLE_ANY };
+
+/* Space-separated names of the balancers that carry the service in the
+ * role: primary, backup (active-standby only: in anycast mode there are no
+ * roles, every balancer announces the VIP with one MED), or either. */
+static char *balancers_where(const struct site *s, size_t service, enum lb_role role)
 {
+	bool anycast = s->bgp.mode == BGP_ANYCAST;
 	struct buf b;
 
 	buf_init(&b);
@@ -65,7 +70,8 @@ static char *balancers_where(const struct site *s, size_t service, int want_prim
 		const struct balancer *lb = &s->balancers[i];
 		bool carries = balancer_carries(lb, service), primary = balancer_is_primary(lb, service);
 
-		if (want_primary == 1 ? primary : want_primary == 0 ? carries && !primary : carries)
+		if (role == ROLE_PRIMARY ? primary :
+		    role == ROLE_BACKUP ? carries && !primary && !anycast : carries)
 			buf_printf(&b, "%s%s", b.len ? " " : "", lb->name);
 	}
 	return buf_steal(&b);
@@ -156,9 +162,9 @@ static void service_keys(const struct site *s, struct kvs *k)
 		PUTF(k, xasprintf("service.%s.hysteresis", n), "%u", sv->hysteresis);
 		PUTF(k, xasprintf("service.%s.alpha", n), "%s", yesno(sv->alpha));
 		PUTF(k, xasprintf("service.%s.one-packet-scheduling", n), "%s", yesno(sv->ops));
-		put(k, xasprintf("service.%s.primary", n), balancers_where(s, i, 1));
-		put(k, xasprintf("service.%s.backup", n), balancers_where(s, i, 0));
-		put(k, xasprintf("service.%s.balancers", n), balancers_where(s, i, 2));
+		put(k, xasprintf("service.%s.primary", n), balancers_where(s, i, ROLE_PRIMARY));
+		put(k, xasprintf("service.%s.backup", n), balancers_where(s, i, ROLE_BACKUP));
+		put(k, xasprintf("service.%s.balancers", n), balancers_where(s, i, ROLE_ANY));
 	}
 	put(k, xstrdup("services"), buf_steal(&names));
 }
@@ -369,29 +375,54 @@ static void table_print(struct table *t, FILE *out)
 	free(t->cells);
 }
 
-static void list_tables(const struct site *s)
+/* The site line: in anycast mode one MED for every balancer, no roles. */
+static void list_site(const struct site *s)
 {
-	struct table t = { 7, NULL, 0, 0 };
+	printf("site %s (%s): ASN %u, bgp %s, ", s->name, site_file_name(s), s->asn,
+	       bgp_mode_name(s->bgp.mode));
+	if (s->bgp.mode == BGP_ANYCAST)
+		printf("metric %u on every balancer", s->bgp.primary_metric);
+	else
+		printf("metric %u primary / %u backup", s->bgp.primary_metric, s->bgp.backup_metric);
+	printf(", checker %s\n\n", checker_name(s->check.checker));
+}
 
-	printf("site %s (%s): ASN %u, bgp %s, metric %u primary / %u backup, checker %s\n\n",
-	       s->name, site_file_name(s), s->asn, bgp_mode_name(s->bgp.mode),
-	       s->bgp.primary_metric, s->bgp.backup_metric, checker_name(s->check.checker));
+/* Who announces each VIP: PRIMARY and BACKUP in active-standby mode; in
+ * anycast mode the BALANCERS that carry it, all alike. */
+static void list_services(const struct site *s)
+{
+	bool anycast = s->bgp.mode == BGP_ANYCAST;
+	struct table t = { anycast ? 6 : 7, NULL, 0, 0 };
+
+	/* row() takes t.ncols cells: the last one is left out in anycast mode */
 	row(&t, (char *[]){ xstrdup("SERVICE"), xstrdup("VIP"), xstrdup("PORTS"), xstrdup("SCHEDULER"),
-			    xstrdup("METHOD"), xstrdup("PRIMARY"), xstrdup("BACKUP") });
+			    xstrdup("METHOD"), xstrdup(anycast ? "BALANCERS" : "PRIMARY"),
+			    anycast ? NULL : xstrdup("BACKUP") });
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service *sv = &s->services[i];
 		row(&t, (char *[]){ xstrdup(sv->name), addr_dup(&sv->vip), ports_str(sv),
 				    s_or_empty(sv->scheduler), xstrdup(lvs_method_name(sv->method)),
-				    balancers_where(s, i, 1), balancers_where(s, i, 0) });
+				    balancers_where(s, i, anycast ? ROLE_ANY : ROLE_PRIMARY),
+				    anycast ? NULL : balancers_where(s, i, ROLE_BACKUP) });
 	}
 	table_print(&t, stdout);
+}
 
-	putchar('\n');
-	t = (struct table){ 6, NULL, 0, 0 };
-	row(&t, (char *[]){ xstrdup("BALANCER"), xstrdup("ROUTER-ID"), xstrdup("VIP-IF"),
-			    xstrdup("PRIMARY FOR"), xstrdup("CARRIES"), xstrdup("NEIGHBORS") });
+/* PRIMARY FOR only in active-standby mode: anycast has no primaries. */
+static void list_balancers(const struct site *s)
+{
+	bool anycast = s->bgp.mode == BGP_ANYCAST;
+	struct table t = { anycast ? 5 : 6, NULL, 0, 0 };
+
+	if (anycast)
+		row(&t, (char *[]){ xstrdup("BALANCER"), xstrdup("ROUTER-ID"), xstrdup("VIP-IF"),
+				    xstrdup("CARRIES"), xstrdup("NEIGHBORS") });
+	else
+		row(&t, (char *[]){ xstrdup("BALANCER"), xstrdup("ROUTER-ID"), xstrdup("VIP-IF"),
+				    xstrdup("PRIMARY FOR"), xstrdup("CARRIES"), xstrdup("NEIGHBORS") });
 	for (size_t i = 0; i < s->nbalancers; i++) {
 		const struct balancer *b = &s->balancers[i];
+		char *carries = service_names(s, b->services, b->nservices);
 		struct buf nb;
 
 		buf_init(&nb);
@@ -400,14 +431,22 @@ static void list_tables(const struct site *s)
 			buf_printf(&nb, "%s%s %s", j ? ", " : "", b->neighbors[j].name,
 				   addr_str(&b->neighbors[j].address, a));
 		}
-		row(&t, (char *[]){ xstrdup(b->name), addr_dup(&b->router_id), s_or_empty(b->vip_interface),
-				    service_names(s, b->primary, b->nprimary),
-				    service_names(s, b->services, b->nservices), buf_steal(&nb) });
+		if (anycast)
+			row(&t, (char *[]){ xstrdup(b->name), addr_dup(&b->router_id),
+					    s_or_empty(b->vip_interface), carries, buf_steal(&nb) });
+		else
+			row(&t, (char *[]){ xstrdup(b->name), addr_dup(&b->router_id),
+					    s_or_empty(b->vip_interface),
+					    service_names(s, b->primary, b->nprimary), carries,
+					    buf_steal(&nb) });
 	}
 	table_print(&t, stdout);
+}
 
-	putchar('\n');
-	t = (struct table){ 9, NULL, 0, 0 };
+static void list_instances(const struct site *s)
+{
+	struct table t = { 9, NULL, 0, 0 };
+
 	row(&t, (char *[]){ xstrdup("REAL SERVER"), xstrdup("INSTANCE"), xstrdup("BALANCER"),
 			    xstrdup("VLAN"), xstrdup("INTERFACE"), xstrdup("ADDRESS"),
 			    xstrdup("LB-ADDRESS"), xstrdup("WEIGHT"), xstrdup("NAT") });
@@ -425,6 +464,16 @@ static void list_tables(const struct site *s)
 		}
 	}
 	table_print(&t, stdout);
+}
+
+static void list_tables(const struct site *s)
+{
+	list_site(s);
+	list_services(s);
+	putchar('\n');
+	list_balancers(s);
+	putchar('\n');
+	list_instances(s);
 }
 
 /* ---- list --json ---- */
@@ -487,9 +536,11 @@ static void json_services(const struct site *s, struct buf *b)
 		jkey(b, "scheduler", sv->scheduler ? sv->scheduler : "", true);
 		jkey(b, "method", lvs_method_name(sv->method), true);
 		buf_puts(b, "\"primary\":");
-		jwords(b, balancers_where(s, i, 1));
+		jwords(b, balancers_where(s, i, ROLE_PRIMARY));
 		buf_puts(b, ",\"backup\":");
-		jwords(b, balancers_where(s, i, 0));
+		jwords(b, balancers_where(s, i, ROLE_BACKUP));
+		buf_puts(b, ",\"balancers\":");
+		jwords(b, balancers_where(s, i, ROLE_ANY));
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "],\n");

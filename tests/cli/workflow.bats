@@ -455,6 +455,7 @@ assert sv["resolver-a"]["vip"] == "192.0.2.124"
 assert sv["resolver-a"]["ports"] == ["udp/53", "tcp/53"]
 assert sv["resolver-a"]["primary"] == ["ffm4"] and sv["resolver-a"]["backup"] == ["dus2"]
 assert sv["resolver-v6"]["backup"] == []
+assert sv["resolver-a"]["balancers"] == ["dus2", "ffm4"], sv["resolver-a"]
 lb = {b["name"]: b for b in d["balancers"]}
 assert lb["ffm4"]["router-id"] == "198.51.100.1"
 assert lb["ffm4"]["neighbors"] == [{"name": "core-ffm", "address": "198.51.100.254", "remote-as": 64512},
@@ -466,6 +467,34 @@ assert rs["kai"]["instances"][2] == {"name": "c", "vlan": "605", "interface": "e
     "address": "2001:db8:105::2", "lb-address": "2001:db8:105::1", "weight": 1}, rs["kai"]["instances"][2]
 assert len(rs["lou"]["instances"]) == 2
 '
+}
+
+@test "list, list --json, get: anycast has one MED on every balancer and no primary or backup" {
+	sed -i 's/mode = active-standby/mode = anycast/; /^[[:space:]]*primary = /d' "$TMP/site.conf"
+	run "$GEN" list "$TMP/site.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "site resolvers-example (site.conf): ASN 64512, bgp anycast, metric 0 on every balancer, checker probe" ]
+	echo "$output" | grep -x 'SERVICE      VIP               PORTS          SCHEDULER  METHOD  BALANCERS'
+	echo "$output" | grep -x 'resolver-a   192.0.2.124       udp/53 tcp/53  wrr        DR      dus2 ffm4'
+	echo "$output" | grep -x 'resolver-v6  2001:db8:53::124  udp/53 tcp/53  wrr        DR      ffm4'
+	echo "$output" | grep -E '^BALANCER +ROUTER-ID +VIP-IF +CARRIES +NEIGHBORS$'
+	echo "$output" | grep -E '^dus2 +198\.51\.100\.2 +lvsdns0 +resolver-a resolver-b +core-dus 198\.51\.100\.253$'
+	printf '%s\n' "$output" | refute_grep 'PRIMARY|BACKUP|backup'
+	run "$GEN" list --json "$TMP/site.conf"
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["bgp"]["mode"] == "anycast" and d["bgp"]["primary-metric"] == 0, d["bgp"]
+for s in d["services"]:
+    assert s["primary"] == [] and s["backup"] == [], s
+sv = {s["name"]: s for s in d["services"]}
+assert sv["resolver-a"]["balancers"] == ["dus2", "ffm4"], sv["resolver-a"]
+assert all(b["primary"] == [] for b in d["balancers"])
+'
+	[ "$("$GEN" get "$TMP/site.conf" service.resolver-a.backup)" = "" ]
+	[ "$("$GEN" get "$TMP/site.conf" service.resolver-a.balancers)" = "dus2 ffm4" ]
 }
 
 @test "get: resolved values, defaults included; unknown key exits 2" {
@@ -538,7 +567,8 @@ assert len(rs["lou"]["instances"]) == 2
 	run "$GEN" graph "$TMP/site.conf"
 	[ "$status" -eq 0 ]
 	echo "$output" | grep -F 'resolver-b 192.0.2.125: anycast, MED 0\l'
-	printf '%s\n' "$output" | refute_grep 'backup, MED'
+	echo "$output" | grep -F 'label="site resolvers-example: AS 64512, BGP anycast, MED 0 on every balancer"];'
+	printf '%s\n' "$output" | refute_grep 'backup|primary'
 	# BFD only where the site has it
 	echo "$output" | grep -F -- '-> "balancer ffm4" [dir=both, label="iBGP + BFD"];'
 	sed -i 's/bfd = true/bfd = false/' "$TMP/site.conf"
