@@ -397,10 +397,18 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 		diag_add(d, in->address_at.line, RESERVED_HOST_HINT,
 			 "%s instance %s: %s is not a host address of vlan %s's network %s",
 			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n));
+}
+
+/* The instance's address against the host's clients: named at the later of
+ * the two. Whatever its vlan: an unknown one is another problem. */
+static void check_client_family(const struct realserver *r, const struct instance *in,
+				struct diags *d)
+{
+	if (!in->address.family)
+		return;
 	for (size_t i = 0; i < r->nclients; i++)
 		if (r->clients[i].addr.family == in->address.family)
 			return;
-	/* the instance's address against the host's clients: the later of the two */
 	diag_add(d, later_line(in->address_at, r->clients_at), "add a client network of the instance's family",
 		 "%s instance %s is IPv%d but no client network is", r->name, in->name,
 		 addr_version(&in->address));
@@ -837,8 +845,10 @@ void validate_site(const struct site *s, struct diags *d)
 	for (size_t i = 0; i < s->nrealservers; i++) {
 		const struct realserver *r = &s->realservers[i];
 		check_name(d, r->at.line, "realserver", r->name);
-		for (size_t j = 0; j < r->ninstances; j++)
+		for (size_t j = 0; j < r->ninstances; j++) {
 			validate_instance(s, r, &r->instances[j], d);
+			check_client_family(r, &r->instances[j], d);
+		}
 		validate_stateless(s, r, d);
 	}
 	validate_unique_instances(s, d);
