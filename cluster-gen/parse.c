@@ -637,9 +637,8 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
 	f = fmemopen(text, len, "r");
 	if (!f)
 		return CFG_FILE_ERROR;
-	parse_errors_begin(cfg, text);
+	parse_errors_begin(cfg);
 	rc = cfg_parse_fp(cfg, f);
-	parse_errors_end();
 	fclose(f);
 	return rc;
 }

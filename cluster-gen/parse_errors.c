@@ -12,14 +12,12 @@
 
 #include "buf.h"
 #include "parse_values.h"
+#include "site_text.h"
 
 /* libconfuse 3.3's text (src/confuse.c, cfg_setopt); untranslated, as
  * cluster-gen never calls setlocale. Any other text is passed on as it is. */
 #define DUPLICATE_TITLE "found duplicate title '%s'"
 
-/* An error function gets no pointer of ours: the text being parsed comes
- * this way, for the one parse a thread runs at a time. */
-static _Thread_local const char *parsed_text;
 
 struct titled {
 	cfg_opt_t *opt;   /* the kind of section: "instance", "vlan", ... */
@@ -57,12 +55,14 @@ static char *duplicate_message(cfg_t *parent, const char *title, int *line)
 	struct titled v[8];
 	size_t n = find_titled(parent, title, v, 8), k = 0;
 	struct parser p = { 0 };
-	char who[200], in[160];
+	char who[200], in[160], *text;
+	size_t len;
 	int first, opened = 0;
 
-	if (n == 0)
+	if (n == 0 || !(text = site_text_read(parent->filename, &len)))
 		return NULL;
-	parser_split_lines(&p, xstrdup(parsed_text));
+	site_text_blank_comments(text, len);
+	parser_split_lines(&p, text);
 	for (size_t i = 0; i < n; i++) {
 		int l = opening_line(&p, v[i].opt->name, title, *line);
 		if (l > opened)
@@ -89,7 +89,7 @@ static void report(cfg_t *cfg, const char *fmt, va_list ap)
 	char *dup = NULL;
 	int line = cfg ? cfg->line : 0;
 
-	if (cfg && parsed_text && strcmp(fmt, DUPLICATE_TITLE) == 0) {
+	if (cfg && cfg->filename && strcmp(fmt, DUPLICATE_TITLE) == 0) {
 		va_list copy;
 		va_copy(copy, ap);
 		dup = duplicate_message(cfg, va_arg(copy, const char *), &line);
@@ -107,13 +107,7 @@ static void report(cfg_t *cfg, const char *fmt, va_list ap)
 	free(dup);
 }
 
-void parse_errors_begin(cfg_t *cfg, const char *text)
+void parse_errors_begin(cfg_t *cfg)
 {
-	parsed_text = text;
 	cfg_set_error_function(cfg, report);
-}
-
-void parse_errors_end(void)
-{
-	parsed_text = NULL;
 }

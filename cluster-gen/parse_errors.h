@@ -6,8 +6,10 @@
 
 #include <confuse.h>
 
-/* Around one cfg_parse of text (NUL-terminated, as libconfuse reads it). */
-void parse_errors_begin(cfg_t *cfg, const char *text);
-void parse_errors_end(void);
+/* Before cfg_parse. An error function gets no pointer of ours, so a
+ * duplicate title's message reads the site file again (cfg's file name),
+ * as site_load does, to find the sections' lines; where that cannot be
+ * read (a text parsed from memory alone) libconfuse's message stands. */
+void parse_errors_begin(cfg_t *cfg);
 
 #endif
