@@ -1,6 +1,8 @@
 #include "site_text.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,4 +187,63 @@ int site_text_unclosed_section(const char *text, size_t len)
 		}
 	}
 	return depth == 0 ? 0 : open_at[(depth < 64 ? depth : 64) - 1];
+}
+
+static bool word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* Whether text[i, end) is one of names: its index, or n. */
+static size_t name_index(const char *text, size_t i, size_t end, const char *const *names, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strlen(names[k]) == end - i && memcmp(text + i, names[k], end - i) == 0)
+			return k;
+	return n;
+}
+
+/* Walks the top level as a sequence of "KEYWORD [TITLE] { ... }": a word
+ * stands where a keyword may only after the start or a closing '}', so a
+ * section titled like one of names (balancer bgp) is not taken for it. */
+size_t site_text_repeated_sections(const char *text, size_t len, const char *const *names,
+				   size_t n, struct repeated *out, size_t max)
+{
+	struct scan sc = { text, len, len, len + 1 };
+	int line = 1, depth = 0, first[16] = { 0 };
+	bool keyword_here = true;
+	size_t found = 0;
+
+	for (size_t i = 0, end; i < len; i = end) {
+		enum piece k = next_piece(&sc, i, &end);
+
+		for (size_t j = i; j < end; j++) {
+			char c = text[j];
+			size_t w = j, idx;
+
+			if (c == '\n')
+				line++;
+			if (k != PIECE_OTHER || c == '\n' || isspace((unsigned char)c))
+				continue;
+			if (c == '{' || c == '}') {
+				depth += c == '{' ? 1 : depth > 0 ? -1 : 0;
+				keyword_here = depth == 0 && c == '}';
+				continue;
+			}
+			while (w < end && word_char(text[w]))
+				w++;
+			if (depth == 0 && keyword_here && w > j &&
+			    (idx = name_index(text, j, w, names, n < 16 ? n : 16)) < n) {
+				if (first[idx] && found < max)
+					out[found++] = (struct repeated){ idx, line, first[idx] };
+				else if (!first[idx])
+					first[idx] = line;
+			}
+			keyword_here = false;
+			j = w > j ? w - 1 : j;
+		}
+		if (k == PIECE_STRING && depth == 0)
+			keyword_here = false;
+	}
+	return found;
 }
