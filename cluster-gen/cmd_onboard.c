@@ -219,6 +219,27 @@ static void vlan_check(const struct onboard *o, struct buf *b)
 		    "\t\t\texit 1\n\t\t}\n\tdone\nfi\n\n");
 }
 
+/* named starts without an address it is to listen on, and picks it up
+ * when it comes (its interface scan): not fatal, but the balancer sees the
+ * instance down until then, so it is said. */
+static void address_check(const struct onboard *o, struct buf *b)
+{
+	char a[ADDR_STRLEN];
+
+	buf_puts(b, "# each instance's address on its VLAN interface (named listens on it once it is)\n"
+		    "if [ -z \"$D\" ]; then\n");
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct instance *in = &o->r->instances[i];
+
+		addr_str(&in->address, a);
+		buf_printf(b, "\tip -o addr show dev %s 2>/dev/null | grep -q ' %s/' ||\n"
+			      "\t\techo \"install.sh: warning: %s is not on %s: named@%s answers "
+			      "there once it is (README, step 1)\" >&2\n",
+			   in->interface, a, a, in->interface, in->name);
+	}
+	buf_puts(b, "fi\n\n");
+}
+
 /* Debian's named is stopped below and every instance's unit runs the
  * site's BIND as user bind: so nothing is touched unless that BIND is
  * there and runs, and the user is there, or the host would stop answering
@@ -408,6 +429,7 @@ static void install_script(const struct onboard *o, const struct files *host, st
 		    "nothing was changed\" >&2\n\texit 2 ;;\nesac\n");
 	vlan_check(o, b);
 	bind_check(o, b);
+	address_check(o, b);
 	buf_puts(b, "# the files, each where the program that reads it looks; what running\n"
 		    "# instances must take up is noted\n"
 		    "unit_changed=\nconf_changed=\n");

@@ -458,14 +458,18 @@ transactions() {
 	answered_by_each_instance
 }
 
-@test "install.sh with one VLAN interface down warns and goes on: the rules loaded, the other instances started, the one behind the down VLAN once it is up" {
+@test "install.sh with one VLAN interface down (and without its instance's address) warns and goes on: the rules loaded, the other instances started, the one behind the down VLAN once it is up" {
 	on_host rs systemctl stop named@a named@b
 	forget_dataplane
 	rs ip link set eth1.109 down
+	rs ip addr del 10.3.53.2/24 dev eth1.109
 	run on_host rs timeout 120 sh -c 'cd /root/onboard && sh install.sh'
+	rs ip addr add 10.3.53.2/24 dev eth1.109
 	rs ip link set eth1.109 up
 	echo "$output"
 	[ "$status" -eq 1 ]
+	[[ "$output" == *"install.sh: warning: 10.3.53.2 is not on eth1.109: named@b answers there once it is (README, step 1)"* ]]
+	[[ "$output" != *"10.1.53.2 is not on"* ]]
 	[[ "$output" == *"policy-routing.sh: instances not routed: b (run again when their VLANs are up)"* ]]
 	[[ "$output" == *"install.sh: warning: policy routing failed for the instances named above: they do not start until their VLANs are up (their units try again every 5 s)"* ]]
 	[[ "$output" == *"rs: installed, but not every instance started (systemctl status named@a named@b); each tries again every 5 s"* ]]
