@@ -396,3 +396,24 @@ cfg_t **sorted_sections(cfg_t *parent, const char *name, size_t *n)
 	qsort(v, *n, sizeof(*v), by_title);
 	return v;
 }
+
+/* For a name that resolves to nothing, the names there are: "the site's
+ * balancers: dus2, ffm4", in their sorted order and at most NAMES_HINT_MAX
+ * of them, so that the hint stays one short line. `base` holds n structs
+ * of `size` octets with the name at `offset`; NULL when n is 0 (the
+ * caller's own hint says how to declare one). The caller frees. */
+char *names_hint(const char *what, const void *base, size_t n, size_t size, size_t offset)
+{
+	struct buf b;
+
+	if (n == 0)
+		return NULL;
+	buf_init(&b);
+	buf_printf(&b, "%s: ", what);
+	for (size_t i = 0; i < n && i < NAMES_HINT_MAX; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "",
+			   *(char *const *)((const char *)base + i * size + offset));
+	if (n > NAMES_HINT_MAX)
+		buf_puts(&b, ", ...");
+	return buf_steal(&b);
+}

@@ -68,4 +68,11 @@ int keyword(struct parser *p, cfg_t *sec, const char *name,
 /* The sections named `name` in parent, sorted by title. Caller frees. */
 cfg_t **sorted_sections(cfg_t *parent, const char *name, size_t *n);
 
+#define NAMES_HINT_MAX 8
+
+/* For a name that resolves to nothing, the names there are, as a hint:
+ * "WHAT: a, b, ..." (at most NAMES_HINT_MAX); base holds n structs of size octets
+ * with the name (a char *) at offset. NULL when n is 0. The caller frees. */
+char *names_hint(const char *what, const void *base, size_t n, size_t size, size_t offset);
+
 #endif
