@@ -12,6 +12,10 @@ void validate_site(const struct site *s, struct diags *d);
 /* The address plan (validate_addrs.c): VIPs, VLAN networks, neighbors and
  * client networks; called by validate_site. */
 void validate_addresses(const struct site *s, struct diags *d);
+/* The real servers (validate_realservers.c); called by validate_site. */
+void validate_realservers(const struct site *s, struct diags *d);
+/* "WHAT name 'NAME' is not safe ..." unless safe_name(name). */
+void check_name(struct diags *d, int line, const char *what, const char *name);
 
 /* Problems name the line of the option that is wrong. When two options
  * disagree, the later in the file is where the disagreement begins. */
