@@ -57,6 +57,21 @@ static bool valid_thresholds(const char *s)
 	return *end == '\0';
 }
 
+/* The watcher runs with PrivateTmp= and ProtectHome=: a state directory
+ * there would be its own, not the one keepalived's FILE_CHECKs read. */
+static bool sandboxed_away(const char *dir)
+{
+	static const char *const away[] = { "/tmp", "/var/tmp", "/home", "/root", "/run/user", NULL };
+
+	for (const char *const *a = away; *a; a++) {
+		size_t n = strlen(*a);
+
+		if (strncmp(dir, *a, n) == 0 && (dir[n] == '\0' || dir[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* What keepalived's own DNS_CHECK cannot do. Each problem is a choice of
  * checker against another option: named at the later of the two. */
 static void validate_keepalived_dns(const struct check *c, struct diags *d)
@@ -129,6 +144,11 @@ static void validate_check(const struct site *s, struct diags *d)
 	if (!safe_path(c->watch_dir))
 		diag_add(d, c->watch_dir_at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
 			 c->watch_dir);
+	else if (sandboxed_away(c->watch_dir))
+		diag_add(d, c->watch_dir_at.line, "the default /run/lvsdns, or a directory under /run or /var/lib",
+			 "check: watch-dir '%s' is where lvsdns-watch.service's sandbox gives the watcher a "
+			 "private or no view (PrivateTmp=, ProtectHome=): keepalived would never see its "
+			 "state files", c->watch_dir);
 	if (c->dynamic_weight && strlen(c->dynamic_weight) > DYNAMIC_WEIGHT_MAX)
 		diag_add(d, c->dynamic_weight_at.line, "a few thresholds are enough: each step lowers the weight by one",
 			 "check: dynamic-weight is longer than %d characters; keepalived cannot run so long a misc_path",

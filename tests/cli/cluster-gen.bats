@@ -553,7 +553,7 @@ WANT
 @test "watch mode's unit makes the state directory and runs dnsprobe --watch; systemd accepts it" {
   "$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
   u="$TMP/out/balancers/lvs1/lvsdns-watch.service"
-  grep -qx 'ExecStartPre=+/usr/bin/install -d -m 0755 /run/lvsdns' "$u"
+  grep -qx 'ExecStartPre=+/usr/bin/install -d -o root -g root -m 0755 /run/lvsdns' "$u"
   grep -qx 'ReadWritePaths=-/run/lvsdns' "$u"
   grep -qx 'ExecStart=/usr/local/sbin/dnsprobe -c IN -f SERVFAIL --watch /etc/lvsdns/dnsprobe.targets --syslog' "$u"
   grep -qx 'Before=keepalived.service' "$u"
