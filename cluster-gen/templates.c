@@ -136,14 +136,19 @@ static const char *nearest_builtin(const char *name, size_t max)
 
 /* A file meant as an override under a name no built-in has: one named
  * *.mustache, or one a couple of edits from a built-in's name (a misspelt
- * suffix). Other files (a README) are not templates. */
+ * suffix). Other files are not templates: a README, editors' files
+ * (.NAME.swp, NAME~, #NAME#) and copies kept beside (NAME.mustache.1,
+ * NAME.mustache.orig). */
 static bool meant_as_override(const char *name)
 {
 	size_t len = strlen(name);
+	const char *suffix = strstr(name, ".mustache");
 
-	if (name[0] == '.' || builtin(name))   /* dotfiles are editors' (.#NAME, .NAME.swp) */
+	if (name[0] == '.' || name[0] == '#' || name[len - 1] == '~' || builtin(name))
 		return false;
-	return (len > 9 && strcmp(name + len - 9, ".mustache") == 0) || nearest_builtin(name, 2);
+	if (suffix)
+		return suffix[9] == '\0';
+	return nearest_builtin(name, 2) != NULL;
 }
 
 static void free_names(char **v, size_t n)

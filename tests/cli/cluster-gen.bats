@@ -245,6 +245,9 @@ keep" ]
   printf 'x\n' > "$TMP/tpl/named.conf.mustach"
   printf 'x\n' > "$TMP/tpl/frr.cnf.mustache"
   printf 'x\n' > "$TMP/tpl/keepalived.conf.mustache.orig"          # a copy kept: not meant
+  printf 'x\n' > "$TMP/tpl/vips.mustache.1"                         # nor these
+  printf 'x\n' > "$TMP/tpl/vips.mustache~"
+  printf 'x\n' > "$TMP/tpl/#vips.mustache#"
   run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
   [ "$status" -eq 1 ]
   [ "$output" = "cluster-gen: $TMP/tpl/frr.cnf.mustache (did you mean frr.conf.mustache?), $TMP/tpl/named.conf.mustach (did you mean named.conf.mustache?): no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
