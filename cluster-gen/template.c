@@ -423,6 +423,8 @@ struct render {
 	size_t n;
 	struct buf *out, *err;
 	const char *left_out;   /* what an unknown name's message says of where it stands */
+	const struct tpl *const *others;   /* a template not rendered: the built-in ones */
+	size_t nothers;
 };
 
 static int render_error(struct render *r, const struct node *nd, const char *fmt, ...)
@@ -504,6 +506,23 @@ static int unknown_name(struct render *r, const struct node *nd, const char *whe
 			    (int)nd->len, nd->s, where);
 }
 
+/* For a template no render asked for, with no context to give a name: one
+ * at its top level that a built-in template uses at its own top level is
+ * one the renderers give the files they write (site, site_file, ...). */
+static bool given_everywhere(const struct render *r, const struct node *nd)
+{
+	if (nd->parent != NO_PARENT)
+		return false;
+	for (size_t k = 0; k < r->nothers; k++)
+		for (size_t u = 0; u < r->others[k]->n; u++) {
+			const struct node *o = &r->others[k]->v[u];
+
+			if (o->kind == N_VAR && o->parent == NO_PARENT && same_name(o, nd))
+				return true;
+		}
+	return false;
+}
+
 /* Nodes [i, end) of a section this render leaves out, checked as far as
  * they can be: each name must resolve in the contexts around it, or be one
  * the built-in template uses there. */
@@ -514,7 +533,7 @@ static int check_range(struct render *r, size_t i, size_t end)
 		bool dot = nd->len == 1 && nd->s[0] == '.';
 
 		if (nd->kind != N_TEXT && !dot && !found(resolve(r, nd->s, nd->len)) &&
-		    !reference_knows(r, nd))
+		    !reference_knows(r, nd) && !given_everywhere(r, nd))
 			return unknown_name(r, nd, r->left_out);
 		if (nd->kind == N_SECTION || nd->kind == N_INVERTED) {
 			if (check_range(r, i + 1, nd->end) < 0)
@@ -658,9 +677,10 @@ int tpl_render(const struct tpl *t, const struct tpl_ctx *c, struct buf *out, st
 
 /* A template the site does not render is one section it leaves out, with
  * no context around it: every name must be one the built-in uses there. */
-int tpl_check_unrendered(const struct tpl *t, struct buf *err)
+int tpl_check_unrendered(const struct tpl *t, const struct tpl *const *builtins, size_t n,
+			 struct buf *err)
 {
-	struct render r = { .t = t, .err = err,
+	struct render r = { .t = t, .err = err, .others = builtins, .nothers = n,
 			    .left_out = " in a template this site does not render" };
 	int rc;
 

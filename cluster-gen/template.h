@@ -40,10 +40,13 @@ void tpl_free(struct tpl *t);
 void tpl_check_against(struct tpl *t, struct tpl *reference);
 /* For an override checked against its built-in template whose template a
  * site does not render at all: the whole of t is held to the reference as
- * a left-out section is, with no context to give a name. 0, or -1 with
- * "NAME:LINE: unknown variable 'x' in a template this site does not
- * render ..." in err. Without a reference there is nothing to hold it to. */
-int tpl_check_unrendered(const struct tpl *t, struct buf *err);
+ * a left-out section is, with no context to give a name, but for names at
+ * its top level that one of builtins[0, n) uses at its own (the names the
+ * renderers give every file). 0, or -1 with "NAME:LINE: unknown variable
+ * 'x' in a template this site does not render ..." in err. Without a
+ * reference there is nothing to hold it to. */
+int tpl_check_unrendered(const struct tpl *t, const struct tpl *const *builtins, size_t n,
+			 struct buf *err);
 /* Appends the rendering to out. An interpolated name that resolves to nothing
  * is an error (a typo in an overriding template must not silently vanish):
  * returns -1 with "NAME:LINE: unknown variable 'x'" in err. Sections over

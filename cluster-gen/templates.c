@@ -246,37 +246,73 @@ const struct tpl *templates_get(struct templates *t, const char *name, struct bu
 	return t->v[t->n++].tpl;
 }
 
+/* What every renderer gives every template, whether or not a built-in one
+ * uses it: each sets both first (set_header in render_keepalived.c,
+ * rs_set_header, render_frr.c, render_lbsysctl.c, render_bind.c). */
+static const char GIVEN_EVERYWHERE[] = "{{site}}{{site_file}}";
+
+/* Every built-in template, compiled, and last GIVEN_EVERYWHERE, for
+ * tpl_check_unrendered: nembedded_templates + 1 of them. */
+static struct tpl **compile_builtins(struct buf *err)
+{
+	struct tpl **v = xcalloc(nembedded_templates + 1, sizeof(*v));
+
+	for (size_t i = 0; i < nembedded_templates; i++)
+		v[i] = tpl_compile(embedded_templates[i].name, embedded_templates[i].text,
+				   embedded_templates[i].len, err);
+	v[nembedded_templates] = tpl_compile("given everywhere", GIVEN_EVERYWHERE,
+					     sizeof(GIVEN_EVERYWHERE) - 1, err);
+	return v;
+}
+
+static void free_builtins(struct tpl **v)
+{
+	for (size_t i = 0; v && i <= nembedded_templates; i++)
+		tpl_free(v[i]);
+	free(v);
+}
+
+/* One override of a template no render asked for, held to its built-in. */
+static int check_one_unrendered(const struct templates *t, const struct embedded_template *e,
+				struct tpl ***builtins, struct buf *err)
+{
+	struct buf text;
+	struct tpl *tpl = NULL;
+	char *label;
+	int rc;
+
+	buf_init(&text);
+	rc = read_override(t->override_dir, e->name, &text, err);
+	if (rc == 1) {
+		label = xasprintf("%s/%s", t->override_dir, e->name);
+		tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
+		free(label);
+		rc = -1;
+	}
+	if (tpl) {
+		if (!*builtins)
+			*builtins = compile_builtins(err);
+		tpl_check_against(tpl, tpl_compile(e->name, e->text, e->len, err));
+		rc = tpl_check_unrendered(tpl, (const struct tpl *const *)*builtins,
+					  nembedded_templates + 1, err);
+		tpl_free(tpl);
+	}
+	buf_free(&text);
+	return rc;
+}
+
 /* An override's problems in the sections a render leaves out are found by
  * that render; one of a template the site never renders (the watch
  * checker's targets on a probe site) would otherwise wait, unchecked, for
  * the day the site first needs it. */
 int templates_check_unrendered(const struct templates *t, struct buf *err)
 {
+	struct tpl **builtins = NULL;
 	int rc = 0;
 
-	for (size_t i = 0; i < nembedded_templates && rc == 0 && t->override_dir; i++) {
-		const struct embedded_template *e = &embedded_templates[i];
-		struct buf text;
-		struct tpl *tpl;
-		char *label;
-
-		if (t->asked[i])
-			continue;
-		buf_init(&text);
-		rc = read_override(t->override_dir, e->name, &text, err);
-		if (rc == 1) {
-			label = xasprintf("%s/%s", t->override_dir, e->name);
-			tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
-			free(label);
-			if (tpl) {
-				tpl_check_against(tpl, tpl_compile(e->name, e->text, e->len, err));
-				rc = tpl_check_unrendered(tpl, err);
-				tpl_free(tpl);
-			} else {
-				rc = -1;
-			}
-		}
-		buf_free(&text);
-	}
+	for (size_t i = 0; i < nembedded_templates && rc == 0 && t->override_dir; i++)
+		if (!t->asked[i])
+			rc = check_one_unrendered(t, &embedded_templates[i], &builtins, err);
+	free_builtins(builtins);
 	return rc < 0 ? -1 : 0;
 }

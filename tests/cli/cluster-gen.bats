@@ -349,6 +349,11 @@ keep" ]
     > "$TMP/tpl/dnsprobe.targets.mustache"
   ! cmp -s templates/dnsprobe.targets.mustache "$TMP/tpl/dnsprobe.targets.mustache"
   "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  # names the renderers give every file (another built-in's header has them) pass too
+  { cat templates/lvsdns-watch.service.mustache; echo '# from {{site_file}}, router {{router_id}}'; } \
+    > "$TMP/tpl/lvsdns-watch.service.mustache"
+  "$GEN" check site.conf.example --templates "$TMP/tpl"
+  "$GEN" check tests/golden/watch/site.conf --templates "$TMP/tpl"
 }
 
 @test "dynamic-weight: misc_dynamic for the weighted instances; one drained with weight 0 keeps its 0" {

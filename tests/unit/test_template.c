@@ -697,11 +697,12 @@ static void test_builtin_sections_left_out_are_not_checked(void **state)
 }
 
 /* Checks override text, as a template the site does not render, against
- * reference text (NULL: none, as for a built-in template). */
-static const char *run_unrendered(const char *text, const char *reference)
+ * reference text (NULL: none, as for a built-in template), with other
+ * built-in templates' text (NULL: none). */
+static const char *run_unrendered_with(const char *text, const char *reference, const char *other)
 {
 	struct buf err;
-	struct tpl *t;
+	struct tpl *t, *o = NULL;
 
 	buf_init(&err);
 	buf_reset(&result);
@@ -709,13 +710,21 @@ static const char *run_unrendered(const char *text, const char *reference)
 	assert_non_null(t);
 	if (reference)
 		tpl_check_against(t, tpl_compile("b.mustache", reference, strlen(reference), &err));
-	if (tpl_check_unrendered(t, &err) < 0)
+	if (other)
+		assert_non_null(o = tpl_compile("h.mustache", other, strlen(other), &err));
+	if (tpl_check_unrendered(t, (const struct tpl *const *)&o, o ? 1 : 0, &err) < 0)
 		buf_printf(&result, "CHECK:%s", err.data);
 	else
 		assert_int_equal(err.len, 0);
 	tpl_free(t);
+	tpl_free(o);
 	buf_free(&err);
 	return result.data ? result.data : "";
+}
+
+static const char *run_unrendered(const char *text, const char *reference)
+{
+	return run_unrendered_with(text, reference, NULL);
 }
 
 #define UNRENDERED " in a template this site does not render"
@@ -738,6 +747,16 @@ static void test_override_of_a_template_not_rendered(void **state)
 			    "CHECK:o.mustache:1: unknown section 'bdf'" UNRENDERED NEVER_RENDERS);
 	/* a built-in template itself is not held to anything */
 	assert_string_equal(run_unrendered("{{#bdf}}{{profle}}{{/bdf}}", NULL), "");
+	/* at the top level, the names another built-in uses at its own: the
+	 * renderers give those to every file (a header) */
+	static const char HEADER[] = "# {{site}}, from {{site_file}}\n{{#x}}{{inner}}{{/x}}";
+	assert_string_equal(run_unrendered_with("# {{site_file}}\n{{asn}}", BUILTIN, HEADER), "");
+	assert_string_equal(run_unrendered_with("{{inner}}", BUILTIN, HEADER),
+			    "CHECK:o.mustache:1: unknown variable 'inner'" UNRENDERED
+			    " (the built-in template has none there)");
+	assert_string_equal(run_unrendered_with("{{#bfd}}{{site_file}}{{/bfd}}", BUILTIN, HEADER),
+			    "CHECK:o.mustache:1: unknown variable 'site_file'" UNRENDERED
+			    " (the built-in template has none there)");
 }
 
 int main(void)
