@@ -203,6 +203,18 @@ static size_t name_index(const char *text, size_t i, size_t end, const char *con
 	return n;
 }
 
+/* Keyword idx (n: none of them) at line: its first line noted, or a repeat. */
+static void note_keyword(size_t idx, size_t n, int line, int first[16], struct repeated *out,
+			 size_t max, size_t *found)
+{
+	if (idx >= n)
+		return;
+	if (!first[idx])
+		first[idx] = line;
+	else if (*found < max)
+		out[(*found)++] = (struct repeated){ idx, line, first[idx] };
+}
+
 /* Walks the top level as a sequence of "KEYWORD [TITLE] { ... }": a word
  * stands where a keyword may only after the start or a closing '}', so a
  * section titled like one of names (balancer bgp) is not taken for it. */
@@ -216,10 +228,11 @@ size_t site_text_repeated_sections(const char *text, size_t len, const char *con
 
 	for (size_t i = 0, end; i < len; i = end) {
 		enum piece k = next_piece(&sc, i, &end);
+		int at = line;
 
 		for (size_t j = i; j < end; j++) {
 			char c = text[j];
-			size_t w = j, idx;
+			size_t w = j;
 
 			if (c == '\n')
 				line++;
@@ -232,16 +245,16 @@ size_t site_text_repeated_sections(const char *text, size_t len, const char *con
 			}
 			while (w < end && word_char(text[w]))
 				w++;
-			if (depth == 0 && keyword_here && w > j &&
-			    (idx = name_index(text, j, w, names, n < 16 ? n : 16)) < n) {
-				if (first[idx] && found < max)
-					out[found++] = (struct repeated){ idx, line, first[idx] };
-				else if (!first[idx])
-					first[idx] = line;
-			}
+			if (depth == 0 && keyword_here && w > j)
+				note_keyword(name_index(text, j, w, names, n < 16 ? n : 16), n, line,
+					     first, out, max, &found);
 			keyword_here = false;
 			j = w > j ? w - 1 : j;
 		}
+		/* libconfuse takes a quoted keyword too: "bgp" { ... } */
+		if (k == PIECE_STRING && depth == 0 && keyword_here && end - i >= 2)
+			note_keyword(name_index(text, i + 1, end - 1, names, n < 16 ? n : 16), n, at,
+				     first, out, max, &found);
 		if (k == PIECE_STRING && depth == 0)
 			keyword_here = false;
 	}

@@ -157,6 +157,9 @@ static void test_repeated_single_sections(void **state)
 	assert_string_equal(repeats("bgp { }\n/* bgp { } */ # bgp { }\n"), "");
 	assert_string_equal(repeats("bgp { description = \"} bgp {\" }\n"), "");
 	assert_string_equal(repeats("bgpx { }\nbgp { }\n"), "");
+	/* libconfuse takes a quoted keyword as well */
+	assert_string_equal(repeats("bgp { }\n\"bgp\" { }\n'check' {}\ncheck {}\n"),
+			    "bgp@2/1 check@4/3");
 }
 
 static void test_read_whole_file(void **state)
