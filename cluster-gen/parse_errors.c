@@ -70,7 +70,10 @@ static char *duplicate_message(cfg_t *parent, const char *title, int *line)
 	}
 	first = section_line(&p, v[k].first);
 	parser_free_lines(&p);
-	if (opened)
+	/* an opening found no later than the first section is the first's own
+	 * (the duplicate's word, title and brace on lines of their own): the
+	 * duplicate is then named at libconfuse's line, its brace */
+	if (opened && opened > first)
 		*line = opened;
 	if (strcmp(parent->name, "root") == 0)
 		who[0] = '\0';
