@@ -258,16 +258,19 @@ int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool
 static bool read_record(const struct qstate *q, const char *name, bool *up,
 			struct fork_stamp *stamp)
 {
-	char text[RECORD_MAX_LEN], word[8];
+	char text[RECORD_MAX_LEN], word[8], start[21];
 
 	memset(stamp, 0, sizeof(*stamp));
 	if (!read_small(q->dirfd, name, text, sizeof(text)) || !strchr(text, '\n') ||
 	    sscanf(text, "%7s", word) != 1 || (strcmp(word, "up") != 0 && strcmp(word, "down") != 0))
 		return false;
 	*up = strcmp(word, "up") == 0;
-	if (sscanf(text, "%*s %39s %llu %ld", stamp->boot, &stamp->start, &stamp->pid) != 3 ||
+	/* digits only: %llu alone would take "-1" for the largest start */
+	if (sscanf(text, "%*s %39s %20[0-9] %ld", stamp->boot, start, &stamp->pid) != 3 ||
 	    !boot_id_valid(stamp->boot) || stamp->pid <= 0)
 		memset(stamp, 0, sizeof(*stamp));
+	else
+		stamp->start = strtoull(start, NULL, 10);
 	return true;
 }
 
@@ -334,6 +337,23 @@ int qstate_forget(struct qstate *q, const struct addr *vip)
 	int e = 0, scan = each_recorded(q, vip, unlink_one, &e);
 
 	return scan ? scan : e;
+}
+
+bool qstate_recorded_later_unlocked(const char *dir, const struct addr *vip, const char *vs,
+				    const struct fork_stamp *stamp, long pid_max, long *pid)
+{
+	struct qstate q = { -1, -1 };
+	struct stat st;
+	bool later = false;
+
+	q.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (q.dirfd < 0)
+		return false;
+	/* only a directory that could be ours counts, as in open_dir */
+	if (fstat(q.dirfd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022))
+		later = qstate_recorded_later(&q, vip, vs, stamp, pid_max, pid);
+	close(q.dirfd);
+	return later;
 }
 
 static bool check_up(const struct qstate *q, const char *name, void *arg)

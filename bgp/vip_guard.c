@@ -255,18 +255,26 @@ static enum exit_code apply_locked(const struct request *r, struct qstate *q, in
  * An up changes nothing: without the other virtual servers' reports it cannot
  * know the VIP may be on. A down is obeyed all the same: keepalived runs
  * quorum_down once per transition, so a VIP left on now would stay announced
- * with no healthy instance behind it. Nothing is recorded, so the exit is 1
- * even when every address went. */
+ * with no healthy instance behind it; unless the record, read without the
+ * lock, is of a report forked after it (then it is out of date). Nothing is
+ * recorded, so the exit is 1 even when every address went. */
 static enum exit_code apply_unrecorded(const struct request *r, int fd,
 				       const struct vip_entry **entries)
 {
 	char text[ADDR_STRLEN], vs[VS_STRLEN];
+	long later;
 
 	for (int i = 0; i < r->nvips; i++) {
 		addr_str(&entries[i]->addr, text);
 		vs_show(r->vs, vs);
 		if (r->up) {
 			say(LOG_ERR, "%s %s: quorum up not recorded; the VIP is left as it is", text, vs);
+			continue;
+		}
+		if (qstate_recorded_later_unlocked(r->state_dir, &entries[i]->addr, r->vs, &r->stamp,
+						   r->pid_max, &later)) {
+			say(LOG_NOTICE, "%s %s: quorum down not recorded, and ignored: keepalived "
+			    "forked it before the report recorded (pid %ld)", text, vs, later);
 			continue;
 		}
 		say(LOG_ERR, "%s %s: quorum down not recorded; taking the VIP off all the same", text, vs);

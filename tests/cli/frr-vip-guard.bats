@@ -319,6 +319,26 @@ late_vs() {
 	[[ "$output" == *"192.0.2.10 udp/53: quorum down not recorded; taking the VIP off all the same"* ]]
 }
 
+@test "--vs: a down that cannot take the state lock, forked before the report recorded, still changes nothing" {
+	make_ns
+	vs up udp/53
+	vs up tcp/53
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+	# keepalived forks down, then up; the up runs and is recorded; then the
+	# lock is held past the down's wait
+	late_vs 1 down udp/53
+	vs up udp/53
+	( flock -x 9 && touch "$TMP/locked" && exec sleep 60 ) 9>"$TMP/state/lock" >/dev/null 2>&1 3>&- &
+	HOLDER=$!
+	for _ in $(seq 1 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
+	[ -e "$TMP/locked" ]
+	wait "$LATE" || true
+	cat "$TMP/late.out"
+	grep -q "state directory $TMP/state: lock: Connection timed out" "$TMP/late.out"
+	grep -q "192.0.2.10 udp/53: quorum down not recorded, and ignored: keepalived forked it before the report recorded (pid [0-9]*)" "$TMP/late.out"
+	[ "$(addrs)" = "192.0.2.10/32 " ]
+}
+
 # The rendered quorum commands of one virtual server of 192.0.2.124, without
 # the program path: $1 quorum_up|quorum_down, $2 UDP|TCP.
 rendered() {

@@ -261,6 +261,20 @@ static void test_recorded_later_report(void **state)
 	fclose(old);
 	assert_false(qstate_all_up(&f->q, &f->vip, NULL, missing));
 	assert_false(qstate_recorded_later(&f->q, &f->vip, "udp-53", &first, 32768, &pid));
+	/* a start that is not digits orders nothing (not "-1", the largest) */
+	assert_non_null(old = fopen(path, "w"));
+	fputs("up " BOOT " -1 300\n", old);
+	fclose(old);
+	assert_true(qstate_all_up(&f->q, &f->vip, NULL, missing));
+	assert_false(qstate_recorded_later(&f->q, &f->vip, "udp-53", &first, 32768, &pid));
+	/* and the same record written right orders */
+	assert_non_null(old = fopen(path, "w"));
+	fputs("up " BOOT " 900 300\n", old);
+	fclose(old);
+	assert_true(qstate_recorded_later(&f->q, &f->vip, "udp-53", &first, 32768, &pid));
+	assert_false(qstate_recorded_later_unlocked("/nonexistent", &f->vip, "udp-53", &first,
+						    32768, &pid));
+	assert_true(qstate_recorded_later_unlocked(f->dir, &f->vip, "udp-53", &first, 32768, &pid));
 }
 
 int main(void)
