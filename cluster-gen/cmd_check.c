@@ -143,13 +143,16 @@ int cmd_check(int argc, char **argv, const struct command *self)
 	}
 	if (load_site_or_report(argv[optind], &s) != EXIT_OK)
 		return EXIT_USAGE;
-	printf("%s: site %s is valid (%zu services, %zu balancers, %zu real servers)\n",
-	       argv[optind], s.name, s.nservices, s.nbalancers, s.nrealservers);
+	/* the templates first: "valid" then a template's error read as both */
+	if (!tools && tdir)
+		rc = check_templates(&s, tdir);
+	if (rc == EXIT_OK)
+		printf("%s: site %s is valid (%zu services, %zu balancers, %zu real servers)%s\n",
+		       argv[optind], s.name, s.nservices, s.nbalancers, s.nrealservers,
+		       !tools && tdir ? ", and renders with its templates" : "");
 	fflush(stdout);
 	if (tools)
 		rc = check_with_tools(&s, tdir, require_all);
-	else if (tdir)
-		rc = check_templates(&s, tdir);
 	site_free(&s);
 	return rc;
 }
