@@ -192,11 +192,25 @@ late_vs() {
 	LATE=$!
 }
 
-@test "--vs: two reports of one virtual server that run in the reverse of their fork order end as the later fork says" {
-	make_ns
+# a stuck holder of STATE/lock (at most 5 s to take it); teardown kills it
+# (bats' fd 3 closed, or bats would wait for it)
+hold_lock() {
+	( flock -x 9 && touch "$TMP/locked" && exec sleep 60 ) 9>"$TMP/state/lock" >/dev/null 2>&1 3>&- &
+	HOLDER=$!
+	for _ in $(seq 1 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
+	[ -e "$TMP/locked" ]
+}
+
+# both virtual servers of 192.0.2.10 report quorum: the VIP is on
+both_up() {
 	vs up udp/53
 	vs up tcp/53
 	[ "$(addrs)" = "192.0.2.10/32 " ]
+}
+
+@test "--vs: two reports of one virtual server that run in the reverse of their fork order end as the later fork says" {
+	make_ns
+	both_up
 	# udp loses quorum and regains it at once: keepalived forks down, then up;
 	# the up runs first, the down a second later
 	late_vs 1 down udp/53
@@ -301,15 +315,8 @@ late_vs() {
 
 @test "--vs down takes the VIP off when another process holds the state lock past the wait" {
 	make_ns
-	vs up udp/53
-	vs up tcp/53
-	[ "$(addrs)" = "192.0.2.10/32 " ]
-	# a stuck holder of STATE/lock; teardown kills it (bats' fd 3 closed, or
-	# bats would wait for it)
-	( flock -x 9 && touch "$TMP/locked" && exec sleep 60 ) 9>"$TMP/state/lock" >/dev/null 2>&1 3>&- &
-	HOLDER=$!
-	for _ in $(seq 1 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
-	[ -e "$TMP/locked" ]
+	both_up
+	hold_lock
 	SECONDS=0
 	run vs down udp/53
 	[ "$status" -eq 1 ]
@@ -321,17 +328,12 @@ late_vs() {
 
 @test "--vs: a down that cannot take the state lock, forked before the report recorded, still changes nothing" {
 	make_ns
-	vs up udp/53
-	vs up tcp/53
-	[ "$(addrs)" = "192.0.2.10/32 " ]
+	both_up
 	# keepalived forks down, then up; the up runs and is recorded; then the
 	# lock is held past the down's wait
 	late_vs 1 down udp/53
 	vs up udp/53
-	( flock -x 9 && touch "$TMP/locked" && exec sleep 60 ) 9>"$TMP/state/lock" >/dev/null 2>&1 3>&- &
-	HOLDER=$!
-	for _ in $(seq 1 100); do [ -e "$TMP/locked" ] && break; sleep 0.05; done
-	[ -e "$TMP/locked" ]
+	hold_lock
 	wait "$LATE" || true
 	cat "$TMP/late.out"
 	grep -q "state directory $TMP/state: lock: Connection timed out" "$TMP/late.out"
