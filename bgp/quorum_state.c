@@ -227,13 +227,12 @@ static void state_name(const struct addr *vip, const char *vs, char out[NAME_MAX
 	snprintf(out, NAME_MAX_LEN, "%s,%s", addr_str(vip, a), vs);
 }
 
-/* Written whole and renamed into place, so a reader never sees half. */
-int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up,
-		  const struct fork_stamp *stamp)
+/* Written whole to tmp and renamed into place, so a reader never sees half. */
+static int record_via(int dirfd, const char *tmp, const struct addr *vip, const char *vs, bool up,
+		      const struct fork_stamp *stamp)
 {
 	char text[RECORD_MAX_LEN], name[NAME_MAX_LEN];
-	int fd = openat(q->dirfd, "new", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			0600);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int len, e = 0;
 
 	if (fd < 0)
@@ -248,8 +247,46 @@ int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool
 	if (close(fd) != 0 && e == 0)
 		e = errno;
 	state_name(vip, vs, name);
-	if (e == 0 && renameat(q->dirfd, "new", q->dirfd, name) != 0)
+	if (e == 0 && renameat(dirfd, tmp, dirfd, name) != 0)
 		e = errno;
+	if (e)
+		unlinkat(dirfd, tmp, 0);
+	return e;
+}
+
+int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool up,
+		  const struct fork_stamp *stamp)
+{
+	return record_via(q->dirfd, "new", vip, vs, up, stamp);
+}
+
+/* The state directory without its lock, only when it could be ours alone
+ * (as open_dir asks); -1 otherwise. */
+static int open_own_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022))) {
+		close(fd);
+		fd = -1;
+		errno = EPERM;
+	}
+	return fd;
+}
+
+int qstate_record_unlocked(const char *dir, const struct addr *vip, const char *vs, bool up,
+			   const struct fork_stamp *stamp)
+{
+	char tmp[32];
+	int fd = open_own_dir(dir), e;
+
+	if (fd < 0)
+		return errno;
+	/* a temporary name of its own: the lock holder may be writing "new" */
+	snprintf(tmp, sizeof(tmp), "new.%ld", (long)getpid());
+	e = record_via(fd, tmp, vip, vs, up, stamp);
+	close(fd);
 	return e;
 }
 
@@ -342,16 +379,12 @@ int qstate_forget(struct qstate *q, const struct addr *vip)
 bool qstate_recorded_later_unlocked(const char *dir, const struct addr *vip, const char *vs,
 				    const struct fork_stamp *stamp, long pid_max, long *pid)
 {
-	struct qstate q = { -1, -1 };
-	struct stat st;
-	bool later = false;
+	struct qstate q = { open_own_dir(dir), -1 };
+	bool later;
 
-	q.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (q.dirfd < 0)
 		return false;
-	/* only a directory that could be ours counts, as in open_dir */
-	if (fstat(q.dirfd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022))
-		later = qstate_recorded_later(&q, vip, vs, stamp, pid_max, pid);
+	later = qstate_recorded_later(&q, vip, vs, stamp, pid_max, pid);
 	close(q.dirfd);
 	return later;
 }

@@ -75,10 +75,14 @@ int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool
 bool qstate_recorded_later(struct qstate *q, const struct addr *vip, const char *vs,
 			   const struct fork_stamp *stamp, long pid_max, long *pid);
 /* The same without the lock, for a report that could not take it: records
- * are replaced whole (rename), so one can be read at any time. False when
- * dir cannot be opened or is not ours alone. */
+ * are replaced whole (rename), so one can be read, and written, at any
+ * time. False when dir cannot be opened or is not ours alone. */
 bool qstate_recorded_later_unlocked(const char *dir, const struct addr *vip, const char *vs,
 				    const struct fork_stamp *stamp, long pid_max, long *pid);
+/* qstate_record without the lock, under a temporary name of its own. 0, or
+ * an errno value. */
+int qstate_record_unlocked(const char *dir, const struct addr *vip, const char *vs, bool up,
+			   const struct fork_stamp *stamp);
 /* Forgets everything recorded for vip. 0, or an errno value. */
 int qstate_forget(struct qstate *q, const struct addr *vip);
 /* Whether vip may be present: every virtual server in of has reported

@@ -256,8 +256,9 @@ static enum exit_code apply_locked(const struct request *r, struct qstate *q, in
  * know the VIP may be on. A down is obeyed all the same: keepalived runs
  * quorum_down once per transition, so a VIP left on now would stay announced
  * with no healthy instance behind it; unless the record, read without the
- * lock, is of a report forked after it (then it is out of date). Nothing is
- * recorded, so the exit is 1 even when every address went. */
+ * lock, is of a report forked after it (then it is out of date). Where only
+ * the lock failed, the down is recorded without it. The exit is 1 all the
+ * same: the state could not be used as it should. */
 static enum exit_code apply_unrecorded(const struct request *r, int fd,
 				       const struct vip_entry **entries)
 {
@@ -277,7 +278,16 @@ static enum exit_code apply_unrecorded(const struct request *r, int fd,
 			    "forked it before the report recorded (pid %ld)", text, vs, later);
 			continue;
 		}
-		say(LOG_ERR, "%s %s: quorum down not recorded; taking the VIP off all the same", text, vs);
+		/* recorded all the same where the directory is usable: a stale up
+		 * would otherwise put the VIP on at the next report of another
+		 * virtual server */
+		if (r->vs[0] && qstate_record_unlocked(r->state_dir, &entries[i]->addr, r->vs, false,
+							&r->stamp) == 0)
+			say(LOG_ERR, "%s %s: quorum down recorded without the lock; taking the VIP off",
+			    text, vs);
+		else
+			say(LOG_ERR, "%s %s: quorum down not recorded; taking the VIP off all the same",
+			    text, vs);
 		apply_one(fd, false, entries[i]);
 	}
 	return EXIT_KERNEL;

@@ -323,7 +323,16 @@ both_up() {
 	[ "$SECONDS" -le 13 ]   # the guard waits 10 s for the lock, no longer
 	[ "$(addrs)" = "" ]
 	[[ "$output" == *"state directory $TMP/state: lock: Connection timed out"* ]]
-	[[ "$output" == *"192.0.2.10 udp/53: quorum down not recorded; taking the VIP off all the same"* ]]
+	[[ "$output" == *"192.0.2.10 udp/53: quorum down recorded without the lock; taking the VIP off"* ]]
+	# recorded: once the lock is free, tcp's loss and regain leave the VIP off
+	kill "$HOLDER"
+	HOLDER=""
+	vs down tcp/53
+	run vs up tcp/53
+	echo "$output"
+	[[ "$output" == *"tcp/53: quorum up, but udp/53 has none"* ]]
+	[ "$(addrs)" = "" ]
+	[ -z "$(ls "$TMP/state" | grep '^new')" ]
 }
 
 @test "--vs: a down that cannot take the state lock, forked before the report recorded, still changes nothing" {
