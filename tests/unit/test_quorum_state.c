@@ -275,6 +275,14 @@ static void test_recorded_later_report(void **state)
 	assert_false(qstate_recorded_later_unlocked("/nonexistent", &f->vip, "udp-53", &first,
 						    32768, &pid));
 	assert_true(qstate_recorded_later_unlocked(f->dir, &f->vip, "udp-53", &first, 32768, &pid));
+	/* written without the lock (as the lock is held here): it reads as any record */
+	assert_int_equal(qstate_record_unlocked(f->dir, &f->vip, "udp-53", false, &third), 0);
+	assert_false(qstate_all_up(&f->q, &f->vip, NULL, missing));
+	assert_true(qstate_recorded_later(&f->q, &f->vip, "udp-53", &first, 32768, &pid));
+	assert_int_equal(pid, 150);
+	snprintf(path, sizeof(path), "%s/new.%ld", f->dir, (long)getpid());
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_not_equal(qstate_record_unlocked("/nonexistent", &f->vip, "udp-53", false, &third), 0);
 }
 
 int main(void)
