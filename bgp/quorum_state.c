@@ -169,27 +169,35 @@ static int lock_bounded(int fd)
 }
 
 /* The state decides whether a VIP is announced, so it must be ours alone:
- * a directory owned by our user that nobody else may write. */
+ * a directory owned by our user that nobody else may write. Its fd, or -1
+ * with errno (EPERM: there, but not ours alone). */
+static int open_own_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022))) {
+		close(fd);
+		fd = -1;
+		errno = EPERM;
+	}
+	return fd;
+}
+
+/* open_own_dir, made when missing, with the reason in err. */
 static int open_dir(const char *dir, struct buf *err)
 {
-	struct stat st;
 	int fd;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		buf_printf(err, "state directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		buf_printf(err, "state directory %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if ((fd = open_own_dir(dir)) < 0 && errno == EPERM)
 		buf_printf(err, "state directory %s: not owned by uid %u or writable by others; refusing it",
 			   dir, (unsigned)geteuid());
-		close(fd);
-		return -1;
-	}
+	else if (fd < 0)
+		buf_printf(err, "state directory %s: %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -258,21 +266,6 @@ int qstate_record(struct qstate *q, const struct addr *vip, const char *vs, bool
 		  const struct fork_stamp *stamp)
 {
 	return record_via(q->dirfd, "new", vip, vs, up, stamp);
-}
-
-/* The state directory without its lock, only when it could be ours alone
- * (as open_dir asks); -1 otherwise. */
-static int open_own_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-
-	if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022))) {
-		close(fd);
-		fd = -1;
-		errno = EPERM;
-	}
-	return fd;
 }
 
 int qstate_record_unlocked(const char *dir, const struct addr *vip, const char *vs, bool up,
