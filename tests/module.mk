@@ -6,3 +6,7 @@ test_template_LIBS := -lcmocka
 UNIT_TESTS += test_site_text
 test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c $(LIB_SRCS)
 test_site_text_LIBS := -lcmocka
+
+UNIT_TESTS += test_validate_names
+test_validate_names_SRCS := tests/unit/test_validate_names.c cluster-gen/validate_names.c $(LIB_SRCS)
+test_validate_names_LIBS := -lcmocka

@@ -178,6 +178,59 @@ keepalived_ok() {
   [ "$bad" -eq 0 ]
 }
 
+# A one-balancer site; $1 goes into check { }, $2 into service resolver-a { },
+# $3 is the site's name, $4 the balancer's, $5 instance a's.
+limit_site() {
+  cat <<CONF
+site "$3" { asn = 64512 }
+check { name = "resolve.test.example" $1 }
+service resolver-a { vip = 192.0.2.124 $2 }
+balancer $4 {
+	router-id = 198.51.100.1
+	primary = { resolver-a }
+	neighbor core { address = 198.51.100.254 }
+	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
+}
+realserver kai {
+	balancer = $4
+	clients = { "192.0.2.0/24" }
+	instance $5 { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
+}
+CONF
+}
+
+# check exits $1 on the limit site built from the other arguments; on 2 the
+# output must hold $2.
+limit_is() {
+  local want=$1 msg=$2; shift 2
+  limit_site "$@" > "$TMP/limit.conf"
+  run "$GEN" check "$TMP/limit.conf"
+  [ "$status" -eq "$want" ] || { echo "exit $status, not $want: $*"; echo "$output"; return 1; }
+  [ "$want" -eq 0 ] || [[ "$output" == *"$msg"* ]] || { echo "no '$msg' in: $output"; return 1; }
+}
+
+@test "limits: each value at its limit passes, one past it is refused" {
+  local n49 n50 n51
+  n49=$(printf 'i%.0s' $(seq 49)) n50=$(printf 's%.0s' $(seq 50)) n51=$(printf 'b%.0s' $(seq 51))
+  limit_is 0 "" "" "" ex lb1 a
+  # dynamic-weight: strictly rising thresholds of 1..600000 ms, 200 characters in all
+  limit_is 0 "" 'dynamic-weight = "9,600000"' "" ex lb1 a
+  limit_is 2 "not a list of rising numbers" 'dynamic-weight = "9,600001"' "" ex lb1 a
+  limit_is 2 "not a list of rising numbers" 'dynamic-weight = "20,20"' "" ex lb1 a
+  limit_is 0 "" "dynamic-weight = \"$(seq -s, 1 70)\"" "" ex lb1 a
+  limit_is 2 "longer than 200 characters" "dynamic-weight = \"$(seq -s, 1 71)\"" "" ex lb1 a
+  # persistence-netmask: at most the VIP's length
+  limit_is 0 "" "" "persistence-timeout = 60 persistence-netmask = 32" ex lb1 a
+  limit_is 2 "persistence-netmask /33 is longer than an IPv4 address" "" \
+    "persistence-timeout = 60 persistence-netmask = 33" ex lb1 a
+  # watch target ids HOST+INSTANCE+tcp-65535: at most 63 characters
+  limit_is 0 "" "checker = watch" "" ex lb1 "$n49"
+  limit_is 2 "could exceed dnsprobe's 63 characters" "checker = watch" "" ex lb1 "${n49}x"
+  # FRR's names: site and balancer names of 100 characters together
+  limit_is 0 "" "" "" "$n50" "$n50" a
+  limit_is 2 "too long for FRR's prefix-list and route-map names" "" "" "$n50" "$n51" a
+}
+
 @test "a bad site file leaves the output directory as it was" {
   "$GEN" render site.conf.example -o "$TMP/out"
   (cd "$TMP/out" && find . -type f -exec sha256sum {} + | sort) > "$TMP/before"
