@@ -1,5 +1,6 @@
-/* The build itself: tool checks, configure/meson, make/ninja, install,
- * named -V and BUILD-REPORT. main.c prepares the tree and the plan. */
+/* The build itself: tool checks (build_check.c), configure/meson,
+ * make/ninja, install (build.c), named -V and BUILD-REPORT (build_verify.c).
+ * main.c prepares the tree and the plan. */
 #ifndef LVSDNS_BIND_BUILD_H
 #define LVSDNS_BIND_BUILD_H
 

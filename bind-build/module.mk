@@ -4,7 +4,7 @@ BIND_TABLE_SRCS := bind-build/bind_table.c
 BIND_SCAN_SRCS := bind-build/bind_scan.c
 
 PROGRAMS += bind-build
-bind-build_SRCS := bind-build/main.c bind-build/build.c bind-build/run.c bind-build/tree.c $(BIND_SCAN_SRCS) \
+bind-build_SRCS := bind-build/main.c bind-build/build.c bind-build/build_check.c bind-build/build_verify.c bind-build/run.c bind-build/tree.c $(BIND_SCAN_SRCS) \
                    $(BIND_TABLE_SRCS) $(LIB_SRCS)
 SBIN_PROGRAMS += bind-build
 MAN8 += docs/bind-build.8
