@@ -152,6 +152,13 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 }
 
 /* A settings file that went away: the running kernel keeps its values. */
+/* A host's rule set loads whole: the rules it gains must be there before
+ * the balancer sends there, the ones it loses must stay until it no longer
+ * does. */
+#define DNAT_ORDER "; where it adds rules (a new instance or VIP), before its balancer's " \
+		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
+		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
+
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
 
@@ -219,10 +226,22 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_puts(out, "no daemon action known; install by hand");
 }
 
+/* Before the balancer's reload its instances still get queries: an
+ * instance or a host taken out of the site goes first from its balancer,
+ * then from the host. Stopped the other way round, its share of the
+ * queries is lost until the checks notice; its DNAT rules removed first,
+ * until the reload, since its checks go to the instance address, which
+ * answers without them. */
+#define AFTER_LB_HOST "after its balancer's keepalived.conf (in this diff) is reloaded without " \
+		      "this host (until then the balancer sends it queries): "
+#define AFTER_LB_INSTANCE "after its balancer's keepalived.conf (in this diff) is reloaded without " \
+			  "the instance (until then the balancer sends it queries): "
+
 static void realserver_action(const char *host, const char *file, enum change_kind k,
-			      struct buf *out)
+			      bool host_gone, struct buf *out)
 {
 	size_t len = strlen(file);
+	bool xt = !strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules");
 
 	buf_printf(out, "on real server %s: ", host);
 	if (!strncmp(file, "named-", 6) && len > 11 && !strcmp(file + len - 5, ".conf")) {
@@ -232,24 +251,45 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		if (k == ADDED)
 			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
 		else if (k == REMOVED)
-			buf_printf(out, "systemctl disable --now named@%.*s, then remove /etc/bind/%s", n, inst, file);
+			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s",
+				   host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file);
 		else    /* named re-reads its configuration on SIGHUP, cache kept */
 			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
+	} else if (k == REMOVED && host_gone && (xt || !strcmp(file, "dnat.nft"))) {
+		/* the whole host goes: its rules after its instances */
+		buf_puts(out, AFTER_LB_HOST "once its named@ instances are stopped: ");
+		if (xt)
+			buf_printf(out, "rs-dnat -%c remove where rs-dnat loaded the rules, then remove "
+				   "/etc/lvsdns/%s", file[4] == '6' ? '6' : '4', file);
+		else    /* install.sh's drop-in loads dnat.nft at every start and reload of nftables */
+			buf_puts(out, "nft delete table inet lvsdns where nft loaded it (without rs-dnat, "
+				      "or with nat = stateless); remove /etc/lvsdns/dnat.nft and install.sh's "
+				      "drop-in /etc/systemd/system/nftables.service.d/lvsdns.conf, then "
+				      "systemctl daemon-reload (while they are there, every start or reload "
+				      "of nftables loads the table again)");
+	} else if (k == REMOVED && host_gone && !strcmp(file, "named@.service")) {
+		buf_puts(out, AFTER_LB_HOST);
+		unit_action(file, k, out);
 	} else if (unit_action(file, k, out)) {
 		;   /* named@.service and any other unit */
-	} else if (!strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules")) {
+	} else if (xt) {
 		/* the host loads one of its two rule sets, as install.sh and
 		 * named@.service do: rs-dnat's where it is installed and runs */
 		buf_puts(out, "with rs-dnat: ");
 		if (k == REMOVED)
-			buf_printf(out, "rs-dnat -%c remove", file[4] == '6' ? '6' : '4');
+			buf_printf(out, "rs-dnat -%c remove, then remove /etc/lvsdns/%s",
+				   file[4] == '6' ? '6' : '4', file);
 		else
 			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
 				   file[4] == '6' ? '6' : '4', file);
+		if (k == CHANGED)
+			buf_puts(out, DNAT_ORDER);
 	} else if (!strcmp(file, "dnat.nft")) {
 		buf_puts(out, "without rs-dnat, or with nat = stateless: ");
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
+		if (k == CHANGED)
+			buf_puts(out, DNAT_ORDER);
 	} else if (!strcmp(file, "sysctl.conf")) {
 		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
 			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
@@ -263,7 +303,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 	}
 }
 
-static void change_action(const char *path, int kind, bool vs_removed, struct buf *out)
+static void change_action(const char *path, int kind, bool vs_removed, bool host_gone,
+			  struct buf *out)
 {
 	char top[256], name[256];
 	enum change_kind k = (enum change_kind)kind;
@@ -277,7 +318,7 @@ static void change_action(const char *path, int kind, bool vs_removed, struct bu
 	else if (!strcmp(top, "balancers") && rest)
 		balancer_action(name, rest + 1, k, vs_removed, out);
 	else if (!strcmp(top, "realservers") && rest)
-		realserver_action(name, rest + 1, k, out);
+		realserver_action(name, rest + 1, k, host_gone, out);
 	else if (!strcmp(top, "bind-build"))
 		buf_puts(out, "rebuild BIND with bind-build and install it on every real server (with "
 			      "bind { prefix = \"/usr\" }: install the distribution's bind9 it names), "
@@ -294,6 +335,7 @@ static void change_action(const char *path, int kind, bool vs_removed, struct bu
 struct stat_row {
 	enum change_kind kind;
 	bool vs_removed;
+	bool host_gone;       /* a real server's file, and the host left the site */
 	const char *path;
 	char counts[48];      /* "+N -N" */
 	char mode[24];        /* "mode 0644 -> 0755", or empty */
@@ -304,6 +346,7 @@ struct tree_diff_total {
 	size_t plus, minus;
 	struct stat_row *rows;    /* --stat only */
 	size_t nrows;
+	const struct files *new_tree;
 };
 
 static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t n)
@@ -322,7 +365,7 @@ static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t
 	buf_init(&act);
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&act);
-		change_action(rows[i].path, rows[i].kind, rows[i].vs_removed, &act);
+		change_action(rows[i].path, rows[i].kind, rows[i].vs_removed, rows[i].host_gone, &act);
 		buf_printf(out, "%-7s  %-*s  %-*s  ", kind_names[rows[i].kind], wpath, rows[i].path,
 			   wcounts, rows[i].counts);
 		if (wmode)
@@ -386,6 +429,26 @@ static bool drops_virtual_server(const struct file *old, const struct file *new)
 	return dropped;
 }
 
+/* Whether path is a real server's file (realservers/HOST/...) and the
+ * sorted tree new has nothing of HOST: the host left the site. */
+static bool host_left(const char *path, const struct files *new)
+{
+	const char *slash = !strncmp(path, "realservers/", 12) ? strchr(path + 12, '/') : NULL;
+	size_t plen = slash ? (size_t)(slash - path) + 1 : 0, lo = 0, hi = new->n;
+
+	if (!slash)
+		return false;
+	while (lo < hi) {      /* the first path not below "realservers/HOST/" */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(new->v[mid].path, path, plen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == new->n || strncmp(new->v[lo].path, path, plen) != 0;
+}
+
 /* Modes compare as git keeps them: executable or not. A tree checked out of
  * version control has 0644 for a rendered 0640 and the umask's group bits,
  * which no install uses (each install action names its own mode). */
@@ -405,6 +468,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 	struct buf hunks, act;
 	char mode_note[sizeof(((struct stat_row *)0)->mode)] = "";
 	bool vs_removed = old && new && drops_virtual_server(old, new);
+	bool host_gone = !new && host_left(path, t->new_tree);
 
 	buf_init(&hunks);
 	buf_init(&act);
@@ -424,11 +488,12 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 
 		r->kind = k;
 		r->vs_removed = vs_removed;
+		r->host_gone = host_gone;
 		r->path = path;
 		snprintf(r->counts, sizeof(r->counts), "+%zu -%zu", ds.added, ds.removed);
 		snprintf(r->mode, sizeof(r->mode), "%s", mode_note);
 	} else {
-		change_action(path, k, vs_removed, &act);
+		change_action(path, k, vs_removed, host_gone, &act);
 		buf_printf(out, "# %s %s%s%s: %s\n", kind_names[k], path, *mode_note ? " " : "",
 			   mode_note, act.data);
 		buf_append(out, hunks.data ? hunks.data : "", hunks.len);
@@ -452,7 +517,7 @@ static bool same_file(const struct file *a, const struct file *b)
 size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 		 unsigned context, struct buf *out)
 {
-	struct tree_diff_total t = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct tree_diff_total t = { 0, 0, 0, 0, 0, NULL, 0, new };
 	size_t i = 0, j = 0, n;
 
 	if (stat)

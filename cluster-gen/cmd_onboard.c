@@ -100,7 +100,9 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   check periods to see it up; ROLL_WAIT=SECONDS sets that wait), and\n"
 		      "   one whose named-INSTANCE.conf changed\n"
 		      "   is reloaded (named keeps its cache); instances not running are\n"
-		      "   started. It exits 1 when an instance did not start.\n\n", o->r->name);
+		      "   started. It exits 1 when an instance did not start. When the\n"
+		      "   change takes instances away, reload the balancer (step 4) first:\n"
+		      "   until then it sends them queries.\n\n", o->r->name);
 	buf_printf(b, "3. From the balancer %s, before it sends the instances traffic, check\n"
 		      "   that each answers. With cluster-gen and the site file there:\n"
 		      "       cluster-gen onboard SITE %s --probe\n"

@@ -152,8 +152,15 @@ refute_grep() {
 	run "$GEN" diff --stat "$TMP/without.conf" "$TMP/out"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	echo "$output" | grep -E '^removed +realservers/mia/named-a\.conf .*systemctl disable --now named@a, then remove /etc/bind/named-a\.conf$'
-	echo "$output" | grep -E '^removed +realservers/mia/named@\.service .*on real server mia: systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload$'
+	# a host goes from its balancer first: until the balancer's reload it
+	# sends the host queries, and the host's checks, sent to the instance
+	# addresses, pass without its DNAT rules
+	after_lb="on real server mia: after its balancer's keepalived\.conf \(in this diff\) is reloaded without this host \(until then the balancer sends it queries\): "
+	echo "$output" | grep -E "^removed +realservers/mia/named-a\.conf .*${after_lb}systemctl disable --now named@a, then remove /etc/bind/named-a\.conf\$"
+	echo "$output" | grep -E "^removed +realservers/mia/named@\.service .*${after_lb}systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload\$"
+	echo "$output" | grep -E "^removed +realservers/mia/dnat\.rules .*${after_lb}once its named@ instances are stopped: rs-dnat -4 remove where rs-dnat loaded the rules, then remove /etc/lvsdns/dnat\.rules\$"
+	# install.sh's nftables drop-in would load dnat.nft again at every start
+	echo "$output" | grep -E "^removed +realservers/mia/dnat\.nft .*${after_lb}once its named@ instances are stopped: nft delete table inet lvsdns .*remove /etc/lvsdns/dnat\.nft and install\.sh's drop-in /etc/systemd/system/nftables\.service\.d/lvsdns\.conf, then systemctl daemon-reload "
 	echo "$output" | grep -E '^removed +realservers/mia/sysctl\.conf .*on real server mia: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
 	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay'
 	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
@@ -161,7 +168,7 @@ refute_grep() {
 	echo "$output" | grep -E '^removed +balancers/ams9/dnsprobe\.targets .*on balancer ams9: remove /etc/lvsdns/dnsprobe\.targets once dnsprobe --watch is stopped$'
 	echo "$output" | grep -E '^removed +balancers/ams9/interfaces\.d/lvsdns0 .*on balancer ams9: ifdown lvsdns0, then remove /etc/network/interfaces\.d/lvsdns0$'
 	# nothing that went away is to be installed or run again
-	printf '%s\n' "$output" | grep -E '^removed ' | refute_grep 'install|run policy-routing|restart every'
+	printf '%s\n' "$output" | grep -E '^removed ' | refute_grep 'install (as|in) |rs-dnat -. apply|nft -f|run policy-routing|restart every'
 }
 
 @test "diff: added, removed and changed files each say what their machine must do" {
@@ -177,14 +184,16 @@ refute_grep() {
 	chmod 0755 "$TMP/out/realservers/lou/sysctl.conf"
 	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
 	echo "$output" | grep -E '^added +realservers/lou/named-d\.conf +\+[0-9]+ -0 +on real server lou: install as /etc/bind/named-d\.conf, then systemctl enable --now named@d$'
-	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: systemctl disable --now named@b, then remove /etc/bind/named-b\.conf$'
+	# an instance goes from its balancer first, then from its host (which stays)
+	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: after its balancer.s keepalived\.conf \(in this diff\) is reloaded without the instance \(until then the balancer sends it queries\): systemctl disable --now named@b, then remove /etc/bind/named-b\.conf$'
 	echo "$output" | grep -E '^removed +balancers/ffm4/stray\.txt .*no daemon action known'
 	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
 	# adding and removing instances leaves the host's unit as it was
 	printf '%s\n' "$output" | refute_grep 'realservers/lou/named@\.service'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
 	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then modprobe ip_vs; sysctl -p /etc/sysctl\.d/60-lvsdns\.conf$'
-	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules .*where it drops an instance.s or a VIP.s rules, only after that reload'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.nft .*nft -f dnat\.nft .*where it adds rules \(a new instance or VIP\), before its balancer.s keepalived reload'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ +mode 0755 -> 0644  on real server lou: .*sysctl -p'
 	# one column each: the mode change and every action start where the others do
 	printf '%s\n' "$output" | sed '$d' | awk '{ a = index($0, " on "); if (!a) a = index($0, " no daemon"); print a }' | sort -u > "$TMP/action-cols"
