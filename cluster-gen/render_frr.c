@@ -59,8 +59,21 @@ static size_t count_vips(const struct frr_view *v, int version, enum role r)
 	return n;
 }
 
+/* The route-map clause of a family and role has one number whatever else
+ * the balancer carries: IPv4 10 (primary, anycast) and 20 (backup), IPv6
+ * 30 and 40. Numbered by position, a clause would change number when one
+ * before it comes or goes (a service switching its primary balancer, the
+ * last backup VIP of a family removed), and frr-reload.py applies such a
+ * change line by line: its deletions first, leaving clauses with no match,
+ * which permit every connected route, and a VIP matched by no clause,
+ * withdrawn, until its additions run. */
+static unsigned clause_seq_of(int version, enum role r)
+{
+	return (version == 4 ? 10u : 30u) + (r == ROLE_BACKUP ? 10u : 0u);
+}
+
 static void add_prefix_list(const struct frr_view *v, int version, enum role r,
-			    unsigned *clause_seq, struct tpl_ctx *root)
+			    struct tpl_ctx *root)
 {
 	const char *family = version == 4 ? "ip" : "ipv6";
 	char *name = xasprintf("%s-%s-vips-v%d", v->prefix, role_name[r], version);
@@ -86,7 +99,7 @@ static void add_prefix_list(const struct frr_view *v, int version, enum role r,
 	tpl_setf(pl, "deny_seq", "%u", seq + 10);
 
 	c = tpl_add(root, "clauses");
-	tpl_setf(c, "seq", "%u", *clause_seq += 10);
+	tpl_setf(c, "seq", "%u", clause_seq_of(version, r));
 	tpl_set(c, "family", family);
 	tpl_set(c, "prefix_list", name);
 	tpl_setf(c, "local_preference", "%u", v->s->bgp.local_preference);
@@ -121,14 +134,13 @@ static void add_policy(const struct frr_view *v, struct tpl_ctx *root)
 	bool anycast = v->s->bgp.mode == BGP_ANYCAST;
 	const enum role *roles = anycast ? any_roles : as_roles;
 	size_t nroles = anycast ? 1 : 2;
-	unsigned clause_seq = 0;
 
 	for (int version = 4; version <= 6; version += 2) {
 		bool any = false;
 		for (size_t i = 0; i < nroles; i++) {
 			if (count_vips(v, version, roles[i]) == 0)
 				continue;
-			add_prefix_list(v, version, roles[i], &clause_seq, root);
+			add_prefix_list(v, version, roles[i], root);
 			any = true;
 		}
 		if (any)

@@ -107,6 +107,39 @@ render() { # site file, output dir
 	absent 'ipv6' "$TMP/dus2-no-vty"
 }
 
+# "N PREFIX-LIST|..." for each clause of the outbound route-map of FILE.
+clause_numbers() {
+	awk '/^route-map .*-announce-vips permit/{c=$4} c && /^ match/{printf "%s %s|", c, $NF} /^exit/{c=""}' "$1"
+}
+
+@test "a route-map clause keeps its number when the clauses before it come or go" {
+	render site.conf.example "$TMP/before"
+	# resolver-a's primary moves from ffm4 to dus2: ffm4 has no IPv4
+	# primary VIP left, dus2 no IPv4 backup one
+	sed -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-v6 }/' \
+		-e 's/primary = { resolver-b }/primary = { resolver-a, resolver-b }/' \
+		site.conf.example >"$TMP/switch.conf"
+	render "$TMP/switch.conf" "$TMP/after"
+	[ "$(clause_numbers "$TMP/before/balancers/ffm4/frr.conf")" = "10 resolvers-example-ffm4-primary-vips-v4|20 resolvers-example-ffm4-backup-vips-v4|30 resolvers-example-ffm4-primary-vips-v6|" ]
+	[ "$(clause_numbers "$TMP/after/balancers/ffm4/frr.conf")" = "20 resolvers-example-ffm4-backup-vips-v4|30 resolvers-example-ffm4-primary-vips-v6|" ]
+	[ "$(clause_numbers "$TMP/after/balancers/dus2/frr.conf")" = "10 resolvers-example-dus2-primary-vips-v4|" ]
+	# anycast: IPv4 10, IPv6 30
+	sed 's/mode = active-standby/mode = anycast/; /^[[:space:]]*primary = /d' site.conf.example >"$TMP/anycast.conf"
+	render "$TMP/anycast.conf" "$TMP/anycast"
+	[ "$(clause_numbers "$TMP/anycast/balancers/ffm4/frr.conf")" = "10 resolvers-example-ffm4-anycast-vips-v4|30 resolvers-example-ffm4-anycast-vips-v6|" ]
+	# frr-reload.py, which applies its deletions first, line by line, then
+	# deletes the clause that went and changes no other: no moment with a
+	# clause without its match (permitting every connected route) or the
+	# IPv6 VIP matched by none (withdrawn)
+	[ -x /usr/lib/frr/frr-reload.py ] || skip "frr-reload.py is not installed (frr)"
+	python3 /usr/lib/frr/frr-reload.py --test --input "$TMP/before/balancers/ffm4/frr.conf" \
+		"$TMP/after/balancers/ffm4/frr.conf" >"$TMP/reload.out" 2>&1
+	cat "$TMP/reload.out"
+	grep -qx 'no route-map resolvers-example-ffm4-announce-vips permit 10' "$TMP/reload.out"
+	absent 'announce-vips permit [23]0' "$TMP/reload.out"
+	absent ' no match' "$TMP/reload.out"
+}
+
 @test "the session: timers, no inbound routes, BFD profile, vty from localhost" {
 	render site.conf.example "$TMP/out"
 	f=$TMP/out/balancers/ffm4/frr.conf
