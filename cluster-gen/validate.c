@@ -336,7 +336,12 @@ static void check_reachable_quorum(const struct service *v, const struct balance
 
 	if (weight >= need)
 		return;
-	if (dynamic)
+	if (weight == 0)    /* lowering quorum cannot help: 1 is its least */
+		diag_add(d, v->quorum_at.line, "keep one of them above 0, or take the service off "
+			 "this balancer (primary, services) so that another carries it",
+			 "service %s: every instance behind balancer %s has weight 0 (drained); "
+			 "the VIP would never be announced there", v->name, b->name);
+	else if (dynamic)
 		diag_add(d, v->quorum_at.line, "with dynamic-weight each instance weighs at most one "
 			 "per threshold: lower quorum, or add thresholds",
 			 "service %s: quorum %u%s exceeds the %lu its instances behind balancer %s "
