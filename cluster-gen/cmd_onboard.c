@@ -103,7 +103,18 @@ static void readme(const struct onboard *o, const struct files *host, size_t nba
 		      "   started. It exits 1 when an instance did not start. When the\n"
 		      "   change takes instances away, reload the balancer (step 4) first:\n"
 		      "   until then it sends them queries.\n\n", o->r->name);
-	buf_printf(b, "3. From the balancer %s, before it sends the instances traffic, check\n"
+	/* a VLAN new to the balancer has no address there yet: nothing in
+	 * the render creates it, and without it no check can be sent */
+	buf_printf(b, "3. The balancer %s needs its address up on each of these VLANs (its\n"
+		      "   vlan sections; then its rendered sysctl.conf, sysctl -p, for them):\n",
+		   o->b->name);
+	for (size_t i = 0; i < o->r->ninstances; i++) {
+		const struct vlan *v = &o->b->vlans[o->r->instances[i].vlan];
+		char p[PREFIX_STRLEN];
+
+		buf_printf(b, "       %s %s (VLAN %s)\n", v->interface, prefix_str(&v->address, p), v->name);
+	}
+	buf_printf(b, "   From the balancer %s, before it sends the instances traffic, check\n"
 		      "   that each answers. With cluster-gen and the site file there:\n"
 		      "       cluster-gen onboard SITE %s --probe\n"
 		      "   (dnsprobe from the balancer's VLAN addresses, as keepalived will ask;\n"

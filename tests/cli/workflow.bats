@@ -656,6 +656,9 @@ add_mia() {
 	# README: the steps and where every file goes
 	grep -q '^  named@a    10.5.53.2/24 on eth1.213 (VLAN 213; balancer dus2 at 10.5.53.1, weight 2)$' "$b/README"
 	grep -q 'sh install.sh' "$b/README"
+	# the balancer's own address on the host's VLAN, which nothing rendered creates
+	grep -qx '3. The balancer dus2 needs its address up on each of these VLANs (its' "$b/README"
+	grep -qx '       eth1.213 10.5.53.1/24 (VLAN 213)' "$b/README"
 	grep -qx '   Run again (the bundle of a changed site), it also puts the changes' "$b/README"
 	# which BIND the host needs: the one bind { prefix } names
 	grep -qx '   describes, installed under /usr/local (bind { prefix }: named@.service' "$b/README"
