@@ -1,5 +1,5 @@
 /* The inside of template contexts, shared by template_ctx.c (building them)
- * and template.c (rendering with them). Not for renderers: they use
+ * and template_render.c (rendering with them). Not for renderers: they use
  * template.h. */
 #ifndef LVSDNS_TEMPLATE_CTX_H
 #define LVSDNS_TEMPLATE_CTX_H
