@@ -23,7 +23,7 @@ int cmd_check(int argc, char **argv, const struct command *self);
 int cmd_diff(int argc, char **argv, const struct command *self);     /* cmd_diff.c */
 int cmd_onboard(int argc, char **argv, const struct command *self);  /* cmd_onboard.c */
 int cmd_list(int argc, char **argv, const struct command *self);     /* cmd_list.c */
-int cmd_get(int argc, char **argv, const struct command *self);      /* cmd_list.c */
+int cmd_get(int argc, char **argv, const struct command *self);      /* cmd_get.c */
 int cmd_graph(int argc, char **argv, const struct command *self);    /* cmd_graph.c */
 
 /* Loads SITE, printing every problem as FILE:LINE: message. 0 or EXIT_USAGE. */
