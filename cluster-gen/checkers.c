@@ -1,165 +1,19 @@
 /* Real checkers: each output kind is read by the program that will read it
  * in production, in its check mode. A table says which program checks which
- * path and how its verdict is judged; run_program does the fork/exec. */
+ * path and how its verdict is judged; run_program (run_program.c) does the
+ * fork/exec, checkers_prepare.c makes what a checker reads besides the file. */
 #include "checkers.h"
+#include "checkers_prepare.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <poll.h>
-#include <pwd.h>
 #include <regex.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "outtree.h"
-
-char *find_program(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *found = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/%s", *dir ? dir : ".", name);
-		struct stat st;
-
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
-			found = p;
-		else
-			free(p);
-	}
-	free(copy);
-	return found;
-}
-
-void run_result_free(struct run_result *r)
-{
-	buf_free(&r->out);
-	buf_free(&r->err);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void child(char *const argv[], int out[2], int err[2])
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	setpgid(0, 0);   /* its own group: a timeout kills what it started too */
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
-		_exit(127);
-	close(out[0]);
-	close(err[0]);
-	execv(argv[0], argv);
-	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-/* Reads both pipes until both close or the deadline passes. */
-static bool collect(int fdo, int fde, struct run_result *r, long deadline)
-{
-	struct pollfd p[2] = { { fdo, POLLIN, 0 }, { fde, POLLIN, 0 } };
-	struct buf *dst[2] = { &r->out, &r->err };
-	char chunk[4096];
-	int open_fds = 2;
-
-	while (open_fds > 0) {
-		long left = deadline - now_ms();
-		int n;
-
-		if (left <= 0)
-			return false;
-		n = poll(p, 2, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		for (int i = 0; i < 2 && n > 0; i++) {
-			ssize_t got;
-
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			got = read(p[i].fd, chunk, sizeof(chunk));
-			if (got > 0) {
-				buf_append(dst[i], chunk, (size_t)got);
-			} else if (got == 0 || errno != EINTR) {
-				p[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	return true;
-}
-
-int run_program(char *const argv[], unsigned timeout_s, struct run_result *r, struct buf *msg)
-{
-	int out[2], err[2], ws = 0;
-	long deadline;
-	pid_t pid;
-
-	r->pid = -1;
-	r->status = -1;
-	r->timed_out = false;
-	buf_init(&r->out);
-	buf_init(&r->err);
-	if (pipe2(out, O_CLOEXEC) != 0)
-		goto fail;
-	if (pipe2(err, O_CLOEXEC) != 0) {
-		close(out[0]);
-		close(out[1]);
-		goto fail;
-	}
-	pid = fork();
-	if (pid == 0)
-		child(argv, out, err);
-	close(out[1]);
-	close(err[1]);
-	if (pid < 0) {
-		close(out[0]);
-		close(err[0]);
-		goto fail;
-	}
-	r->pid = pid;
-	deadline = now_ms() + 1000L * timeout_s;
-	if (!collect(out[0], err[0], r, deadline))
-		r->timed_out = true;
-	close(out[0]);
-	close(err[0]);
-	/* a child that closed its output may still run: the deadline holds */
-	for (;;) {
-		pid_t w = r->timed_out ? 0 : waitpid(pid, &ws, WNOHANG);
-
-		if (w == pid || (w < 0 && errno != EINTR))
-			break;
-		if (r->timed_out || now_ms() >= deadline) {
-			r->timed_out = true;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-				;
-			break;
-		}
-		if (w == 0)
-			usleep(10000);
-	}
-	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	return 0;
-fail:
-	buf_printf(msg, "cannot run %s: %s", argv[0], strerror(errno));
-	return -1;
-}
 
 /* ---- which program checks what ---- */
 
@@ -304,93 +158,6 @@ static bool judge(enum judge j, const struct run_result *r, struct buf *why)
 	return ok;
 }
 
-/* The value of a line `directory "PATH";`, or NULL. */
-static const char *options_directory(const char *text)
-{
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		l += strspn(l, " \t");
-		if (strncmp(l, "directory", 9) == 0 && strchr(" \t", l[9])) {
-			const char *q = l + 9 + strspn(l + 9, " \t");
-			if (*q == '"')
-				return q;
-		}
-	}
-	return NULL;
-}
-
-static int write_file(const char *path, const char *data, size_t len, struct buf *why)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc = -1;
-
-	if (fd >= 0 && write(fd, data, len) == (ssize_t)len)
-		rc = 0;
-	else
-		buf_printf(why, "%s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-/* named-checkconf's chroot: root/.named-check/N/ with the options'
- * directory made and the file copied to /named.conf inside. */
-static int named_chroot(const struct file *f, const char *root, size_t n, char **chroot_dir,
-			struct buf *why)
-{
-	const char *d = options_directory(f->data);
-	char *dir = NULL, *inner;
-	int rc = -1;
-
-	*chroot_dir = xasprintf("%s/.named-check/%zu", root, n);
-	if (d) {
-		d = strchr(d, '"') + 1;
-		dir = xasprintf("%s/%.*s", *chroot_dir, (int)strcspn(d, "\"\n"), d);
-	}
-	if (dir && (strstr(dir, "..") || make_dirs(dir, 0755) != 0)) {
-		buf_printf(why, "cannot make %s for named-checkconf: %s\n", dir,
-			   strstr(dir, "..") ? "'..' in the directory" : strerror(errno));
-		goto out;
-	}
-	if (make_dirs(*chroot_dir, 0755) != 0) {
-		buf_printf(why, "%s: %s\n", *chroot_dir, strerror(errno));
-		goto out;
-	}
-	inner = xasprintf("%s/named.conf", *chroot_dir);
-	rc = write_file(inner, f->data, f->len, why);
-	free(inner);
-out:
-	free(dir);
-	return rc;
-}
-
-/* A drop-in (.../UNIT.d/NAME.conf) is verified through a stand-in UNIT that
- * runs /bin/true, in root/.unit-check/N/ with the drop-in beside it: verify
- * reads drop-ins only of the unit it is given, from SYSTEMD_UNIT_PATH. */
-static int dropin_standin(const struct file *f, const char *root, size_t n, char **dir,
-			  char **standin, struct buf *why)
-{
-	const char *name = strrchr(f->path, '/'), *d = name;
-	char *unit, *dropin_dir, *dropin;
-	static const char body[] = "[Service]\nExecStart=/bin/true\n";
-	int rc = -1;
-
-	while (d > f->path && d[-1] != '/')
-		d--;
-	unit = xasprintf("%.*s", (int)(name - d - 2), d);   /* "keepalived.service" */
-	*dir = xasprintf("%s/.unit-check/%zu", root, n);
-	*standin = xasprintf("%s/%s", *dir, unit);
-	dropin_dir = xasprintf("%s.d", *standin);
-	dropin = xasprintf("%s%s", dropin_dir, name);
-	if (make_dirs(dropin_dir, 0755) != 0)
-		buf_printf(why, "%s: %s\n", dropin_dir, strerror(errno));
-	else if (write_file(*standin, body, sizeof(body) - 1, why) == 0 &&
-		 write_file(dropin, f->data, f->len, why) == 0)
-		rc = 0;
-	free(unit);
-	free(dropin_dir);
-	free(dropin);
-	return rc;
-}
-
 struct check_ctx {
 	const char *root;
 	struct real_checks *rc;
@@ -478,75 +245,12 @@ static void remove_bgpd_crashlog_dir(pid_t pid)
 	rmdir(dir);
 }
 
-/* What a checker's argv names beyond the file: a chroot for
- * named-checkconf, a stand-in unit for a drop-in. */
-struct prepared {
-	char *full;               /* the file's path */
-	char *croot;              /* ROOT_ARG */
-	char *unitpath;           /* UNITPATH_ARG: "SYSTEMD_UNIT_PATH=DIR:" */
-	char *standin;            /* STANDIN_ARG */
-	char *statedir;           /* STATEDIR_ARG */
-	char *keepalived;         /* KEEPALIVED_ARG */
-	struct buf note;          /* said beside a pass: what was checked otherwise */
-};
-
 static bool names(const struct checker *c, const char *arg)
 {
 	for (int i = 0; c->argv[i]; i++)
 		if (!strcmp(c->argv[i], arg))
 			return true;
 	return false;
-}
-
-/* Whether keepalived.conf has a `script_user USER [GROUP]` line: its user
- * in user, the line between *line and *end. */
-static bool script_user_line(const char *text, char user[64], const char **line, const char **end)
-{
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		const char *w = l + strspn(l, " \t");
-
-		if (strncmp(w, "script_user", 11) == 0 && strchr(" \t", w[11]) &&
-		    sscanf(w + 11, "%63s", user) == 1) {
-			*line = l;
-			*end = strchr(l, '\n') ? strchr(l, '\n') : l + strlen(l);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* keepalived -t fails a script_user that does not exist, but the user is
- * the balancer's, not this machine's (keepalived's own test on the balancer,
- * in the preflight drop-in, checks it there). Such a file is checked as a
- * copy whose scripts run as nobody, and the pass says so. */
-static int keepalived_copy(const struct file *f, const char *root, size_t n,
-			   struct prepared *p, struct buf *why)
-{
-	const char *line, *end;
-	char user[64], *dir;
-	struct buf copy;
-	int rc;
-
-	if (!script_user_line(f->data, user, &line, &end) || getpwnam(user)) {
-		p->keepalived = xstrdup(p->full);
-		return 0;
-	}
-	dir = xasprintf("%s/.keepalived-check/%zu", root, n);
-	p->keepalived = xasprintf("%s/keepalived.conf", dir);
-	buf_init(&copy);
-	buf_append(&copy, f->data, (size_t)(line - f->data));
-	buf_printf(&copy, "    script_user nobody");
-	buf_append(&copy, end, f->len - (size_t)(end - f->data));
-	rc = make_dirs(dir, 0755);
-	if (rc != 0)
-		buf_printf(why, "%s: %s\n", dir, strerror(errno));
-	else
-		rc = write_file(p->keepalived, copy.data, copy.len, why);
-	buf_printf(&p->note, "script_user %s does not exist here: checked with script_user "
-		   "nobody (the balancer must have %s)\n", user, user);
-	buf_free(&copy);
-	free(dir);
-	return rc;
 }
 
 static int prepare(struct check_ctx *cx, const struct checker *c, const struct file *f,

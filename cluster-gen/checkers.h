@@ -1,6 +1,7 @@
 /* The real programs that read our files, run on a rendered tree
- * (`cluster-gen check --with-tools`), and the small process runner they
- * share with `onboard --probe`: fork/exec with an argv array, never a shell. */
+ * (`cluster-gen check --with-tools`; checkers.c), and the small process
+ * runner they share with `onboard --probe` (run_program.c): fork/exec with
+ * an argv array, never a shell. */
 #ifndef LVSDNS_CHECKERS_H
 #define LVSDNS_CHECKERS_H
 
