@@ -178,32 +178,34 @@ keepalived_ok() {
   [ "$bad" -eq 0 ]
 }
 
-# A one-balancer site; $1 goes into check { }, $2 into service resolver-a { },
-# $3 is the site's name, $4 the balancer's, $5 instance a's.
+# A one-balancer site, each part changed by a variable: SITE_NAME, SITE (options
+# of site { }), CHECK, SERVICE, LB (the balancer's name), INST (instance
+# a's name), INST_OPTS, TOP (sections of their own).
 limit_site() {
   cat <<CONF
-site "$3" { asn = 64512 }
-check { name = "resolve.test.example" $1 }
-service resolver-a { vip = 192.0.2.124 $2 }
-balancer $4 {
+site "${SITE_NAME:-ex}" { asn = 64512 ${SITE:-} }
+check { name = "resolve.test.example" ${CHECK:-} }
+service resolver-a { vip = 192.0.2.124 ${SERVICE:-} }
+balancer ${LB:-lb1} {
 	router-id = 198.51.100.1
 	primary = { resolver-a }
 	neighbor core { address = 198.51.100.254 }
 	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
 }
 realserver kai {
-	balancer = $4
+	balancer = ${LB:-lb1}
 	clients = { "192.0.2.0/24" }
-	instance $5 { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 }
+	instance ${INST:-a} { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 ${INST_OPTS:-} }
 }
+${TOP:-}
 CONF
 }
 
-# check exits $1 on the limit site built from the other arguments; on 2 the
-# output must hold $2.
+# check exits $1 on the limit site made with the variable assignments that
+# follow $2; on exit 2 the output must hold $2.
 limit_is() {
   local want=$1 msg=$2; shift 2
-  limit_site "$@" > "$TMP/limit.conf"
+  (export "$@"; limit_site) > "$TMP/limit.conf"
   run "$GEN" check "$TMP/limit.conf"
   [ "$status" -eq "$want" ] || { echo "exit $status, not $want: $*"; echo "$output"; return 1; }
   [ "$want" -eq 0 ] || [[ "$output" == *"$msg"* ]] || { echo "no '$msg' in: $output"; return 1; }
@@ -212,23 +214,43 @@ limit_is() {
 @test "limits: each value at its limit passes, one past it is refused" {
   local n49 n50 n51
   n49=$(printf 'i%.0s' $(seq 49)) n50=$(printf 's%.0s' $(seq 50)) n51=$(printf 'b%.0s' $(seq 51))
-  limit_is 0 "" "" "" ex lb1 a
+  limit_is 0 "" X=
+  # numbers: the largest of each range passes, one more does not
+  limit_is 0 "" SITE="asn = 4294967295"
+  limit_is 2 "asn 4294967296 is out of range (1..4294967295)" SITE="asn = 4294967296"
+  limit_is 0 "" CHECK="timeout = 60 tries = 10"
+  limit_is 2 "tries 11 is out of range (1..10)" CHECK="tries = 11"
+  limit_is 2 "timeout 0 is out of range (1..60)" CHECK="timeout = 0"
+  limit_is 0 "" INST_OPTS="weight = 65535"
+  limit_is 2 "weight 65536 is out of range (0..65535)" INST_OPTS="weight = 65536"
+  limit_is 0 "" TOP="bgp { holdtime = 65535 keepalive = 21845 }"
+  limit_is 2 "holdtime 65536 is out of range (3..65535)" TOP="bgp { holdtime = 65536 }"
+  limit_is 0 "" SERVICE='ports = { "udp/65535", "tcp/1" }'
+  limit_is 2 "'udp/65536'" SERVICE='ports = { "udp/65536" }'
+  limit_is 2 "'tcp/0'" SERVICE='ports = { "tcp/0" }'
   # dynamic-weight: strictly rising thresholds of 1..600000 ms, 200 characters in all
-  limit_is 0 "" 'dynamic-weight = "9,600000"' "" ex lb1 a
-  limit_is 2 "not a list of rising numbers" 'dynamic-weight = "9,600001"' "" ex lb1 a
-  limit_is 2 "not a list of rising numbers" 'dynamic-weight = "20,20"' "" ex lb1 a
-  limit_is 0 "" "dynamic-weight = \"$(seq -s, 1 70)\"" "" ex lb1 a
-  limit_is 2 "longer than 200 characters" "dynamic-weight = \"$(seq -s, 1 71)\"" "" ex lb1 a
+  limit_is 0 "" CHECK='dynamic-weight = "9,600000"'
+  limit_is 2 "not a list of rising numbers" CHECK='dynamic-weight = "9,600001"'
+  limit_is 2 "not a list of rising numbers" CHECK='dynamic-weight = "20,20"'
+  limit_is 0 "" CHECK="dynamic-weight = \"$(seq -s, 1 70)\""
+  limit_is 2 "longer than 200 characters" CHECK="dynamic-weight = \"$(seq -s, 1 71)\""
   # persistence-netmask: at most the VIP's length
-  limit_is 0 "" "" "persistence-timeout = 60 persistence-netmask = 32" ex lb1 a
-  limit_is 2 "persistence-netmask /33 is longer than an IPv4 address" "" \
-    "persistence-timeout = 60 persistence-netmask = 33" ex lb1 a
+  limit_is 0 "" SERVICE="persistence-timeout = 60 persistence-netmask = 32"
+  limit_is 2 "persistence-netmask /33 is longer than an IPv4 address" \
+    SERVICE="persistence-timeout = 60 persistence-netmask = 33"
   # watch target ids HOST+INSTANCE+tcp-65535: at most 63 characters
-  limit_is 0 "" "checker = watch" "" ex lb1 "$n49"
-  limit_is 2 "could exceed dnsprobe's 63 characters" "checker = watch" "" ex lb1 "${n49}x"
+  limit_is 0 "" CHECK="checker = watch" INST="$n49"
+  limit_is 2 "could exceed dnsprobe's 63 characters" CHECK="checker = watch" INST="${n49}x"
   # FRR's names: site and balancer names of 100 characters together
-  limit_is 0 "" "" "" "$n50" "$n50" a
-  limit_is 2 "too long for FRR's prefix-list and route-map names" "" "" "$n50" "$n51" a
+  limit_is 0 "" SITE_NAME="$n50" LB="$n50"
+  limit_is 2 "too long for FRR's prefix-list and route-map names" SITE_NAME="$n50" LB="$n51"
+}
+
+# An instance's lb-address may repeat its vlan's balancer address (as the old
+# article's sites wrote it); any other address is refused.
+@test "lb-address: the vlan's own balancer address passes, another is refused" {
+  limit_is 0 "" INST_OPTS="lb-address = 10.1.53.1"
+  limit_is 2 "lb-address 10.1.53.9 is not balancer lb1's address on vlan 105" INST_OPTS="lb-address = 10.1.53.9"
 }
 
 @test "a bad site file leaves the output directory as it was" {
