@@ -1,7 +1,7 @@
-/* Cross-checks of a parsed site: the check, the services, the balancers,
- * BGP and what ties them together; the address plan, the real servers and
- * names have files of their own (validate_addrs.c, validate_realservers.c,
- * validate_names.c). */
+/* Cross-checks of a parsed site: the services, the balancers, BGP and what
+ * ties them together; the check, the address plan, the real servers and
+ * names have files of their own (validate_check.c, validate_addrs.c,
+ * validate_realservers.c, validate_names.c). */
 #include "validate.h"
 
 #include <ctype.h>
@@ -12,156 +12,12 @@
 #include "buf.h"
 #include "../bind-build/bind_table.h"
 
-static const char *const qtypes[] = { "A", "AAAA", "NS", "MX", "SOA", "TXT", "PTR",
-				      "SRV", "CNAME", "ANY", NULL };
-static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-				      "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
-				      "NXRRSET", "NOTAUTH", "NOTZONE", NULL };
 static const char *const schedulers[] = { "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
 					  "sh", "sed", "nq", "fo", "ovf", "mh", "twos", NULL };
-
-/* keepalived's DNS_CHECK knows only these types. */
-static const char *const keepalived_dns_types[] = { "A", "NS", "CNAME", "SOA", "MX",
-						    "TXT", "AAAA", NULL };
-
-static bool in_table(const char *const *t, const char *s)
-{
-	for (; *t; t++)
-		if (strcmp(*t, s) == 0)
-			return true;
-	return false;
-}
-
-/* Thresholds, in characters: keepalived runs misc_path from a buffer of
- * about 1 KiB, and dnsprobe takes at most 253 thresholds. */
-#define DYNAMIC_WEIGHT_MAX 200
 
 /* FRR names prefix-lists and route-maps "<site>-<balancer>-..." with
  * suffixes of up to 20 characters, and accepts names of 128 at most. */
 #define FRR_NAME_PARTS_MAX 100
-
-static bool valid_thresholds(const char *s)
-{
-	unsigned long prev = 0, v;
-	char *end;
-
-	do {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = strtoul(s, &end, 10);
-		if (v <= prev || v > 600000)
-			return false;
-		prev = v;
-		s = end + (*end == ',');
-	} while (*end == ',');
-	return *end == '\0';
-}
-
-/* The watcher runs with PrivateTmp= and ProtectHome=: a state directory
- * there would be its own, not the one keepalived's FILE_CHECKs read. */
-static bool sandboxed_away(const char *dir)
-{
-	static const char *const away[] = { "/tmp", "/var/tmp", "/home", "/root", "/run/user", NULL };
-
-	for (const char *const *a = away; *a; a++) {
-		size_t n = strlen(*a);
-
-		if (strncmp(dir, *a, n) == 0 && (dir[n] == '\0' || dir[n] == '/'))
-			return true;
-	}
-	return false;
-}
-
-/* What keepalived's own DNS_CHECK cannot do. Each problem is a choice of
- * checker against another option: named at the later of the two. */
-static void validate_keepalived_dns(const struct check *c, struct diags *d)
-{
-	struct origin answers = c->checker_at;   /* or a later answer check */
-
-	if (c->expect_address)
-		answers.line = later_line(answers, c->expect_address_at);
-	if (c->min_answers)
-		answers.line = later_line(answers, c->min_answers_at);
-	if (c->transport != TRANSPORT_UDP)
-		diag_add(d, later_line(c->transport_at, c->checker_at), "use checker = probe or watch for TCP checks",
-			 "check: keepalived's DNS_CHECK sends UDP only, not %s", transport_name(c->transport));
-	if (c->expect_address || c->min_answers)
-		diag_add(d, answers.line, "use checker = probe or watch to inspect answers",
-			 "check: keepalived's DNS_CHECK never looks at the answer section");
-	if (!in_table(keepalived_dns_types, c->qtype))
-		diag_add(d, later_line(c->qtype_at, c->checker_at), NULL,
-			 "check: keepalived's DNS_CHECK cannot ask type %s", c->qtype);
-	if (c->qname && c->qname[0] && c->qname[0] != '.' && (c->qname[1] == '.' || c->qname[1] == '\0'))
-		diag_add(d, later_line(c->qname_at, c->checker_at),
-			 "ask a name whose first label is longer, or use checker = probe",
-			 "check: keepalived 2.2.7's DNS_CHECK drops a name whose first label is one character ('%s')",
-			 c->qname);
-	if (strcmp(c->qclass, "IN"))
-		diag_add(d, later_line(c->qclass_at, c->checker_at), NULL,
-			 "check: keepalived's DNS_CHECK asks class IN only");
-}
-
-static void validate_check(const struct site *s, struct diags *d)
-{
-	const struct check *c = &s->check;
-	struct addr a;
-
-	if (c->qname && !valid_qname(c->qname))
-		diag_add(d, c->qname_at.line, "an ASCII name with labels of at most 63 octets (IDN: use the xn-- form)",
-			 "check: name '%s' is not a valid DNS name", c->qname);
-	if (!in_table(qtypes, c->qtype))
-		diag_add(d, c->qtype_at.line, "one of A AAAA NS MX SOA TXT PTR SRV CNAME ANY",
-			 "check: type '%s' is not supported", c->qtype);
-	if (strcmp(c->qclass, "IN") && strcmp(c->qclass, "CH"))
-		diag_add(d, c->qclass_at.line, NULL, "check: class '%s' is not IN or CH", c->qclass);
-	for (size_t i = 0; i < c->nfail_rcodes; i++) {
-		if (!in_table(rcodes, c->fail_rcodes[i]))
-			diag_add(d, c->fail_rcodes_at.line, "rcode names such as SERVFAIL, REFUSED, NXDOMAIN",
-				 "check: fail-rcodes: '%s' is not an rcode", c->fail_rcodes[i]);
-		if (i > 0 && strcmp(c->fail_rcodes[i], c->fail_rcodes[i - 1]) == 0)
-			diag_add(d, c->fail_rcodes_at.line, NULL, "check: fail-rcodes lists %s twice",
-				 c->fail_rcodes[i]);
-	}
-	if (c->qname && c->qname[0] == '-')
-		diag_add(d, c->qname_at.line, "a DNS name starts with a letter, a digit or '_'",
-			 "check: name '%s' would be read as an option by the probe", c->qname);
-	for (size_t i = 0; i < c->nfail_rcodes; i++)
-		if (strcmp(c->fail_rcodes[i], "NOERROR") == 0)
-			diag_add(d, c->fail_rcodes_at.line, "list the rcodes of a sick server, e.g. { SERVFAIL, REFUSED }",
-				 "check: fail-rcodes holds NOERROR: every answer would mark the instance down");
-	if (c->expect_address && !addr_parse(c->expect_address, &a))
-		diag_add(d, c->expect_address_at.line, NULL, "check: expect-address '%s' is not an IP address",
-			 c->expect_address);
-	else if (c->expect_address && strcmp(c->qtype, a.family == AF_INET ? "A" : "AAAA") != 0)
-		diag_add(d, later_line(c->expect_address_at, c->qtype_at),
-			 a.family == AF_INET ? "type = A" : "type = AAAA",
-			 "check: expect-address %s is IPv%d, but a type %s answer never holds one: every check would fail",
-			 c->expect_address, addr_version(&a), c->qtype);
-	if (!safe_path(c->probe_path))
-		diag_add(d, c->probe_path_at.line, "keepalived splits misc_path on spaces and runs it without a shell",
-			 "check: probe '%s' must be an absolute path without spaces or shell syntax",
-			 c->probe_path);
-	if (!safe_path(c->watch_dir))
-		diag_add(d, c->watch_dir_at.line, NULL, "check: watch-dir '%s' must be an absolute plain path",
-			 c->watch_dir);
-	else if (sandboxed_away(c->watch_dir))
-		diag_add(d, c->watch_dir_at.line, "the default /run/lvsdns, or a directory under /run or /var/lib",
-			 "check: watch-dir '%s' is where lvsdns-watch.service's sandbox gives the watcher a "
-			 "private or no view (PrivateTmp=, ProtectHome=): keepalived would never see its "
-			 "state files", c->watch_dir);
-	if (c->dynamic_weight && strlen(c->dynamic_weight) > DYNAMIC_WEIGHT_MAX)
-		diag_add(d, c->dynamic_weight_at.line, "a few thresholds are enough: each step lowers the weight by one",
-			 "check: dynamic-weight is longer than %d characters; keepalived cannot run so long a misc_path",
-			 DYNAMIC_WEIGHT_MAX);
-	else if (c->dynamic_weight && !valid_thresholds(c->dynamic_weight))
-		diag_add(d, c->dynamic_weight_at.line, "rising latency thresholds in milliseconds, e.g. \"20,100,500\"",
-			 "check: dynamic-weight '%s' is not a list of rising numbers", c->dynamic_weight);
-	if (c->dynamic_weight && c->checker != CHECKER_PROBE)
-		diag_add(d, later_line(c->dynamic_weight_at, c->checker_at), NULL,
-			 "check: dynamic-weight needs checker = probe (keepalived's misc_dynamic)");
-	if (c->checker == CHECKER_KEEPALIVED_DNS)
-		validate_keepalived_dns(c, d);
-}
 
 /* Two services with one VIP: named where the second VIP is written. */
 static void validate_shared_vips(const struct site *s, struct diags *d)
@@ -409,23 +265,6 @@ static void validate_announced(const struct site *s, const struct balancer *b, s
 				 "add a neighbor of the VIP's family, or leave the service out of services = { ... }",
 				 "balancer %s carries service %s (IPv%d VIP) but has no IPv%d neighbor to announce it to",
 				 b->name, v->name, addr_version(&v->vip), addr_version(&v->vip));
-	}
-}
-
-/* Watch mode names each target HOST+INSTANCE+PROTO-PORT; dnsprobe takes
- * ids of at most 63 characters (probes/targets.h TARGET_ID_MAX - 1; that
- * header cannot be included here: its struct check is dnsprobe's). */
-static void validate_watch_ids(const struct site *s, struct diags *d)
-{
-	if (s->check.checker != CHECKER_WATCH)
-		return;
-	for (size_t i = 0; i < s->nrealservers; i++) {
-		const struct realserver *r = &s->realservers[i];
-		for (size_t j = 0; j < r->ninstances; j++)
-			if (strlen(r->name) + strlen(r->instances[j].name) + sizeof("++tcp-65535") - 1 > 63)
-				diag_add(d, r->instances[j].at.line, "shorten the host or the instance name",
-					 "%s instance %s: the watch target id %s+%s+PROTO-PORT could exceed dnsprobe's 63 characters",
-					 r->name, r->instances[j].name, r->name, r->instances[j].name);
 	}
 }
 

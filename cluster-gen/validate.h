@@ -4,6 +4,7 @@
 #define LVSDNS_VALIDATE_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "diag.h"
 #include "site.h"
@@ -14,6 +15,10 @@ void validate_site(const struct site *s, struct diags *d);
 void validate_addresses(const struct site *s, struct diags *d);
 /* The real servers (validate_realservers.c); called by validate_site. */
 void validate_realservers(const struct site *s, struct diags *d);
+/* The check { } section (validate_check.c); called by validate_site. */
+void validate_check(const struct site *s, struct diags *d);
+/* Watch mode's target ids against dnsprobe's limit (validate_check.c). */
+void validate_watch_ids(const struct site *s, struct diags *d);
 /* "WHAT name 'NAME' is not safe ..." unless safe_name(name). */
 void check_name(struct diags *d, int line, const char *what, const char *name);
 
@@ -22,6 +27,15 @@ void check_name(struct diags *d, int line, const char *what, const char *name);
 static inline int later_line(struct origin a, struct origin b)
 {
 	return a.line > b.line ? a.line : b.line;
+}
+
+/* Is s one of the names in the NULL-ended table t? */
+static inline bool in_table(const char *const *t, const char *s)
+{
+	for (; *t; t++)
+		if (strcmp(*t, s) == 0)
+			return true;
+	return false;
 }
 
 #define RESERVED_HOST_HINT "a network's first address names it, and an IPv4 network's last is its broadcast"
