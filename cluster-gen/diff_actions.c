@@ -1,0 +1,310 @@
+/* What a changed file of a render asks of the machine it belongs to (reload
+ * keepalived, restart named instances one at a time, load rules before or
+ * after the balancer's reload, ...), and the facts about a change that
+ * decide it: a keepalived.conf whose reload leaves a VIP withdrawn, a host
+ * that left the site. cmd_diff.c compares the trees and prints. */
+#include "diff_actions.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outtree.h"
+
+const char *const change_kind_names[] = { "added", "removed", "changed" };
+
+/* path component i (0-based) of a/b/c, into out (at most outlen - 1). */
+static const char *component(const char *path, int i, char *out, size_t outlen)
+{
+	const char *p = path;
+	size_t n;
+
+	for (; i > 0 && p; i--)
+		if ((p = strchr(p, '/')))
+			p++;
+	if (!p)
+		return "";
+	n = strcspn(p, "/");
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* A systemd unit (FILE ends in .service or .timer); false when it is not one. */
+static bool unit_action(const char *file, enum change_kind k, struct buf *out)
+{
+	size_t len = strlen(file);
+	bool unit = (len > 8 && !strcmp(file + len - 8, ".service")) ||
+		    (len > 6 && !strcmp(file + len - 6, ".timer"));
+	const char *at = strstr(file, "@.");   /* a template: its instances are named elsewhere */
+
+	if (!unit || strchr(file, '/'))
+		return false;
+	if (at && k == REMOVED)
+		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
+			   "and systemctl daemon-reload", (int)(at - file), file, file);
+	else if (at)
+		/* all at once would take the host out of every balancer's pool */
+		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart "
+			   "the %.*s@ instances one at a time, each once its balancer sees the one "
+			   "before up again", (int)(at - file), file);
+	else if (k == REMOVED)
+		buf_printf(out, "systemctl disable --now %s, then remove /etc/systemd/system/%s", file, file);
+	else
+		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then systemctl %s %s",
+			   k == ADDED ? "enable --now" : "restart", file);
+	return true;
+}
+
+/* A settings file that went away: the running kernel keeps its values. */
+/* A host's rule set loads whole: the rules it gains must be there before
+ * the balancer sends there, the ones it loses must stay until it no longer
+ * does. */
+#define DNAT_ORDER "; where it adds rules (a new instance or VIP), before its balancer's " \
+		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
+		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
+
+#define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
+		       "they are set otherwise or the machine reboots)"
+
+static void balancer_action(const char *lb, const char *file, enum change_kind k,
+			    bool vs_removed, struct buf *out)
+{
+	buf_printf(out, "on balancer %s: ", lb);
+	if (k == REMOVED && !strcmp(file, "vips"))
+		buf_puts(out, "remove /etc/lvsdns/vips");
+	else if (k == REMOVED && !strcmp(file, "dnsprobe.targets"))
+		buf_puts(out, "remove /etc/lvsdns/dnsprobe.targets once dnsprobe --watch is stopped");
+	else if (k == REMOVED && !strncmp(file, "interfaces.d/", 13))
+		buf_printf(out, "ifdown %s, then remove /etc/network/interfaces.d/%s", file + 13, file + 13);
+	else if (k == REMOVED && !strcmp(file, "sysctl.conf"))
+		buf_puts(out, SYSCTL_REMOVED);
+	else if (!strcmp(file, "keepalived.conf") && vs_removed)
+		buf_puts(out, "once this balancer's other changed files are in place, install as "
+			 "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl restart "
+			 "keepalived, not reload: a virtual server of a VIP that stays is gone, and on a "
+			 "reload keepalived runs its quorum_down, which keeps the VIP withdrawn until a "
+			 "restart (a restart withdraws this balancer's VIPs until its checks pass)");
+	else if (!strcmp(file, "keepalived.conf"))
+		/* the reload runs the preflight drop-in's checks (the new ones),
+		 * among them the guard's of the vips file */
+		buf_printf(out, "%s", k == REMOVED ? "systemctl disable --now keepalived" :
+			   k == ADDED ? "once every other file of this balancer is in place, install as "
+					"/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
+					"systemctl enable --now keepalived" :
+			   "once this balancer's other changed files are in place (added, changed or "
+			   "removed: keepalived.service.d drop-ins, vips; with checker = watch, "
+			   "lvsdns-watch running on its new targets), install as "
+			   "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
+			   "systemctl reload keepalived");
+	else if (!strcmp(file, "frr.conf"))
+		buf_puts(out, k == REMOVED ? "systemctl disable --now frr" :
+			 "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf");
+	else if (!strcmp(file, "vips"))
+		/* the guard touches only listed addresses: a VIP dropped from the
+		 * list must come off while it is still listed */
+		buf_puts(out, "first take off each VIP the new file no longer lists "
+			 "(lvsdns-vip-guard down VIP), then install as /etc/lvsdns/vips "
+			 "(lvsdns-vip-guard reads it on every call; nothing to reload)");
+	else if (!strcmp(file, "dnsprobe.targets"))
+		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets, then systemctl reload lvsdns-watch "
+			 "(it checks the file first; when added, lvsdns-watch.service starts with it)");
+	else if (!strncmp(file, "interfaces.d/", 13))
+		/* the stanza raises no VIP: keepalived's quorum_up re-adds them */
+		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "
+			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
+			   file + 13, file + 13);
+	else if (!strcmp(file, "sysctl.conf"))
+		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then modprobe ip_vs; "
+			 "sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+	else if (!strcmp(file, "modules-load.conf"))
+		buf_puts(out, k == REMOVED ? "remove /etc/modules-load.d/lvsdns.conf" :
+			 "install as /etc/modules-load.d/lvsdns.conf, then modprobe ip_vs");
+	else if (k != REMOVED && !strcmp(file, "keepalived.service.d/lvsdns-preflight.conf"))
+		buf_printf(out, "install the programs its lines run first (make install; keepalived "
+			   "neither starts nor reloads without them), then install as "
+			   "/etc/systemd/system/%s and systemctl daemon-reload", file);
+	else if (!strncmp(file, "keepalived.service.d/", 21))
+		buf_printf(out, "%s /etc/systemd/system/%s, then systemctl daemon-reload",
+			   k == REMOVED ? "remove" : "install as", file);
+	else if (!unit_action(file, k, out))
+		buf_puts(out, "no daemon action known; install by hand");
+}
+
+/* Before the balancer's reload its instances still get queries: an
+ * instance or a host taken out of the site goes first from its balancer,
+ * then from the host. Stopped the other way round, its share of the
+ * queries is lost until the checks notice; its DNAT rules removed first,
+ * until the reload, since its checks go to the instance address, which
+ * answers without them. */
+#define AFTER_LB_HOST "after its balancer's keepalived.conf (in this diff) is reloaded without " \
+		      "this host (until then the balancer sends it queries): "
+#define AFTER_LB_INSTANCE "after its balancer's keepalived.conf (in this diff) is reloaded without " \
+			  "the instance (until then the balancer sends it queries): "
+
+static void realserver_action(const char *host, const char *file, enum change_kind k,
+			      bool host_gone, struct buf *out)
+{
+	size_t len = strlen(file);
+	bool xt = !strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules");
+
+	buf_printf(out, "on real server %s: ", host);
+	if (!strncmp(file, "named-", 6) && len > 11 && !strcmp(file + len - 5, ".conf")) {
+		int n = (int)(len - 11);
+		const char *inst = file + 6;
+
+		if (k == ADDED)
+			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
+		else if (k == REMOVED)
+			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s",
+				   host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file);
+		else    /* named re-reads its configuration on SIGHUP, cache kept */
+			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
+	} else if (k == REMOVED && host_gone && (xt || !strcmp(file, "dnat.nft"))) {
+		/* the whole host goes: its rules after its instances */
+		buf_puts(out, AFTER_LB_HOST "once its named@ instances are stopped: ");
+		if (xt)
+			buf_printf(out, "rs-dnat -%c remove where rs-dnat loaded the rules, then remove "
+				   "/etc/lvsdns/%s", file[4] == '6' ? '6' : '4', file);
+		else    /* install.sh's drop-in loads dnat.nft at every start and reload of nftables */
+			buf_puts(out, "nft delete table inet lvsdns where nft loaded it (without rs-dnat, "
+				      "or with nat = stateless); remove /etc/lvsdns/dnat.nft and install.sh's "
+				      "drop-in /etc/systemd/system/nftables.service.d/lvsdns.conf, then "
+				      "systemctl daemon-reload (while they are there, every start or reload "
+				      "of nftables loads the table again)");
+	} else if (k == REMOVED && host_gone && !strcmp(file, "named@.service")) {
+		buf_puts(out, AFTER_LB_HOST);
+		unit_action(file, k, out);
+	} else if (unit_action(file, k, out)) {
+		;   /* named@.service and any other unit */
+	} else if (xt) {
+		/* the host loads one of its two rule sets, as install.sh and
+		 * named@.service do: rs-dnat's where it is installed and runs */
+		buf_puts(out, "with rs-dnat: ");
+		if (k == REMOVED)
+			buf_printf(out, "rs-dnat -%c remove, then remove /etc/lvsdns/%s",
+				   file[4] == '6' ? '6' : '4', file);
+		else
+			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
+				   file[4] == '6' ? '6' : '4', file);
+		if (k == CHANGED)
+			buf_puts(out, DNAT_ORDER);
+	} else if (!strcmp(file, "dnat.nft")) {
+		buf_puts(out, "without rs-dnat, or with nat = stateless: ");
+		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
+			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
+		if (k == CHANGED)
+			buf_puts(out, DNAT_ORDER);
+	} else if (!strcmp(file, "sysctl.conf")) {
+		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
+			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+	} else if (!strcmp(file, "policy-routing.sh")) {
+		buf_puts(out, k == REMOVED ? "remove /etc/lvsdns/policy-routing.sh and its link "
+					     "/etc/network/if-up.d/lvsdns (the rules and routes it "
+					     "set stay until the machine reboots)" :
+			 "run policy-routing.sh again (idempotent)");
+	} else {
+		buf_puts(out, "no daemon action known; install by hand");
+	}
+}
+
+void change_action(const char *path, int kind, bool vs_removed, bool host_gone,
+		   struct buf *out)
+{
+	char top[256], name[256];
+	enum change_kind k = (enum change_kind)kind;
+	const char *rest;
+
+	component(path, 0, top, sizeof(top));
+	component(path, 1, name, sizeof(name));
+	rest = strchr(path, '/') ? strchr(strchr(path, '/') + 1, '/') : NULL;
+	if (!strcmp(path, OUTTREE_MARKER))
+		buf_puts(out, "nothing to do (cluster-gen's marker file)");
+	else if (!strcmp(top, "balancers") && rest)
+		balancer_action(name, rest + 1, k, vs_removed, out);
+	else if (!strcmp(top, "realservers") && rest)
+		realserver_action(name, rest + 1, k, host_gone, out);
+	else if (!strcmp(top, "bind-build"))
+		buf_puts(out, "rebuild BIND with bind-build and install it on every real server (with "
+			      "bind { prefix = \"/usr\" }: install the distribution's bind9 it names), "
+			      "then restart the named@ instances one at a time, each once its balancer "
+			      "sees the one before up again");
+	else
+		buf_puts(out, "no daemon action known; install by hand");
+}
+
+/* "\nPROTO/PORT VIP" for each quorum_down command of a keepalived.conf, then
+ * a last '\n': the virtual servers that report to the VIP guard, and for
+ * which VIP. */
+static void guard_reports(const struct file *f, struct buf *out)
+{
+	const char *end = f->data + f->len;
+
+	for (const char *l = f->data; l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t len = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		char *line = xasprintf("%.*s", (int)len, l);
+		const char *vs = strstr(line, " --vs "), *q = strrchr(line, '"'), *vip = q;
+
+		if (strstr(line, "quorum_down \"") && vs && q > vs) {
+			while (vip[-1] != ' ')
+				vip--;
+			vs += strlen(" --vs ");
+			buf_printf(out, "\n%.*s %.*s", (int)strcspn(vs, " "), vs, (int)(q - vip), vip);
+		}
+		free(line);
+		l += len + 1;
+	}
+	buf_puts(out, "\n");
+}
+
+/* Whether a reload from old to new keepalived.conf leaves a VIP withdrawn:
+ * keepalived runs the quorum_down of each virtual server the reload
+ * removes, and the guard keeps that VIP off until its other virtual
+ * servers report again, which a reload never makes them do. */
+bool drops_virtual_server(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	struct buf was, now;
+	bool dropped = false;
+
+	if (!name || strcmp(name, "/keepalived.conf") != 0)
+		return false;
+	buf_init(&was);
+	buf_init(&now);
+	guard_reports(old, &was);
+	guard_reports(new, &now);
+	for (const char *l = was.data; !dropped && (l = strchr(l, '\n')) && l[1]; l++) {
+		size_t len = strcspn(l + 1, "\n") + 2;             /* "\nVS VIP\n" */
+		char *report = xasprintf("%.*s", (int)len, l);
+		char *vip = strchr(report, ' ');                  /* " VIP\n" */
+
+		dropped = !strstr(now.data, report) && strstr(now.data, vip);
+		free(report);
+	}
+	buf_free(&was);
+	buf_free(&now);
+	return dropped;
+}
+
+/* Whether path is a real server's file (realservers/HOST/...) and the
+ * sorted tree new has nothing of HOST: the host left the site. */
+bool host_left(const char *path, const struct files *new)
+{
+	const char *slash = !strncmp(path, "realservers/", 12) ? strchr(path + 12, '/') : NULL;
+	size_t plen = slash ? (size_t)(slash - path) + 1 : 0, lo = 0, hi = new->n;
+
+	if (!slash)
+		return false;
+	while (lo < hi) {      /* the first path not below "realservers/HOST/" */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(new->v[mid].path, path, plen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == new->n || strncmp(new->v[lo].path, path, plen) != 0;
+}
