@@ -107,8 +107,7 @@ void files_add_marker(struct files *f)
  * (kind, path, line counts, mode change, action) starts at one place. */
 struct stat_row {
 	enum change_kind kind;
-	bool vs_removed;
-	bool host_gone;       /* a real server's file, and the host left the site */
+	struct change_facts facts;
 	const char *path;
 	char counts[48];      /* "+N -N" */
 	char mode[24];        /* "mode 0644 -> 0755", or empty */
@@ -138,7 +137,7 @@ static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t
 	buf_init(&act);
 	for (size_t i = 0; i < n; i++) {
 		buf_reset(&act);
-		change_action(rows[i].path, rows[i].kind, rows[i].vs_removed, rows[i].host_gone, &act);
+		change_action(rows[i].path, rows[i].kind, &rows[i].facts, &act);
 		buf_printf(out, "%-7s  %-*s  %-*s  ", change_kind_names[rows[i].kind], wpath, rows[i].path,
 			   wcounts, rows[i].counts);
 		if (wmode)
@@ -166,8 +165,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 	struct diff_stat ds;
 	struct buf hunks, act;
 	char mode_note[sizeof(((struct stat_row *)0)->mode)] = "";
-	bool vs_removed = old && new && drops_virtual_server(old, new);
-	bool host_gone = !new && host_left(path, t->new_tree);
+	struct change_facts facts = change_facts_of(old, new, t->new_tree);
 
 	buf_init(&hunks);
 	buf_init(&act);
@@ -186,13 +184,12 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 		struct stat_row *r = &t->rows[t->nrows++];
 
 		r->kind = k;
-		r->vs_removed = vs_removed;
-		r->host_gone = host_gone;
+		r->facts = facts;
 		r->path = path;
 		snprintf(r->counts, sizeof(r->counts), "+%zu -%zu", ds.added, ds.removed);
 		snprintf(r->mode, sizeof(r->mode), "%s", mode_note);
 	} else {
-		change_action(path, k, vs_removed, host_gone, &act);
+		change_action(path, k, &facts, &act);
 		buf_printf(out, "# %s %s%s%s: %s\n", change_kind_names[k], path, *mode_note ? " " : "",
 			   mode_note, act.data);
 		buf_append(out, hunks.data ? hunks.data : "", hunks.len);

@@ -66,11 +66,18 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
 		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
 
+/* An interface's keys exist only while it does: sysctl -p reports those
+ * of a VLAN not yet up and sets the rest. At boot systemd's udev rule sets
+ * them as each interface appears. */
+#define SYSCTL_IFACES " once the VLAN interfaces it names are up (sysctl -p reports the keys of " \
+		      "one that is not and sets the rest; at boot systemd sets an interface's keys " \
+		      "when it appears)"
+
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
 
 static void balancer_action(const char *lb, const char *file, enum change_kind k,
-			    bool vs_removed, struct buf *out)
+			    const struct change_facts *f, struct buf *out)
 {
 	buf_printf(out, "on balancer %s: ", lb);
 	if (k == REMOVED && !strcmp(file, "vips"))
@@ -81,7 +88,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_printf(out, "ifdown %s, then remove /etc/network/interfaces.d/%s", file + 13, file + 13);
 	else if (k == REMOVED && !strcmp(file, "sysctl.conf"))
 		buf_puts(out, SYSCTL_REMOVED);
-	else if (!strcmp(file, "keepalived.conf") && vs_removed)
+	else if (!strcmp(file, "keepalived.conf") && f->vs_removed)
 		buf_puts(out, "once this balancer's other changed files are in place, install as "
 			 "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl restart "
 			 "keepalived, not reload: a virtual server of a VIP that stays is gone, and on a "
@@ -100,8 +107,13 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
 			   "systemctl reload keepalived");
 	else if (!strcmp(file, "frr.conf"))
-		buf_puts(out, k == REMOVED ? "systemctl disable --now frr" :
-			 "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf");
+		buf_printf(out, "%s%s", k == REMOVED ? "systemctl disable --now frr" :
+			   "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf",
+			   f->bgp_timers ? "; bgpd agrees the hold time with a peer only when their session "
+			   "opens, so the new timers bgp hold once it opens again: then vtysh -c 'clear bgp *' "
+			   "on one balancer at a time, each once the one before has its sessions back (its "
+			   "VIPs move to the other balancers meanwhile), and check 'Hold time is' in vtysh -c "
+			   "'show bgp neighbors'" : "");
 	else if (!strcmp(file, "vips"))
 		/* the guard touches only listed addresses: a VIP dropped from the
 		 * list must come off while it is still listed */
@@ -118,7 +130,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   file + 13, file + 13);
 	else if (!strcmp(file, "sysctl.conf"))
 		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then modprobe ip_vs; "
-			 "sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+			 "sysctl -p /etc/sysctl.d/60-lvsdns.conf" SYSCTL_IFACES);
 	else if (!strcmp(file, "modules-load.conf"))
 		buf_puts(out, k == REMOVED ? "remove /etc/modules-load.d/lvsdns.conf" :
 			 "install as /etc/modules-load.d/lvsdns.conf, then modprobe ip_vs");
@@ -145,7 +157,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			  "the instance (until then the balancer sends it queries): "
 
 static void realserver_action(const char *host, const char *file, enum change_kind k,
-			      bool host_gone, struct buf *out)
+			      const struct change_facts *f, struct buf *out)
 {
 	size_t len = strlen(file);
 	bool xt = !strcmp(file, "dnat.rules") || !strcmp(file, "dnat6.rules");
@@ -159,10 +171,10 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
 		else if (k == REMOVED)
 			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s",
-				   host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file);
+				   f->host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file);
 		else    /* named re-reads its configuration on SIGHUP, cache kept */
 			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
-	} else if (k == REMOVED && host_gone && (xt || !strcmp(file, "dnat.nft"))) {
+	} else if (k == REMOVED && f->host_gone && (xt || !strcmp(file, "dnat.nft"))) {
 		/* the whole host goes: its rules after its instances */
 		buf_puts(out, AFTER_LB_HOST "once its named@ instances are stopped: ");
 		if (xt)
@@ -174,7 +186,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 				      "drop-in /etc/systemd/system/nftables.service.d/lvsdns.conf, then "
 				      "systemctl daemon-reload (while they are there, every start or reload "
 				      "of nftables loads the table again)");
-	} else if (k == REMOVED && host_gone && !strcmp(file, "named@.service")) {
+	} else if (k == REMOVED && f->host_gone && !strcmp(file, "named@.service")) {
 		buf_puts(out, AFTER_LB_HOST);
 		unit_action(file, k, out);
 	} else if (unit_action(file, k, out)) {
@@ -199,7 +211,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_puts(out, DNAT_ORDER);
 	} else if (!strcmp(file, "sysctl.conf")) {
 		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
-			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf");
+			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf"
+			 SYSCTL_IFACES);
 	} else if (!strcmp(file, "policy-routing.sh")) {
 		buf_puts(out, k == REMOVED ? "remove /etc/lvsdns/policy-routing.sh and its link "
 					     "/etc/network/if-up.d/lvsdns (the rules and routes it "
@@ -210,8 +223,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 	}
 }
 
-void change_action(const char *path, int kind, bool vs_removed, bool host_gone,
-		   struct buf *out)
+void change_action(const char *path, int kind, const struct change_facts *f, struct buf *out)
 {
 	char top[256], name[256];
 	enum change_kind k = (enum change_kind)kind;
@@ -223,9 +235,9 @@ void change_action(const char *path, int kind, bool vs_removed, bool host_gone,
 	if (!strcmp(path, OUTTREE_MARKER))
 		buf_puts(out, "nothing to do (cluster-gen's marker file)");
 	else if (!strcmp(top, "balancers") && rest)
-		balancer_action(name, rest + 1, k, vs_removed, out);
+		balancer_action(name, rest + 1, k, f, out);
 	else if (!strcmp(top, "realservers") && rest)
-		realserver_action(name, rest + 1, k, host_gone, out);
+		realserver_action(name, rest + 1, k, f, out);
 	else if (!strcmp(top, "bind-build"))
 		buf_puts(out, "rebuild BIND with bind-build and install it on every real server (with "
 			      "bind { prefix = \"/usr\" }: install the distribution's bind9 it names), "
@@ -264,7 +276,7 @@ static void guard_reports(const struct file *f, struct buf *out)
  * keepalived runs the quorum_down of each virtual server the reload
  * removes, and the guard keeps that VIP off until its other virtual
  * servers report again, which a reload never makes them do. */
-bool drops_virtual_server(const struct file *old, const struct file *new)
+static bool drops_virtual_server(const struct file *old, const struct file *new)
 {
 	const char *name = strrchr(old->path, '/');
 	struct buf was, now;
@@ -291,7 +303,7 @@ bool drops_virtual_server(const struct file *old, const struct file *new)
 
 /* Whether path is a real server's file (realservers/HOST/...) and the
  * sorted tree new has nothing of HOST: the host left the site. */
-bool host_left(const char *path, const struct files *new)
+static bool host_left(const char *path, const struct files *new)
 {
 	const char *slash = !strncmp(path, "realservers/", 12) ? strchr(path + 12, '/') : NULL;
 	size_t plen = slash ? (size_t)(slash - path) + 1 : 0, lo = 0, hi = new->n;
@@ -307,4 +319,43 @@ bool host_left(const char *path, const struct files *new)
 			hi = mid;
 	}
 	return lo == new->n || strncmp(new->v[lo].path, path, plen) != 0;
+}
+
+/* The `timers bgp` line of a frr.conf, or "" when it has none. */
+static char *timers_line(const struct file *f)
+{
+	const char *l = memmem(f->data, f->len, "\n timers bgp ", strlen("\n timers bgp "));
+	const char *end = f->data + f->len, *nl;
+
+	if (!l)
+		return xstrdup("");
+	nl = memchr(l + 1, '\n', (size_t)(end - l - 1));
+	return xasprintf("%.*s", (int)((nl ? nl : end) - l), l);
+}
+
+/* Whether a frr.conf's BGP timers differ between old and new. */
+static bool bgp_timers_changed(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	char *was, *now;
+	bool changed;
+
+	if (!name || strcmp(name, "/frr.conf") != 0)
+		return false;
+	was = timers_line(old);
+	now = timers_line(new);
+	changed = strcmp(was, now) != 0;
+	free(was);
+	free(now);
+	return changed;
+}
+
+struct change_facts change_facts_of(const struct file *old, const struct file *new,
+				    const struct files *new_tree)
+{
+	return (struct change_facts){
+		.vs_removed = old && new && drops_virtual_server(old, new),
+		.host_gone = !new && host_left(old->path, new_tree),
+		.bgp_timers = old && new && bgp_timers_changed(old, new),
+	};
 }

@@ -12,16 +12,19 @@ enum change_kind { ADDED, REMOVED, CHANGED };
 
 extern const char *const change_kind_names[];   /* "added", "removed", "changed" */
 
+/* What comparing a file's two versions found that changes what to do. */
+struct change_facts {
+	bool vs_removed;   /* a keepalived.conf whose reload leaves a VIP withdrawn */
+	bool host_gone;    /* a real server's file, and the host left the site */
+	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
+};
+
+/* The facts of the change from old to new (NULL: added or removed), new_tree
+ * the whole new tree, sorted. */
+struct change_facts change_facts_of(const struct file *old, const struct file *new,
+				    const struct files *new_tree);
 /* Appends to out what the machine of path (a path in a rendered tree) has to
- * do for a change of kind (an enum change_kind): vs_removed when the change
- * is a keepalived.conf whose reload leaves a VIP withdrawn, host_gone when
- * the file's host left the site. */
-void change_action(const char *path, int kind, bool vs_removed, bool host_gone,
-		   struct buf *out);
-/* Whether a reload from old to new keepalived.conf leaves a VIP withdrawn. */
-bool drops_virtual_server(const struct file *old, const struct file *new);
-/* Whether path is a real server's file and the sorted tree new has nothing
- * of its host. */
-bool host_left(const char *path, const struct files *new);
+ * do for a change of kind (an enum change_kind) with facts f. */
+void change_action(const char *path, int kind, const struct change_facts *f, struct buf *out);
 
 #endif

@@ -81,6 +81,21 @@ refute_grep() {
 	echo "$output" | grep -E '^changed +bind-build/build\.env .*rebuild BIND with bind-build and install it on every real server \(with bind \{ prefix = "/usr" \}: install the distribution.s bind9 it names\), then restart the named@ instances one at a time, each once its balancer sees the one before up again$'
 }
 
+@test "diff: new BGP timers say to reset each balancer's sessions, one balancer at a time; a new MED only to reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/holdtime = 3$/holdtime = 9/' "$TMP/site.conf" > "$TMP/timers.conf"
+	run "$GEN" diff --stat "$TMP/timers.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +balancers/ffm4/frr\.conf .*on balancer ffm4: install as /etc/frr/frr\.conf, then /usr/lib/frr/frr-reload\.py --reload /etc/frr/frr\.conf; bgpd agrees the hold time with a peer only when their session opens, so the new timers bgp hold once it opens again: then vtysh -c 'clear bgp \*' on one balancer at a time"
+	[ "$(echo "$output" | grep -c "clear bgp")" -eq "$(ls "$TMP/out/balancers" | wc -l)" ]
+	sed 's/backup-metric = 100$/backup-metric = 200/' "$TMP/site.conf" > "$TMP/med.conf"
+	run "$GEN" diff --stat "$TMP/med.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/frr\.conf .*frr-reload\.py --reload /etc/frr/frr\.conf$'
+	echo "$output" | refute_grep 'clear bgp'
+}
+
 @test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
 	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
@@ -191,7 +206,7 @@ refute_grep() {
 	# adding and removing instances leaves the host's unit as it was
 	printf '%s\n' "$output" | refute_grep 'realservers/lou/named@\.service'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
-	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then modprobe ip_vs; sysctl -p /etc/sysctl\.d/60-lvsdns\.conf$'
+	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then modprobe ip_vs; sysctl -p /etc/sysctl\.d/60-lvsdns\.conf once the VLAN interfaces it names are up \(sysctl -p reports the keys of one that is not and sets the rest; at boot systemd sets an interface.s keys when it appears\)$'
 	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules .*where it drops an instance.s or a VIP.s rules, only after that reload'
 	echo "$output" | grep -E '^changed +realservers/lou/dnat\.nft .*nft -f dnat\.nft .*where it adds rules \(a new instance or VIP\), before its balancer.s keepalived reload'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ +mode 0755 -> 0644  on real server lou: .*sysctl -p'
