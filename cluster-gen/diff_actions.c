@@ -65,6 +65,12 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 #define DNAT_ORDER "; where it adds rules (a new instance or VIP), before its balancer's " \
 		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
 		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
+/* A rule set loads whole, so one that gains rules and loses others has no
+ * safe moment: before the reload the lost ones' instances still get
+ * queries, after it the gained ones' already do. */
+#define DNAT_BOTH "; this change both adds rules and drops others, which belong on opposite " \
+		  "sides of the balancer's reload: make it two changes, first the site with the " \
+		  "new instances or VIPs added, then with the old ones removed"
 
 /* An interface's keys exist only while it does: sysctl -p reports those
  * of a VLAN not yet up and sets the rest. At boot systemd's udev rule sets
@@ -202,13 +208,13 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
 				   file[4] == '6' ? '6' : '4', file);
 		if (k == CHANGED)
-			buf_puts(out, DNAT_ORDER);
+			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
 	} else if (!strcmp(file, "dnat.nft")) {
 		buf_puts(out, "without rs-dnat, or with nat = stateless: ");
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
 		if (k == CHANGED)
-			buf_puts(out, DNAT_ORDER);
+			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
 	} else if (!strcmp(file, "sysctl.conf")) {
 		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
 			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf"
@@ -321,6 +327,74 @@ static bool host_left(const char *path, const struct files *new)
 	return lo == new->n || strncmp(new->v[lo].path, path, plen) != 0;
 }
 
+/* The word after the first " opt " of line, or "" (into out, n octets). */
+static const char *word_after(const char *line, const char *opt, char *out, size_t n)
+{
+	const char *w = strstr(line, opt);
+	size_t len = w ? strcspn(w + strlen(opt), " ") : 0;
+
+	snprintf(out, n, "%.*s", (int)len, w ? w + strlen(opt) : "");
+	return out;
+}
+
+/* "\nKEY" for each flow from a VIP to an instance that a DNAT rule file
+ * sends, then "\n": an iptables rule's "VIP>TARGET" (its client network
+ * left out: a new client network is no new flow to order against the
+ * balancer's reload), an nft dnat map's element as it stands ("IF . VIP .
+ * PROTO . PORT : ADDR . PORT,"; a zone map's elements end ": ZONE,"). */
+static void dnat_flows(const struct file *f, struct buf *out)
+{
+	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
+		const char *colon = strstr(line, " : ");
+		char vip[64], to[80];
+
+		if (strstr(line, " --to-destination "))
+			buf_printf(out, "\n%s>%s", word_after(line, " -d ", vip, sizeof(vip)),
+				   word_after(line, " --to-destination ", to, sizeof(to)));
+		else if (colon && strstr(colon, " . "))
+			buf_printf(out, "\n%s", line + strspn(line, " \t"));
+		p += strlen(line) + 1;
+		free(line);
+	}
+	buf_puts(out, "\n");
+}
+
+/* Whether flows a ("\nKEY...\n") has a key that b lacks. */
+static bool has_flow_b_lacks(const char *a, const char *b)
+{
+	bool lacks = false;
+
+	for (const char *k = a; !lacks && k[1]; k = strchr(k + 1, '\n')) {
+		char *key = xasprintf("%.*s", (int)(strcspn(k + 1, "\n") + 2), k);   /* "\nKEY\n" */
+
+		lacks = !strstr(b, key);
+		free(key);
+	}
+	return lacks;
+}
+
+/* Whether a host's DNAT rule file gains flows and loses others. */
+static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	struct buf was, now;
+	bool both;
+
+	if (!name || (strcmp(name, "/dnat.rules") && strcmp(name, "/dnat6.rules") &&
+		      strcmp(name, "/dnat.nft")))
+		return false;
+	buf_init(&was);
+	buf_init(&now);
+	dnat_flows(old, &was);
+	dnat_flows(new, &now);
+	both = has_flow_b_lacks(was.data, now.data) && has_flow_b_lacks(now.data, was.data);
+	buf_free(&was);
+	buf_free(&now);
+	return both;
+}
+
 /* The `timers bgp` line of a frr.conf, or "" when it has none. */
 static char *timers_line(const struct file *f)
 {
@@ -357,5 +431,6 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.vs_removed = old && new && drops_virtual_server(old, new),
 		.host_gone = !new && host_left(old->path, new_tree),
 		.bgp_timers = old && new && bgp_timers_changed(old, new),
+		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 	};
 }

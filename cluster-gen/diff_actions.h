@@ -17,6 +17,7 @@ struct change_facts {
 	bool vs_removed;   /* a keepalived.conf whose reload leaves a VIP withdrawn */
 	bool host_gone;    /* a real server's file, and the host left the site */
 	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
+	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
 };
 
 /* The facts of the change from old to new (NULL: added or removed), new_tree

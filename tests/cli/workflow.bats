@@ -96,6 +96,33 @@ refute_grep() {
 	echo "$output" | refute_grep 'clear bgp'
 }
 
+@test "diff: a rule set that gains an instance and loses another says to make two changes; new client networks or an added instance alone do not" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# instance b replaced by d: flows to 10.3.53.2 go, flows to 10.3.53.7 come
+	sed 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 /instance d { vlan = 109  interface = "eth1.109"  address = 10.3.53.7 /' \
+		"$TMP/site.conf" > "$TMP/swap.conf"
+	run "$GEN" diff --stat "$TMP/swap.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for f in dnat.rules dnat.nft; do
+		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*this change both adds rules and drops others, which belong on opposite sides of the balancer's reload: make it two changes, first the site with the new instances or VIPs added, then with the old ones removed$"
+	done
+	# d added on a new VLAN beside b: only gains
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\(\tinstance c .*\)$/\tinstance d { vlan = 113  interface = "eth1.113"  address = 10.5.53.2 }\n\1/' \
+		"$TMP/site.conf" > "$TMP/add.conf"
+	# a client network split in two: every iptables rule of kai changes, no flow does
+	sed 's#clients = { "192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#clients = { "192.0.2.0/25", "192.0.2.128/25", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#' \
+		"$TMP/site.conf" > "$TMP/clients.conf"
+	for conf in add clients; do
+		run "$GEN" diff --stat "$TMP/$conf.conf" "$TMP/out"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		echo "$output" | grep -E '^changed +realservers/kai/dnat\.rules .*where it adds rules \(a new instance or VIP\), before'
+		echo "$output" | refute_grep 'both adds rules'
+	done
+}
+
 @test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
 	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
