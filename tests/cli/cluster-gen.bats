@@ -225,9 +225,12 @@ limit_is() {
   limit_is 2 "weight 65536 is out of range (0..65535)" INST_OPTS="weight = 65536"
   limit_is 0 "" TOP="bgp { holdtime = 65535 keepalive = 21845 }"
   limit_is 2 "holdtime 65536 is out of range (3..65535)" TOP="bgp { holdtime = 65536 }"
-  limit_is 0 "" SERVICE='ports = { "udp/65535", "tcp/1" }'
+  limit_is 0 "" SERVICE='ports = { "udp/65535", "tcp/1", "tcp/9" }'
   limit_is 2 "'udp/65536'" SERVICE='ports = { "udp/65536" }'
   limit_is 2 "'tcp/0'" SERVICE='ports = { "tcp/0" }'
+  # strtoul would take these as 53 and 65535
+  limit_is 2 "'udp/+53'" SERVICE='ports = { "udp/+53" }'
+  limit_is 2 "'udp/-1'" SERVICE='ports = { "udp/-1" }'
   # dynamic-weight: strictly rising thresholds of 1..600000 ms, 200 characters in all
   limit_is 0 "" CHECK='dynamic-weight = "9,600000"'
   limit_is 2 "not a list of rising numbers" CHECK='dynamic-weight = "9,600001"'
