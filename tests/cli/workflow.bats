@@ -234,8 +234,9 @@ refute_grep() {
 	printf '%s\n' "$output" | refute_grep 'realservers/lou/named@\.service'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
 	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then modprobe ip_vs; sysctl -p /etc/sysctl\.d/60-lvsdns\.conf once the VLAN interfaces it names are up \(sysctl -p reports the keys of one that is not and sets the rest; at boot systemd sets an interface.s keys when it appears\)$'
-	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules .*where it drops an instance.s or a VIP.s rules, only after that reload'
-	echo "$output" | grep -E '^changed +realservers/lou/dnat\.nft .*nft -f dnat\.nft .*where it adds rules \(a new instance or VIP\), before its balancer.s keepalived reload'
+	# b's flows go and d's come in one rule set: no one moment suits both
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules .*this change both adds rules and drops others, .*make it two changes'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.nft .*nft -f dnat\.nft .*this change both adds rules and drops others, .*make it two changes'
 	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ +mode 0755 -> 0644  on real server lou: .*sysctl -p'
 	# one column each: the mode change and every action start where the others do
 	printf '%s\n' "$output" | sed '$d' | awk '{ a = index($0, " on "); if (!a) a = index($0, " no daemon"); print a }' | sort -u > "$TMP/action-cols"
