@@ -134,8 +134,8 @@ static void build_bgp(struct parser *p, cfg_t *root)
 	b->primary_metric = opt_uint(p, sec, "primary-metric", 0, 4294967295UL);
 	b->backup_metric = opt_uint(p, sec, "backup-metric", 0, 4294967295UL);
 	b->local_preference = opt_uint(p, sec, "local-preference", 0, 4294967295UL);
-	b->keepalive = opt_uint(p, sec, "keepalive", 1, 21845);
-	b->holdtime = opt_uint(p, sec, "holdtime", 3, 65535);
+	b->keepalive = opt_uint_noting(p, sec, "keepalive", 1, 21845, &b->timers_refused);
+	b->holdtime = opt_uint_noting(p, sec, "holdtime", 3, 65535, &b->timers_refused);
 	b->bfd = cfg_getbool(sec, "bfd");
 	b->bfd_interval_ms = opt_uint(p, sec, "bfd-interval", 10, 60000);
 	b->bfd_multiplier = opt_uint(p, sec, "bfd-multiplier", 2, 255);
@@ -226,11 +226,13 @@ static void build_service(struct parser *p, cfg_t *sec, struct service *svc)
 	k = keyword(p, sec, "method", method_words, true);
 	svc->method = k < 0 ? LVS_DR : (enum lvs_method)k;
 	/* keepalived's limit: 31 days */
-	svc->persistence_timeout = opt_uint(p, sec, "persistence-timeout", 0, 2678400);
-	svc->persistence_netmask = opt_uint(p, sec, "persistence-netmask", 0, 128);
+	svc->persistence_timeout = opt_uint_noting(p, sec, "persistence-timeout", 0, 2678400,
+						   &svc->numbers_refused);
+	svc->persistence_netmask = opt_uint_noting(p, sec, "persistence-netmask", 0, 128,
+						   &svc->numbers_refused);
 	svc->delay_loop = opt_uint(p, sec, "delay-loop", 1, 3600);
-	svc->quorum = opt_uint(p, sec, "quorum", 1, 65535);
-	svc->hysteresis = opt_uint(p, sec, "hysteresis", 0, 65535);
+	svc->quorum = opt_uint_noting(p, sec, "quorum", 1, 65535, &svc->numbers_refused);
+	svc->hysteresis = opt_uint_noting(p, sec, "hysteresis", 0, 65535, &svc->numbers_refused);
 	svc->alpha = cfg_getbool(sec, "alpha");
 	svc->ops = cfg_getbool(sec, "one-packet-scheduling");
 }

@@ -90,7 +90,7 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 			 "%s: 'interface' is required", owner);
 	p->host = rs->name;
 	opt_addr(p, sec, "address", &in->address);
-	in->weight = opt_uint(p, sec, "weight", 0, 65535);
+	in->weight = opt_uint_noting(p, sec, "weight", 0, 65535, &in->weight_refused);
 	in->control_port = opt_uint(p, sec, "control-port", 0, 65535);
 	p->host = NULL;
 	in->vlan = rs->balancer == (size_t)-1 ? (size_t)-1 :

@@ -326,8 +326,8 @@ const char *section_owner(const struct parser *p, cfg_t *sec, char *out, size_t 
 	return out;
 }
 
-unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
-			 unsigned long min, unsigned long max)
+unsigned opt_uint_noting(struct parser *p, cfg_t *sec, const char *name,
+			 unsigned long min, unsigned long max, bool *refused)
 {
 	long v = cfg_getint(sec, name);
 	char who[240];
@@ -336,9 +336,18 @@ unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 		diag_add(p->d, line_of(p, sec, name), NULL,
 			 "%s: %s %ld is out of range (%lu..%lu)", section_owner(p, sec, who, sizeof(who)),
 			 name, v, min, max);
+		*refused = true;
 		return (unsigned)min;
 	}
 	return (unsigned)v;
+}
+
+unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
+		  unsigned long min, unsigned long max)
+{
+	bool refused = false;
+
+	return opt_uint_noting(p, sec, name, min, max, &refused);
 }
 
 bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out)

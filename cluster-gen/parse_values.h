@@ -61,6 +61,11 @@ const char *section_owner(const struct parser *p, cfg_t *sec, char *out, size_t 
 char *opt_str(cfg_t *sec, const char *name);
 unsigned opt_uint(struct parser *p, cfg_t *sec, const char *name,
 		  unsigned long min, unsigned long max);
+/* opt_uint, and *refused set when the number is out of range (and so
+ * reported, min standing in for it): checks between numbers then skip the
+ * stand-in instead of reporting what it, not the file, says. */
+unsigned opt_uint_noting(struct parser *p, cfg_t *sec, const char *name,
+			 unsigned long min, unsigned long max, bool *refused);
 bool opt_addr(struct parser *p, cfg_t *sec, const char *name, struct addr *out);
 /* The index of the option's value in a NULL-terminated table, or -1 (reported). */
 int keyword(struct parser *p, cfg_t *sec, const char *name,

@@ -55,6 +55,7 @@ struct service {
 	struct origin hysteresis_at;
 	bool alpha;
 	bool ops;                 /* one-packet scheduling (udp only) */
+	bool numbers_refused;     /* persistence-*, quorum or hysteresis out of range */
 };
 
 struct neighbor {
@@ -107,6 +108,7 @@ struct instance {
 	struct origin address_at;
 	size_t vlan;              /* index into its balancer's vlans */
 	unsigned weight;
+	bool weight_refused;      /* out of range: the weight above stands in */
 	unsigned control_port;    /* rndc control channel; 0: none */
 	struct origin control_port_at;
 };
@@ -164,6 +166,7 @@ struct bgp {
 	unsigned local_preference;
 	unsigned keepalive, holdtime;     /* seconds */
 	struct origin keepalive_at, holdtime_at;
+	bool timers_refused;              /* keepalive or holdtime out of range */
 	bool bfd;
 	unsigned bfd_interval_ms;         /* transmit and receive */
 	unsigned bfd_multiplier;

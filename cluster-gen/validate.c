@@ -51,7 +51,7 @@ static void validate_services(const struct site *s, struct diags *d)
 			diag_add(d, later_line(v->persistence_netmask_at, v->vip_at), NULL,
 				 "service %s: persistence-netmask /%u is longer than an IPv%d address",
 				 v->name, v->persistence_netmask, addr_version(&v->vip));
-		if (v->persistence_netmask && !v->persistence_timeout)
+		if (!v->numbers_refused && v->persistence_netmask && !v->persistence_timeout)
 			diag_add(d, v->persistence_netmask_at.line, "set persistence-timeout, or leave "
 				 "persistence-netmask out",
 				 "service %s: persistence-netmask without persistence-timeout; keepalived "
@@ -150,6 +150,7 @@ struct behind {
 	size_t count[2];
 	unsigned long weight[2];
 	size_t weighted[2];       /* instances of weight above 0 */
+	bool refused[2];          /* an instance's weight was out of range */
 };
 
 /* One pass over the real servers for every balancer. */
@@ -165,6 +166,7 @@ static struct behind *instances_behind(const struct site *s)
 			bool v6 = r->instances[k].address.family == AF_INET6;
 			bh[r->balancer].weight[v6] += r->instances[k].weight;
 			bh[r->balancer].weighted[v6] += r->instances[k].weight > 0;
+			bh[r->balancer].refused[v6] |= r->instances[k].weight_refused;
 			bh[r->balancer].count[v6]++;
 		}
 	}
@@ -222,7 +224,7 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 	bool dynamic = s->check.dynamic_weight && s->check.checker == CHECKER_PROBE;
 
 	for (size_t i = 0; i < s->nservices; i++)
-		if (s->services[i].hysteresis >= s->services[i].quorum)
+		if (!s->services[i].numbers_refused && s->services[i].hysteresis >= s->services[i].quorum)
 			diag_add(d, later_line(s->services[i].hysteresis_at, s->services[i].quorum_at),
 				 "keepalived needs hysteresis < quorum",
 				 "service %s: hysteresis %u is not below quorum %u", s->services[i].name,
@@ -234,8 +236,10 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 			const struct service *v = &s->services[b->services[j]];
 			bool v6 = v->vip.family == AF_INET6;
 			/* no instances at all: validate_families says so; a host
-			 * whose balancer did not resolve: its weight may be missing */
-			if (!v->vip.family || bh[i].count[v6] == 0 || s->unresolved_balancer)
+			 * whose balancer did not resolve: its weight may be missing;
+			 * a number refused: its stand-in proves nothing */
+			if (!v->vip.family || bh[i].count[v6] == 0 || s->unresolved_balancer ||
+			    v->numbers_refused || bh[i].refused[v6])
 				continue;
 			check_reachable_quorum(v, b, dynamic ? bh[i].weighted[v6] * thresholds(s) :
 					       bh[i].weight[v6], dynamic, d);
@@ -364,7 +368,7 @@ static void validate_bgp_timers(const struct bgp *b, struct diags *d)
 {
 	char *hint;
 
-	if (b->keepalive <= b->holdtime / 3)
+	if (b->timers_refused || b->keepalive <= b->holdtime / 3)
 		return;
 	hint = xasprintf("keepalive at most holdtime/3 = %u; FRR would use that silently",
 			 b->holdtime / 3);
