@@ -265,7 +265,9 @@ static int probe_all(const struct onboard *o, const char *probe_opt)
 	fflush(stdout);
 	if (failed)
 		fprintf(stderr, "cluster-gen onboard: %zu of %zu instances of %s did not answer; "
-			"refusing to onboard it\n", failed, o->r->ninstances, o->r->name);
+			"refusing to onboard it (the probes ask from balancer %s's VLAN addresses, as "
+			"keepalived will: run --probe there, with the host's VLANs up)\n",
+			failed, o->r->ninstances, o->r->name, o->b->name);
 	return failed ? -1 : 0;
 }
 

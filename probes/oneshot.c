@@ -71,7 +71,7 @@ void probe_once(const struct opts *o, struct rng *rng, struct outcome *out)
 
 static void describe(FILE *f, const struct opts *o, const struct outcome *out)
 {
-	char srv[ADDR_STRLEN], name[NAME_TEXT_MAX], type[QTYPE_TEXT_MAX];
+	char srv[ADDR_STRLEN], name[NAME_TEXT_MAX], type[QTYPE_TEXT_MAX], why[160];
 
 	addr_str(&o->check.ep.server, srv);
 	name_to_text(o->check.q.name, o->check.q.name_len, name);
@@ -85,7 +85,8 @@ static void describe(FILE *f, const struct opts *o, const struct outcome *out)
 	else
 		fprintf(f, "%s after %u tr%s in %.3f ms%s%s", verdict_str(out->v), out->tries,
 			out->tries == 1 ? "y" : "ies", (double)out->elapsed_us / 1000.0,
-			out->err ? ": " : "", out->err ? strerror(out->err) : "");
+			out->err ? ": " : "",
+			out->err ? ep_error_text(&o->check.ep, out->err, why, sizeof(why)) : "");
 }
 
 void report_line(FILE *f, const struct opts *o, const struct outcome *out)

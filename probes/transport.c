@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -101,6 +102,18 @@ static int bind_random(int fd, const struct endpoint *ep, struct rng *rng)
 	}
 	sl = to_sockaddr(&ep->source, 0, ep->server.family, &ss);
 	return bind(fd, (struct sockaddr *)&ss, sl);
+}
+
+const char *ep_error_text(const struct endpoint *ep, int err, char *out, size_t len)
+{
+	char src[ADDR_STRLEN];
+
+	if (err == EADDRNOTAVAIL && ep->source.family)
+		snprintf(out, len, "%s (source %s is not an address of this machine)", strerror(err),
+			 addr_str(&ep->source, src));
+	else
+		snprintf(out, len, "%s", strerror(err));
+	return out;
 }
 
 void ex_init(struct exchange *ex)

@@ -58,6 +58,11 @@ struct exchange {
 #define EX_STAMP 1u /* watch mode reads answers late, on its timer grid: take the
 		       round trip from the kernel's arrival stamp instead */
 
+/* The system's reason for a network error err of an exchange on ep, into
+ * out (len octets); for a source address the machine does not have, also
+ * that: a check sent from a VLAN address not yet up fails every try. */
+const char *ep_error_text(const struct endpoint *ep, int err, char *out, size_t len);
+
 void ex_init(struct exchange *ex);
 /* Opens, binds, connects and (udp) sends. Returns V_PENDING, or
  * V_DOWN_NETWORK with errno-style detail in *err. */

@@ -116,13 +116,16 @@ static const char *verdict_words(const struct target *t, enum verdict v, char *o
 {
 	if (v != V_DOWN_NETWORK || !t->err)
 		return verdict_str(v);
-	snprintf(out, len, "%s: %s", verdict_str(v), strerror(t->err));
+	char why[160];
+
+	snprintf(out, len, "%s: %s", verdict_str(v),
+		 ep_error_text(&t->conf.check.ep, t->err, why, sizeof(why)));
 	return out;
 }
 
 static void set_state(struct watch *w, struct target *t, bool up, enum verdict v)
 {
-	char why[128];
+	char why[200];
 
 	t->up = up;
 	t->changes++;
@@ -145,7 +148,7 @@ static void complete_check(struct watch *w, struct target *t, enum verdict v, ui
 	} else {
 		t->failures++;
 		t->ok_run = 0;
-		char why[128];
+		char why[200];
 
 		if (w->o->verbose)
 			wlog(w, LOG_INFO, "target %s: check failed after %u tr%s: %s", t->conf.id,

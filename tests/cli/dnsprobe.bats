@@ -280,6 +280,16 @@ resp_log() { cat "$BATS_FILE_TMPDIR/responder/log"; }
   [ "$(resp_log | grep -c 'query udp .*name=silent.udp-tcp.r.test.')" -eq 3 ]
 }
 
+@test "a source address this machine lacks (a VLAN not up) is down, and says whose address is missing" {
+  # bind() refuses the address: nothing is sent
+  run "$DNSPROBE" -v -b 192.0.2.77 -p "$NAMED_PORT" -w 500 -r 1 probe.test 127.0.0.1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"network error after 1 try"*": Cannot assign requested address (source 192.0.2.77 is not an address of this machine)" ]]
+  run "$DNSPROBE" -v -T tcp -b 2001:db8::77 -p "$NAMED_PORT" -w 500 -r 1 probe.test ::1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"(source 2001:db8::77 is not an address of this machine)" ]]
+}
+
 @test "nothing listening: port unreachable is down without waiting" {
   # the port above the silent one is unused: the responder binds only up to +4
   run "$DNSPROBE" -v -p $((SILENT_PORT + 1)) -w 5000 -r 2 x.r.test 127.0.0.1

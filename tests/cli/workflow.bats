@@ -863,7 +863,7 @@ EOF2
 	echo "$output" | grep -x 'probe mia/a 10.5.53.2 tcp/53 from 10.5.53.1: up'
 	echo "$output" | grep -x 'probe mia/b 10.6.53.2 udp/53 from 10.6.53.1: DOWN (exit 1)'
 	echo "$output" | grep -x 'probe mia/b 10.6.53.2 tcp/53 from 10.6.53.1: DOWN (exit 1)'
-	[[ "$output" == *"1 of 2 instances of mia did not answer; refusing to onboard it"* ]]
+	[[ "$output" == *"1 of 2 instances of mia did not answer; refusing to onboard it (the probes ask from balancer dus2's VLAN addresses, as keepalived will: run --probe there, with the host's VLANs up)"* ]]
 	# the site's check, as keepalived's MISC_CHECK runs it for each virtual
 	# server's port and protocol, plus -v
 	grep -x -- '-v -b 10.5.53.1 -p 53 -c IN -t A -T udp -w 1000 -r 3 -f REFUSED,SERVFAIL resolve.test.example 10.5.53.2' "$TMP/probe.log"
