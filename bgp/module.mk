@@ -20,6 +20,9 @@ BATS_TESTS += tests/cli/frr-vip-guard.bats tests/cli/frr.bats
 UNIT_TESTS += test_frr_refs
 test_frr_refs_SRCS := tests/unit/test_frr_refs.c cluster-gen/frr_refs.c $(LIB_SRCS)
 test_frr_refs_LIBS := -lcmocka
+UNIT_TESTS += test_frr_seq
+test_frr_seq_SRCS := tests/unit/test_frr_seq.c cluster-gen/frr_seq.c $(LIB_SRCS)
+test_frr_seq_LIBS := -lcmocka
 BATS_TESTS += tests/e2e/bgp-failover.bats
 
 # Failover timings (root): the table goes into docs/PERFORMANCE.md by hand.

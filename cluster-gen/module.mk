@@ -9,7 +9,7 @@ $(GEN_DIR)/embedded_templates.c: $(TEMPLATES) tools/embed-templates
 CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/site_text.c cluster-gen/schema.c cluster-gen/parse.c cluster-gen/parse_realservers.c cluster-gen/parse_values.c cluster-gen/parse_errors.c \
 	cluster-gen/validate.c cluster-gen/validate_check.c cluster-gen/validate_addrs.c cluster-gen/validate_realservers.c cluster-gen/validate_names.c cluster-gen/template.c cluster-gen/template_render.c cluster-gen/template_ctx.c cluster-gen/templates.c \
 	cluster-gen/render.c cluster-gen/render_keepalived.c \
-	cluster-gen/render_frr.c cluster-gen/frr_refs.c cluster-gen/render_lbsysctl.c \
+	cluster-gen/render_frr.c cluster-gen/frr_refs.c cluster-gen/frr_seq.c cluster-gen/render_lbsysctl.c \
 	$(GEN_DIR)/embedded_templates.c $(LIB_SRCS)
 CLUSTER_GEN_CORE += bind-build/bind_table.c cluster-gen/render_bind.c  # bind-build: one version table
 CLUSTER_GEN_CORE += cluster-gen/render_realserver.c cluster-gen/render_dnat.c cluster-gen/render_named.c  # real servers
@@ -62,7 +62,7 @@ bench-render: $(REL)/cluster-gen $(REL)/write-floor
 	tests/bench/render $(REL)/cluster-gen $(REL)/write-floor
 
 UNIT_TESTS += test_lib
-test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/validate_check.c cluster-gen/validate_addrs.c cluster-gen/validate_realservers.c cluster-gen/validate_names.c cluster-gen/site.c bind-build/bind_table.c $(LIB_SRCS)
+test_lib_SRCS := tests/unit/test_lib.c cluster-gen/validate.c cluster-gen/validate_check.c cluster-gen/validate_addrs.c cluster-gen/frr_seq.c cluster-gen/validate_realservers.c cluster-gen/validate_names.c cluster-gen/site.c bind-build/bind_table.c $(LIB_SRCS)
 test_lib_LIBS := -lcmocka
 
 # the operator's workflow: check --with-tools, diff, onboard, list, get, graph

@@ -9,14 +9,18 @@
  * prefix-list per family and role (primary, backup; or anycast), setting
  * local-preference and MED. Anything else connected is denied by the
  * route-map's implicit final deny, and inbound everything is denied.
+ * Each prefix-list entry is numbered by its VIP alone (frr_seq.h), so a
+ * reload for a VIP that comes, goes or moves touches no other VIP's line.
  * The rendered frr.conf is checked for undefined references (frr_refs.c). */
 #include "render.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "frr_refs.h"
+#include "frr_seq.h"
 
 enum role { ROLE_PRIMARY, ROLE_BACKUP, ROLE_ANYCAST };
 
@@ -72,6 +76,40 @@ static unsigned clause_seq_of(int version, enum role r)
 	return (version == 4 ? 10u : 30u) + (r == ROLE_BACKUP ? 10u : 0u);
 }
 
+/* An entry of a prefix-list: a VIP and its own sequence number. */
+struct pl_entry {
+	uint32_t seq;
+	struct addr vip;
+};
+
+static int by_seq(const void *x, const void *y)
+{
+	const struct pl_entry *a = x, *b = y;
+
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return addr_cmp(&a->vip, &b->vip);   /* one number twice: refused by the check */
+}
+
+/* The entries of the list of this family and role, in the order FRR
+ * evaluates them (by number), so the file reads as `show running-config`
+ * prints it. The site check refuses two VIPs of one number. */
+static struct pl_entry *list_entries(const struct frr_view *v, int version, enum role r,
+				     size_t *n)
+{
+	struct pl_entry *e = xreallocarray(NULL, count_vips(v, version, r), sizeof(*e));
+
+	*n = 0;
+	for (size_t i = 0; i < v->s->nservices; i++) {
+		const struct addr *vip = &v->s->services[i].vip;
+
+		if (balancer_carries(v->b, i) && addr_version(vip) == version && role_of(v, i) == r)
+			e[(*n)++] = (struct pl_entry){ frr_vip_seq(vip), *vip };
+	}
+	qsort(e, *n, sizeof(*e), by_seq);
+	return e;
+}
+
 static void add_prefix_list(const struct frr_view *v, int version, enum role r,
 			    struct tpl_ctx *root)
 {
@@ -79,24 +117,21 @@ static void add_prefix_list(const struct frr_view *v, int version, enum role r,
 	char *name = xasprintf("%s-%s-vips-v%d", v->prefix, role_name[r], version);
 	struct tpl_ctx *pl = tpl_add(root, "prefix_lists"), *c;
 	char p[PREFIX_STRLEN];
-	unsigned seq = 0;
+	size_t n;
+	struct pl_entry *e = list_entries(v, version, r, &n);
 
 	tpl_set(pl, "name", name);
 	tpl_set(pl, "family", family);
 	tpl_setf(pl, "doc", "%s", role_doc[r]);
-	for (size_t i = 0; i < v->s->nservices; i++) {
-		const struct service *svc = &v->s->services[i];
-		struct prefix host = { svc->vip, addr_maxlen(&svc->vip) };
-		struct tpl_ctx *e;
+	for (size_t i = 0; i < n; i++) {
+		struct prefix host = { e[i].vip, addr_maxlen(&e[i].vip) };
+		struct tpl_ctx *t = tpl_add(pl, "entries");
 
-		if (!balancer_carries(v->b, i) || addr_version(&svc->vip) != version ||
-		    role_of(v, i) != r)
-			continue;
-		e = tpl_add(pl, "entries");
-		tpl_setf(e, "seq", "%u", seq += 10);
-		tpl_set(e, "prefix", prefix_str(&host, p));
+		tpl_setf(t, "seq", "%" PRIu32, e[i].seq);
+		tpl_set(t, "prefix", prefix_str(&host, p));
 	}
-	tpl_setf(pl, "deny_seq", "%u", seq + 10);
+	tpl_setf(pl, "deny_seq", "%" PRIu32, FRR_SEQ_DENY_ANY);
+	free(e);
 
 	c = tpl_add(root, "clauses");
 	tpl_setf(c, "seq", "%u", clause_seq_of(version, r));

@@ -3,11 +3,13 @@
  * addresses against each other are checked in validate.c. */
 #include "validate.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "frr_seq.h"
 
 /* The shortest VLAN networks we accept: anything wider is a typo (a /0
  * would make every instance "inside" it). */
@@ -235,6 +237,66 @@ static void check_clients(const struct realserver *r, struct diags *d)
 					 prefix_str(&r->clients[j], p), prefix_str(&r->clients[i], q));
 }
 
+/* A service's VIP and the number of its entry in frr.conf's prefix-lists. */
+struct vip_seq {
+	uint32_t seq;
+	size_t service;
+	const struct service *v;
+};
+
+/* By family and number; within one number by line, then site order. */
+static int by_family_seq(const void *x, const void *y)
+{
+	const struct vip_seq *a = x, *b = y;
+
+	if (a->v->vip.family != b->v->vip.family)
+		return a->v->vip.family < b->v->vip.family ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	if (a->v->vip_at.line != b->v->vip_at.line)
+		return a->v->vip_at.line < b->v->vip_at.line ? -1 : 1;
+	return a->service < b->service ? -1 : a->service > b->service;
+}
+
+static void report_seq_pair(const struct vip_seq *first, const struct vip_seq *later,
+			    struct diags *d)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+	diag_add(d, later->v->vip_at.line,
+		 "an IPv6 VIP's number is a hash of its address; give one of the two another address",
+		 "service %s: VIP %s would get the number of service %s's VIP %s in frr.conf's "
+		 "prefix-lists (seq %" PRIu32 "); FRR would keep one of the two entries",
+		 later->v->name, addr_str(&later->v->vip, a), first->v->name,
+		 addr_str(&first->v->vip, b), later->seq);
+}
+
+/* Two VIPs of one family whose prefix-list entries would share a number
+ * (only IPv6 VIPs can: frr_seq.h). In one list FRR keeps one entry per
+ * number, and the other VIP would never be announced. Refused for the
+ * whole site, not per list, so that moving a service between balancers or
+ * roles never makes a site invalid. Named at the later VIP; one VIP
+ * written twice is reported with the services. */
+static void check_vip_seqs(const struct site *s, struct diags *d)
+{
+	struct vip_seq *v = xreallocarray(NULL, s->nservices + 1, sizeof(*v));
+	size_t n = 0, first = 0;
+
+	for (size_t i = 0; i < s->nservices; i++)
+		if (s->services[i].vip.family)
+			v[n++] = (struct vip_seq){ frr_vip_seq(&s->services[i].vip), i,
+						   &s->services[i] };
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_family_seq);
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].seq != v[first].seq || v[i].v->vip.family != v[first].v->vip.family)
+			first = i;
+		else if (!addr_eq(&v[i].v->vip, &v[first].v->vip))
+			report_seq_pair(&v[first], &v[i], d);
+	}
+	free(v);
+}
+
 void validate_addresses(const struct site *s, struct diags *d)
 {
 	size_t n;
@@ -247,6 +309,7 @@ void validate_addresses(const struct site *s, struct diags *d)
 	for (size_t i = 0; i < s->nbalancers; i++)
 		check_vlans(&s->balancers[i], d);
 	check_vips_in_vlans(s, d);
+	check_vip_seqs(s, d);
 	for (size_t i = 0; i < s->nrealservers; i++)
 		check_clients(&s->realservers[i], d);
 }

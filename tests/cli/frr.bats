@@ -92,17 +92,17 @@ render() { # site file, output dir
 @test "active/standby: primary VIPs get the primary metric, the others the backup metric" {
 	render site.conf.example "$TMP/out"
 	f=$TMP/out/balancers/ffm4/frr.conf
-	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 10 permit 192.0.2.124/32' "$f"
-	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 20 deny any' "$f"
-	grep -qx 'ip prefix-list resolvers-example-ffm4-backup-vips-v4 seq 10 permit 192.0.2.125/32' "$f"
-	grep -qx 'ipv6 prefix-list resolvers-example-ffm4-primary-vips-v6 seq 10 permit 2001:db8:53::124/128' "$f"
+	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 3221226108 permit 192.0.2.124/32' "$f"
+	grep -qx 'ip prefix-list resolvers-example-ffm4-primary-vips-v4 seq 4294967295 deny any' "$f"
+	grep -qx 'ip prefix-list resolvers-example-ffm4-backup-vips-v4 seq 3221226109 permit 192.0.2.125/32' "$f"
+	grep -qx 'ipv6 prefix-list resolvers-example-ffm4-primary-vips-v6 seq 3778804568 permit 2001:db8:53::124/128' "$f"
 	# each clause: its prefix-list, then local-preference and metric
 	clauses=$(awk '/^route-map resolvers-example-ffm4-announce-vips permit/{c=$4} c && /match|set/{printf "%s %s %s|", c, $NF, $2} /^exit/{c=""}' "$f")
 	[ "$clauses" = "10 resolvers-example-ffm4-primary-vips-v4 ip|10 100 local-preference|10 0 metric|20 resolvers-example-ffm4-backup-vips-v4 ip|20 100 local-preference|20 100 metric|30 resolvers-example-ffm4-primary-vips-v6 ipv6|30 100 local-preference|30 0 metric|" ]
 	# dus2 is the mirror image for the IPv4 VIPs and does not carry the IPv6 one
 	g=$TMP/out/balancers/dus2/frr.conf
-	grep -qx 'ip prefix-list resolvers-example-dus2-primary-vips-v4 seq 10 permit 192.0.2.125/32' "$g"
-	grep -qx 'ip prefix-list resolvers-example-dus2-backup-vips-v4 seq 10 permit 192.0.2.124/32' "$g"
+	grep -qx 'ip prefix-list resolvers-example-dus2-primary-vips-v4 seq 3221226109 permit 192.0.2.125/32' "$g"
+	grep -qx 'ip prefix-list resolvers-example-dus2-backup-vips-v4 seq 3221226108 permit 192.0.2.124/32' "$g"
 	grep -v 'access' "$g" >"$TMP/dus2-no-vty"
 	absent 'ipv6' "$TMP/dus2-no-vty"
 }
@@ -138,6 +138,83 @@ clause_numbers() {
 	grep -qx 'no route-map resolvers-example-ffm4-announce-vips permit 10' "$TMP/reload.out"
 	absent 'announce-vips permit [23]0' "$TMP/reload.out"
 	absent ' no match' "$TMP/reload.out"
+}
+
+# The lines frr-reload.py --test would apply to go from frr.conf $1 to $2
+# (additions, and deletions as "no ..." lines), headers left out.
+reload_lines() {
+	python3 /usr/lib/frr/frr-reload.py --test --input "$1" "$2" 2>"$TMP/reload.err" |
+		grep -v -e '^$' -e '^Lines To \(Add\|Delete\)$' -e '^=*$' || true
+}
+
+# Fails unless reload_lines $1 $2 are the lines $3 (one a line), in any order.
+reload_is() { # before, after, expected lines
+	local got
+	got=$(reload_lines "$1" "$2" | sort)
+	[ "$got" = "$(printf '%s\n' "$3" | sort)" ] && return 0
+	echo "frr-reload.py --test $1 -> $2 would apply:" >&2
+	echo "$got" >&2
+	echo "expected:" >&2
+	echo "$3" >&2
+	cat "$TMP/reload.err" >&2
+	return 1
+}
+
+# Fails when a line frr-reload.py would apply (reload_lines $1 $2) deletes
+# or re-adds a "deny any" or any of the VIPs $3...: whatever the numbers.
+untouched() { # before, after, VIP...
+	local before=$1 after=$2 vip
+	shift 2
+	reload_lines "$before" "$after" >"$TMP/reload.lines"
+	[ -s "$TMP/reload.lines" ] || { echo "frr-reload.py --test: no change?" >&2; cat "$TMP/reload.err" >&2; return 1; }
+	for vip in "$@" 'deny any'; do
+		if grep -F -- " $vip" "$TMP/reload.lines" >&2; then
+			echo "frr-reload.py would delete or re-add $vip ($before -> $after)" >&2
+			return 1
+		fi
+	done
+}
+
+@test "a prefix-list entry keeps its number when VIPs come, go or move: a reload touches no other VIP" {
+	[ -x /usr/lib/frr/frr-reload.py ] || skip "frr-reload.py is not installed (frr)"
+	render site.conf.example "$TMP/before"
+	# 1. a service whose VIP sorts before every other: dus2's primary, so
+	# ffm4's backup list gains it before 192.0.2.125 and dus2's primary
+	# list before 192.0.2.125 too
+	sed -e '/^service resolver-b {/i service resolver-0 {\n\tvip = 192.0.2.10\n}\n' \
+		-e 's/primary = { resolver-b }/primary = { resolver-0, resolver-b }/' \
+		-e 's/services = { resolver-a, resolver-b }/services = { resolver-0, resolver-a, resolver-b }/' \
+		site.conf.example >"$TMP/added.conf"
+	render "$TMP/added.conf" "$TMP/added"
+	# 2. resolver-b moves: ffm4 becomes its primary, dus2 its backup
+	sed -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a, resolver-b, resolver-v6 }/' \
+		-e 's/primary = { resolver-0, resolver-b }/primary = { resolver-0 }/' \
+		"$TMP/added.conf" >"$TMP/moved.conf"
+	render "$TMP/moved.conf" "$TMP/moved"
+	b=$TMP/before/balancers a=$TMP/added/balancers m=$TMP/moved/balancers
+	untouched "$b/ffm4/frr.conf" "$a/ffm4/frr.conf" 192.0.2.124/ 192.0.2.125/ 2001:db8:53::124/
+	untouched "$b/dus2/frr.conf" "$a/dus2/frr.conf" 192.0.2.124/ 192.0.2.125/
+	untouched "$a/ffm4/frr.conf" "$m/ffm4/frr.conf" 192.0.2.10/ 192.0.2.124/ 2001:db8:53::124/
+	untouched "$a/dus2/frr.conf" "$m/dus2/frr.conf" 192.0.2.10/ 192.0.2.124/
+	pl=ip\ prefix-list\ resolvers-example
+	# 192.0.2.10 is 3221225994, 192.0.2.125 3221226109: only their lines
+	# change; 192.0.2.124, the IPv6 VIP and each "deny any" are left alone
+	reload_is "$b/ffm4/frr.conf" "$a/ffm4/frr.conf" \
+		"$pl-ffm4-backup-vips-v4 seq 3221225994 permit 192.0.2.10/32"
+	reload_is "$b/dus2/frr.conf" "$a/dus2/frr.conf" \
+		"$pl-dus2-primary-vips-v4 seq 3221225994 permit 192.0.2.10/32"
+	reload_is "$a/ffm4/frr.conf" "$m/ffm4/frr.conf" \
+		"$pl-ffm4-primary-vips-v4 seq 3221226109 permit 192.0.2.125/32
+no $pl-ffm4-backup-vips-v4 seq 3221226109 permit 192.0.2.125/32"
+	reload_is "$a/dus2/frr.conf" "$m/dus2/frr.conf" \
+		"$pl-dus2-backup-vips-v4 seq 3221226109 permit 192.0.2.125/32
+no $pl-dus2-primary-vips-v4 seq 3221226109 permit 192.0.2.125/32"
+	# and back: removing the service deletes its line alone
+	reload_is "$a/ffm4/frr.conf" "$b/ffm4/frr.conf" \
+		"no $pl-ffm4-backup-vips-v4 seq 3221225994 permit 192.0.2.10/32"
+	for f in "$TMP"/{added,moved}/balancers/*/frr.conf; do
+		vtysh_ok "$f"
+	done
 }
 
 @test "the session: timers, no inbound routes, BFD profile, vty from localhost" {
@@ -200,9 +277,9 @@ af_lines() {
 		f=$TMP/out/balancers/$lb/frr.conf
 		absent 'primary\|backup' "$f"
 		absent 'bfd' "$f"
-		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 10 permit 192.0.2.124/32" "$f"
-		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 20 permit 192.0.2.125/32" "$f"
-		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 30 deny any" "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 3221226108 permit 192.0.2.124/32" "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 3221226109 permit 192.0.2.125/32" "$f"
+		grep -qx "ip prefix-list resolvers-example-$lb-anycast-vips-v4 seq 4294967295 deny any" "$f"
 		[ "$(grep '^ set metric' "$f" | sort -u)" = " set metric 0" ]
 	done
 }
