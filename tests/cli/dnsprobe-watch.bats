@@ -342,13 +342,13 @@ start_watch() { # extra options in "$@"
   [ ! -e "$W/n1.state" ]
 }
 
-@test "watch: a network error is logged with the system's reason" {
+@test "watch: a network error is logged with the system's reason, and a source address this machine lacks is named" {
   # a source address this machine does not have: bind fails
   echo "bad 192.0.2.77 127.0.0.1 $NAMED_PORT www.probe.test A udp 100 100 1 1 1 $W/bad.state" >"$W/targets"
   echo 0 >"$W/bad.state"
   start_watch -v
-  wait_grep "$W/log" 'target bad is down after 1 failures \(network error: Cannot assign requested address\)'
-  wait_grep "$W/log" 'target bad: check failed after 1 try: network error: Cannot assign requested address'
+  wait_grep "$W/log" 'target bad is down after 1 failures \(network error: Cannot assign requested address \(source 192\.0\.2\.77 is not an address of this machine\)\)$'
+  wait_grep "$W/log" 'target bad: check failed after 1 try: network error: Cannot assign requested address \(source 192\.0\.2\.77 is not an address of this machine\)$'
 }
 
 @test "watch: -v logs every failed check with its reason" {
