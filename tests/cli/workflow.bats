@@ -123,6 +123,20 @@ refute_grep() {
 	done
 }
 
+@test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# watch mode; resolver-v6 and kai's IPv6 instance leave the site
+	sed -e 's/checker = probe/checker = watch/' -e '/instance c { vlan = 605/d' \
+		-e '/^service resolver-v6 {$/,/^}$/d' -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a }/' \
+		"$TMP/site.conf" > "$TMP/new.conf"
+	grep -q 'checker = watch' "$TMP/new.conf"
+	run "$GEN" diff --stat "$TMP/new.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ffm4/lvsdns-watch\.service .*on balancer ffm4: install in /etc/systemd/system/, systemctl daemon-reload, then systemctl enable --now lvsdns-watch\.service$'
+	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules$'
+}
+
 @test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
 	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
@@ -187,8 +201,9 @@ refute_grep() {
 	add_mia
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# a balancer the site no longer has, as render left it
-	mkdir -p "$TMP/out/balancers/ams9/interfaces.d"
-	for f in sysctl.conf vips dnsprobe.targets interfaces.d/lvsdns0; do
+	mkdir -p "$TMP/out/balancers/ams9/interfaces.d" "$TMP/out/balancers/ams9/keepalived.service.d"
+	for f in sysctl.conf vips dnsprobe.targets interfaces.d/lvsdns0 modules-load.conf \
+		keepalived.service.d/lvsdns-vip-guard.conf keepalived.service.d/lvsdns-preflight.conf; do
 		cp "$TMP/out/balancers/dus2/$f" "$TMP/out/balancers/ams9/$f" 2>/dev/null || echo x > "$TMP/out/balancers/ams9/$f"
 	done
 	run "$GEN" diff --stat "$TMP/without.conf" "$TMP/out"
@@ -207,6 +222,10 @@ refute_grep() {
 	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay'
 	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
 	echo "$output" | grep -E '^removed +balancers/ams9/vips .*on balancer ams9: remove /etc/lvsdns/vips$'
+	echo "$output" | grep -E '^removed +balancers/ams9/modules-load\.conf .*on balancer ams9: remove /etc/modules-load\.d/lvsdns\.conf$'
+	for f in lvsdns-vip-guard lvsdns-preflight; do
+		echo "$output" | grep -E "^removed +balancers/ams9/keepalived\.service\.d/$f\.conf .*on balancer ams9: remove /etc/systemd/system/keepalived\.service\.d/$f\.conf, then systemctl daemon-reload$"
+	done
 	echo "$output" | grep -E '^removed +balancers/ams9/dnsprobe\.targets .*on balancer ams9: remove /etc/lvsdns/dnsprobe\.targets once dnsprobe --watch is stopped$'
 	echo "$output" | grep -E '^removed +balancers/ams9/interfaces\.d/lvsdns0 .*on balancer ams9: ifdown lvsdns0, then remove /etc/network/interfaces\.d/lvsdns0$'
 	# nothing that went away is to be installed or run again
