@@ -42,37 +42,83 @@ bool onboard_has_file(const struct files *host, const char *name)
 	return false;
 }
 
+/* The iptables rule files and the family rs-dnat loads each into. */
+static const struct {
+	const char *file, *family, *name;
+} xt_files[] = {
+	{ "dnat.rules", "-4", "IPv4" },
+	{ "dnat6.rules", "-6", "IPv6" },
+};
+
+/* An iptables rule file the bundle does not have (a host without IPv6
+ * instances, any more; with nat = stateless, neither) may be installed from
+ * an earlier bundle: it goes, before the rules (an instance restarted under
+ * the old named@.service, before the daemon-reload, then fails to load them
+ * instead of loading them again). */
+static void old_rule_files(const struct files *host, struct buf *b)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sizeof(xt_files) / sizeof(xt_files[0]); i++)
+		if (!onboard_has_file(host, xt_files[i].file)) {
+			buf_printf(b, "%s/etc/lvsdns/%s", any ? " " : "rm -f ", xt_files[i].file);
+			any = true;
+		}
+	if (any)
+		buf_puts(b, "\n");
+}
+
 /* rs-dnat where it is installed and runs (one atomic commit), else nftables; without
  * iptables rules (nat = stateless) nftables is the only way. Whichever loads the
  * rules, what the other mechanism holds of ours goes: left from an earlier nat
  * mode, it would go on rewriting (a stateless table rewrites the replies' source
- * to the VIPs it was loaded with). Only our own table and chain are touched. */
+ * to the VIPs it was loaded with). Only our own table and chain are touched.
+ * A family the bundle has no iptables rules for (dnat6.rules: no IPv6 VIP or
+ * instance, any more) loses what an earlier bundle loaded: rs-dnat's rules
+ * are per family ("rs-dnat -6 remove"); dnat.nft replaces its table whole,
+ * so a family it no longer has goes with the load. A host without IPv4
+ * instances still has dnat.rules (our chains, empty): the apply empties them. */
 static void dnat_commands(const struct files *host, struct buf *b)
 {
 	bool rules = onboard_has_file(host, "dnat.rules") || onboard_has_file(host, "dnat6.rules");
 	bool nft = onboard_has_file(host, "dnat.nft");
 
 	if (!rules) {
-		if (nft)
+		if (nft) {
 			buf_puts(b, "# the DNAT rules (nftables only: no iptables rules); rs-dnat's chains\n"
-				    "# (LVSDNS-PRE, the zones in raw), left from an earlier nat mode, go where\n"
-				    "# rs-dnat runs (it skips a table the kernel has not set up: none is made)\n"
-				    "nft -f /etc/lvsdns/dnat.nft\n"
+				    "# (LVSDNS-PRE, the zones in raw) and rule files, left from an earlier nat\n"
+				    "# mode, go: the chains where rs-dnat runs (it skips a table the kernel\n"
+				    "# has not set up: none is made)\n");
+			old_rule_files(host, b);
+			buf_puts(b, "nft -f /etc/lvsdns/dnat.nft\n"
 				    "if rs-dnat --help >/dev/null 2>&1; then\n"
 				    "\trs-dnat remove || echo \"install.sh: warning: rs-dnat remove failed; "
 				    "its chains stay (harmless: untracked traffic never reaches them)\" >&2\nfi\n");
+		}
 		return;
 	}
 	/* "runs", not "is installed": a copy without its libraries would fail
 	 * every instance's start */
 	buf_puts(b, "# the DNAT rules: rs-dnat where it is installed and runs (one atomic commit),\n"
 		    "# else nftables; with rs-dnat our nftables table goes (left from an earlier\n"
-		    "# nat mode, it would go on rewriting the VIPs)\n"
-		    "if rs-dnat --help >/dev/null 2>&1; then\n");
-	if (onboard_has_file(host, "dnat.rules"))
-		buf_puts(b, "\trs-dnat -4 apply /etc/lvsdns/dnat.rules\n");
-	if (onboard_has_file(host, "dnat6.rules"))
-		buf_puts(b, "\trs-dnat -6 apply /etc/lvsdns/dnat6.rules\n");
+		    "# nat mode, it would go on rewriting the VIPs)\n");
+	for (size_t i = 0; i < sizeof(xt_files) / sizeof(xt_files[0]); i++)
+		if (!onboard_has_file(host, xt_files[i].file))
+			buf_printf(b, "# no %s in this bundle (no %s VIP or instance): the one an earlier\n"
+				      "# bundle installed goes, and where rs-dnat runs, the rules loaded from it\n",
+				   xt_files[i].file, xt_files[i].name);
+	old_rule_files(host, b);
+	buf_puts(b, "if rs-dnat --help >/dev/null 2>&1; then\n");
+	for (size_t i = 0; i < sizeof(xt_files) / sizeof(xt_files[0]); i++)
+		if (onboard_has_file(host, xt_files[i].file))
+			buf_printf(b, "\trs-dnat %s apply /etc/lvsdns/%s\n", xt_files[i].family,
+				   xt_files[i].file);
+	for (size_t i = 0; i < sizeof(xt_files) / sizeof(xt_files[0]); i++)
+		if (!onboard_has_file(host, xt_files[i].file))
+			buf_printf(b, "\trs-dnat %s remove || echo \"install.sh: warning: rs-dnat %s remove "
+				      "failed: the %s rules an earlier bundle loaded stay (the next run tries "
+				      "again)\" >&2\n",
+				   xt_files[i].family, xt_files[i].family, xt_files[i].name);
 	buf_puts(b, "\tif nft list table inet lvsdns >/dev/null 2>&1; then\n"
 		    "\t\tnft delete table inet lvsdns\n\tfi\n");
 	buf_puts(b, nft ? "else\n\tnft -f /etc/lvsdns/dnat.nft\nfi\n" : "fi\n");
@@ -303,15 +349,78 @@ static void back_up_function(const struct onboard *o, struct buf *b)
 		    "}\n");
 }
 
+/* What named makes again by itself in an instance's directory: the files
+ * named.conf.mustache names (a pid file, the session key of nsupdate -l,
+ * new at each start, dump and statistics files), those of rndc secroots and
+ * rndc recursing, and the RFC 5011 state of DNSSEC validation's trust
+ * anchors (managed-keys.bind, VIEW.mkeys: begun again from named's built-in
+ * root key). Zone files, DNSSEC keys (key-directory is named's directory by
+ * default) and zones added with rndc addzone (.nzf, .nzd) are not. */
+static const char *const remade[] = {
+	"named.pid", "session.key", "named_dump.db", "named.stats", "named.memstats",
+	"named.secroots", "named.recursing", "managed-keys.bind", "managed-keys.bind.jnl",
+	"*.mkeys", "*.mkeys.jnl",
+};
+
+/* forget INSTANCE, for an instance install.sh has just stopped and disabled:
+ * its configuration goes (named@.service reads none other), and its
+ * directory (named@.service makes /var/cache/bind/INSTANCE, named-%i.conf
+ * points named there) when what it holds is only what named makes again.
+ * Anything else there (a site's own template may add zones, or keys) stays
+ * with the directory, and is named: the admin decides. The name comes from
+ * the host's units: only one a site could declare is taken (starts with a
+ * letter or digit: never "." or ".."). */
+static void forget_function(struct buf *b)
+{
+	char *conf = onboard_destination("named-$1.conf"), *doc = onboard_destination("named-INSTANCE.conf");
+
+	buf_printf(b, "# forget INSTANCE: the files of an instance stopped and disabled below:\n"
+		      "# its %s, and its directory\n"
+		      "# /var/cache/bind/INSTANCE when that holds only what named makes again by\n"
+		      "# itself (pid file, session key, dump and statistics files, the managed-keys\n"
+		      "# state of DNSSEC validation); anything else there (zone files, keys) is\n"
+		      "# kept with the directory, and named\n"
+		      "forget() {\n"
+		      "\tcase $1 in\n"
+		      "\t[A-Za-z0-9]*) ;;\n"
+		      "\t*) return 0 ;;\n"
+		      "\tesac\n"
+		      "\tcase $1 in *[!A-Za-z0-9_.-]*) return 0 ;; esac\n"
+		      "\tif [ -e \"%s\" ]; then\n"
+		      "\t\trm -f \"%s\" || return 1\n"
+		      "\t\techo \"install.sh: removed %s\"\n"
+		      "\tfi\n"
+		      "\tcache=/var/cache/bind/$1\n"
+		      "\t[ -d \"$cache\" ] || return 0\n"
+		      "\trm -f",
+		   doc, conf, conf, conf);
+	for (size_t i = 0; i < sizeof(remade) / sizeof(remade[0]); i++)
+		buf_printf(b, strchr(remade[i], '*') ? "%s\"$cache\"/%s" : "%s\"$cache/%s\"",
+			   i && i % 4 == 0 ? " \\\n\t\t" : " ", remade[i]);
+	buf_puts(b, " || return 1\n"
+		    "\tif rmdir \"$cache\" 2>/dev/null; then\n"
+		    "\t\techo \"install.sh: removed $cache\"\n"
+		    "\telse\n"
+		    "\t\tleft=$(find \"$cache\" -mindepth 1 -maxdepth 1 -printf ' %f')\n"
+		    "\t\techo \"install.sh: warning: kept $cache: it holds what named does not make "
+		    "again by itself:$left; remove it by hand once none of that is needed\" >&2\n"
+		    "\tfi\n"
+		    "}\n");
+	free(conf);
+	free(doc);
+}
+
 /* The host's instances after daemon-reload. A re-run must put what changed
  * into effect (enable --now does nothing to a running unit) and stop what the
  * site no longer has. */
 static void start_instances(const struct onboard *o, struct buf *b)
 {
+	forget_function(b);
 	buf_puts(b, "systemctl daemon-reload\n"
 		    "# named@ instances this host does not have (any more: removed from the\n"
 		    "# site, or renamed) are stopped and disabled first; one might hold an\n"
-		    "# address a new one needs\n"
+		    "# address a new one needs. Their files go (forget); one that cannot be\n"
+		    "# removed keeps none of the others from going, nor the rest from running\n"
 		    "# (each word of the lists that names one, once)\n"
 		    "seen=\n"
 		    "for u in $(systemctl list-units 'named@*' --all --plain --no-legend 2>/dev/null; "
@@ -324,7 +433,10 @@ static void start_instances(const struct onboard *o, struct buf *b)
 	buf_printf(b, ") ;;\n"
 		      "\tnamed@?*.service)\n"
 		      "\t\techo \"install.sh: $u is not an instance of %s: stopping and disabling it\"\n"
-		      "\t\tsystemctl disable --now \"$u\" ;;\n"
+		      "\t\tsystemctl disable --now \"$u\"\n"
+		      "\t\ti=${u#named@}\n"
+		      "\t\tforget \"${i%%.service}\" ||\n"
+		      "\t\t\techo \"install.sh: warning: not every file of $u could be removed\" >&2 ;;\n"
 		      "\tesac\ndone\n", o->r->name);
 	back_up_function(o, b);
 	buf_puts(b, "# this host's instances, enabled. Those not running start, all in one\n"

@@ -746,12 +746,17 @@ if rs-dnat --help >/dev/null 2>&1; then
 	rs-dnat remove
 fi
 E
-	# and with iptables rules, rs-dnat first, nftables otherwise
+	# and rs-dnat's rule files, left from an earlier nat = stateful, go
+	grep -B1 -x 'nft -f /etc/lvsdns/dnat.nft' "$TMP/b/install.sh" |
+		grep -qx 'rm -f /etc/lvsdns/dnat.rules /etc/lvsdns/dnat6.rules'
+	# and with iptables rules, rs-dnat first, nftables otherwise (this host
+	# has no IPv6 rules: those an earlier bundle loaded are removed)
 	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/sf" >/dev/null
-	grep -A7 -x 'if rs-dnat --help >/dev/null 2>&1; then' "$TMP/sf/install.sh" > "$TMP/branch"
+	grep -A8 -x 'if rs-dnat --help >/dev/null 2>&1; then' "$TMP/sf/install.sh" | sed 's/ ||.*//' > "$TMP/branch"
 	diff - "$TMP/branch" <<'E'
 if rs-dnat --help >/dev/null 2>&1; then
 	rs-dnat -4 apply /etc/lvsdns/dnat.rules
+	rs-dnat -6 remove
 	if nft list table inet lvsdns >/dev/null 2>&1; then
 		nft delete table inet lvsdns
 	fi
@@ -759,6 +764,110 @@ else
 	nft -f /etc/lvsdns/dnat.nft
 fi
 E
+}
+
+@test "onboard: a host that loses its IPv6 instances: install.sh removes the installed dnat6.rules and, where rs-dnat runs, the IPv6 rules" {
+	# kai of the example site has an IPv6 instance, c: its rules applied, none removed
+	"$GEN" onboard "$TMP/site.conf" kai -o "$TMP/v6" >/dev/null
+	[ -f "$TMP/v6/files/dnat6.rules" ]
+	grep -qx '	rs-dnat -6 apply /etc/lvsdns/dnat6.rules' "$TMP/v6/install.sh"
+	refute_grep 'rs-dnat -6 remove|rm -f /etc/lvsdns/dnat' "$TMP/v6/install.sh"
+	# c moved to a new host kim (the balancer keeps an IPv6 instance behind
+	# its IPv6 VIP, as it must): kai's bundle has no dnat6.rules; the
+	# installed one goes first (an instance restarted before the
+	# daemon-reload, under the old unit, then cannot load it again), then
+	# the rules, where rs-dnat runs
+	sed -i '/^\tinstance c { vlan = 605 /d' "$TMP/site.conf"
+	printf '%s\n' 'realserver kim {' '	balancer = ffm4' '	clients = { "2001:db8::/32" }' \
+		'	instance c { vlan = 605  interface = "eth1.605"  address = "2001:db8:105::2" }' '}' \
+		>>"$TMP/site.conf"
+	"$GEN" check "$TMP/site.conf" >/dev/null
+	"$GEN" onboard "$TMP/site.conf" kai -o "$TMP/v4" >/dev/null
+	[ ! -e "$TMP/v4/files/dnat6.rules" ]
+	sed -n '/^rm -f \/etc\/lvsdns\/dnat6.rules$/,/^fi$/p' "$TMP/v4/install.sh" > "$TMP/branch"
+	diff - "$TMP/branch" <<'E'
+rm -f /etc/lvsdns/dnat6.rules
+if rs-dnat --help >/dev/null 2>&1; then
+	rs-dnat -4 apply /etc/lvsdns/dnat.rules
+	rs-dnat -6 remove || echo "install.sh: warning: rs-dnat -6 remove failed: the IPv6 rules an earlier bundle loaded stay (the next run tries again)" >&2
+	if nft list table inet lvsdns >/dev/null 2>&1; then
+		nft delete table inet lvsdns
+	fi
+else
+	nft -f /etc/lvsdns/dnat.nft
+fi
+E
+	# after the files are installed, before the instances (nothing under DESTDIR)
+	[ "$(grep -n '^rm -f /etc/lvsdns/dnat6.rules$' "$TMP/v4/install.sh" | cut -d: -f1)" -gt \
+	  "$(grep -n '^if \[ -n "\$D" \]; then$' "$TMP/v4/install.sh" | cut -d: -f1)" ]
+	# nftables needs nothing more: dnat.nft replaces the table whole, and
+	# this one has no IPv6 part
+	grep -qx 'delete table inet lvsdns' "$TMP/v4/files/dnat.nft"
+	refute_grep 'ip6|dnat6' "$TMP/v4/files/dnat.nft"
+	grep -qx '   that family.s rs-dnat rules and its installed file, dnat6.rules),' "$TMP/v4/README"
+}
+
+# forget_in ROOT BUNDLE INSTANCE: install.sh's forget function of BUNDLE,
+# its /etc/bind and /var/cache/bind moved below ROOT, run for INSTANCE.
+forget_in() {
+	sed -n '/^forget() {$/,/^}$/p' "$2/install.sh" |
+		sed -e "s|/etc/bind/|$1/etc/bind/|g" -e "s|/var/cache/bind/|$1/var/cache/bind/|g" > "$TMP/forget.sh"
+	grep -q "$1/var/cache/bind/" "$TMP/forget.sh"
+	sh -euc '. "$1"; forget "$2"' sh "$TMP/forget.sh" "$3"
+}
+
+@test "onboard: install.sh removes the configuration of an instance it disables, and its directory only when named makes all it holds again" {
+	local r="$TMP/r"
+	"$GEN" onboard tests/golden/old-article/site.conf kai -o "$TMP/b" >/dev/null
+	# called for each instance the loop stops and disables, and only for those
+	sed -n '/^\tnamed@?\*.service)$/,/;;$/p' "$TMP/b/install.sh" > "$TMP/arm"
+	diff - "$TMP/arm" <<'E'
+	named@?*.service)
+		echo "install.sh: $u is not an instance of kai: stopping and disabling it"
+		systemctl disable --now "$u"
+		i=${u#named@}
+		forget "${i%.service}" ||
+			echo "install.sh: warning: not every file of $u could be removed" >&2 ;;
+E
+	[ "$(grep -c '^[[:space:]]*forget ' "$TMP/b/install.sh")" -eq 1 ]
+	# what named makes again by itself (named.conf's files, the managed keys):
+	# the directory goes with the configuration
+	mkdir -p "$r/etc/bind" "$r/var/cache/bind/x" "$r/var/cache/bind/y"
+	echo 'options { };' > "$r/etc/bind/named-x.conf"
+	for f in named.pid session.key named_dump.db named.stats managed-keys.bind \
+		managed-keys.bind.jnl 3bf305731dd26307.mkeys 3bf305731dd26307.mkeys.jnl; do
+		: > "$r/var/cache/bind/x/$f"
+	done
+	run forget_in "$r" "$TMP/b" x
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "install.sh: removed $r/etc/bind/named-x.conf" ]
+	[ "${lines[1]}" = "install.sh: removed $r/var/cache/bind/x" ]
+	[ ! -e "$r/etc/bind/named-x.conf" ]
+	[ ! -e "$r/var/cache/bind/x" ]
+	# zone data and keys stay, with the directory, and are named; the rest goes
+	for f in session.key db.example Kexample.+013+01234.private; do : > "$r/var/cache/bind/y/$f"; done
+	run forget_in "$r" "$TMP/b" y
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "install.sh: warning: kept $r/var/cache/bind/y: it holds what named does not make again by itself: "*"; remove it by hand once none of that is needed" ]]
+	[[ "$output" == *" db.example"* ]]
+	[[ "$output" == *" Kexample.+013+01234.private"* ]]
+	[ "$(ls "$r/var/cache/bind/y" | LC_ALL=C sort | tr '\n' ' ')" = "Kexample.+013+01234.private db.example " ]
+	# nothing left: nothing to say; and only a name a site could declare is
+	# taken ("..": /var/cache/bind itself)
+	run forget_in "$r" "$TMP/b" x
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	: > "$r/var/cache/bind/named.pid"
+	: > "$r/var/cache/named.pid"
+	for n in .. . '' 'a/../..' '-rf' 'a b'; do
+		run forget_in "$r" "$TMP/b" "$n"
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+	done
+	[ -e "$r/var/cache/bind/named.pid" ]
+	[ -e "$r/var/cache/named.pid" ]
 }
 
 # dropin_script FILE KEY: the shell script of the drop-in FILE's KEY=/bin/sh -c "..."

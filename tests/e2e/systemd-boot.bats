@@ -28,6 +28,7 @@
 # without.
 
 GEN=build/san/cluster-gen
+VIP6=2001:db8:53::53
 load dataplane-lib
 load container-lib
 
@@ -64,6 +65,19 @@ setup_file() {
 	"$GEN" onboard "$DP_TMP/renamed.conf" rs -o "$DP_TMP/onboard-c" >/dev/null
 	add_bundle "$DP_TMP/onboard-c" onboard-c
 	sed -i 's/"rs-a"/"rs-a2"/' "$DP_TMP/rs/root/onboard-c/files/named-a.conf"
+	# the same host with an IPv6 instance c on a VLAN of its own (eth1.605),
+	# behind an IPv6 VIP: the bundle has dnat6.rules
+	sed -e 's/^\tprimary = { resolver }$/\tprimary = { resolver, resolver6 }/' \
+		-e "s/^service resolver { .*\$/&\nservice resolver6 { vip = \"$VIP6\"  ports = { \"udp\/53\", \"tcp\/53\" } }/" \
+		-e 's/^\tneighbor core { .*$/&\n\tneighbor core6 { address = "2001:db8:ffff::fe" }/' \
+		-e 's/^\tvlan 109 { .*$/&\n\tvlan 605 { interface = "eth1.605"  address = "2001:db8:605::1\/64" }/' \
+		-e 's/^\tclients = { "192.0.2.0\/24" }$/\tclients = { "192.0.2.0\/24", "2001:db8:1::\/64" }/' \
+		-e 's/^\tinstance b { .*$/&\n\tinstance c { vlan = 605  interface = "eth1.605"  address = "2001:db8:605::2" }/' \
+		"$DP_TMP/site.conf" >"$DP_TMP/v6.conf"
+	grep -q 'instance c ' "$DP_TMP/v6.conf"
+	"$GEN" onboard "$DP_TMP/v6.conf" rs -o "$DP_TMP/onboard-v6" >/dev/null
+	[ -f "$DP_TMP/onboard-v6/files/dnat6.rules" ]
+	add_bundle "$DP_TMP/onboard-v6" onboard-v6
 	# the first bundle with a changed named@.service
 	add_bundle "$DP_TMP/onboard-rs" onboard-u
 	echo '# changed' >>"$DP_TMP/rs/root/onboard-u/files/named@.service"
@@ -636,6 +650,123 @@ wait_state() {
 		[ "$(ask 109 udp)" = "rs-b rs-b" ] && break
 		sleep 0.2
 	done
+	answered_by_each_instance
+}
+
+# ask6: the id.server answer and NSID of a query for the IPv6 VIP through
+# VLAN 605 (instance c), from a client address in the host's clients
+ask6() {
+	local out
+	cl ip -6 route replace "$VIP6/128" via 2001:db8:605::2 dev v605
+	out=$(cl dig -6 +notcp +nsid +time=2 +tries=2 -b 2001:db8:1::10 @"$VIP6" CH TXT id.server) ||
+		{ echo "no answer"; return 0; }
+	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
+}
+
+# wait_ask6 WANT: ask6 answers WANT, waiting at most 10 s
+wait_ask6() {
+	local n got
+	for n in $(seq 1 20); do
+		got=$(ask6)
+		[ "$got" = "$1" ] && return 0
+		sleep 0.5
+	done
+	echo "IPv6 VIP: '$got', not '$1'" >&2
+	return 1
+}
+
+@test "install.sh of a bundle without the host's IPv6 instance removes what the bundle with it installed: the IPv6 rules (rs-dnat -6 remove; with nftables the table is replaced whole) and dnat6.rules, named-c.conf and c's directory unless it holds more than named makes again" {
+	local e="$DP_TMP/rs/etc" c="$DP_TMP/rs/var/cache/bind/c"
+	# instance c's VLAN: a veth of its own between the two namespaces
+	ip link add v605 netns "$NS_CL" type veth peer name eth1.605 netns "$NS_RS"
+	cl ip -6 addr add 2001:db8:605::1/64 dev v605 nodad
+	rs ip -6 addr add 2001:db8:605::2/64 dev eth1.605 nodad
+	cl ip -6 addr add 2001:db8:1::10/128 dev lo nodad
+	cl ip link set v605 up
+	rs ip link set eth1.605 up
+	# without rs-dnat: nft loads both families' rules, in the one table
+	run on_host rs sh -c 'cd /root/onboard-v6 && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"install.sh: starting named@c"* ]]
+	wait_active rs named@a named@b named@c
+	rs nft list table inet lvsdns | grep -q 'map dnat6 '
+	[ -f "$e/lvsdns/dnat6.rules" ]
+	[ -f "$e/bind/named-c.conf" ]
+	wait_ask6 "rs-c rs-c"
+	answered_by_each_instance
+	[ -d "$c" ]
+	ls -A "$c"
+	# the first bundle again: c stopped and disabled, its files gone; nft's
+	# table, loaded whole, has no IPv6 map left
+	run on_host rs sh -c 'cd /root/onboard && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"install.sh: named@c.service is not an instance of rs: stopping and disabling it"* ]]
+	[[ "$output" == *"install.sh: removed /etc/bind/named-c.conf"* ]]
+	[[ "$output" == *"install.sh: removed /var/cache/bind/c"* ]]
+	run on_host rs systemctl is-enabled named@c
+	[ "$output" = disabled ]
+	run on_host rs systemctl is-active named@c
+	[ "$output" = inactive ]
+	[ ! -e "$e/bind/named-c.conf" ]
+	[ ! -e "$c" ]
+	[ ! -e "$e/lvsdns/dnat6.rules" ]
+	rs nft list table inet lvsdns >"$DP_TMP/table"
+	grep -q 'map dnat4 ' "$DP_TMP/table"
+	run grep -E 'dnat6|ip6' "$DP_TMP/table"
+	[ "$status" -eq 1 ]
+	[ "$(ask6)" = "no answer" ]
+	answered_by_each_instance
+	# with rs-dnat: the IPv6 rules in ip6tables' legacy tables
+	mkdir -p "$DP_TMP/rs/root/rs-dnat-bin"
+	install -m 0755 build/san/rs-dnat "$DP_TMP/rs/root/rs-dnat-bin/"
+	touch "$DP_TMP/run/rs-dnat-bound"
+	on_host rs mount --bind /root/rs-dnat-bin /usr/local/sbin
+	on_host rs rs-dnat --help >/dev/null
+	run on_host rs sh -c 'cd /root/onboard-v6 && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait_active rs named@a named@b named@c
+	rs ip6tables-legacy -t nat -S LVSDNS-PRE | grep -qF -- '--to-destination [2001:db8:605::2]:53'
+	run rs nft list table inet lvsdns
+	[ "$status" -ne 0 ]
+	wait_ask6 "rs-c rs-c"
+	answered_by_each_instance
+	# a file named does not make again, in c's directory: kept, and said
+	on_host rs sh -c 'echo "; a zone of the admin" >/var/cache/bind/c/db.example'
+	run on_host rs sh -c 'cd /root/onboard && ROLL_WAIT=0 sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rs-dnat: ip6tables nat table: removed LVSDNS-PRE and its jump"* ]]
+	[[ "$output" == *"install.sh: removed /etc/bind/named-c.conf"* ]]
+	[[ "$output" == *"install.sh: warning: kept /var/cache/bind/c: it holds what named does not make again by itself: db.example; remove it by hand once none of that is needed"* ]]
+	[ "$(ls -A "$c")" = db.example ]
+	[ ! -e "$e/bind/named-c.conf" ]
+	[ ! -e "$e/lvsdns/dnat6.rules" ]
+	run rs ip6tables-legacy -t nat -S
+	echo "$output"
+	[[ "$output" != *LVSDNS* ]]
+	run rs ip6tables-legacy -t raw -S
+	echo "$output"
+	[[ "$output" != *LVSDNS* ]]
+	rs iptables-legacy -t nat -S LVSDNS-PRE | grep -qF -- '--to-destination 10.1.53.2:53'
+	[ "$(ask6)" = "no answer" ]
+	answered_by_each_instance
+	# run again: nothing of IPv6 left to remove, nothing else changed
+	run on_host rs sh -c 'cd /root/onboard && sh install.sh'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"rs-dnat: ip6tables nat and raw tables: nothing of ours to remove"* ]]
+	[[ "$output" != *"install.sh: removed"* ]]
+	# back to nftables without rs-dnat, and without c's VLAN, for the tests after this one
+	rm -r "$c"
+	on_host rs rs-dnat remove
+	on_host rs umount /usr/local/sbin
+	rm "$DP_TMP/run/rs-dnat-bound"
+	on_host rs sh -c 'cd /root/onboard && sh install.sh' >/dev/null
+	rs nft list table inet lvsdns >/dev/null
+	rs ip link del eth1.605
 	answered_by_each_instance
 }
 
