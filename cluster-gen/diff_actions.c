@@ -176,8 +176,10 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		if (k == ADDED)
 			buf_printf(out, "install as /etc/bind/%s, then systemctl enable --now named@%.*s", file, n, inst);
 		else if (k == REMOVED)
-			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s",
-				   f->host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file);
+			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s and "
+				   "/var/cache/bind/%.*s (unless it holds zone files or keys of your own; "
+				   "install.sh does both)",
+				   f->host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file, n, inst);
 		else    /* named re-reads its configuration on SIGHUP, cache kept */
 			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
 	} else if (k == REMOVED && f->host_gone && (xt || !strcmp(file, "dnat.nft"))) {

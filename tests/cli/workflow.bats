@@ -213,7 +213,7 @@ refute_grep() {
 	# sends the host queries, and the host's checks, sent to the instance
 	# addresses, pass without its DNAT rules
 	after_lb="on real server mia: after its balancer's keepalived\.conf \(in this diff\) is reloaded without this host \(until then the balancer sends it queries\): "
-	echo "$output" | grep -E "^removed +realservers/mia/named-a\.conf .*${after_lb}systemctl disable --now named@a, then remove /etc/bind/named-a\.conf\$"
+	echo "$output" | grep -E "^removed +realservers/mia/named-a\.conf .*${after_lb}systemctl disable --now named@a, then remove /etc/bind/named-a\.conf and /var/cache/bind/a \(unless it holds zone files or keys of your own; install\.sh does both\)\$"
 	echo "$output" | grep -E "^removed +realservers/mia/named@\.service .*${after_lb}systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload\$"
 	echo "$output" | grep -E "^removed +realservers/mia/dnat\.rules .*${after_lb}once its named@ instances are stopped: rs-dnat -4 remove where rs-dnat loaded the rules, then remove /etc/lvsdns/dnat\.rules\$"
 	# install.sh's nftables drop-in would load dnat.nft again at every start
@@ -246,7 +246,7 @@ refute_grep() {
 	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
 	echo "$output" | grep -E '^added +realservers/lou/named-d\.conf +\+[0-9]+ -0 +on real server lou: install as /etc/bind/named-d\.conf, then systemctl enable --now named@d$'
 	# an instance goes from its balancer first, then from its host (which stays)
-	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: after its balancer.s keepalived\.conf \(in this diff\) is reloaded without the instance \(until then the balancer sends it queries\): systemctl disable --now named@b, then remove /etc/bind/named-b\.conf$'
+	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: after its balancer.s keepalived\.conf \(in this diff\) is reloaded without the instance \(until then the balancer sends it queries\): systemctl disable --now named@b, then remove /etc/bind/named-b\.conf and /var/cache/bind/b \(unless it holds zone files or keys of your own; install\.sh does both\)$'
 	echo "$output" | grep -E '^removed +balancers/ffm4/stray\.txt .*no daemon action known'
 	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
 	# adding and removing instances leaves the host's unit as it was
