@@ -339,23 +339,33 @@ static const char *word_after(const char *line, const char *opt, char *out, size
 	return out;
 }
 
+/* Whether line is an element of an nft map: a concatenated key, then " : "
+ * and its value ("IF . VIP . PROTO . PORT : ADDR . PORT,"; stateless mode's
+ * "... : ADDR," and "ADDR . PROTO . PORT : VIP,"; a zone map's ": ZONE,").
+ * A map's comment and its type line read alike and are no flow. */
+static bool nft_element(const char *line)
+{
+	const char *s = line + strspn(line, " \t"), *colon = strstr(s, " : ");
+
+	return colon && memmem(s, (size_t)(colon - s), " . ", 3) && *s != '#' &&
+	       strncmp(s, "type", 4) != 0;
+}
+
 /* "\nKEY" for each flow from a VIP to an instance that a DNAT rule file
  * sends, then "\n": an iptables rule's "VIP>TARGET" (its client network
  * left out: a new client network is no new flow to order against the
- * balancer's reload), an nft dnat map's element as it stands ("IF . VIP .
- * PROTO . PORT : ADDR . PORT,"; a zone map's elements end ": ZONE,"). */
+ * balancer's reload), an nft map's element as it stands (nft_element). */
 static void dnat_flows(const struct file *f, struct buf *out)
 {
 	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
-		const char *colon = strstr(line, " : ");
 		char vip[64], to[80];
 
 		if (strstr(line, " --to-destination "))
 			buf_printf(out, "\n%s>%s", word_after(line, " -d ", vip, sizeof(vip)),
 				   word_after(line, " --to-destination ", to, sizeof(to)));
-		else if (colon && strstr(colon, " . "))
+		else if (nft_element(line))
 			buf_printf(out, "\n%s", line + strspn(line, " \t"));
 		p += strlen(line) + 1;
 		free(line);

@@ -123,6 +123,32 @@ refute_grep() {
 	done
 }
 
+@test "diff: with nat = stateless too, a rule set that gains an instance and loses another says to make two changes" {
+	# stateless maps end in an address (": ADDR,"), not "ADDR . PORT,"
+	sed 's/^\tbalancer = lvs1$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	"$GEN" render "$TMP/sl.conf" -o "$TMP/out"
+	grep -qx '			"eth1.109" . 194.97.173.124 . udp . 53 : 10.3.53.2,' "$TMP/out/realservers/kai/dnat.nft"
+	# instance b on VLAN 109 replaced by d on a new VLAN 113
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/instance b { lb-address = 10.3.53.1  interface = "eth1.109"  address = 10.3.53.2 /instance d { lb-address = 10.5.53.1  interface = "eth1.113"  address = 10.5.53.2 /' \
+		"$TMP/sl.conf" > "$TMP/sl-swap.conf"
+	grep -q 'instance d' "$TMP/sl-swap.conf"
+	run "$GEN" diff --stat "$TMP/sl-swap.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +realservers/kai/dnat\.nft .*nft -f dnat\.nft .*this change both adds rules and drops others, .*make it two changes"
+	# d added beside b: only gains
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\(\tinstance b .*\)$/\1\n\tinstance d { lb-address = 10.5.53.1  interface = "eth1.113"  address = 10.5.53.2  weight = 1 }/' \
+		"$TMP/sl.conf" > "$TMP/sl-add.conf"
+	grep -q 'instance d' "$TMP/sl-add.conf"
+	run "$GEN" diff --stat "$TMP/sl-add.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/dnat\.nft .*where it adds rules \(a new instance or VIP\), before'
+	echo "$output" | refute_grep 'both adds rules'
+}
+
 @test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# watch mode; resolver-v6 and kai's IPv6 instance leave the site
