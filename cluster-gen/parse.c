@@ -131,8 +131,10 @@ static void build_bgp(struct parser *p, cfg_t *root)
 
 	b->at = section_at(p, sec, want, NELEM(want));
 	b->mode = k < 0 ? BGP_ACTIVE_STANDBY : (enum bgp_mode)k;
-	b->primary_metric = opt_uint(p, sec, "primary-metric", 0, 4294967295UL);
-	b->backup_metric = opt_uint(p, sec, "backup-metric", 0, 4294967295UL);
+	b->primary_metric = opt_uint_noting(p, sec, "primary-metric", 0, 4294967295UL,
+					    &b->metrics_refused);
+	b->backup_metric = opt_uint_noting(p, sec, "backup-metric", 0, 4294967295UL,
+					   &b->metrics_refused);
 	b->local_preference = opt_uint(p, sec, "local-preference", 0, 4294967295UL);
 	b->keepalive = opt_uint_noting(p, sec, "keepalive", 1, 21845, &b->timers_refused);
 	b->holdtime = opt_uint_noting(p, sec, "holdtime", 3, 65535, &b->timers_refused);

@@ -163,6 +163,7 @@ struct bgp {
 	struct origin mode_at;
 	unsigned primary_metric, backup_metric;
 	struct origin primary_metric_at, backup_metric_at;
+	bool metrics_refused;             /* primary- or backup-metric out of range */
 	unsigned local_preference;
 	unsigned keepalive, holdtime;     /* seconds */
 	struct origin keepalive_at, holdtime_at;

@@ -353,7 +353,7 @@ static void validate_primaries(const struct site *s, struct diags *d)
 		validate_anycast(s, d);
 		return;
 	}
-	if (s->bgp.primary_metric >= s->bgp.backup_metric)
+	if (!s->bgp.metrics_refused && s->bgp.primary_metric >= s->bgp.backup_metric)
 		diag_add(d, later_line(s->bgp.primary_metric_at, s->bgp.backup_metric_at),
 			 "routers prefer the lower MED: primary-metric < backup-metric",
 			 "bgp: primary-metric %u is not below backup-metric %u", s->bgp.primary_metric,
