@@ -58,7 +58,6 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 	return true;
 }
 
-/* A settings file that went away: the running kernel keeps its values. */
 /* A host's rule set loads whole: the rules it gains must be there before
  * the balancer sends there, the ones it loses must stay until it no longer
  * does. */
@@ -79,6 +78,7 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		      "one that is not and sets the rest; at boot systemd sets an interface's keys " \
 		      "when it appears)"
 
+/* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
 
