@@ -67,6 +67,14 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 /* A rule set loads whole, so one that gains rules and loses others has no
  * safe moment: before the reload the lost ones' instances still get
  * queries, after it the gained ones' already do. */
+/* A rule file that goes while its host stays: its instances of that family
+ * left (their balancer sends them queries until its reload), or the host
+ * turned to nat = stateless (dnat.nft takes over). */
+#define XT_REMOVED_ORDER "; where the host's instances of that family leave the site, only after " \
+			 "their balancer's keepalived.conf (in this diff) is reloaded without them (until " \
+			 "then it sends them queries); where the host turns to nat = stateless, after " \
+			 "nft -f dnat.nft"
+
 #define DNAT_BOTH "; this change both adds rules and drops others, which belong on opposite " \
 		  "sides of the balancer's reload: make it two changes, first the site with the " \
 		  "new instances or VIPs added, then with the old ones removed"
@@ -204,7 +212,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		 * named@.service do: rs-dnat's where it is installed and runs */
 		buf_puts(out, "with rs-dnat: ");
 		if (k == REMOVED)
-			buf_printf(out, "rs-dnat -%c remove, then remove /etc/lvsdns/%s",
+			buf_printf(out, "rs-dnat -%c remove, then remove /etc/lvsdns/%s" XT_REMOVED_ORDER,
 				   file[4] == '6' ? '6' : '4', file);
 		else
 			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
@@ -352,7 +360,7 @@ static bool nft_element(const char *line)
 }
 
 /* "\nKEY" for each flow from a VIP to an instance that a DNAT rule file
- * sends, then "\n": an iptables rule's "VIP>TARGET" (its client network
+ * sends, then "\n": an iptables rule's "VIP PROTO PORT>TARGET" (its client network
  * left out: a new client network is no new flow to order against the
  * balancer's reload), an nft map's element as it stands (nft_element). */
 static void dnat_flows(const struct file *f, struct buf *out)
@@ -360,10 +368,12 @@ static void dnat_flows(const struct file *f, struct buf *out)
 	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
-		char vip[64], to[80];
+		char vip[64], proto[16], port[16], to[80];
 
 		if (strstr(line, " --to-destination "))
-			buf_printf(out, "\n%s>%s", word_after(line, " -d ", vip, sizeof(vip)),
+			buf_printf(out, "\n%s %s %s>%s", word_after(line, " -d ", vip, sizeof(vip)),
+				   word_after(line, " -p ", proto, sizeof(proto)),
+				   word_after(line, " --dport ", port, sizeof(port)),
 				   word_after(line, " --to-destination ", to, sizeof(to)));
 		else if (nft_element(line))
 			buf_printf(out, "\n%s", line + strspn(line, " \t"));

@@ -114,6 +114,11 @@ refute_grep() {
 	# a client network split in two: every iptables rule of kai changes, no flow does
 	sed 's#clients = { "192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#clients = { "192.0.2.0/25", "192.0.2.128/25", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#' \
 		"$TMP/site.conf" > "$TMP/clients.conf"
+	# d added while resolver-a stops serving tcp/53: a flow comes, others go
+	sed -e '/^service resolver-a {$/,/^}$/s#ports = { "udp/53", "tcp/53" }#ports = { "udp/53" }#' "$TMP/add.conf" > "$TMP/add-udp.conf"
+	run "$GEN" diff --stat "$TMP/add-udp.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E "^changed +realservers/kai/dnat\.rules .*this change both adds rules and drops others"
 	for conf in add clients; do
 		run "$GEN" diff --stat "$TMP/$conf.conf" "$TMP/out"
 		echo "$output"
@@ -160,7 +165,7 @@ refute_grep() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^added +balancers/ffm4/lvsdns-watch\.service .*on balancer ffm4: install in /etc/systemd/system/, systemctl daemon-reload, then systemctl enable --now lvsdns-watch\.service$'
-	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules$'
+	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules; where the host.s instances of that family leave the site, only after their balancer.s keepalived\.conf \(in this diff\) is reloaded without them \(until then it sends them queries\); where the host turns to nat = stateless, after nft -f dnat\.nft$'
 }
 
 @test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
