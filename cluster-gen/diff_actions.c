@@ -359,61 +359,89 @@ static bool nft_element(const char *line)
 	       strncmp(s, "type", 4) != 0;
 }
 
-/* "\nKEY" for each flow from a VIP to an instance that a DNAT rule file
- * sends, then "\n": an iptables rule's "VIP PROTO PORT>TARGET" (its client network
- * left out: a new client network is no new flow to order against the
- * balancer's reload), an nft map's element as it stands (nft_element). */
-static void dnat_flows(const struct file *f, struct buf *out)
+/* The flows a DNAT rule file sends, sorted (one key per rule or element:
+ * a flow is there as often as client networks ask for it). */
+struct flows {
+	char **v;
+	size_t n, cap;
+};
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each flow from a VIP to an instance that f sends: an iptables rule's
+ * "VIP PROTO PORT>TARGET" (its client network left out: a new client
+ * network is no new flow to order against the balancer's reload), an nft
+ * map's element as it stands (nft_element). */
+static void dnat_flows(const struct file *f, struct flows *out)
 {
 	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
-		char vip[64], proto[16], port[16], to[80];
+		char vip[64], proto[16], port[16], to[80], *key = NULL;
 
 		if (strstr(line, " --to-destination "))
-			buf_printf(out, "\n%s %s %s>%s", word_after(line, " -d ", vip, sizeof(vip)),
-				   word_after(line, " -p ", proto, sizeof(proto)),
-				   word_after(line, " --dport ", port, sizeof(port)),
-				   word_after(line, " --to-destination ", to, sizeof(to)));
+			key = xasprintf("%s %s %s>%s", word_after(line, " -d ", vip, sizeof(vip)),
+					word_after(line, " -p ", proto, sizeof(proto)),
+					word_after(line, " --dport ", port, sizeof(port)),
+					word_after(line, " --to-destination ", to, sizeof(to)));
 		else if (nft_element(line))
-			buf_printf(out, "\n%s", line + strspn(line, " \t"));
+			key = xstrdup(line + strspn(line, " \t"));
+		if (key) {
+			if (out->n == out->cap) {
+				out->cap = out->cap ? out->cap * 2 : 64;
+				out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+			}
+			out->v[out->n++] = key;
+		}
 		p += strlen(line) + 1;
 		free(line);
 	}
-	buf_puts(out, "\n");
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), by_string);
 }
 
-/* Whether flows a ("\nKEY...\n") has a key that b lacks. */
-static bool has_flow_b_lacks(const char *a, const char *b)
+static void flows_free(struct flows *f)
 {
-	bool lacks = false;
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+}
 
-	for (const char *k = a; !lacks && k[1]; k = strchr(k + 1, '\n')) {
-		char *key = xasprintf("%.*s", (int)(strcspn(k + 1, "\n") + 2), k);   /* "\nKEY\n" */
+/* Whether a has a flow that b lacks (both sorted: one merge pass, so a host
+ * of many rules costs no more than sorting them). */
+static bool has_flow_b_lacks(const struct flows *a, const struct flows *b)
+{
+	size_t j = 0;
 
-		lacks = !strstr(b, key);
-		free(key);
+	for (size_t i = 0; i < a->n; i++) {
+		int c = 1;
+
+		while (j < b->n && (c = strcmp(b->v[j], a->v[i])) < 0)
+			j++;
+		if (j == b->n || c != 0)
+			return true;
 	}
-	return lacks;
+	return false;
 }
 
 /* Whether a host's DNAT rule file gains flows and loses others. */
 static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 {
 	const char *name = strrchr(old->path, '/');
-	struct buf was, now;
+	struct flows was = { 0 }, now = { 0 };
 	bool both;
 
 	if (!name || (strcmp(name, "/dnat.rules") && strcmp(name, "/dnat6.rules") &&
 		      strcmp(name, "/dnat.nft")))
 		return false;
-	buf_init(&was);
-	buf_init(&now);
 	dnat_flows(old, &was);
 	dnat_flows(new, &now);
-	both = has_flow_b_lacks(was.data, now.data) && has_flow_b_lacks(now.data, was.data);
-	buf_free(&was);
-	buf_free(&now);
+	both = has_flow_b_lacks(&was, &now) && has_flow_b_lacks(&now, &was);
+	flows_free(&was);
+	flows_free(&now);
 	return both;
 }
 
