@@ -69,7 +69,8 @@ test_lib_LIBS := -lcmocka
 UNIT_TESTS += test_diff
 test_diff_SRCS := tests/unit/test_diff.c cluster-gen/unified_diff.c $(LIB_SRCS)
 test_diff_LIBS := -lcmocka
-BATS_TESTS += tests/cli/workflow.bats tests/cli/workflow-dataplane.bats
+BATS_TESTS += tests/cli/diff.bats tests/cli/check-tools.bats tests/cli/inventory.bats
+BATS_TESTS += tests/cli/onboard.bats tests/cli/workflow-dataplane.bats
 
 # cluster-gen diff on a 10,000-instance site: an unchanged tree, and one where
 # every file changes (another ASN and site file name)

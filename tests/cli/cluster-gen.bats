@@ -495,6 +495,20 @@ keep" ]
   [[ "$output" == *"--templates"* ]]
 }
 
+@test "every command has --help (exit 0) and a section in cluster-gen(1)" {
+	cmds=$("$GEN" --help | awk '$1 == "cluster-gen" && $2 != "COMMAND" {print $2}')
+	[ "$(echo "$cmds" | wc -l)" -eq 7 ]
+	for c in $cmds; do
+		run "$GEN" "$c" --help
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: cluster-gen $c "* ]]
+		grep -q "^\\\\fB$c\\\\fR" docs/cluster-gen.1 || { echo "cluster-gen.1 has no section for $c" >&2; return 1; }
+	done
+	for o in --with-tools --stat --json --all --tar --probe --dnsprobe; do
+		grep -qF -- "\\fB$(echo "$o" | sed 's/-/\\-/g')\\fR" docs/cluster-gen.1 || { echo "cluster-gen.1 does not describe $o" >&2; return 1; }
+	done
+}
+
 @test "check accepts the example and names what it found" {
   run "$GEN" check site.conf.example
   [ "$status" -eq 0 ]

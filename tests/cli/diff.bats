@@ -1,0 +1,326 @@
+#!/usr/bin/env bats
+# cluster-gen diff, the CI gate: the hunks, what each added, removed or changed
+# file asks of its machine, and every exit status.
+
+load workflow-lib.bash
+
+@test "diff: a fresh render has no changes (exit 0, no output)" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ "$output" = "no changes" ]
+}
+
+@test "diff: CI scenario: render, change the site, diff shows exactly the hunks, render, diff is clean" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# one real server's weight: only the balancer that carries lou changes
+	sed -i '/^realserver lou/,/^}/ s/instance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 1 }/instance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 3 }/' "$TMP/site.conf"
+	grep -q 'weight = 3' "$TMP/site.conf"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	# exactly one file, the balancer behind lou, and in it only the weight of
+	# lou's instance b, once per virtual server (2 services x udp/tcp)
+	[ "$(printf '%s\n' "$output" | grep -c '^# ')" -eq 1 ]
+	[ "${lines[0]}" = "# changed balancers/dus2/keepalived.conf: on balancer dus2: once this balancer's other changed files are in place (added, changed or removed: keepalived.service.d drop-ins, vips; with checker = watch, lvsdns-watch running on its new targets), install as /etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl reload keepalived" ]
+	[ "${lines[1]}" = "--- a/balancers/dus2/keepalived.conf" ]
+	[ "${lines[2]}" = "+++ b/balancers/dus2/keepalived.conf" ]
+	[ "$(printf '%s\n' "$output" | grep -c '^@@ ')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -cx -- '-        weight 1')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -cx -- '+        weight 3')" -eq 4 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^[-+] ')" -eq 8 ]
+	# and the hunks are the ones GNU diff -u prints for the two files
+	"$GEN" render "$TMP/site.conf" -o "$TMP/new"
+	expected=$(diff -u "$TMP/out/balancers/dus2/keepalived.conf" "$TMP/new/balancers/dus2/keepalived.conf" | tail -n +3)
+	[ -n "$expected" ]
+	diff -u <(printf '%s\n' "$expected") <(printf '%s\n' "$output" | tail -n +4)
+	# the same change as patch(1) sees it: applying it gives the new render
+	cp -a "$TMP/out" "$TMP/patched"
+	"$GEN" diff "$TMP/site.conf" "$TMP/out" | patch -s -p1 -d "$TMP/patched"
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	diff -r "$TMP/out" "$TMP/patched"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "diff: a new BIND version says to rebuild or reinstall BIND, then restart the instances" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/version = "9.18.49"/version = "9.18.50"/' "$TMP/site.conf" > "$TMP/newbind.conf"
+	run "$GEN" diff --stat "$TMP/newbind.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +bind-build/build\.env .*rebuild BIND with bind-build and install it on every real server \(with bind \{ prefix = "/usr" \}: install the distribution.s bind9 it names\), then restart the named@ instances one at a time, each once its balancer sees the one before up again$'
+}
+
+@test "diff: new BGP timers say to reset each balancer's sessions, one balancer at a time; a new MED only to reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/holdtime = 3$/holdtime = 9/' "$TMP/site.conf" > "$TMP/timers.conf"
+	run "$GEN" diff --stat "$TMP/timers.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +balancers/ffm4/frr\.conf .*on balancer ffm4: install as /etc/frr/frr\.conf, then /usr/lib/frr/frr-reload\.py --reload /etc/frr/frr\.conf; bgpd agrees the hold time with a peer only when their session opens, so the new timers bgp hold once it opens again: then vtysh -c 'clear bgp \*' on one balancer at a time"
+	[ "$(echo "$output" | grep -c "clear bgp")" -eq "$(ls "$TMP/out/balancers" | wc -l)" ]
+	sed 's/backup-metric = 100$/backup-metric = 200/' "$TMP/site.conf" > "$TMP/med.conf"
+	run "$GEN" diff --stat "$TMP/med.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/frr\.conf .*frr-reload\.py --reload /etc/frr/frr\.conf$'
+	echo "$output" | refute_grep 'clear bgp'
+}
+
+@test "diff: a rule set that gains an instance and loses another says to make two changes; new client networks or an added instance alone do not" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# instance b replaced by d: flows to 10.3.53.2 go, flows to 10.3.53.7 come
+	sed 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 /instance d { vlan = 109  interface = "eth1.109"  address = 10.3.53.7 /' \
+		"$TMP/site.conf" > "$TMP/swap.conf"
+	run "$GEN" diff --stat "$TMP/swap.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for f in dnat.rules dnat.nft; do
+		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*this change both adds rules and drops others, which belong on opposite sides of the balancer's reload: make it two changes, first the site with the new instances or VIPs added, then with the old ones removed$"
+	done
+	# d added on a new VLAN beside b: only gains
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\(\tinstance c .*\)$/\tinstance d { vlan = 113  interface = "eth1.113"  address = 10.5.53.2 }\n\1/' \
+		"$TMP/site.conf" > "$TMP/add.conf"
+	# a client network split in two: every iptables rule of kai changes, no flow does
+	sed 's#clients = { "192.0.2.0/24", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#clients = { "192.0.2.0/25", "192.0.2.128/25", "198.51.100.0/24", "10.0.0.0/8", "2001:db8::/32" }#' \
+		"$TMP/site.conf" > "$TMP/clients.conf"
+	# d added while resolver-a stops serving tcp/53: a flow comes, others go
+	sed -e '/^service resolver-a {$/,/^}$/s#ports = { "udp/53", "tcp/53" }#ports = { "udp/53" }#' "$TMP/add.conf" > "$TMP/add-udp.conf"
+	run "$GEN" diff --stat "$TMP/add-udp.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E "^changed +realservers/kai/dnat\.rules .*this change both adds rules and drops others"
+	for conf in add clients; do
+		run "$GEN" diff --stat "$TMP/$conf.conf" "$TMP/out"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		echo "$output" | grep -E '^changed +realservers/kai/dnat\.rules .*where it adds rules \(a new instance or VIP\), before'
+		echo "$output" | refute_grep 'both adds rules'
+	done
+}
+
+@test "diff: with nat = stateless too, a rule set that gains an instance and loses another says to make two changes" {
+	# stateless maps end in an address (": ADDR,"), not "ADDR . PORT,"
+	sed 's/^\tbalancer = lvs1$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	"$GEN" render "$TMP/sl.conf" -o "$TMP/out"
+	grep -qx '			"eth1.109" . 194.97.173.124 . udp . 53 : 10.3.53.2,' "$TMP/out/realservers/kai/dnat.nft"
+	# instance b on VLAN 109 replaced by d on a new VLAN 113
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/instance b { lb-address = 10.3.53.1  interface = "eth1.109"  address = 10.3.53.2 /instance d { lb-address = 10.5.53.1  interface = "eth1.113"  address = 10.5.53.2 /' \
+		"$TMP/sl.conf" > "$TMP/sl-swap.conf"
+	grep -q 'instance d' "$TMP/sl-swap.conf"
+	run "$GEN" diff --stat "$TMP/sl-swap.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +realservers/kai/dnat\.nft .*nft -f dnat\.nft .*this change both adds rules and drops others, .*make it two changes"
+	# d added beside b: only gains
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\(\tinstance b .*\)$/\1\n\tinstance d { lb-address = 10.5.53.1  interface = "eth1.113"  address = 10.5.53.2  weight = 1 }/' \
+		"$TMP/sl.conf" > "$TMP/sl-add.conf"
+	grep -q 'instance d' "$TMP/sl-add.conf"
+	run "$GEN" diff --stat "$TMP/sl-add.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/dnat\.nft .*where it adds rules \(a new instance or VIP\), before'
+	echo "$output" | refute_grep 'both adds rules'
+}
+
+@test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# watch mode; resolver-v6 and kai's IPv6 instance leave the site
+	sed -e 's/checker = probe/checker = watch/' -e '/instance c { vlan = 605/d' \
+		-e '/^service resolver-v6 {$/,/^}$/d' -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a }/' \
+		"$TMP/site.conf" > "$TMP/new.conf"
+	grep -q 'checker = watch' "$TMP/new.conf"
+	run "$GEN" diff --stat "$TMP/new.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ffm4/lvsdns-watch\.service .*on balancer ffm4: install in /etc/systemd/system/, systemctl daemon-reload, then systemctl enable --now lvsdns-watch\.service$'
+	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules; where the host.s instances of that family leave the site, only after their balancer.s keepalived\.conf \(in this diff\) is reloaded without them \(until then it sends them queries\); where the host turns to nat = stateless, after nft -f dnat\.nft$'
+}
+
+@test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
+	echo '# old' >>"$TMP/out/balancers/lvs1/dnsprobe.targets"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: first take off each VIP the new file no longer lists \(lvsdns-vip-guard down VIP\), then install as /etc/lvsdns/vips'
+	echo "$output" | grep -E '^changed +balancers/lvs1/dnsprobe\.targets .*on balancer lvs1: install as /etc/lvsdns/dnsprobe\.targets, then systemctl reload lvsdns-watch \(it checks the file first'
+}
+
+@test "diff: a changed unit restarts the host's instances one at a time; a changed named-I.conf reloads that instance" {
+	"$GEN" render site.conf.example -o "$TMP/out"
+	echo '# old' >>"$TMP/out/realservers/kai/named@.service"
+	echo '# old' >>"$TMP/out/realservers/kai/named-a.conf"
+	run "$GEN" diff --stat site.conf.example "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/named@\.service .*systemctl daemon-reload, then restart the named@ instances one at a time, each once its balancer sees the one before up again$'
+	echo "$output" | grep -E '^changed +realservers/kai/named-a\.conf .*on real server kai: install as /etc/bind/named-a\.conf, then systemctl reload named@a$'
+}
+
+@test "diff: a VIP that loses a port asks for a keepalived restart, not a reload (a reload would leave it withdrawn)" {
+	"$GEN" render site.conf.example -o "$TMP/out"
+	# resolver-a (192.0.2.124) keeps udp/53 and loses tcp/53
+	awk '/ports = \{ "udp\/53", "tcp\/53" \}/ && !done { sub(/, "tcp\/53"/, ""); done = 1 } { print }' \
+		site.conf.example > "$TMP/no-tcp.conf"
+	[ "$(diff site.conf.example "$TMP/no-tcp.conf" | grep -c '^>')" -eq 1 ]
+	run "$GEN" diff --stat "$TMP/no-tcp.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl restart keepalived, not reload: a virtual server of a VIP that stays is gone'
+	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl restart keepalived, not reload'
+	# a port added, or a whole service gone with its VIP: a reload does
+	sed 's/ports = { "udp\/53", "tcp\/53" }/ports = { "udp\/53", "tcp\/53", "tcp\/853" }/' \
+		site.conf.example > "$TMP/more.conf"
+	run "$GEN" diff --stat "$TMP/more.conf" "$TMP/out"
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
+	printf '%s\n' "$output" | refute_grep 'restart keepalived'
+	"$GEN" render "$TMP/no-tcp.conf" -o "$TMP/out"
+	run "$GEN" diff site.conf.example "$TMP/out"
+	echo "$output" | grep -E '^# changed balancers/ffm4/keepalived\.conf: .*systemctl reload keepalived$'
+}
+
+@test "diff: modes compare as git keeps them, executable or not, so a checked-out tree is not stale" {
+	"$GEN" render site.conf.example -o "$TMP/out"
+	[ "$(stat -c %a "$TMP/out/balancers/ffm4/frr.conf")" = 640 ]
+	# what a clone under umask 002 gives: 0664 and 0775, frr.conf too
+	find "$TMP/out" -type f -exec chmod g+w,o+r {} +
+	run "$GEN" diff site.conf.example "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	chmod a-x "$TMP/out/realservers/kai/policy-routing.sh"
+	run "$GEN" diff --stat site.conf.example "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh +\+0 -0  mode 0664 -> 0755  on real server kai: '
+}
+
+@test "diff: a removed host's or balancer's files say to remove them, not to install them" {
+	add_mia_vlans
+	cp "$TMP/site.conf" "$TMP/without.conf"
+	add_mia
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# a balancer the site no longer has, as render left it
+	mkdir -p "$TMP/out/balancers/ams9/interfaces.d" "$TMP/out/balancers/ams9/keepalived.service.d"
+	for f in sysctl.conf vips dnsprobe.targets interfaces.d/lvsdns0 modules-load.conf \
+		keepalived.service.d/lvsdns-vip-guard.conf keepalived.service.d/lvsdns-preflight.conf; do
+		cp "$TMP/out/balancers/dus2/$f" "$TMP/out/balancers/ams9/$f" 2>/dev/null || echo x > "$TMP/out/balancers/ams9/$f"
+	done
+	run "$GEN" diff --stat "$TMP/without.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# a host goes from its balancer first: until the balancer's reload it
+	# sends the host queries, and the host's checks, sent to the instance
+	# addresses, pass without its DNAT rules
+	after_lb="on real server mia: after its balancer's keepalived\.conf \(in this diff\) is reloaded without this host \(until then the balancer sends it queries\): "
+	echo "$output" | grep -E "^removed +realservers/mia/named-a\.conf .*${after_lb}systemctl disable --now named@a, then remove /etc/bind/named-a\.conf and /var/cache/bind/a \(unless it holds zone files or keys of your own; install\.sh does both\)\$"
+	echo "$output" | grep -E "^removed +realservers/mia/named@\.service .*${after_lb}systemctl disable --now every named@ instance, then remove /etc/systemd/system/named@\.service and systemctl daemon-reload\$"
+	echo "$output" | grep -E "^removed +realservers/mia/dnat\.rules .*${after_lb}once its named@ instances are stopped: rs-dnat -4 remove where rs-dnat loaded the rules, then remove /etc/lvsdns/dnat\.rules\$"
+	# install.sh's nftables drop-in would load dnat.nft again at every start
+	echo "$output" | grep -E "^removed +realservers/mia/dnat\.nft .*${after_lb}once its named@ instances are stopped: nft delete table inet lvsdns .*remove /etc/lvsdns/dnat\.nft and install\.sh's drop-in /etc/systemd/system/nftables\.service\.d/lvsdns\.conf, then systemctl daemon-reload "
+	echo "$output" | grep -E '^removed +realservers/mia/sysctl\.conf .*on real server mia: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
+	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay'
+	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
+	echo "$output" | grep -E '^removed +balancers/ams9/vips .*on balancer ams9: remove /etc/lvsdns/vips$'
+	echo "$output" | grep -E '^removed +balancers/ams9/modules-load\.conf .*on balancer ams9: remove /etc/modules-load\.d/lvsdns\.conf$'
+	for f in lvsdns-vip-guard lvsdns-preflight; do
+		echo "$output" | grep -E "^removed +balancers/ams9/keepalived\.service\.d/$f\.conf .*on balancer ams9: remove /etc/systemd/system/keepalived\.service\.d/$f\.conf, then systemctl daemon-reload$"
+	done
+	echo "$output" | grep -E '^removed +balancers/ams9/dnsprobe\.targets .*on balancer ams9: remove /etc/lvsdns/dnsprobe\.targets once dnsprobe --watch is stopped$'
+	echo "$output" | grep -E '^removed +balancers/ams9/interfaces\.d/lvsdns0 .*on balancer ams9: ifdown lvsdns0, then remove /etc/network/interfaces\.d/lvsdns0$'
+	# nothing that went away is to be installed or run again
+	printf '%s\n' "$output" | grep -E '^removed ' | refute_grep 'install (as|in) |rs-dnat -. apply|nft -f|run policy-routing|restart every'
+}
+
+@test "diff: added, removed and changed files each say what their machine must do" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# lou's instance b goes away; a new instance d comes on a new VLAN 213
+	sed -i -e 's/^\tvlan 209 { interface = "eth1.209"  address = "10.4.53.1\/24" }/&\n\tvlan 213 { interface = "eth1.213"  address = "10.5.53.1\/24" }/' \
+		-e 's/^\tinstance b { vlan = 209  interface = "eth1.209"  address = 10.4.53.2  weight = 1 }/\tinstance d { vlan = 213  interface = "eth1.213"  address = 10.5.53.2  weight = 1 }/' \
+		"$TMP/site.conf"
+	grep -q 'instance d' "$TMP/site.conf"
+	grep -q 'vlan 213' "$TMP/site.conf"
+	echo stray > "$TMP/out/balancers/ffm4/stray.txt"
+	echo '[Unit]' > "$TMP/out/realservers/kai/lvsdns-old.service"
+	chmod 0755 "$TMP/out/realservers/lou/sysctl.conf"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output" | grep -E '^added +realservers/lou/named-d\.conf +\+[0-9]+ -0 +on real server lou: install as /etc/bind/named-d\.conf, then systemctl enable --now named@d$'
+	# an instance goes from its balancer first, then from its host (which stays)
+	echo "$output" | grep -E '^removed +realservers/lou/named-b\.conf +\+0 -[0-9]+ +on real server lou: after its balancer.s keepalived\.conf \(in this diff\) is reloaded without the instance \(until then the balancer sends it queries\): systemctl disable --now named@b, then remove /etc/bind/named-b\.conf and /var/cache/bind/b \(unless it holds zone files or keys of your own; install\.sh does both\)$'
+	echo "$output" | grep -E '^removed +balancers/ffm4/stray\.txt .*no daemon action known'
+	echo "$output" | grep -E '^removed +realservers/kai/lvsdns-old\.service .*on real server kai: systemctl disable --now lvsdns-old\.service, then remove /etc/systemd/system/lvsdns-old\.service$'
+	# adding and removing instances leaves the host's unit as it was
+	printf '%s\n' "$output" | refute_grep 'realservers/lou/named@\.service'
+	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl reload keepalived$'
+	echo "$output" | grep -E '^changed +balancers/dus2/sysctl\.conf .*on balancer dus2: install as /etc/sysctl\.d/60-lvsdns\.conf, then modprobe ip_vs; sysctl -p /etc/sysctl\.d/60-lvsdns\.conf once the VLAN interfaces it names are up \(sysctl -p reports the keys of one that is not and sets the rest; at boot systemd sets an interface.s keys when it appears\)$'
+	# b's flows go and d's come in one rule set: no one moment suits both
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.rules .*rs-dnat -4 apply dnat\.rules .*this change both adds rules and drops others, .*make it two changes'
+	echo "$output" | grep -E '^changed +realservers/lou/dnat\.nft .*nft -f dnat\.nft .*this change both adds rules and drops others, .*make it two changes'
+	echo "$output" | grep -E '^changed +realservers/lou/sysctl\.conf +\+[0-9]+ -[0-9]+ +mode 0755 -> 0644  on real server lou: .*sysctl -p'
+	# one column each: the mode change and every action start where the others do
+	printf '%s\n' "$output" | sed '$d' | awk '{ a = index($0, " on "); if (!a) a = index($0, " no daemon"); print a }' | sort -u > "$TMP/action-cols"
+	[ "$(wc -l < "$TMP/action-cols")" -eq 1 ]
+	mcol=$(printf '%s\n' "$output" | grep -F 'mode 0755 -> 0644' | awk '{ print index($0, "mode 0") }')
+	printf '%s\n' "$output" | grep -E '^added +realservers/lou/named-d\.conf' | cut -c "$mcol-" | grep -E '^ {17}  on real server lou'
+	# ffm4 and kai are not behind the change: their files are unchanged
+	printf '%s\n' "$output" | refute_grep '^changed +(balancers/ffm4|realservers/kai)/'
+	echo "$output" | tail -n 1 | grep -E '^[0-9]+ files differ: 1 added, 3 removed, [0-9]+ changed; \+[0-9]+ -[0-9]+ lines$'
+	# the full diff has a /dev/null side for added and removed files
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -qx -- '--- /dev/null'
+	echo "$output" | grep -qx -- '+++ b/realservers/lou/named-d.conf'
+	echo "$output" | grep -qx -- '--- a/realservers/lou/named-b.conf'
+	echo "$output" | grep -qx -- '+++ /dev/null'
+	# a binary file is named, not dumped
+	printf 'a\0b' > "$TMP/out/balancers/ffm4/blob"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -qx 'Binary files a/balancers/ffm4/blob and /dev/null differ'
+}
+
+@test "diff: the marker counts only when it differs; a missing or empty DIR is all added, as render takes it" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	echo edited >> "$TMP/out/.lvsdns-render"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +\.lvsdns-render .*cluster-gen.s marker'
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/nonexistent"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ffm4/keepalived\.conf'
+	echo "$output" | tail -n 1 | grep -E ' 0 removed, 0 changed;'
+	mkdir "$TMP/empty"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/empty"
+	[ "$status" -eq 1 ]
+	echo "$output" | tail -n 1 | grep -E ' 0 removed, 0 changed;'
+	"$GEN" render "$TMP/site.conf" -o "$TMP/empty"
+	"$GEN" diff "$TMP/site.conf" "$TMP/empty"
+}
+
+@test "diff: errors exit 2 (bad site, foreign directory, unreadable file, usage)" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	echo 'garbage {' > "$TMP/bad.conf"
+	run "$GEN" diff "$TMP/bad.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	mkdir "$TMP/foreign"
+	echo keep >"$TMP/foreign/data"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/foreign"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not a directory written by cluster-gen render"* ]]
+	ln -s /etc/passwd "$TMP/out/link"
+	run "$GEN" diff "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"link: not a regular file"* ]]
+	run "$GEN" diff "$TMP/site.conf"
+	[ "$status" -eq 2 ]
+	run "$GEN" diff -U x "$TMP/site.conf" "$TMP/out"
+	[ "$status" -eq 2 ]
+	run "$GEN" diff --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--stat"* ]]
+}
