@@ -27,7 +27,8 @@ MAN1 += docs/cluster-gen.1
 MAN5 += docs/site.conf.5
 
 
-BATS_TESTS += tests/cli/cluster-gen.bats tests/cli/release.bats
+BATS_TESTS += tests/cli/cluster-gen.bats tests/cli/site-check.bats tests/cli/templates.bats
+BATS_TESTS += tests/cli/release.bats
 
 # render -j under ThreadSanitizer: its threads share the site model and the
 # output tree, so a data race there would be a wrong file now and then.

@@ -1,16 +1,8 @@
 #!/usr/bin/env bats
-# cluster-gen: rendering, determinism, atomic output, errors, keepalived's own check.
+# cluster-gen render: determinism, atomic output, errors, keepalived -t, the
+# rendered units and probes; usage, --help, man pages, make install.
 
-setup() {
-  GEN=${GEN:-build/san/cluster-gen}
-  TMP=$(mktemp -d)
-}
-
-teardown() {
-  # a dnsprobe --watch this test started and did not stop
-  if [ -n "${WATCH_PID:-}" ]; then kill -KILL "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; fi
-  rm -rf "$TMP"
-}
+load cluster-gen-lib.bash
 
 # Stops background process $1 (a child of this test) with SIGTERM and reaps
 # it; fails when it has not ended 5 s later (it is then killed).
@@ -164,98 +156,6 @@ keepalived_ok() {
   ! grep -q '>' "$f"
 }
 
-@test "every malformed site file gives exactly its expected errors, exit 2" {
-  n=0 bad=0
-  for conf in tests/bad/*.conf; do
-    run "$GEN" check "$conf"
-    if [ "$status" -ne 2 ] || [ "$output" != "$(cat "${conf%.conf}.err")" ]; then
-      echo "--- $conf (exit $status)"; echo "$output" | diff "${conf%.conf}.err" - || true
-      bad=$((bad + 1))
-    fi
-    n=$((n + 1))
-  done
-  [ "$n" -ge 25 ]
-  [ "$bad" -eq 0 ]
-}
-
-# A one-balancer site, each part changed by a variable: SITE_NAME, SITE (options
-# of site { }), CHECK, SERVICE, LB (the balancer's name), INST (instance
-# a's name), INST_OPTS, TOP (sections of their own).
-limit_site() {
-  cat <<CONF
-site "${SITE_NAME:-ex}" { asn = 64512 ${SITE:-} }
-check { name = "resolve.test.example" ${CHECK:-} }
-service resolver-a { vip = 192.0.2.124 ${SERVICE:-} }
-balancer ${LB:-lb1} {
-	router-id = 198.51.100.1
-	primary = { resolver-a }
-	neighbor core { address = 198.51.100.254 }
-	vlan 105 { interface = "eth1.105"  address = "10.1.53.1/24" }
-}
-realserver kai {
-	balancer = ${LB:-lb1}
-	clients = { "192.0.2.0/24" }
-	instance ${INST:-a} { vlan = 105  interface = "eth1.105"  address = 10.1.53.2 ${INST_OPTS:-} }
-}
-${TOP:-}
-CONF
-}
-
-# check exits $1 on the limit site made with the variable assignments that
-# follow $2; on exit 2 the output must hold $2.
-limit_is() {
-  local want=$1 msg=$2; shift 2
-  (export "$@"; limit_site) > "$TMP/limit.conf"
-  run "$GEN" check "$TMP/limit.conf"
-  [ "$status" -eq "$want" ] || { echo "exit $status, not $want: $*"; echo "$output"; return 1; }
-  [ "$want" -eq 0 ] || [[ "$output" == *"$msg"* ]] || { echo "no '$msg' in: $output"; return 1; }
-}
-
-@test "limits: each value at its limit passes, one past it is refused" {
-  local n49 n50 n51
-  n49=$(printf 'i%.0s' $(seq 49)) n50=$(printf 's%.0s' $(seq 50)) n51=$(printf 'b%.0s' $(seq 51))
-  limit_is 0 "" X=
-  # numbers: the largest of each range passes, one more does not
-  limit_is 0 "" SITE="asn = 4294967295"
-  limit_is 2 "asn 4294967296 is out of range (1..4294967295)" SITE="asn = 4294967296"
-  limit_is 0 "" CHECK="timeout = 60 tries = 10"
-  limit_is 2 "tries 11 is out of range (1..10)" CHECK="tries = 11"
-  limit_is 2 "timeout 0 is out of range (1..60)" CHECK="timeout = 0"
-  limit_is 0 "" INST_OPTS="weight = 65535"
-  limit_is 2 "weight 65536 is out of range (0..65535)" INST_OPTS="weight = 65536"
-  limit_is 0 "" TOP="bgp { holdtime = 65535 keepalive = 21845 }"
-  limit_is 2 "holdtime 65536 is out of range (3..65535)" TOP="bgp { holdtime = 65536 }"
-  limit_is 0 "" SERVICE='ports = { "udp/65535", "tcp/1", "tcp/9" }'
-  limit_is 2 "'udp/65536'" SERVICE='ports = { "udp/65536" }'
-  limit_is 2 "'tcp/0'" SERVICE='ports = { "tcp/0" }'
-  # strtoul would take these as 53 and 65535
-  limit_is 2 "'udp/+53'" SERVICE='ports = { "udp/+53" }'
-  limit_is 2 "'udp/-1'" SERVICE='ports = { "udp/-1" }'
-  # dynamic-weight: strictly rising thresholds of 1..600000 ms, 200 characters in all
-  limit_is 0 "" CHECK='dynamic-weight = "9,600000"'
-  limit_is 2 "not a list of rising numbers" CHECK='dynamic-weight = "9,600001"'
-  limit_is 2 "not a list of rising numbers" CHECK='dynamic-weight = "20,20"'
-  limit_is 0 "" CHECK="dynamic-weight = \"$(seq -s, 1 70)\""
-  limit_is 2 "longer than 200 characters" CHECK="dynamic-weight = \"$(seq -s, 1 71)\""
-  # persistence-netmask: at most the VIP's length
-  limit_is 0 "" SERVICE="persistence-timeout = 60 persistence-netmask = 32"
-  limit_is 2 "persistence-netmask /33 is longer than an IPv4 address" \
-    SERVICE="persistence-timeout = 60 persistence-netmask = 33"
-  # watch target ids HOST+INSTANCE+tcp-65535: at most 63 characters
-  limit_is 0 "" CHECK="checker = watch" INST="$n49"
-  limit_is 2 "could exceed dnsprobe's 63 characters" CHECK="checker = watch" INST="${n49}x"
-  # FRR's names: site and balancer names of 100 characters together
-  limit_is 0 "" SITE_NAME="$n50" LB="$n50"
-  limit_is 2 "too long for FRR's prefix-list and route-map names" SITE_NAME="$n50" LB="$n51"
-}
-
-# An instance's lb-address may repeat its vlan's balancer address (as the old
-# article's sites wrote it); any other address is refused.
-@test "lb-address: the vlan's own balancer address passes, another is refused" {
-  limit_is 0 "" INST_OPTS="lb-address = 10.1.53.1"
-  limit_is 2 "lb-address 10.1.53.9 is not balancer lb1's address on vlan 105" INST_OPTS="lb-address = 10.1.53.9"
-}
-
 @test "a bad site file leaves the output directory as it was" {
   "$GEN" render site.conf.example -o "$TMP/out"
   (cd "$TMP/out" && find . -type f -exec sha256sum {} + | sort) > "$TMP/before"
@@ -301,137 +201,6 @@ keep" ]
   [ "$status" -eq 1 ]
   [[ "$output" == *"was not written by cluster-gen"* ]]
   [ "$(cat "$TMP/precious/data")" = keep ]
-}
-
-@test "--templates overrides a built-in template by name" {
-  mkdir "$TMP/tpl"
-  printf '! custom {{balancer}}\n' > "$TMP/tpl/keepalived.conf.mustache"
-  "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  [ "$(cat "$TMP/out/balancers/ffm4/keepalived.conf")" = "! custom ffm4" ]
-}
-
-@test "--templates with a file that overrides no built-in template, or a directory that is not there, fails and writes nothing" {
-  mkdir "$TMP/tpl"
-  printf 'x\n' > "$TMP/tpl/keepalived-probe-dropin.mustache"   # renamed in an upgrade
-  printf 'x\n' > "$TMP/tpl/README"                               # not a template: ignored
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  [ "$status" -eq 1 ]
-  [ "$output" = "cluster-gen: $TMP/tpl/keepalived-probe-dropin.mustache: no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
-  [ ! -e "$TMP/out" ]
-  # a misspelt suffix, or a name a couple of edits from a built-in's, is meant as an override too
-  rm "$TMP/tpl/keepalived-probe-dropin.mustache"
-  printf 'x\n' > "$TMP/tpl/named.conf.mustach"
-  printf 'x\n' > "$TMP/tpl/frr.cnf.mustache"
-  printf 'x\n' > "$TMP/tpl/keepalived.conf.mustache.orig"          # a copy kept: not meant
-  printf 'x\n' > "$TMP/tpl/vips.mustache.1"                         # nor these
-  printf 'x\n' > "$TMP/tpl/vips.mustache~"
-  printf 'x\n' > "$TMP/tpl/#vips.mustache#"
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  [ "$status" -eq 1 ]
-  [ "$output" = "cluster-gen: $TMP/tpl/frr.cnf.mustache (did you mean frr.conf.mustache?), $TMP/tpl/named.conf.mustach (did you mean named.conf.mustache?): no built-in template is named so, and an override of no template is never used (renamed in an upgrade? the built-in ones are in share/lvsdns/templates/); $TMP/out left as it was" ]
-  [ ! -e "$TMP/out" ]
-  rm "$TMP/tpl/named.conf.mustach" "$TMP/tpl/frr.cnf.mustache"
-  printf 'x\n' > "$TMP/tpl/keepalived-probe-dropin.mustache"
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/no-such-dir"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"--templates $TMP/no-such-dir: No such file or directory"* ]]
-  [ ! -e "$TMP/out" ]
-  run "$GEN" diff site.conf.example "$TMP/out" --templates "$TMP/tpl"
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
-  run "$GEN" check site.conf.example --templates "$TMP/tpl"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"keepalived-probe-dropin.mustache: no built-in template is named so"* ]]
-  # and whatever else render would refuse: an unknown variable
-  mkdir "$TMP/tpl3"
-  printf '{{vpi}}\n' > "$TMP/tpl3/keepalived.conf.mustache"
-  run "$GEN" check site.conf.example --templates "$TMP/tpl3"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"$TMP/tpl3/keepalived.conf.mustache:1: unknown variable 'vpi'"* ]]
-  # editors' files are not templates; a link to nothing under a template's name is refused
-  rm "$TMP/tpl/keepalived-probe-dropin.mustache"
-  printf 'x\n' > "$TMP/tpl/.#frr.conf.mustache"
-  "$GEN" check site.conf.example --templates "$TMP/tpl"
-  ln -s "$TMP/nothing" "$TMP/tpl/frr.conf.mustache"
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"$TMP/tpl/frr.conf.mustache: a symbolic link to nothing"* ]]
-  [ ! -e "$TMP/out" ]
-}
-
-@test "an override with an unknown variable fails and writes nothing" {
-  mkdir "$TMP/tpl"
-  printf '{{no_such_thing}}\n' > "$TMP/tpl/keepalived.conf.mustache"
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"unknown variable 'no_such_thing'"* ]]
-  [ ! -e "$TMP/out" ]
-}
-
-@test "an override is checked in the sections a site leaves out, against its built-in template" {
-  # copies of every built-in template, as overrides, render every golden site as the built-ins do
-  mkdir "$TMP/copies"
-  cp templates/*.mustache "$TMP/copies/"
-  for site in site.conf.example tests/golden/*/site.conf; do
-    "$GEN" render "$site" -o "$TMP/builtin"
-    "$GEN" render "$site" -o "$TMP/copied" --templates "$TMP/copies"
-    diff -r "$TMP/builtin" "$TMP/copied"
-    rm -rf "$TMP/builtin" "$TMP/copied"
-  done
-  # a site without BFD leaves out frr.conf's bfd sections
-  sed 's/^\(\s*\)bfd = true/\1bfd = false/' site.conf.example > "$TMP/nobfd.conf"
-  ! grep -q 'bfd = true' "$TMP/nobfd.conf"
-  mkdir "$TMP/tpl"
-  sed 's/detect-multiplier {{bfd_multiplier}}/detect-multiplier {{bfd_multiplyer}}/' \
-    templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
-  line=$(grep -n 'bfd_multiplyer' "$TMP/tpl/frr.conf.mustache" | cut -d: -f1)
-  for cmd in "render $TMP/nobfd.conf -o $TMP/out" "check $TMP/nobfd.conf"; do
-    run "$GEN" $cmd --templates "$TMP/tpl"
-    echo "$output"
-    [ "$status" -eq 1 ]
-    [[ "$output" == *"$TMP/tpl/frr.conf.mustache:$line: unknown variable 'bfd_multiplyer' in a section this site leaves out (the built-in template has none there)"* ]]
-  done
-  [ ! -e "$TMP/out" ]
-  # a misspelt section would never render: refused wherever it stands
-  sed '0,/{{#bfd}}/s//{{#bdf}}/; 0,/{{\/bfd}}/s//{{\/bdf}}/' templates/frr.conf.mustache > "$TMP/tpl/frr.conf.mustache"
-  run "$GEN" check site.conf.example --templates "$TMP/tpl"
-  echo "$output"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"frr.conf.mustache:"*": unknown section 'bdf': the renderer gives none there and the built-in template uses none there, so it would never render"* ]]
-}
-
-@test "an override of a template the site does not render is held to its built-in template as a whole" {
-  grep -q '^\s*checker = probe' site.conf.example   # no dnsprobe.targets rendered
-  mkdir "$TMP/tpl"
-  sed 's/{{interval_ms}}/{{intervall_ms}}/' templates/dnsprobe.targets.mustache \
-    > "$TMP/tpl/dnsprobe.targets.mustache"
-  line=$(grep -n 'intervall_ms' "$TMP/tpl/dnsprobe.targets.mustache" | cut -d: -f1)
-  # (diff's 1 means "differs": its errors are 2)
-  for cmd in "1 render site.conf.example -o $TMP/out" "1 check site.conf.example" \
-             "2 diff site.conf.example $TMP/nothing"; do
-    run "$GEN" ${cmd#* } --templates "$TMP/tpl"
-    echo "$output"
-    [ "$status" -eq "${cmd%% *}" ]
-    [[ "$output" == *"$TMP/tpl/dnsprobe.targets.mustache:$line: unknown variable 'intervall_ms' in a template this site does not render (the built-in template has none there)"* ]]
-  done
-  [ ! -e "$TMP/out" ]
-  # one that does not compile is refused too
-  printf '{{#targets}}\n' > "$TMP/tpl/dnsprobe.targets.mustache"
-  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  echo "$output"
-  [ "$status" -eq 1 ]
-  [[ "$output" == *"$TMP/tpl/dnsprobe.targets.mustache:1: "*"targets"* ]]
-  [ ! -e "$TMP/out" ]
-  # the built-in's names where it has them pass: a reordered line
-  sed 's/^{{id}} {{source}}/{{source}} {{id}}/' templates/dnsprobe.targets.mustache \
-    > "$TMP/tpl/dnsprobe.targets.mustache"
-  ! cmp -s templates/dnsprobe.targets.mustache "$TMP/tpl/dnsprobe.targets.mustache"
-  "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
-  # names the renderers give every file (another built-in's header has them) pass too
-  { cat templates/lvsdns-watch.service.mustache; echo '# from {{site_file}}, router {{router_id}}'; } \
-    > "$TMP/tpl/lvsdns-watch.service.mustache"
-  "$GEN" check site.conf.example --templates "$TMP/tpl"
-  "$GEN" check tests/golden/watch/site.conf --templates "$TMP/tpl"
 }
 
 @test "dynamic-weight: misc_dynamic for the weighted instances; one drained with weight 0 keeps its 0" {
@@ -507,18 +276,6 @@ keep" ]
 	for o in --with-tools --stat --json --all --tar --probe --dnsprobe; do
 		grep -qF -- "\\fB$(echo "$o" | sed 's/-/\\-/g')\\fR" docs/cluster-gen.1 || { echo "cluster-gen.1 does not describe $o" >&2; return 1; }
 	done
-}
-
-@test "check accepts the example and names what it found" {
-  run "$GEN" check site.conf.example
-  [ "$status" -eq 0 ]
-  [[ "$output" == *"site resolvers-example is valid (3 services, 2 balancers, 2 real servers)"* ]]
-}
-
-@test "a missing site file is reported, exit 2" {
-  run "$GEN" check "$TMP/nope.conf"
-  [ "$status" -eq 2 ]
-  [[ "$output" == *"nope.conf: cannot read the site file: No such file or directory"* ]]
 }
 
 @test "site.conf(5) documents every schema option with its default" {
@@ -696,13 +453,4 @@ WANT
   awk '/^virtual_server/ { vs = $3 } /connect_port/ { print vs, $2 }' \
     "$TMP/dns/balancers/lvs1/keepalived.conf" | sort -u > "$TMP/dnsports"
   [ "$(cat "$TMP/dnsports")" = "$(printf '%s\n' '5300 5300' '5353 5353')" ]
-}
-
-@test "a site with nothing in it yet (no address at all) is valid and renders" {
-  printf 'site "only" {\n\tasn = 64512\n}\ncheck {\n\tname = "resolve.test.example"\n}\n' > "$TMP/only.conf"
-  run "$GEN" check "$TMP/only.conf"
-  [ "$status" -eq 0 ]
-  [ "$output" = "$TMP/only.conf: site only is valid (0 services, 0 balancers, 0 real servers)" ]
-  "$GEN" render "$TMP/only.conf" -o "$TMP/out"
-  [ -f "$TMP/out/bind-build/build.env" ]
 }
