@@ -64,9 +64,7 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 #define DNAT_ORDER "; where it adds rules (a new instance or VIP), before its balancer's " \
 		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
 		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
-/* A rule set loads whole, so one that gains rules and loses others has no
- * safe moment: before the reload the lost ones' instances still get
- * queries, after it the gained ones' already do. */
+
 /* A rule file that goes while its host stays: its instances of that family
  * left (their balancer sends them queries until its reload), or the host
  * turned to nat = stateless (dnat.nft takes over). */
@@ -75,6 +73,9 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 			 "then it sends them queries); where the host turns to nat = stateless, after " \
 			 "nft -f dnat.nft"
 
+/* A rule set loads whole, so one that gains rules and loses others has no
+ * safe moment: before the reload the lost ones' instances still get
+ * queries, after it the gained ones' already do. */
 #define DNAT_BOTH "; this change both adds rules and drops others, which belong on opposite " \
 		  "sides of the balancer's reload: make it two changes, first the site with the " \
 		  "new instances or VIPs added, then with the old ones removed"
