@@ -9,8 +9,14 @@ SBIN_PROGRAMS += rs-dnat
 MAN8 += docs/rs-dnat.8
 
 UNIT_TESTS += test_rs_rules
-test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) realserver/xt_common.c $(LIB_SRCS)
+test_rs_rules_SRCS := tests/unit/test_rs_rules.c $(RS_DNAT_CORE) $(LIB_SRCS)
 test_rs_rules_LIBS := -lcmocka
+UNIT_TESTS += test_rs_diff
+test_rs_diff_SRCS := tests/unit/test_rs_diff.c $(RS_DNAT_CORE) $(LIB_SRCS)
+test_rs_diff_LIBS := -lcmocka
+UNIT_TESTS += test_rs_xt
+test_rs_xt_SRCS := tests/unit/test_rs_xt.c realserver/xt_common.c $(LIB_SRCS)
+test_rs_xt_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats
 BATS_TESTS += tests/cli/realserver.bats
 BATS_TESTS += tests/e2e/dataplane.bats tests/e2e/dataplane-v6.bats
