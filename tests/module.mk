@@ -2,6 +2,12 @@
 UNIT_TESTS += test_template
 test_template_SRCS := tests/unit/test_template.c cluster-gen/template.c cluster-gen/template_render.c cluster-gen/template_ctx.c $(LIB_SRCS)
 test_template_LIBS := -lcmocka
+UNIT_TESTS += test_template_errors
+test_template_errors_SRCS := tests/unit/test_template_errors.c cluster-gen/template.c cluster-gen/template_render.c cluster-gen/template_ctx.c $(LIB_SRCS)
+test_template_errors_LIBS := -lcmocka
+UNIT_TESTS += test_template_override
+test_template_override_SRCS := tests/unit/test_template_override.c cluster-gen/template.c cluster-gen/template_render.c cluster-gen/template_ctx.c $(LIB_SRCS)
+test_template_override_LIBS := -lcmocka
 
 UNIT_TESTS += test_site_text
 test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c $(LIB_SRCS)
