@@ -17,7 +17,7 @@ test_rs_diff_LIBS := -lcmocka
 UNIT_TESTS += test_rs_xt
 test_rs_xt_SRCS := tests/unit/test_rs_xt.c realserver/xt_common.c $(LIB_SRCS)
 test_rs_xt_LIBS := -lcmocka
-BATS_TESTS += tests/cli/realserver-rsdnat.bats
+BATS_TESTS += tests/cli/realserver-rsdnat.bats tests/cli/realserver-rsdnat-zones.bats
 BATS_TESTS += tests/cli/realserver.bats
 BATS_TESTS += tests/e2e/dataplane.bats tests/e2e/dataplane-v6.bats
 # named@.service under a real systemd as PID 1 (systemd-nspawn), booted and rebooted
