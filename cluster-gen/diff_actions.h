@@ -1,5 +1,6 @@
-/* What each file's change means on its machine (diff_actions.c), for
- * cluster-gen diff (cmd_diff.c). */
+/* What each file's change means on its machine, for cluster-gen diff
+ * (cmd_diff.c): the facts read from the change (diff_facts.c) and the
+ * advice they lead to (diff_actions.c). */
 #ifndef LVSDNS_DIFF_ACTIONS_H
 #define LVSDNS_DIFF_ACTIONS_H
 
@@ -21,7 +22,7 @@ struct change_facts {
 };
 
 /* The facts of the change from old to new (NULL: added or removed), new_tree
- * the whole new tree, sorted. */
+ * the whole new tree, sorted (diff_facts.c). */
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    const struct files *new_tree);
 /* Appends to out what the machine of path (a path in a rendered tree) has to
