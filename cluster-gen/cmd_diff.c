@@ -118,7 +118,7 @@ struct tree_diff_total {
 	size_t plus, minus;
 	struct stat_row *rows;    /* --stat only */
 	size_t nrows;
-	const struct files *new_tree;
+	struct diff_trees *trees;
 };
 
 static void print_stat_rows(struct buf *out, const struct stat_row *rows, size_t n)
@@ -165,7 +165,7 @@ static void one_file(const struct file *old, const struct file *new, bool stat,
 	struct diff_stat ds;
 	struct buf hunks, act;
 	char mode_note[sizeof(((struct stat_row *)0)->mode)] = "";
-	struct change_facts facts = change_facts_of(old, new, t->new_tree);
+	struct change_facts facts = change_facts_of(old, new, t->trees);
 
 	buf_init(&hunks);
 	buf_init(&act);
@@ -213,7 +213,7 @@ static bool same_file(const struct file *a, const struct file *b)
 size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 		 unsigned context, struct buf *out)
 {
-	struct tree_diff_total t = { 0, 0, 0, 0, 0, NULL, 0, new };
+	struct tree_diff_total t = { 0, 0, 0, 0, 0, NULL, 0, diff_trees_new(old, new) };
 	size_t i = 0, j = 0, n;
 
 	if (stat)
@@ -231,6 +231,7 @@ size_t tree_diff(const struct files *old, const struct files *new, bool stat,
 			i++, j++;
 	}
 	n = t.added + t.removed + t.changed;
+	diff_trees_free(t.trees);
 	if (stat) {
 		print_stat_rows(out, t.rows, t.nrows);
 		free(t.rows);

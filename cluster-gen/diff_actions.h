@@ -17,14 +17,20 @@ extern const char *const change_kind_names[];   /* "added", "removed", "changed"
 struct change_facts {
 	bool vs_removed;   /* a keepalived.conf whose reload leaves a VIP withdrawn */
 	bool host_gone;    /* a real server's file, and the host left the site */
+	bool address_stays; /* a removed instance's address (or one of a host that left)
+			     * is a real server still: another host or instance has it */
 	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
 	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
 };
 
-/* The facts of the change from old to new (NULL: added or removed), new_tree
- * the whole new tree, sorted (diff_facts.c). */
+/* The two trees a diff compares (sorted), and what is read from them once. */
+struct diff_trees;
+struct diff_trees *diff_trees_new(const struct files *old, const struct files *new);
+void diff_trees_free(struct diff_trees *t);
+/* The facts of the change from old to new (NULL: added or removed), two
+ * files of t's trees (diff_facts.c). */
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
-				    const struct files *new_tree);
+				    struct diff_trees *t);
 /* Appends to out what the machine of path (a path in a rendered tree) has to
  * do for a change of kind (an enum change_kind) with facts f. */
 void change_action(const char *path, int kind, const struct change_facts *f, struct buf *out);

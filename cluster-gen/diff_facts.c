@@ -105,9 +105,10 @@ static bool nft_element(const char *line)
 	       strncmp(s, "type", 4) != 0;
 }
 
-/* The flows a DNAT rule file sends, sorted (one key per rule or element:
- * a flow is there as often as client networks ask for it). */
-struct flows {
+/* Strings, sorted once read: a DNAT rule file's flows (one per rule or
+ * element: a flow is there as often as client networks ask for it), the
+ * balancers' real servers. */
+struct keys {
 	char **v;
 	size_t n, cap;
 };
@@ -117,11 +118,33 @@ static int by_string(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static void keys_add(struct keys *k, char *key)
+{
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->v = xreallocarray(k->v, k->cap, sizeof(*k->v));
+	}
+	k->v[k->n++] = key;
+}
+
+static void keys_sort(struct keys *k)
+{
+	if (k->n > 1)
+		qsort(k->v, k->n, sizeof(*k->v), by_string);
+}
+
+static void keys_free(struct keys *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->v[i]);
+	free(k->v);
+}
+
 /* Each flow from a VIP to an instance that f sends: an iptables rule's
  * "VIP PROTO PORT>TARGET" (its client network left out: a new client
  * network is no new flow to order against the balancer's reload), an nft
  * map's element as it stands (nft_element). */
-static void dnat_flows(const struct file *f, struct flows *out)
+static void dnat_flows(const struct file *f, struct keys *out)
 {
 	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -135,30 +158,17 @@ static void dnat_flows(const struct file *f, struct flows *out)
 					word_after(line, " --to-destination ", to, sizeof(to)));
 		else if (nft_element(line))
 			key = xstrdup(line + strspn(line, " \t"));
-		if (key) {
-			if (out->n == out->cap) {
-				out->cap = out->cap ? out->cap * 2 : 64;
-				out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
-			}
-			out->v[out->n++] = key;
-		}
+		if (key)
+			keys_add(out, key);
 		p += strlen(line) + 1;
 		free(line);
 	}
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), by_string);
-}
-
-static void flows_free(struct flows *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		free(f->v[i]);
-	free(f->v);
+	keys_sort(out);
 }
 
 /* Whether a has a flow that b lacks (both sorted: one merge pass, so a host
  * of many rules costs no more than sorting them). */
-static bool has_flow_b_lacks(const struct flows *a, const struct flows *b)
+static bool has_flow_b_lacks(const struct keys *a, const struct keys *b)
 {
 	size_t j = 0;
 
@@ -177,7 +187,7 @@ static bool has_flow_b_lacks(const struct flows *a, const struct flows *b)
 static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 {
 	const char *name = strrchr(old->path, '/');
-	struct flows was = { 0 }, now = { 0 };
+	struct keys was = { 0 }, now = { 0 };
 	bool both;
 
 	if (!name || (strcmp(name, "/dnat.rules") && strcmp(name, "/dnat6.rules") &&
@@ -186,8 +196,8 @@ static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 	dnat_flows(old, &was);
 	dnat_flows(new, &now);
 	both = has_flow_b_lacks(&was, &now) && has_flow_b_lacks(&now, &was);
-	flows_free(&was);
-	flows_free(&now);
+	keys_free(&was);
+	keys_free(&now);
 	return both;
 }
 
@@ -220,12 +230,117 @@ static bool bgp_timers_changed(const struct file *old, const struct file *new)
 	return changed;
 }
 
-struct change_facts change_facts_of(const struct file *old, const struct file *new,
-				    const struct files *new_tree)
+struct diff_trees {
+	const struct files *old, *new;
+	struct keys served;      /* the new tree's real_server addresses, sorted */
+	bool served_read;
+};
+
+struct diff_trees *diff_trees_new(const struct files *old, const struct files *new)
 {
+	struct diff_trees *t = xcalloc(1, sizeof(*t));
+
+	t->old = old;
+	t->new = new;
+	return t;
+}
+
+void diff_trees_free(struct diff_trees *t)
+{
+	if (t)
+		keys_free(&t->served);
+	free(t);
+}
+
+/* The address every real_server line of the new tree's keepalived.conf
+ * files names, read once, at the first removed instance. */
+static const struct keys *served(struct diff_trees *t)
+{
+	for (size_t i = 0; !t->served_read && i < t->new->n; i++) {
+		const struct file *f = &t->new->v[i];
+		const char *name = strrchr(f->path, '/'), *end = f->data + f->len;
+
+		if (!name || strcmp(name, "/keepalived.conf") != 0)
+			continue;
+		for (const char *p = f->data; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p), lead = strspn(p, " \t");
+
+			if (lead + 12 < len && strncmp(p + lead, "real_server ", 12) == 0)
+				keys_add(&t->served, xasprintf("%.*s", (int)strcspn(p + lead + 12, " \n"),
+							       p + lead + 12));
+			p += len + 1;
+		}
+	}
+	if (!t->served_read)
+		keys_sort(&t->served);
+	t->served_read = true;
+	return &t->served;
+}
+
+/* Whether an instance's named.conf listens on an address the new tree's
+ * balancers still have as a real server ("listen-on port 53 { ADDR; };"). */
+static bool listens_on_served(const struct file *named, struct diff_trees *t)
+{
+	const char *end = named->data + named->len;
+
+	for (const char *p = named->data; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
+		const char *s = line + strspn(line, " \t"), *brace = strstr(s, "{ ");
+		char *addr = brace ? xasprintf("%.*s", (int)strcspn(brace + 2, "; }"), brace + 2) : NULL;
+		bool found = strncmp(s, "listen-on", 9) == 0 && addr &&
+			     bsearch(&addr, served(t)->v, served(t)->n, sizeof(char *), by_string);
+
+		p += strlen(line) + 1;
+		free(addr);
+		free(line);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+static bool is_named_conf(const char *path)
+{
+	const char *name = strrchr(path, '/');
+	size_t len = name ? strlen(name) : 0;
+
+	return len > 12 && strncmp(name, "/named-", 7) == 0 && strcmp(name + len - 5, ".conf") == 0;
+}
+
+/* Whether a removed real-server file's instance (its named-I.conf) or, for
+ * a host that left, any of the host's instances has an address the
+ * balancers keep as a real server: another host or instance has it now,
+ * and no reload of the balancer stops its queries. */
+static bool address_stays(const struct file *old, bool host_gone, struct diff_trees *t)
+{
+	const char *slash = strncmp(old->path, "realservers/", 12) ? NULL : strchr(old->path + 12, '/');
+	size_t plen = slash ? (size_t)(slash - old->path) + 1 : 0;
+
+	if (!slash)
+		return false;
+	if (is_named_conf(old->path))
+		return listens_on_served(old, t);
+	for (size_t i = 0; host_gone && i < t->old->n; i++) {
+		const struct file *f = &t->old->v[i];
+
+		if (strncmp(f->path, old->path, plen) == 0 && is_named_conf(f->path) &&
+		    listens_on_served(f, t))
+			return true;
+	}
+	return false;
+}
+
+struct change_facts change_facts_of(const struct file *old, const struct file *new,
+				    struct diff_trees *t)
+{
+	bool host_gone = !new && host_left(old->path, t->new);
+
 	return (struct change_facts){
 		.vs_removed = old && new && drops_virtual_server(old, new),
-		.host_gone = !new && host_left(old->path, new_tree),
+		.host_gone = host_gone,
+		.address_stays = !new && address_stays(old, host_gone, t),
 		.bgp_timers = old && new && bgp_timers_changed(old, new),
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 	};

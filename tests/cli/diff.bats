@@ -237,6 +237,27 @@ load workflow-lib.bash
 	printf '%s\n' "$output" | grep -E '^removed ' | refute_grep 'install (as|in) |rs-dnat -. apply|nft -f|run policy-routing|restart every'
 }
 
+@test "diff: a host replaced by another with its addresses, or an instance renamed, is stopped just before the new holder takes the address, not after a reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# new hardware: kai's instances, addresses and all, now on host kim
+	sed 's/^realserver kai {/realserver kim {/' "$TMP/site.conf" > "$TMP/kim.conf"
+	run "$GEN" diff --stat "$TMP/kim.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	moved_host="on real server kai: addresses of its instances stay real servers of its balancer \(another host has them now: no keepalived\.conf change stops their queries\), so do this just before the new host takes them over; queries to them are lost in between: "
+	echo "$output" | grep -E "^removed +realservers/kai/dnat\.rules .*${moved_host}once its named@ instances are stopped: rs-dnat -4 remove"
+	echo "$output" | grep -E "^removed +realservers/kai/named@\.service .*${moved_host}systemctl disable --now"
+	echo "$output" | grep -E "^removed +realservers/kai/named-a\.conf .*on real server kai: its address stays a real server of its balancer \(another host or instance has it now: no keepalived\.conf change stops its queries\), so do this just before the new holder takes the address over; queries to it are lost in between: systemctl disable --now named@a"
+	printf '%s\n' "$output" | grep -E '^removed +realservers/kai/' | refute_grep 'is reloaded without'
+	# instance b of lou renamed b2, same address
+	sed 's/^\tinstance b { vlan = 209 /\tinstance b2 { vlan = 209 /' "$TMP/site.conf" > "$TMP/b2.conf"
+	grep -q 'instance b2' "$TMP/b2.conf"
+	run "$GEN" diff --stat "$TMP/b2.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E "^removed +realservers/lou/named-b\.conf .*on real server lou: its address stays a real server of its balancer"
+	# a host that really leaves still goes after the reload (the test above)
+}
+
 @test "diff: added, removed and changed files each say what their machine must do" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# lou's instance b goes away; a new instance d comes on a new VLAN 213
