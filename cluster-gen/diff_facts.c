@@ -63,23 +63,34 @@ static bool drops_virtual_server(const struct file *old, const struct file *new)
 	return dropped;
 }
 
+/* The index of the first path of the sorted tree f that does not sort
+ * before the first plen octets of path: where the files below that
+ * directory begin, if it has any. */
+static size_t first_below(const struct files *f, const char *path, size_t plen)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(f->v[mid].path, path, plen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Whether path is a real server's file (realservers/HOST/...) and the
  * sorted tree new has nothing of HOST: the host left the site. */
 static bool host_left(const char *path, const struct files *new)
 {
 	const char *slash = !strncmp(path, "realservers/", 12) ? strchr(path + 12, '/') : NULL;
-	size_t plen = slash ? (size_t)(slash - path) + 1 : 0, lo = 0, hi = new->n;
+	size_t plen = slash ? (size_t)(slash - path) + 1 : 0, lo;
 
 	if (!slash)
 		return false;
-	while (lo < hi) {      /* the first path not below "realservers/HOST/" */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strncmp(new->v[mid].path, path, plen) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = first_below(new, path, plen);
 	return lo == new->n || strncmp(new->v[lo].path, path, plen) != 0;
 }
 
@@ -322,13 +333,12 @@ static bool address_stays(const struct file *old, bool host_gone, struct diff_tr
 		return false;
 	if (is_named_conf(old->path))
 		return listens_on_served(old, t);
-	for (size_t i = 0; host_gone && i < t->old->n; i++) {
-		const struct file *f = &t->old->v[i];
-
-		if (strncmp(f->path, old->path, plen) == 0 && is_named_conf(f->path) &&
-		    listens_on_served(f, t))
+	if (!host_gone)
+		return false;
+	for (size_t i = first_below(t->old, old->path, plen); i < t->old->n &&
+	     strncmp(t->old->v[i].path, old->path, plen) == 0; i++)
+		if (is_named_conf(t->old->v[i].path) && listens_on_served(&t->old->v[i], t))
 			return true;
-	}
 	return false;
 }
 
