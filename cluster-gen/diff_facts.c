@@ -151,10 +151,30 @@ static void keys_free(struct keys *k)
 	free(k->v);
 }
 
+/* The flow an nft map element sends, into a new string, or NULL for an
+ * element that sends none of its own. A flow is an element of the map from
+ * "IF . VIP . PROTO . PORT" to the instance: stateful mode's dnat map
+ * (": ADDR . PORT", the port the VIP's) or stateless mode's in map
+ * (": ADDR"), both "IF . VIP . PROTO . PORT>ADDR", so that a host turning
+ * from one mode to the other, whose instances stay, gains and loses no
+ * flow. The zone map's elements ("IF . VIP : ZONE") and stateless mode's
+ * out map ("ADDR . PROTO . PORT : VIP") follow from those. */
+static char *nft_flow(const char *line)
+{
+	const char *s = line + strspn(line, " \t"), *colon = strstr(s, " : "), *v = colon + 3;
+	int parts = 1;
+
+	for (const char *p = s; (p = memmem(p, (size_t)(colon - p), " . ", 3)); p += 3)
+		parts++;
+	if (parts != 4)
+		return NULL;
+	return xasprintf("%.*s>%.*s", (int)(colon - s), s, (int)strcspn(v, " ,"), v);
+}
+
 /* Each flow from a VIP to an instance that f sends: an iptables rule's
  * "VIP PROTO PORT>TARGET" (its client network left out: a new client
  * network is no new flow to order against the balancer's reload), an nft
- * map's element as it stands (nft_element). */
+ * map's as nft_flow gives it. */
 static void dnat_flows(const struct file *f, struct keys *out)
 {
 	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
@@ -168,7 +188,7 @@ static void dnat_flows(const struct file *f, struct keys *out)
 					word_after(line, " --dport ", port, sizeof(port)),
 					word_after(line, " --to-destination ", to, sizeof(to)));
 		else if (nft_element(line))
-			key = xstrdup(line + strspn(line, " \t"));
+			key = nft_flow(line);
 		if (key)
 			keys_add(out, key);
 		p += strlen(line) + 1;

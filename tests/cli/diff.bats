@@ -128,6 +128,25 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'both adds rules'
 }
 
+@test "diff: a host turning to nat = stateless or back keeps its flows: no 'two changes'" {
+	# the maps' elements change form (": ADDR . PORT" and a zone map, or
+	# ": ADDR" and an out map), not what they send where
+	sed 's/^\tbalancer = lvs1$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	grep -q 'nat = stateless' "$TMP/sl.conf"
+	"$GEN" render tests/golden/old-article/site.conf -o "$TMP/stateful"
+	"$GEN" render "$TMP/sl.conf" -o "$TMP/stateless"
+	run "$GEN" diff --stat "$TMP/sl.conf" "$TMP/stateful"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/dnat\.nft .*nft -f dnat\.nft'
+	echo "$output" | refute_grep 'both adds rules'
+	run "$GEN" diff --stat tests/golden/old-article/site.conf "$TMP/stateless"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/kai/dnat\.nft .*nft -f dnat\.nft'
+	echo "$output" | refute_grep 'both adds rules'
+}
+
 @test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# watch mode; resolver-v6 and kai's IPv6 instance leave the site
