@@ -64,6 +64,13 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		   "keepalived reload; where it drops an instance's or a VIP's rules, only after " \
 		   "that reload (or the VIP's withdrawal): until then the balancer sends there"
 
+/* A rule file that comes (a new host, a host's first instance of a family,
+ * an IPv6 VIP on an IPv4 site) carries the rules of instances or a VIP the
+ * balancer does not send to yet. */
+#define ADDED_ORDER "; before its balancer's keepalived reload that adds the instances or VIP it " \
+		    "has rules for: their checks go to the instance addresses, which answer without " \
+		    "the rules, so the balancer would send the VIP's queries there, to be dropped"
+
 /* A rule file that goes while its host stays: its instances of that family
  * left (their balancer sends them queries until its reload), or the host
  * turned to nat = stateless (dnat.nft takes over). */
@@ -230,12 +237,16 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 				   file[4] == '6' ? '6' : '4', file);
 		if (k == CHANGED)
 			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
+		else if (k == ADDED)
+			buf_puts(out, ADDED_ORDER);
 	} else if (!strcmp(file, "dnat.nft")) {
 		buf_puts(out, "without rs-dnat, or with nat = stateless: ");
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
 		if (k == CHANGED)
 			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
+		else if (k == ADDED)
+			buf_puts(out, ADDED_ORDER);
 	} else if (!strcmp(file, "sysctl.conf")) {
 		buf_puts(out, k == REMOVED ? SYSCTL_REMOVED :
 			 "install as /etc/sysctl.d/60-lvsdns.conf, then sysctl -p /etc/sysctl.d/60-lvsdns.conf"

@@ -147,6 +147,23 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'both adds rules'
 }
 
+@test "diff: IPv6 coming to an IPv4 site: the host's new rule file is loaded before the balancer's reload" {
+	# the IPv4-only example: no resolver-v6, no IPv6 neighbor, VLAN or instance
+	sed -e '/^service resolver-v6 {$/,/^}$/d' -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a }/' \
+		-e '/neighbor core-ffm-v6/d' -e '/vlan 605 /d' -e '/instance c { vlan = 605/d' \
+		-e 's#, "2001:db8::/32" }# }#' "$TMP/site.conf" > "$TMP/v4.conf"
+	"$GEN" check "$TMP/v4.conf" >/dev/null
+	"$GEN" render "$TMP/v4.conf" -o "$TMP/out"
+	[ ! -e "$TMP/out/realservers/kai/dnat6.rules" ]
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# the instance's check passes without the rules: loaded after the
+	# reload, the new VIP would be announced with its queries dropped
+	echo "$output" | grep -E "^added +realservers/kai/dnat6\.rules .*rs-dnat -6 apply dnat6\.rules \(one atomic commit each of the raw and nat tables\); before its balancer's keepalived reload that adds the instances or VIP it has rules for"
+	echo "$output" | grep -E "^changed +realservers/kai/dnat\.nft .*where it adds rules \(a new instance or VIP\), before its balancer's keepalived reload"
+}
+
 @test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# watch mode; resolver-v6 and kai's IPv6 instance leave the site
