@@ -127,9 +127,23 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "lvsdns-watch running on its new targets), install as "
 			   "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
 			   "systemctl reload keepalived");
+	else if (!strcmp(file, "frr.conf") && f->clause_match)
+		/* a restart loads the file whole: no clause is ever without its match */
+		buf_puts(out, "install as /etc/frr/frr.conf, then systemctl restart frr, not frr-reload.py: "
+			 "a route-map clause that stays matches another prefix-list now (bgp mode "
+			 "changed), and frr-reload.py deletes the old match before it adds the new "
+			 "one, so for that moment the clause permits every connected route of this "
+			 "balancer, announced to the core with the VIPs' metric; the restart ends this "
+			 "balancer's BGP sessions (its VIPs move to the other balancers; one only it "
+			 "carries is unannounced until they are back), so one balancer at a time, each "
+			 "once the one before has its sessions back");
 	else if (!strcmp(file, "frr.conf"))
-		buf_printf(out, "%s%s", k == REMOVED ? "systemctl disable --now frr" :
+		buf_printf(out, "%s%s%s", k == REMOVED ? "systemctl disable --now frr" :
 			   "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf",
+			   f->router_id ? "; the new bgp router-id makes bgpd end every session of this "
+			   "balancer and open it again: its VIPs move to the other balancers until its "
+			   "sessions are back, so one balancer at a time, each once the one before has "
+			   "its sessions back" : "",
 			   f->bgp_timers ? "; bgpd agrees the hold time with a peer only when their session "
 			   "opens, so the new timers bgp hold once it opens again: then vtysh -c 'clear bgp *' "
 			   "on one balancer at a time, each once the one before has its sessions back (its "

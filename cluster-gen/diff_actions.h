@@ -21,6 +21,8 @@ struct change_facts {
 			     * is a real server still: another host or instance has it */
 	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
 	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
+	bool router_id;    /* a frr.conf whose bgp router-id changed */
+	bool clause_match; /* a frr.conf route-map clause that stays but matches another list */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

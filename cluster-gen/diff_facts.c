@@ -232,11 +232,12 @@ static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 	return both;
 }
 
-/* The `timers bgp` line of a frr.conf, or "" when it has none. */
-static char *timers_line(const struct file *f)
+/* The line of f that starts with start (a "\n..." prefix), to its end, or
+ * "" when f has none; from, when given, where to look from. */
+static char *line_from(const struct file *f, const char *from, const char *start)
 {
-	const char *l = memmem(f->data, f->len, "\n timers bgp ", strlen("\n timers bgp "));
-	const char *end = f->data + f->len, *nl;
+	const char *b = from ? from : f->data, *end = f->data + f->len;
+	const char *l = memmem(b, (size_t)(end - b), start, strlen(start)), *nl;
 
 	if (!l)
 		return xstrdup("");
@@ -253,11 +254,77 @@ static bool bgp_timers_changed(const struct file *old, const struct file *new)
 
 	if (!name || strcmp(name, "/frr.conf") != 0)
 		return false;
-	was = timers_line(old);
-	now = timers_line(new);
+	was = line_from(old, NULL, "\n timers bgp ");
+	now = line_from(new, NULL, "\n timers bgp ");
 	changed = strcmp(was, now) != 0;
 	free(was);
 	free(now);
+	return changed;
+}
+
+/* Whether a frr.conf's bgp router-id differs between old and new: bgpd
+ * ends every established session when it changes. */
+static bool router_id_changed(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	char *was, *now;
+	bool changed;
+
+	if (!name || strcmp(name, "/frr.conf") != 0)
+		return false;
+	was = line_from(old, NULL, "\n bgp router-id ");
+	now = line_from(new, NULL, "\n bgp router-id ");
+	changed = *was && *now && strcmp(was, now) != 0;
+	free(was);
+	free(now);
+	return changed;
+}
+
+/* The match line of the route-map clause whose header line (with its
+ * leading newline) is header in f, "" when the clause has none, NULL when f
+ * has no such clause. */
+static char *clause_match(const struct file *f, const char *header)
+{
+	const char *end = f->data + f->len, *h = f->data;
+	size_t hl = strlen(header);
+	char *m;
+
+	while ((h = memmem(h, (size_t)(end - h), header, hl)) && h + hl < end && h[hl] != '\n')
+		h += hl;          /* "... permit 10" is no header of "... permit 100" */
+	if (!h)
+		return NULL;
+	m = line_from(f, h + hl, "\n");   /* the line after the header */
+	if (strncmp(m, "\n match ", strlen("\n match ")) != 0)
+		m[0] = '\0';
+	return m;
+}
+
+/* Whether a route-map clause of old frr.conf that new has too matches
+ * something else there (bgp mode changed: primary or backup lists become
+ * anycast ones, or back). frr-reload.py deletes the old match, one vtysh
+ * call a line, before it adds the new one, and a clause without a match
+ * permits every route. */
+static bool clause_match_changed(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/'), *end = old->data + old->len;
+	bool changed = false;
+
+	if (!name || strcmp(name, "/frr.conf") != 0)
+		return false;
+	for (const char *l = old->data; !changed && l && l < end;
+	     l = memchr(l + 1, '\n', (size_t)(end - l - 1))) {
+		char *header, *was, *now;
+
+		if (strncmp(l, "\nroute-map ", 11) != 0)
+			continue;
+		header = xasprintf("%.*s", (int)strcspn(l + 1, "\n") + 1, l);
+		was = clause_match(old, header);
+		now = clause_match(new, header);
+		changed = was && now && strcmp(was, now) != 0;
+		free(header);
+		free(was);
+		free(now);
+	}
 	return changed;
 }
 
@@ -368,6 +435,8 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 	bool host_gone = !new && host_left(old->path, t->new);
 
 	return (struct change_facts){
+		.router_id = old && new && router_id_changed(old, new),
+		.clause_match = old && new && clause_match_changed(old, new),
 		.vs_removed = old && new && drops_virtual_server(old, new),
 		.host_gone = host_gone,
 		.address_stays = !new && address_stays(old, host_gone, t),

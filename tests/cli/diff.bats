@@ -70,6 +70,49 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'clear bgp'
 }
 
+@test "diff: a change of bgp mode says to restart frr, not reload it; a moved primary only to reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed -e 's/mode = active-standby/mode = anycast/' -e '/^[[:space:]]*primary = /d' "$TMP/site.conf" > "$TMP/anycast.conf"
+	# frr-reload.py would delete clause 10's match (primary-vips-v4) before
+	# adding its new one (anycast-vips-v4): a clause without a match permits
+	# every connected route
+	run "$GEN" diff --stat "$TMP/anycast.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for lb in ffm4 dus2; do
+		echo "$output" | grep -E "^changed +balancers/$lb/frr\.conf .*on balancer $lb: install as /etc/frr/frr\.conf, then systemctl restart frr, not frr-reload\.py: a route-map clause that stays matches another prefix-list now .*one balancer at a time"
+	done
+	echo "$output" | refute_grep 'frr-reload\.py --reload'
+	# and back
+	"$GEN" render "$TMP/anycast.conf" -o "$TMP/any"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/any"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -c 'systemctl restart frr, not frr-reload')" -eq 2 ]
+	# resolver-a's primary moves to dus2: clauses come and go, none changes
+	# its match
+	sed -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-v6 }/' \
+		-e 's/primary = { resolver-b }/primary = { resolver-a, resolver-b }/' "$TMP/site.conf" > "$TMP/moved.conf"
+	run "$GEN" diff --stat "$TMP/moved.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | grep -cE 'frr\.conf .*frr-reload\.py --reload /etc/frr/frr\.conf$')" -eq 2 ]
+	echo "$output" | refute_grep 'restart frr'
+}
+
+@test "diff: a new bgp router-id (a balancer's new hardware) says its sessions restart: one balancer at a time" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/router-id = 198.51.100.1$/router-id = 198.51.100.11/' "$TMP/site.conf" > "$TMP/rid.conf"
+	run "$GEN" diff --stat "$TMP/rid.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +balancers/ffm4/frr\.conf .*frr-reload\.py --reload /etc/frr/frr\.conf; the new bgp router-id makes bgpd end every session of this balancer and open it again: .*one balancer at a time"
+	# a new neighbor address alone restarts no other session
+	sed 's/address = 198.51.100.254 /address = 198.51.100.250 /' "$TMP/site.conf" > "$TMP/nbr.conf"
+	run "$GEN" diff --stat "$TMP/nbr.conf" "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/frr\.conf .*frr-reload\.py --reload /etc/frr/frr\.conf$'
+}
+
 @test "diff: a rule set that gains an instance and loses another says to make two changes; new client networks or an added instance alone do not" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# instance b replaced by d: flows to 10.3.53.2 go, flows to 10.3.53.7 come
