@@ -118,7 +118,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strcmp(file, "keepalived.conf"))
 		/* the reload runs the preflight drop-in's checks (the new ones),
 		 * among them the guard's of the vips file */
-		buf_printf(out, "%s", k == REMOVED ? "systemctl disable --now keepalived" :
+		buf_printf(out, "%s%s", k == REMOVED ? "systemctl disable --now keepalived" :
 			   k == ADDED ? "once every other file of this balancer is in place, install as "
 					"/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
 					"systemctl enable --now keepalived" :
@@ -126,7 +126,12 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "removed: keepalived.service.d drop-ins, vips; with checker = watch, "
 			   "lvsdns-watch running on its new targets), install as "
 			   "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
-			   "systemctl reload keepalived");
+			   "systemctl reload keepalived",
+			   f->watch_new ? "; its checks move to lvsdns-watch: reload only once that has "
+			   "checked every target, the state file in /run/lvsdns of each instance that "
+			   "answers saying 0 (its first start writes them all 1, down, and spreads the "
+			   "first checks over one interval: up to rise intervals), or the instances "
+			   "still at 1 leave LVS at the reload, and a VIP with none left is withdrawn" : "");
 	else if (!strcmp(file, "frr.conf") && f->clause_match)
 		/* a restart loads the file whole: no clause is ever without its match */
 		buf_puts(out, "install as /etc/frr/frr.conf, then systemctl restart frr, not frr-reload.py: "

@@ -23,6 +23,7 @@ struct change_facts {
 	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
 	bool router_id;    /* a frr.conf whose bgp router-id changed */
 	bool clause_match; /* a frr.conf route-map clause that stays but matches another list */
+	bool watch_new;    /* a keepalived.conf whose checks move to lvsdns-watch (FILE_CHECK) */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

@@ -328,6 +328,18 @@ static bool clause_match_changed(const struct file *old, const struct file *new)
 	return changed;
 }
 
+/* Whether a keepalived.conf's checks move to the watcher: new has track
+ * files (FILE_CHECK), old none. */
+static bool watch_comes(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	const char *tf = "\ntrack_file ";
+
+	return name && !strcmp(name, "/keepalived.conf") &&
+	       !memmem(old->data, old->len, tf, strlen(tf)) &&
+	       memmem(new->data, new->len, tf, strlen(tf));
+}
+
 struct diff_trees {
 	const struct files *old, *new;
 	struct keys served;      /* the new tree's real_server addresses, sorted */
@@ -437,6 +449,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 	return (struct change_facts){
 		.router_id = old && new && router_id_changed(old, new),
 		.clause_match = old && new && clause_match_changed(old, new),
+		.watch_new = old && new && watch_comes(old, new),
 		.vs_removed = old && new && drops_virtual_server(old, new),
 		.host_gone = host_gone,
 		.address_stays = !new && address_stays(old, host_gone, t),

@@ -221,6 +221,29 @@ load workflow-lib.bash
 	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules; where the host.s instances of that family leave the site, only after their balancer.s keepalived\.conf \(in this diff\) is reloaded without them \(until then it sends them queries\); where the host turns to nat = stateless, after nft -f dnat\.nft$'
 }
 
+@test "diff: checks moving to lvsdns-watch say to reload keepalived only once the watcher has checked every target" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/checker = probe/checker = watch/' "$TMP/site.conf" > "$TMP/watch.conf"
+	run "$GEN" diff --stat "$TMP/watch.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	# the watcher's first start writes every state file 1 (down): a reload
+	# before its first checks would take the instances out of LVS
+	for lb in ffm4 dus2; do
+		echo "$output" | grep -E "^changed +balancers/$lb/keepalived\.conf .*systemctl reload keepalived; its checks move to lvsdns-watch: reload only once that has checked every target, the state file in /run/lvsdns of each instance that answers saying 0"
+	done
+	# once on the watcher, and away from it: nothing to wait for
+	"$GEN" render "$TMP/watch.conf" -o "$TMP/watched"
+	sed -i 's/weight = 1 }/weight = 2 }/' "$TMP/watch.conf"
+	run "$GEN" diff --stat "$TMP/watch.conf" "$TMP/watched"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/watched"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
+	echo "$output" | refute_grep 'move to lvsdns-watch'
+}
+
 @test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
 	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
