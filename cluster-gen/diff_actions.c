@@ -44,6 +44,9 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 	if (at && k == REMOVED)
 		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
 			   "and systemctl daemon-reload", (int)(at - file), file, file);
+	else if (at && k == ADDED)
+		buf_printf(out, "install in /etc/systemd/system/, then systemctl daemon-reload (the "
+			   "%.*s@ instances start with their configurations)", (int)(at - file), file);
 	else if (at)
 		/* all at once would take the host out of every balancer's pool */
 		buf_printf(out, "install in /etc/systemd/system/, systemctl daemon-reload, then restart "
@@ -154,15 +157,24 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "on one balancer at a time, each once the one before has its sessions back (its "
 			   "VIPs move to the other balancers meanwhile), and check 'Hold time is' in vtysh -c "
 			   "'show bgp neighbors'" : "");
+	else if (k == ADDED && !strcmp(file, "vips"))
+		buf_puts(out, "install as /etc/lvsdns/vips before keepalived starts "
+			 "(lvsdns-vip-guard reads it on every call)");
 	else if (!strcmp(file, "vips"))
 		/* the guard touches only listed addresses: a VIP dropped from the
 		 * list must come off while it is still listed */
 		buf_puts(out, "first take off each VIP the new file no longer lists "
 			 "(lvsdns-vip-guard down VIP), then install as /etc/lvsdns/vips "
 			 "(lvsdns-vip-guard reads it on every call; nothing to reload)");
+	else if (k == ADDED && !strcmp(file, "dnsprobe.targets"))
+		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets before lvsdns-watch.service "
+			 "(added too) starts: it reads the file then");
 	else if (!strcmp(file, "dnsprobe.targets"))
 		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets, then systemctl reload lvsdns-watch "
-			 "(it checks the file first; when added, lvsdns-watch.service starts with it)");
+			 "(it checks the file first)");
+	else if (k == ADDED && !strncmp(file, "interfaces.d/", 13))
+		buf_printf(out, "install in /etc/network/interfaces.d/, then ifup %s before keepalived "
+			   "starts (the stanza raises no VIP: keepalived's quorum_up does)", file + 13);
 	else if (!strncmp(file, "interfaces.d/", 13))
 		/* the stanza raises no VIP: keepalived's quorum_up re-adds them */
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifdown %s; ifup %s; "

@@ -218,6 +218,7 @@ load workflow-lib.bash
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^added +balancers/ffm4/lvsdns-watch\.service .*on balancer ffm4: install in /etc/systemd/system/, systemctl daemon-reload, then systemctl enable --now lvsdns-watch\.service$'
+	echo "$output" | grep -E '^added +balancers/ffm4/dnsprobe\.targets .*on balancer ffm4: install as /etc/lvsdns/dnsprobe\.targets before lvsdns-watch\.service \(added too\) starts: it reads the file then$'
 	echo "$output" | grep -E '^removed +realservers/kai/dnat6\.rules .*on real server kai: with rs-dnat: rs-dnat -6 remove, then remove /etc/lvsdns/dnat6\.rules; where the host.s instances of that family leave the site, only after their balancer.s keepalived\.conf \(in this diff\) is reloaded without them \(until then it sends them queries\); where the host turns to nat = stateless, after nft -f dnat\.nft$'
 }
 
@@ -358,6 +359,22 @@ load workflow-lib.bash
 	echo "$output"
 	echo "$output" | grep -E "^removed +realservers/lou/named-b\.conf .*on real server lou: its address stays a real server of its balancer"
 	# a host that really leaves still goes after the reload (the test above)
+}
+
+@test "diff: a new balancer's and a new host's files say what a fresh machine needs, not what a changed one does" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	add_mia
+	# a balancer ams9 for resolver-b beside dus2, and mia behind dus2
+	sed -i 's/^\(balancer dus2 {\)$/balancer ams9 {\n\trouter-id = 198.51.100.9\n\tservices = { resolver-b }\n\tneighbor core-ams { address = 198.51.100.252 }\n\tvlan 305 { interface = "eth1.305"  address = "10.9.53.1\/24" }\n}\n\n\1/' "$TMP/site.conf"
+	printf '\nrealserver ann {\n\tbalancer = ams9\n\tclients = { "10.0.0.0/8" }\n\tinstance a { vlan = 305  interface = "eth1.305"  address = 10.9.53.2 }\n}\n' >> "$TMP/site.conf"
+	"$GEN" check "$TMP/site.conf"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^added +balancers/ams9/vips .*on balancer ams9: install as /etc/lvsdns/vips before keepalived starts \(lvsdns-vip-guard reads it on every call\)$'
+	echo "$output" | grep -E '^added +balancers/ams9/interfaces\.d/lvsdns0 .*on balancer ams9: install in /etc/network/interfaces\.d/, then ifup lvsdns0 before keepalived starts \(the stanza raises no VIP: keepalived.s quorum_up does\)$'
+	echo "$output" | grep -E '^added +realservers/mia/named@\.service .*on real server mia: install in /etc/systemd/system/, then systemctl daemon-reload \(the named@ instances start with their configurations\)$'
+	printf '%s\n' "$output" | grep -E '^added ' | refute_grep 'first take off|ifdown|one at a time|systemctl reload lvsdns-watch'
 }
 
 @test "diff: added, removed and changed files each say what their machine must do" {
