@@ -213,6 +213,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 #define MOVED_INSTANCE "its address stays a real server of its balancer (another host or instance " \
 		       "has it now: no keepalived.conf change stops its queries), so do this just " \
 		       "before the new holder takes the address over; queries to it are lost in between: "
+#define LB_GONE_HOST "after keepalived is stopped on its balancer, which this diff removes too " \
+		     "(nothing reloads without this host; the stop ends its queries and withdraws " \
+		     "that balancer's VIPs): "
 #define MOVED_HOST "addresses of its instances stay real servers of its balancer (another host " \
 		   "has them now: no keepalived.conf change stops their queries), so do this just " \
 		   "before the new host takes them over; queries to them are lost in between: "
@@ -234,13 +237,14 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "%ssystemctl disable --now named@%.*s, then remove /etc/bind/%s and "
 				   "/var/cache/bind/%.*s (unless it holds zone files or keys of your own; "
 				   "install.sh does both)",
-				   f->address_stays ? MOVED_INSTANCE : f->host_gone ? AFTER_LB_HOST :
-				   AFTER_LB_INSTANCE, n, inst, file, n, inst);
+				   f->address_stays ? MOVED_INSTANCE : f->balancer_gone ? LB_GONE_HOST :
+				   f->host_gone ? AFTER_LB_HOST : AFTER_LB_INSTANCE, n, inst, file, n, inst);
 		else    /* named re-reads its configuration on SIGHUP, cache kept */
 			buf_printf(out, "install as /etc/bind/%s, then systemctl reload named@%.*s", file, n, inst);
 	} else if (k == REMOVED && f->host_gone && (xt || !strcmp(file, "dnat.nft"))) {
 		/* the whole host goes: its rules after its instances */
-		buf_puts(out, f->address_stays ? MOVED_HOST : AFTER_LB_HOST);
+		buf_puts(out, f->address_stays ? MOVED_HOST : f->balancer_gone ? LB_GONE_HOST :
+			 AFTER_LB_HOST);
 		buf_puts(out, "once its named@ instances are stopped: ");
 		if (xt)
 			buf_printf(out, "rs-dnat -%c remove where rs-dnat loaded the rules, then remove "
@@ -252,7 +256,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 				      "systemctl daemon-reload (while they are there, every start or reload "
 				      "of nftables loads the table again)");
 	} else if (k == REMOVED && f->host_gone && !strcmp(file, "named@.service")) {
-		buf_puts(out, f->address_stays ? MOVED_HOST : AFTER_LB_HOST);
+		buf_puts(out, f->address_stays ? MOVED_HOST : f->balancer_gone ? LB_GONE_HOST :
+			 AFTER_LB_HOST);
 		unit_action(file, k, out);
 	} else if (unit_action(file, k, out)) {
 		;   /* named@.service and any other unit */

@@ -19,6 +19,7 @@ struct change_facts {
 	bool host_gone;    /* a real server's file, and the host left the site */
 	bool address_stays; /* a removed instance's address (or one of a host that left)
 			     * is a real server still: another host or instance has it */
+	bool balancer_gone; /* a host that left was behind a balancer that leaves too */
 	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
 	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
 	bool router_id;    /* a frr.conf whose bgp router-id changed */

@@ -441,6 +441,33 @@ static bool address_stays(const struct file *old, bool host_gone, struct diff_tr
 	return false;
 }
 
+/* Whether the host of a real-server file that left the site was behind a
+ * balancer that leaves too: a keepalived.conf of the old tree that the new
+ * one lacks names the host's instances ("! HOST instance I via vlan V").
+ * Nothing then reloads without them: stopping that keepalived ends their
+ * queries. */
+static bool balancer_gone_too(const struct file *old, struct diff_trees *t)
+{
+	const char *slash = strchr(old->path + 12, '/');
+	char *mark = xasprintf("! %.*s instance ", (int)(slash - old->path - 12), old->path + 12);
+	bool gone = false;
+
+	for (size_t i = first_below(t->old, "balancers/", 10); !gone && i < t->old->n &&
+	     strncmp(t->old->v[i].path, "balancers/", 10) == 0; i++) {
+		const struct file *f = &t->old->v[i];
+		const char *name = strrchr(f->path, '/');
+		size_t at;
+
+		if (strcmp(name, "/keepalived.conf") != 0)
+			continue;
+		at = first_below(t->new, f->path, strlen(f->path) + 1);
+		gone = (at == t->new->n || strcmp(t->new->v[at].path, f->path) != 0) &&
+		       memmem(f->data, f->len, mark, strlen(mark));
+	}
+	free(mark);
+	return gone;
+}
+
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    struct diff_trees *t)
 {
@@ -453,6 +480,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.vs_removed = old && new && drops_virtual_server(old, new),
 		.host_gone = host_gone,
 		.address_stays = !new && address_stays(old, host_gone, t),
+		.balancer_gone = host_gone && balancer_gone_too(old, t),
 		.bgp_timers = old && new && bgp_timers_changed(old, new),
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 	};

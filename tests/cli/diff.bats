@@ -377,6 +377,23 @@ load workflow-lib.bash
 	printf '%s\n' "$output" | grep -E '^added ' | refute_grep 'first take off|ifdown|one at a time|systemctl reload lvsdns-watch'
 }
 
+@test "diff: a host that leaves with its balancer goes once that balancer's keepalived is stopped, not after a reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# dus2 and lou, its only host, leave; ffm4 takes resolver-b
+	sed -e '/^balancer dus2 {$/,/^}$/d' -e '/^realserver lou {$/,/^}$/d' \
+		-e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a, resolver-b, resolver-v6 }/' \
+		"$TMP/site.conf" > "$TMP/nodus.conf"
+	"$GEN" check "$TMP/nodus.conf"
+	run "$GEN" diff --stat "$TMP/nodus.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	gone="on real server lou: after keepalived is stopped on its balancer, which this diff removes too \(nothing reloads without this host; the stop ends its queries and withdraws that balancer.s VIPs\): "
+	echo "$output" | grep -E "^removed +realservers/lou/named-a\.conf .*${gone}systemctl disable --now named@a"
+	echo "$output" | grep -E "^removed +realservers/lou/dnat\.rules .*${gone}once its named@ instances are stopped"
+	echo "$output" | grep -E "^removed +realservers/lou/named@\.service .*${gone}"
+	echo "$output" | grep -E '^removed +balancers/dus2/keepalived\.conf .*on balancer dus2: systemctl disable --now keepalived$'
+}
+
 @test "diff: added, removed and changed files each say what their machine must do" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	# lou's instance b goes away; a new instance d comes on a new VLAN 213
