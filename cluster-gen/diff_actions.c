@@ -97,6 +97,13 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		      "when it appears)"
 
 /* A settings file that went away: the running kernel keeps its values. */
+/* A new query goes to every instance behind every balancer at once: one
+ * that no instance answers as the check wants withdraws every VIP. */
+#define CHECK_CHANGED "; the health check's query changed (name, type, class, port, transport, " \
+		      "fail-rcodes or timing): one every instance fails withdraws every VIP, so try " \
+		      "it first from this balancer (cluster-gen onboard SITE HOST --probe runs it " \
+		      "against a host's instances) and change one balancer at a time"
+
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
 
@@ -121,7 +128,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strcmp(file, "keepalived.conf"))
 		/* the reload runs the preflight drop-in's checks (the new ones),
 		 * among them the guard's of the vips file */
-		buf_printf(out, "%s%s", k == REMOVED ? "systemctl disable --now keepalived" :
+		buf_printf(out, "%s%s%s", k == REMOVED ? "systemctl disable --now keepalived" :
 			   k == ADDED ? "once every other file of this balancer is in place, install as "
 					"/etc/keepalived/keepalived.conf, then systemctl daemon-reload; "
 					"systemctl enable --now keepalived" :
@@ -134,7 +141,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "checked every target, the state file in /run/lvsdns of each instance that "
 			   "answers saying 0 (its first start writes them all 1, down, and spreads the "
 			   "first checks over one interval: up to rise intervals), or the instances "
-			   "still at 1 leave LVS at the reload, and a VIP with none left is withdrawn" : "");
+			   "still at 1 leave LVS at the reload, and a VIP with none left is withdrawn" : "",
+			   f->check_changed ? CHECK_CHANGED : "");
 	else if (!strcmp(file, "frr.conf") && f->clause_match)
 		/* a restart loads the file whole: no clause is ever without its match */
 		buf_puts(out, "install as /etc/frr/frr.conf, then systemctl restart frr, not frr-reload.py: "
@@ -170,8 +178,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets before lvsdns-watch.service "
 			 "(added too) starts: it reads the file then");
 	else if (!strcmp(file, "dnsprobe.targets"))
-		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets, then systemctl reload lvsdns-watch "
-			 "(it checks the file first)");
+		buf_printf(out, "install as /etc/lvsdns/dnsprobe.targets, then systemctl reload lvsdns-watch "
+			   "(it checks the file first)%s", f->check_changed ? CHECK_CHANGED : "");
 	else if (k == ADDED && !strncmp(file, "interfaces.d/", 13))
 		buf_printf(out, "install in /etc/network/interfaces.d/, then ifup %s before keepalived "
 			   "starts (the stanza raises no VIP: keepalived's quorum_up does)", file + 13);

@@ -25,6 +25,7 @@ struct change_facts {
 	bool router_id;    /* a frr.conf whose bgp router-id changed */
 	bool clause_match; /* a frr.conf route-map clause that stays but matches another list */
 	bool watch_new;    /* a keepalived.conf whose checks move to lvsdns-watch (FILE_CHECK) */
+	bool check_changed; /* a keepalived.conf or dnsprobe.targets that asks another query */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

@@ -340,6 +340,64 @@ static bool watch_comes(const struct file *old, const struct file *new)
 	       memmem(new->data, new->len, tf, strlen(tf));
 }
 
+/* The query of a check as a line of f gives it, without what names the
+ * instance: a MISC_CHECK's dnsprobe command without its -b source and
+ * target, a DNS_CHECK's type and name lines, a watch target's columns from
+ * qname on without its state file. NULL for any other line. */
+static char *check_query(const char *line, bool targets)
+{
+	const char *s = line + strspn(line, " \t"), *b, *last;
+
+	if (targets) {        /* id source server port qname ... fall state_file */
+		for (int i = 0; i < 4 && *s && *s != '#'; i++)
+			s += strcspn(s, " "), s += strspn(s, " ");
+		last = strrchr(s, ' ');
+		return *s && *s != '#' && last ? xasprintf("%.*s", (int)(last - s), s) : NULL;
+	}
+	if (!strncmp(s, "type ", 5) || !strncmp(s, "name ", 5))
+		return xstrdup(s);
+	if (strncmp(s, "misc_path ", 10) != 0 || !(b = strstr(s, " -b ")) ||
+	    !(last = strrchr(s, ' ')) || last < b)
+		return NULL;
+	b += 4;
+	return xasprintf("%.*s%.*s", (int)(b - s), s, (int)(last - b - strcspn(b, " ")),
+			 b + strcspn(b, " "));
+}
+
+/* The queries of f's checks, sorted. */
+static void check_queries(const struct file *f, bool targets, struct keys *out)
+{
+	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p), *q;
+
+		if ((q = check_query(line, targets)) != NULL)
+			keys_add(out, q);
+		p += strlen(line) + 1;
+		free(line);
+	}
+	keys_sort(out);
+}
+
+/* Whether a keepalived.conf or dnsprobe.targets asks another query: a
+ * query that old has and new lacks, or the other way round (the same
+ * query for more or fewer instances is none). */
+static bool check_query_changed(const struct file *old, const struct file *new)
+{
+	const char *name = strrchr(old->path, '/');
+	bool targets = name && !strcmp(name, "/dnsprobe.targets"), changed;
+	struct keys was = { 0 }, now = { 0 };
+
+	if (!name || (!targets && strcmp(name, "/keepalived.conf") != 0))
+		return false;
+	check_queries(old, targets, &was);
+	check_queries(new, targets, &now);
+	changed = was.n && now.n && (has_flow_b_lacks(&was, &now) || has_flow_b_lacks(&now, &was));
+	keys_free(&was);
+	keys_free(&now);
+	return changed;
+}
+
 struct diff_trees {
 	const struct files *old, *new;
 	struct keys served;      /* the new tree's real_server addresses, sorted */
@@ -477,6 +535,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.router_id = old && new && router_id_changed(old, new),
 		.clause_match = old && new && clause_match_changed(old, new),
 		.watch_new = old && new && watch_comes(old, new),
+		.check_changed = old && new && check_query_changed(old, new),
 		.vs_removed = old && new && drops_virtual_server(old, new),
 		.host_gone = host_gone,
 		.address_stays = !new && address_stays(old, host_gone, t),

@@ -278,15 +278,17 @@ load workflow-lib.bash
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl restart keepalived, not reload: a virtual server of a VIP that stays is gone'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl restart keepalived, not reload'
-	# a port added, or a whole service gone with its VIP: a reload does
+	# a port added, or a whole service gone with its VIP: a reload does (a
+	# port added is a query of its own to try first: its virtual server's
+	# quorum is its VIP's too)
 	sed 's/ports = { "udp\/53", "tcp\/53" }/ports = { "udp\/53", "tcp\/53", "tcp\/853" }/' \
 		site.conf.example > "$TMP/more.conf"
 	run "$GEN" diff --stat "$TMP/more.conf" "$TMP/out"
-	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
+	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived; the health check.s query changed \(name, type, class, port, '
 	printf '%s\n' "$output" | refute_grep 'restart keepalived'
 	"$GEN" render "$TMP/no-tcp.conf" -o "$TMP/out"
 	run "$GEN" diff site.conf.example "$TMP/out"
-	echo "$output" | grep -E '^# changed balancers/ffm4/keepalived\.conf: .*systemctl reload keepalived$'
+	echo "$output" | grep -E '^# changed balancers/ffm4/keepalived\.conf: .*systemctl reload keepalived(; the health check.s query changed .*)?$'
 }
 
 @test "diff: modes compare as git keeps them, executable or not, so a checked-out tree is not stale" {
@@ -392,6 +394,31 @@ load workflow-lib.bash
 	echo "$output" | grep -E "^removed +realservers/lou/dnat\.rules .*${gone}once its named@ instances are stopped"
 	echo "$output" | grep -E "^removed +realservers/lou/named@\.service .*${gone}"
 	echo "$output" | grep -E '^removed +balancers/dus2/keepalived\.conf .*on balancer dus2: systemctl disable --now keepalived$'
+}
+
+@test "diff: a new check query says to try it first and change one balancer at a time; a new weight or instance does not" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed 's/name = "resolve.test.example"/name = "probe.test.example"/' "$TMP/site.conf" > "$TMP/q.conf"
+	run "$GEN" diff --stat "$TMP/q.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for lb in ffm4 dus2; do
+		echo "$output" | grep -E "^changed +balancers/$lb/keepalived\.conf .*systemctl reload keepalived; the health check.s query changed \(name, type, class, port, transport, fail-rcodes or timing\): one every instance fails withdraws every VIP, so try it first from this balancer \(cluster-gen onboard SITE HOST --probe runs it against a host.s instances\) and change one balancer at a time$"
+	done
+	sed 's/weight = 1 }/weight = 2 }/' "$TMP/site.conf" > "$TMP/w.conf"
+	add_mia
+	for conf in "$TMP/w.conf" "$TMP/site.conf"; do
+		run "$GEN" diff --stat "$conf" "$TMP/out"
+		echo "$output"
+		[ "$status" -eq 1 ]
+		echo "$output" | refute_grep 'query changed'
+	done
+	# watch mode: the query is in the targets file
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/wout"
+	sed 's/resolve\.test\.roka\.net/probe.roka.net/' tests/golden/watch/site.conf > "$TMP/wq.conf"
+	run "$GEN" diff --stat "$TMP/wq.conf" "$TMP/wout"
+	echo "$output"
+	echo "$output" | grep -E '^changed +balancers/lvs1/dnsprobe\.targets .*systemctl reload lvsdns-watch \(it checks the file first\); the health check.s query changed'
 }
 
 @test "diff: added, removed and changed files each say what their machine must do" {
