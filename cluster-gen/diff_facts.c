@@ -1,8 +1,10 @@
 /* The facts about a changed file that decide what its machine must do,
- * read from the rendered text of its two versions: a keepalived.conf whose
- * reload leaves a VIP withdrawn, a host that left the site, new BGP timers,
- * a DNAT rule set that gains flows and loses others. diff_actions.c turns
- * them into advice. */
+ * read from the rendered text of its two versions and of the two trees: a
+ * keepalived.conf whose reload leaves a VIP withdrawn or whose checks move
+ * to the watcher, another check query, a host that left the site (with its
+ * balancer, or its addresses going on elsewhere), new BGP timers or
+ * router-id, a route-map clause matching another list, a DNAT rule set that
+ * gains flows and loses others. diff_actions.c turns them into advice. */
 #include "diff_actions.h"
 
 #include <stdio.h>
@@ -117,8 +119,8 @@ static bool nft_element(const char *line)
 }
 
 /* Strings, sorted once read: a DNAT rule file's flows (one per rule or
- * element: a flow is there as often as client networks ask for it), the
- * balancers' real servers. */
+ * element: a flow is there as often as client networks ask for it), a
+ * file's check queries, the balancers' real servers. */
 struct keys {
 	char **v;
 	size_t n, cap;
@@ -197,9 +199,9 @@ static void dnat_flows(const struct file *f, struct keys *out)
 	keys_sort(out);
 }
 
-/* Whether a has a flow that b lacks (both sorted: one merge pass, so a host
+/* Whether a has a key that b lacks (both sorted: one merge pass, so a host
  * of many rules costs no more than sorting them). */
-static bool has_flow_b_lacks(const struct keys *a, const struct keys *b)
+static bool has_key_b_lacks(const struct keys *a, const struct keys *b)
 {
 	size_t j = 0;
 
@@ -226,7 +228,7 @@ static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 		return false;
 	dnat_flows(old, &was);
 	dnat_flows(new, &now);
-	both = has_flow_b_lacks(&was, &now) && has_flow_b_lacks(&now, &was);
+	both = has_key_b_lacks(&was, &now) && has_key_b_lacks(&now, &was);
 	keys_free(&was);
 	keys_free(&now);
 	return both;
@@ -392,7 +394,7 @@ static bool check_query_changed(const struct file *old, const struct file *new)
 		return false;
 	check_queries(old, targets, &was);
 	check_queries(new, targets, &now);
-	changed = was.n && now.n && (has_flow_b_lacks(&was, &now) || has_flow_b_lacks(&now, &was));
+	changed = was.n && now.n && (has_key_b_lacks(&was, &now) || has_key_b_lacks(&now, &was));
 	keys_free(&was);
 	keys_free(&now);
 	return changed;
