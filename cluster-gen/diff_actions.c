@@ -96,7 +96,6 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		      "one that is not and sets the rest; at boot systemd sets an interface's keys " \
 		      "when it appears)"
 
-/* A settings file that went away: the running kernel keeps its values. */
 /* A new query goes to every instance behind every balancer at once: one
  * that no instance answers as the check wants withdraws every VIP. */
 #define CHECK_CHANGED "; the health check's query changed (name, type, class, port, transport, " \
@@ -104,6 +103,7 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		      "it first from this balancer (cluster-gen onboard SITE HOST --probe runs it " \
 		      "against a host's instances) and change one balancer at a time"
 
+/* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
 
@@ -215,18 +215,22 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 		      "this host (until then the balancer sends it queries): "
 #define AFTER_LB_INSTANCE "after its balancer's keepalived.conf (in this diff) is reloaded without " \
 			  "the instance (until then the balancer sends it queries): "
+
 /* An address that moved (a host replaced by another with its addresses, an
  * instance renamed) stays a real server: no reload stops its queries, and
  * the old and the new holder cannot have it at once. */
 #define MOVED_INSTANCE "its address stays a real server of its balancer (another host or instance " \
 		       "has it now: no keepalived.conf change stops its queries), so do this just " \
 		       "before the new holder takes the address over; queries to it are lost in between: "
-#define LB_GONE_HOST "after keepalived is stopped on its balancer, which this diff removes too " \
-		     "(nothing reloads without this host; the stop ends its queries and withdraws " \
-		     "that balancer's VIPs): "
 #define MOVED_HOST "addresses of its instances stay real servers of its balancer (another host " \
 		   "has them now: no keepalived.conf change stops their queries), so do this just " \
 		   "before the new host takes them over; queries to them are lost in between: "
+
+/* A host that leaves with its balancer: no keepalived.conf is reloaded
+ * without it; stopping that balancer's keepalived ends its queries. */
+#define LB_GONE_HOST "after keepalived is stopped on its balancer, which this diff removes too " \
+		     "(nothing reloads without this host; the stop ends its queries and withdraws " \
+		     "that balancer's VIPs): "
 
 static void realserver_action(const char *host, const char *file, enum change_kind k,
 			      const struct change_facts *f, struct buf *out)
