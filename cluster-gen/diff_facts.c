@@ -11,17 +11,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Whether f's file name (the last part of its path) is base. */
+static bool is_file(const struct file *f, const char *base)
+{
+	const char *name = strrchr(f->path, '/');
+
+	return name && strcmp(name + 1, base) == 0;
+}
+
+/* A copy of the line of f at *p (without its newline), *p moved past it;
+ * NULL at the end of f. */
+static char *next_line(const struct file *f, const char **p)
+{
+	const char *end = f->data + f->len, *nl;
+	char *line;
+
+	if (*p >= end)
+		return NULL;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	line = xasprintf("%.*s", (int)((nl ? nl : end) - *p), *p);
+	*p = nl ? nl + 1 : end;
+	return line;
+}
+
 /* "\nPROTO/PORT VIP" for each quorum_down command of a keepalived.conf, then
  * a last '\n': the virtual servers that report to the VIP guard, and for
  * which VIP. */
 static void guard_reports(const struct file *f, struct buf *out)
 {
-	const char *end = f->data + f->len;
+	const char *p = f->data;
+	char *line;
 
-	for (const char *l = f->data; l < end;) {
-		const char *nl = memchr(l, '\n', (size_t)(end - l));
-		size_t len = nl ? (size_t)(nl - l) : (size_t)(end - l);
-		char *line = xasprintf("%.*s", (int)len, l);
+	while ((line = next_line(f, &p)) != NULL) {
 		const char *vs = strstr(line, " --vs "), *q = strrchr(line, '"'), *vip = q;
 
 		if (strstr(line, "quorum_down \"") && vs && q > vs) {
@@ -31,7 +52,6 @@ static void guard_reports(const struct file *f, struct buf *out)
 			buf_printf(out, "\n%.*s %.*s", (int)strcspn(vs, " "), vs, (int)(q - vip), vip);
 		}
 		free(line);
-		l += len + 1;
 	}
 	buf_puts(out, "\n");
 }
@@ -42,11 +62,10 @@ static void guard_reports(const struct file *f, struct buf *out)
  * servers report again, which a reload never makes them do. */
 static bool drops_virtual_server(const struct file *old, const struct file *new)
 {
-	const char *name = strrchr(old->path, '/');
 	struct buf was, now;
 	bool dropped = false;
 
-	if (!name || strcmp(name, "/keepalived.conf") != 0)
+	if (!is_file(old, "keepalived.conf"))
 		return false;
 	buf_init(&was);
 	buf_init(&now);
@@ -179,9 +198,10 @@ static char *nft_flow(const char *line)
  * map's as nft_flow gives it. */
 static void dnat_flows(const struct file *f, struct keys *out)
 {
-	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
+	const char *p = f->data;
+	char *line;
+
+	while ((line = next_line(f, &p)) != NULL) {
 		char vip[64], proto[16], port[16], to[80], *key = NULL;
 
 		if (strstr(line, " --to-destination "))
@@ -193,7 +213,6 @@ static void dnat_flows(const struct file *f, struct keys *out)
 			key = nft_flow(line);
 		if (key)
 			keys_add(out, key);
-		p += strlen(line) + 1;
 		free(line);
 	}
 	keys_sort(out);
@@ -219,12 +238,10 @@ static bool has_key_b_lacks(const struct keys *a, const struct keys *b)
 /* Whether a host's DNAT rule file gains flows and loses others. */
 static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
 {
-	const char *name = strrchr(old->path, '/');
 	struct keys was = { 0 }, now = { 0 };
 	bool both;
 
-	if (!name || (strcmp(name, "/dnat.rules") && strcmp(name, "/dnat6.rules") &&
-		      strcmp(name, "/dnat.nft")))
+	if (!is_file(old, "dnat.rules") && !is_file(old, "dnat6.rules") && !is_file(old, "dnat.nft"))
 		return false;
 	dnat_flows(old, &was);
 	dnat_flows(new, &now);
@@ -247,36 +264,21 @@ static char *line_from(const struct file *f, const char *from, const char *start
 	return xasprintf("%.*s", (int)((nl ? nl : end) - l), l);
 }
 
-/* Whether a frr.conf's BGP timers differ between old and new. */
-static bool bgp_timers_changed(const struct file *old, const struct file *new)
+/* Whether a frr.conf's line that starts with start (a "\n..." prefix)
+ * differs between old and new; with both, only when both have one. Its BGP
+ * timers: bgpd agrees them when a session opens. Its router-id: bgpd ends
+ * every established session when it changes. */
+static bool frr_line_changed(const struct file *old, const struct file *new, const char *start,
+			     bool both)
 {
-	const char *name = strrchr(old->path, '/');
 	char *was, *now;
 	bool changed;
 
-	if (!name || strcmp(name, "/frr.conf") != 0)
+	if (!is_file(old, "frr.conf"))
 		return false;
-	was = line_from(old, NULL, "\n timers bgp ");
-	now = line_from(new, NULL, "\n timers bgp ");
-	changed = strcmp(was, now) != 0;
-	free(was);
-	free(now);
-	return changed;
-}
-
-/* Whether a frr.conf's bgp router-id differs between old and new: bgpd
- * ends every established session when it changes. */
-static bool router_id_changed(const struct file *old, const struct file *new)
-{
-	const char *name = strrchr(old->path, '/');
-	char *was, *now;
-	bool changed;
-
-	if (!name || strcmp(name, "/frr.conf") != 0)
-		return false;
-	was = line_from(old, NULL, "\n bgp router-id ");
-	now = line_from(new, NULL, "\n bgp router-id ");
-	changed = *was && *now && strcmp(was, now) != 0;
+	was = line_from(old, NULL, start);
+	now = line_from(new, NULL, start);
+	changed = (!both || (*was && *now)) && strcmp(was, now) != 0;
 	free(was);
 	free(now);
 	return changed;
@@ -308,10 +310,10 @@ static char *clause_match(const struct file *f, const char *header)
  * permits every route. */
 static bool clause_match_changed(const struct file *old, const struct file *new)
 {
-	const char *name = strrchr(old->path, '/'), *end = old->data + old->len;
+	const char *end = old->data + old->len;
 	bool changed = false;
 
-	if (!name || strcmp(name, "/frr.conf") != 0)
+	if (!is_file(old, "frr.conf"))
 		return false;
 	for (const char *l = old->data; !changed && l && l < end;
 	     l = memchr(l + 1, '\n', (size_t)(end - l - 1))) {
@@ -334,10 +336,9 @@ static bool clause_match_changed(const struct file *old, const struct file *new)
  * files (FILE_CHECK), old none. */
 static bool watch_comes(const struct file *old, const struct file *new)
 {
-	const char *name = strrchr(old->path, '/');
 	const char *tf = "\ntrack_file ";
 
-	return name && !strcmp(name, "/keepalived.conf") &&
+	return is_file(old, "keepalived.conf") &&
 	       !memmem(old->data, old->len, tf, strlen(tf)) &&
 	       memmem(new->data, new->len, tf, strlen(tf));
 }
@@ -369,13 +370,12 @@ static char *check_query(const char *line, bool targets)
 /* The queries of f's checks, sorted. */
 static void check_queries(const struct file *f, bool targets, struct keys *out)
 {
-	for (const char *p = f->data, *end = f->data + f->len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p), *q;
+	const char *p = f->data;
+	char *line, *q;
 
+	while ((line = next_line(f, &p)) != NULL) {
 		if ((q = check_query(line, targets)) != NULL)
 			keys_add(out, q);
-		p += strlen(line) + 1;
 		free(line);
 	}
 	keys_sort(out);
@@ -386,11 +386,10 @@ static void check_queries(const struct file *f, bool targets, struct keys *out)
  * query for more or fewer instances is none). */
 static bool check_query_changed(const struct file *old, const struct file *new)
 {
-	const char *name = strrchr(old->path, '/');
-	bool targets = name && !strcmp(name, "/dnsprobe.targets"), changed;
+	bool targets = is_file(old, "dnsprobe.targets"), changed;
 	struct keys was = { 0 }, now = { 0 };
 
-	if (!name || (!targets && strcmp(name, "/keepalived.conf") != 0))
+	if (!targets && !is_file(old, "keepalived.conf"))
 		return false;
 	check_queries(old, targets, &was);
 	check_queries(new, targets, &now);
@@ -404,6 +403,8 @@ struct diff_trees {
 	const struct files *old, *new;
 	struct keys served;      /* the new tree's real_server addresses, sorted */
 	bool served_read;
+	struct keys gone_hosts;  /* hosts behind a balancer the new tree lacks, sorted */
+	bool gone_read;
 };
 
 struct diff_trees *diff_trees_new(const struct files *old, const struct files *new)
@@ -417,8 +418,10 @@ struct diff_trees *diff_trees_new(const struct files *old, const struct files *n
 
 void diff_trees_free(struct diff_trees *t)
 {
-	if (t)
+	if (t) {
 		keys_free(&t->served);
+		keys_free(&t->gone_hosts);
+	}
 	free(t);
 }
 
@@ -428,18 +431,15 @@ static const struct keys *served(struct diff_trees *t)
 {
 	for (size_t i = 0; !t->served_read && i < t->new->n; i++) {
 		const struct file *f = &t->new->v[i];
-		const char *name = strrchr(f->path, '/'), *end = f->data + f->len;
+		const char *p = f->data;
+		char *line;
 
-		if (!name || strcmp(name, "/keepalived.conf") != 0)
-			continue;
-		for (const char *p = f->data; p < end;) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p), lead = strspn(p, " \t");
+		while (is_file(f, "keepalived.conf") && (line = next_line(f, &p)) != NULL) {
+			const char *s = line + strspn(line, " \t");
 
-			if (lead + 12 < len && strncmp(p + lead, "real_server ", 12) == 0)
-				keys_add(&t->served, xasprintf("%.*s", (int)strcspn(p + lead + 12, " \n"),
-							       p + lead + 12));
-			p += len + 1;
+			if (strncmp(s, "real_server ", 12) == 0 && s[12])
+				keys_add(&t->served, xasprintf("%.*s", (int)strcspn(s + 12, " "), s + 12));
+			free(line);
 		}
 	}
 	if (!t->served_read)
@@ -452,23 +452,23 @@ static const struct keys *served(struct diff_trees *t)
  * balancers still have as a real server ("listen-on port 53 { ADDR; };"). */
 static bool listens_on_served(const struct file *named, struct diff_trees *t)
 {
-	const char *end = named->data + named->len;
+	const char *p = named->data;
+	char *line;
+	bool found = false;
 
-	for (const char *p = named->data; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = xasprintf("%.*s", (int)(nl ? nl - p : end - p), p);
+	while (!found && (line = next_line(named, &p)) != NULL) {
 		const char *s = line + strspn(line, " \t"), *brace = strstr(s, "{ ");
-		char *addr = brace ? xasprintf("%.*s", (int)strcspn(brace + 2, "; }"), brace + 2) : NULL;
-		bool found = strncmp(s, "listen-on", 9) == 0 && addr &&
-			     bsearch(&addr, served(t)->v, served(t)->n, sizeof(char *), by_string);
 
-		p += strlen(line) + 1;
-		free(addr);
+		if (strncmp(s, "listen-on", 9) == 0 && brace) {
+			const struct keys *k = served(t);
+			char *addr = xasprintf("%.*s", (int)strcspn(brace + 2, "; }"), brace + 2);
+
+			found = k->n && bsearch(&addr, k->v, k->n, sizeof(char *), by_string);
+			free(addr);
+		}
 		free(line);
-		if (found)
-			return true;
 	}
-	return false;
+	return found;
 }
 
 static bool is_named_conf(const char *path)
@@ -505,26 +505,39 @@ static bool address_stays(const struct file *old, bool host_gone, struct diff_tr
  * balancer that leaves too: a keepalived.conf of the old tree that the new
  * one lacks names the host's instances ("! HOST instance I via vlan V").
  * Nothing then reloads without them: stopping that keepalived ends their
- * queries. */
+ * queries. The hosts of the balancers that leave are read once, at the
+ * first file of a host that left. */
 static bool balancer_gone_too(const struct file *old, struct diff_trees *t)
 {
 	const char *slash = strchr(old->path + 12, '/');
-	char *mark = xasprintf("! %.*s instance ", (int)(slash - old->path - 12), old->path + 12);
-	bool gone = false;
+	char *host = xasprintf("%.*s", (int)(slash - old->path - 12), old->path + 12);
+	bool gone;
 
-	for (size_t i = first_below(t->old, "balancers/", 10); !gone && i < t->old->n &&
+	for (size_t i = first_below(t->old, "balancers/", 10); !t->gone_read && i < t->old->n &&
 	     strncmp(t->old->v[i].path, "balancers/", 10) == 0; i++) {
 		const struct file *f = &t->old->v[i];
-		const char *name = strrchr(f->path, '/');
-		size_t at;
+		size_t at = first_below(t->new, f->path, strlen(f->path) + 1);
+		const char *p = f->data;
+		char *line;
 
-		if (strcmp(name, "/keepalived.conf") != 0)
-			continue;
-		at = first_below(t->new, f->path, strlen(f->path) + 1);
-		gone = (at == t->new->n || strcmp(t->new->v[at].path, f->path) != 0) &&
-		       memmem(f->data, f->len, mark, strlen(mark));
+		if (!is_file(f, "keepalived.conf") ||
+		    (at < t->new->n && strcmp(t->new->v[at].path, f->path) == 0))
+			continue;   /* the balancer stays */
+		while ((line = next_line(f, &p)) != NULL) {
+			const char *s = line + strspn(line, " \t"), *sp;
+
+			if (strncmp(s, "! ", 2) == 0 && (sp = strchr(s + 2, ' ')) &&
+			    strncmp(sp, " instance ", 10) == 0)
+				keys_add(&t->gone_hosts, xasprintf("%.*s", (int)(sp - s - 2), s + 2));
+			free(line);
+		}
 	}
-	free(mark);
+	if (!t->gone_read)
+		keys_sort(&t->gone_hosts);
+	t->gone_read = true;
+	gone = t->gone_hosts.n &&
+	       bsearch(&host, t->gone_hosts.v, t->gone_hosts.n, sizeof(char *), by_string);
+	free(host);
 	return gone;
 }
 
@@ -534,7 +547,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 	bool host_gone = !new && host_left(old->path, t->new);
 
 	return (struct change_facts){
-		.router_id = old && new && router_id_changed(old, new),
+		.router_id = old && new && frr_line_changed(old, new, "\n bgp router-id ", true),
 		.clause_match = old && new && clause_match_changed(old, new),
 		.watch_new = old && new && watch_comes(old, new),
 		.check_changed = old && new && check_query_changed(old, new),
@@ -542,7 +555,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.host_gone = host_gone,
 		.address_stays = !new && address_stays(old, host_gone, t),
 		.balancer_gone = host_gone && balancer_gone_too(old, t),
-		.bgp_timers = old && new && bgp_timers_changed(old, new),
+		.bgp_timers = old && new && frr_line_changed(old, new, "\n timers bgp ", false),
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 	};
 }
