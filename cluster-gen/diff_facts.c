@@ -25,11 +25,15 @@ static char *next_line(const struct file *f, const char **p)
 {
 	const char *end = f->data + f->len, *nl;
 	char *line;
+	size_t len;
 
 	if (*p >= end)
 		return NULL;
 	nl = memchr(*p, '\n', (size_t)(end - *p));
-	line = xasprintf("%.*s", (int)((nl ? nl : end) - *p), *p);
+	len = (size_t)((nl ? nl : end) - *p);
+	line = xmalloc(len + 1);   /* not xasprintf: this runs for every line of a changed file */
+	memcpy(line, *p, len);
+	line[len] = '\0';
 	*p = nl ? nl + 1 : end;
 	return line;
 }
