@@ -103,6 +103,14 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 		      "it first from this balancer (cluster-gen onboard SITE HOST --probe runs it " \
 		      "against a host's instances) and change one balancer at a time"
 
+/* A host that forwards IPv6 ignores router advertisements where accept_ra
+ * is 1 (the default): a default route learned from them is not renewed and
+ * goes when its lifetime ends, long after the change looked fine. */
+#define V6_FORWARDING "; it turns IPv6 forwarding on, and a forwarding host ignores router " \
+		      "advertisements on interfaces with accept_ra = 1: where this balancer learns " \
+		      "its IPv6 default route that way (ip -6 route show default: proto ra), set " \
+		      "accept_ra = 2 on that interface first, or the route goes when its lifetime ends"
+
 /* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
@@ -189,8 +197,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "systemctl restart keepalived (the VIPs are down until its checks pass)",
 			   file + 13, file + 13);
 	else if (!strcmp(file, "sysctl.conf"))
-		buf_puts(out, "install as /etc/sysctl.d/60-lvsdns.conf, then modprobe ip_vs; "
-			 "sysctl -p /etc/sysctl.d/60-lvsdns.conf" SYSCTL_IFACES);
+		buf_printf(out, "install as /etc/sysctl.d/60-lvsdns.conf, then modprobe ip_vs; "
+			   "sysctl -p /etc/sysctl.d/60-lvsdns.conf" SYSCTL_IFACES "%s",
+			   f->v6_forwarding ? V6_FORWARDING : "");
 	else if (!strcmp(file, "modules-load.conf"))
 		buf_puts(out, k == REMOVED ? "remove /etc/modules-load.d/lvsdns.conf" :
 			 "install as /etc/modules-load.d/lvsdns.conf, then modprobe ip_vs");

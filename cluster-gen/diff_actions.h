@@ -26,6 +26,7 @@ struct change_facts {
 	bool clause_match; /* a frr.conf route-map clause that stays but matches another list */
 	bool watch_new;    /* a keepalived.conf whose checks move to lvsdns-watch (FILE_CHECK) */
 	bool check_changed; /* a keepalived.conf or dnsprobe.targets that asks another query */
+	bool v6_forwarding; /* a balancer's sysctl.conf that starts forwarding IPv6 */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

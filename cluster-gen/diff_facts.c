@@ -545,6 +545,17 @@ static bool balancer_gone_too(const struct file *old, struct diff_trees *t)
 	return gone;
 }
 
+/* Whether new, a balancer's sysctl.conf, forwards IPv6 and old (NULL: a
+ * new balancer) did not. */
+static bool starts_v6_forwarding(const struct file *old, const struct file *new)
+{
+	const char *key = "\nnet.ipv6.conf.all.forwarding = 1\n";
+
+	return !strncmp(new->path, "balancers/", 10) && is_file(new, "sysctl.conf") &&
+	       memmem(new->data, new->len, key, strlen(key)) &&
+	       !(old && memmem(old->data, old->len, key, strlen(key)));
+}
+
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    struct diff_trees *t)
 {
@@ -561,5 +572,6 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.balancer_gone = host_gone && balancer_gone_too(old, t),
 		.bgp_timers = old && new && frr_line_changed(old, new, "\n timers bgp ", false),
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
+		.v6_forwarding = new && starts_v6_forwarding(old, new),
 	};
 }

@@ -190,7 +190,7 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'both adds rules'
 }
 
-@test "diff: IPv6 coming to an IPv4 site: the host's new rule file is loaded before the balancer's reload" {
+@test "diff: IPv6 coming to an IPv4 site: the host's new rule file is loaded before the balancer's reload; the balancer's sysctl.conf warns that forwarding ignores router advertisements" {
 	# the IPv4-only example: no resolver-v6, no IPv6 neighbor, VLAN or instance
 	sed -e '/^service resolver-v6 {$/,/^}$/d' -e 's/primary = { resolver-a, resolver-v6 }/primary = { resolver-a }/' \
 		-e '/neighbor core-ffm-v6/d' -e '/vlan 605 /d' -e '/instance c { vlan = 605/d' \
@@ -205,6 +205,17 @@ load workflow-lib.bash
 	# reload, the new VIP would be announced with its queries dropped
 	echo "$output" | grep -E "^added +realservers/kai/dnat6\.rules .*rs-dnat -6 apply dnat6\.rules \(one atomic commit each of the raw and nat tables\); before its balancer's keepalived reload that adds the instances or VIP it has rules for"
 	echo "$output" | grep -E "^changed +realservers/kai/dnat\.nft .*where it adds rules \(a new instance or VIP\), before its balancer's keepalived reload"
+	# the balancer starts forwarding IPv6, and then ignores router
+	# advertisements where accept_ra is 1: its RA default route would expire
+	echo "$output" | grep -E "^changed +balancers/ffm4/sysctl\.conf .*sysctl -p /etc/sysctl\.d/60-lvsdns\.conf once the VLAN interfaces .*; it turns IPv6 forwarding on, and a forwarding host ignores router advertisements on interfaces with accept_ra = 1: where this balancer learns its IPv6 default route that way \(ip -6 route show default: proto ra\), set accept_ra = 2 on that interface first, or the route goes when its lifetime ends\$"
+	# a balancer that forwarded IPv6 before is not warned again
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed -i 's/^\tvlan 109 { interface = "eth1.109"  address = "10.3.53.1\/24" }/&\n\tvlan 113 { interface = "eth1.113"  address = "10.7.53.1\/24" }/' "$TMP/site.conf"
+	grep -q 'vlan 113' "$TMP/site.conf"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E '^changed +balancers/ffm4/sysctl\.conf '
+	echo "$output" | refute_grep 'IPv6 forwarding on'
 }
 
 @test "diff: a unit that comes with checker = watch is enabled; the IPv6 rules of a host without IPv6 instances are removed" {
