@@ -32,7 +32,12 @@ static const char *component(const char *path, int i, char *out, size_t outlen)
 }
 
 /* A systemd unit (FILE ends in .service or .timer); false when it is not one. */
-static bool unit_action(const char *file, enum change_kind k, struct buf *out)
+/* A unit's ExecStartPre= lines run before its program starts, never
+ * while it runs: a change of those alone (or of comments) needs no restart. */
+#define START_ONLY "install in /etc/systemd/system/, then systemctl daemon-reload; only its " \
+		   "comments or ExecStartPre= lines changed, which run at the next start: no restart"
+
+static bool unit_action(const char *file, enum change_kind k, bool start_only, struct buf *out)
 {
 	size_t len = strlen(file);
 	bool unit = (len > 8 && !strcmp(file + len - 8, ".service")) ||
@@ -41,7 +46,9 @@ static bool unit_action(const char *file, enum change_kind k, struct buf *out)
 
 	if (!unit || strchr(file, '/'))
 		return false;
-	if (at && k == REMOVED)
+	if (k == CHANGED && start_only)
+		buf_puts(out, START_ONLY);
+	else if (at && k == REMOVED)
 		buf_printf(out, "systemctl disable --now every %.*s@ instance, then remove /etc/systemd/system/%s "
 			   "and systemctl daemon-reload", (int)(at - file), file, file);
 	else if (at && k == ADDED)
@@ -210,7 +217,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (!strncmp(file, "keepalived.service.d/", 21))
 		buf_printf(out, "%s /etc/systemd/system/%s, then systemctl daemon-reload",
 			   k == REMOVED ? "remove" : "install as", file);
-	else if (!unit_action(file, k, out))
+	else if (!unit_action(file, k, f->start_only, out))
 		buf_puts(out, "no daemon action known; install by hand");
 }
 
@@ -279,8 +286,8 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 	} else if (k == REMOVED && f->host_gone && !strcmp(file, "named@.service")) {
 		buf_puts(out, f->address_stays ? MOVED_HOST : f->balancer_gone ? LB_GONE_HOST :
 			 AFTER_LB_HOST);
-		unit_action(file, k, out);
-	} else if (unit_action(file, k, out)) {
+		unit_action(file, k, f->start_only, out);
+	} else if (unit_action(file, k, f->start_only, out)) {
 		;   /* named@.service and any other unit */
 	} else if (xt) {
 		/* the host loads one of its two rule sets, as install.sh and

@@ -27,6 +27,7 @@ struct change_facts {
 	bool watch_new;    /* a keepalived.conf whose checks move to lvsdns-watch (FILE_CHECK) */
 	bool check_changed; /* a keepalived.conf or dnsprobe.targets that asks another query */
 	bool v6_forwarding; /* a balancer's sysctl.conf that starts forwarding IPv6 */
+	bool start_only;   /* a unit whose ExecStartPre= lines or comments alone changed */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

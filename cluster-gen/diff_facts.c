@@ -556,6 +556,38 @@ static bool starts_v6_forwarding(const struct file *old, const struct file *new)
 	       !(old && memmem(old->data, old->len, key, strlen(key)));
 }
 
+/* The next line of f at *p that is neither a comment nor an ExecStartPre=
+ * line (NULL at the end of f). */
+static char *next_lasting_line(const struct file *f, const char **p)
+{
+	char *line;
+
+	while ((line = next_line(f, p)) && (line[0] == '#' || !strncmp(line, "ExecStartPre=", 13)))
+		free(line);
+	return line;
+}
+
+/* Whether old and new, a changed systemd unit, differ only in comments and
+ * in ExecStartPre= lines, which run at a start and not before. */
+static bool only_start_changed(const struct file *old, const struct file *new)
+{
+	const char *a = old->data, *b = new->data, *dot = strrchr(new->path, '.');
+	char *was, *now;
+	bool same, done;
+
+	if (!dot || strcmp(dot, ".service"))
+		return false;
+	do {
+		was = next_lasting_line(old, &a);
+		now = next_lasting_line(new, &b);
+		same = was && now ? !strcmp(was, now) : was == now;
+		done = !was || !now;
+		free(was);
+		free(now);
+	} while (same && !done);
+	return same;
+}
+
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    struct diff_trees *t)
 {
@@ -573,5 +605,6 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.bgp_timers = old && new && frr_line_changed(old, new, "\n timers bgp ", false),
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 		.v6_forwarding = new && starts_v6_forwarding(old, new),
+		.start_only = old && new && only_start_changed(old, new),
 	};
 }

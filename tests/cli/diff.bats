@@ -269,13 +269,39 @@ load workflow-lib.bash
 
 @test "diff: a changed unit restarts the host's instances one at a time; a changed named-I.conf reloads that instance" {
 	"$GEN" render site.conf.example -o "$TMP/out"
-	echo '# old' >>"$TMP/out/realservers/kai/named@.service"
+	# named's own flags differ: the running instances have the old ones
+	sed -i 's/^\(ExecStart=.*\) -c /\1 -4 -c /' "$TMP/out/realservers/kai/named@.service"
+	grep -q '^ExecStart=.* -4 -c ' "$TMP/out/realservers/kai/named@.service"
 	echo '# old' >>"$TMP/out/realservers/kai/named-a.conf"
 	run "$GEN" diff --stat site.conf.example "$TMP/out"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +realservers/kai/named@\.service .*systemctl daemon-reload, then restart the named@ instances one at a time, each once its balancer sees the one before up again$'
 	echo "$output" | grep -E '^changed +realservers/kai/named-a\.conf .*on real server kai: install as /etc/bind/named-a\.conf, then systemctl reload named@a$'
+}
+
+@test "diff: a unit whose ExecStartPre= lines or comments alone changed (a new nat mode) asks for daemon-reload, no restart" {
+	start_only="install in /etc/systemd/system/, then systemctl daemon-reload; only its comments or ExecStartPre= lines changed, which run at the next start: no restart\$"
+	"$GEN" render tests/golden/old-article/site.conf -o "$TMP/out"
+	sed 's/^\tbalancer = lvs1$/&\n\tnat = stateless/' tests/golden/old-article/site.conf > "$TMP/sl.conf"
+	grep -q 'nat = stateless' "$TMP/sl.conf"
+	run "$GEN" diff --stat "$TMP/sl.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E "^changed +realservers/kai/named@\.service .*on real server kai: $start_only"
+	# the rules themselves change through their own files' actions
+	echo "$output" | grep -E '^changed +realservers/kai/dnat\.nft '
+	# comments alone, here of the watcher's unit: the same
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/watch"
+	echo '# old' >>"$TMP/watch/balancers/lvs1/lvsdns-watch.service"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/watch"
+	echo "$output"
+	echo "$output" | grep -E "^changed +balancers/lvs1/lvsdns-watch\.service .*on balancer lvs1: $start_only"
+	# a line that stays in force while the program runs: a restart
+	sed -i 's/^ExecStart=/ExecStart=\/bin\/true /' "$TMP/watch/balancers/lvs1/lvsdns-watch.service"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/watch"
+	echo "$output"
+	echo "$output" | grep -E "^changed +balancers/lvs1/lvsdns-watch\.service .*on balancer lvs1: install in /etc/systemd/system/, systemctl daemon-reload, then systemctl restart lvsdns-watch\.service\$"
 }
 
 @test "diff: a VIP that loses a port asks for a keepalived restart, not a reload (a reload would leave it withdrawn)" {
