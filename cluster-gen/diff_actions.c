@@ -118,6 +118,15 @@ static bool unit_action(const char *file, enum change_kind k, bool start_only, s
 		      "its IPv6 default route that way (ip -6 route show default: proto ra), set " \
 		      "accept_ra = 2 on that interface first, or the route goes when its lifetime ends"
 
+/* Under "bgp route-map delay-timer 0", which earlier releases rendered,
+ * bgpd never applied a reload's route-map or prefix-list changes to what it
+ * already announced: a VIP that changed lists since kept its old MED. */
+#define DELAY_ZERO_GONE "; this frr.conf drops bgp route-map delay-timer 0, under which bgpd " \
+			"applied no reload's route-map or prefix-list changes to the routes it already " \
+			"announced (a VIP whose primary moved kept its old metric): after this reload, " \
+			"vtysh -c 'clear bgp * soft out' (no session is reset) announces every VIP as " \
+			"frr.conf says now"
+
 /* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
@@ -169,7 +178,7 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			 "carries is unannounced until they are back), so one balancer at a time, each "
 			 "once the one before has its sessions back");
 	else if (!strcmp(file, "frr.conf"))
-		buf_printf(out, "%s%s%s", k == REMOVED ? "systemctl disable --now frr" :
+		buf_printf(out, "%s%s%s%s", k == REMOVED ? "systemctl disable --now frr" :
 			   "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf",
 			   f->router_id ? "; the new bgp router-id makes bgpd end every session of this "
 			   "balancer and open it again: its VIPs move to the other balancers until its "
@@ -179,7 +188,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "opens, so the new timers bgp hold once it opens again: then vtysh -c 'clear bgp *' "
 			   "on one balancer at a time, each once the one before has its sessions back (its "
 			   "VIPs move to the other balancers meanwhile), and check 'Hold time is' in vtysh -c "
-			   "'show bgp neighbors'" : "");
+			   "'show bgp neighbors'" : "",
+			   f->delay_zero_gone ? DELAY_ZERO_GONE : "");
 	else if (k == ADDED && !strcmp(file, "vips"))
 		buf_puts(out, "install as /etc/lvsdns/vips before keepalived starts "
 			 "(lvsdns-vip-guard reads it on every call)");

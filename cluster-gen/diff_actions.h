@@ -28,6 +28,7 @@ struct change_facts {
 	bool check_changed; /* a keepalived.conf or dnsprobe.targets that asks another query */
 	bool v6_forwarding; /* a balancer's sysctl.conf that starts forwarding IPv6 */
 	bool start_only;   /* a unit whose ExecStartPre= lines or comments alone changed */
+	bool delay_zero_gone; /* a frr.conf that drops "bgp route-map delay-timer 0" */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

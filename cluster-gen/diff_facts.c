@@ -556,6 +556,16 @@ static bool starts_v6_forwarding(const struct file *old, const struct file *new)
 	       !(old && memmem(old->data, old->len, key, strlen(key)));
 }
 
+/* Whether old, a frr.conf, has the "bgp route-map delay-timer 0" of earlier
+ * releases and new does not. */
+static bool drops_delay_zero(const struct file *old, const struct file *new)
+{
+	const char *line = "\nbgp route-map delay-timer 0\n";
+
+	return is_file(new, "frr.conf") && memmem(old->data, old->len, line, strlen(line)) &&
+	       !memmem(new->data, new->len, line, strlen(line));
+}
+
 /* The next line of f at *p that is neither a comment nor an ExecStartPre=
  * line (NULL at the end of f). */
 static char *next_lasting_line(const struct file *f, const char **p)
@@ -606,5 +616,6 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 		.v6_forwarding = new && starts_v6_forwarding(old, new),
 		.start_only = old && new && only_start_changed(old, new),
+		.delay_zero_gone = old && new && drops_delay_zero(old, new),
 	};
 }

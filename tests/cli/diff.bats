@@ -70,6 +70,27 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'clear bgp'
 }
 
+@test "diff: a frr.conf of an earlier release (bgp route-map delay-timer 0) says to re-announce with clear bgp soft out after the reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	for lb in ffm4 dus2; do
+		sed -i 's/^! No "bgp route-map delay-timer": /bgp route-map delay-timer 0\n&/' "$TMP/out/balancers/$lb/frr.conf"
+		grep -qx 'bgp route-map delay-timer 0' "$TMP/out/balancers/$lb/frr.conf"
+	done
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for lb in ffm4 dus2; do
+		echo "$output" | grep -E "^changed +balancers/$lb/frr\.conf .*on balancer $lb: install as /etc/frr/frr\.conf, then /usr/lib/frr/frr-reload\.py --reload /etc/frr/frr\.conf; this frr\.conf drops bgp route-map delay-timer 0, under which bgpd applied no reload's route-map or prefix-list changes to the routes it already announced \(a VIP whose primary moved kept its old metric\): after this reload, vtysh -c 'clear bgp \* soft out' \(no session is reset\) announces every VIP as frr\.conf says now\$"
+	done
+	# once reloaded, other changes do not say it again
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	sed -i 's/holdtime = 3$/holdtime = 9/' "$TMP/site.conf"
+	run "$GEN" diff --stat "$TMP/site.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E '^changed +balancers/ffm4/frr\.conf '
+	echo "$output" | refute_grep 'soft out'
+}
+
 @test "diff: a change of bgp mode says to restart frr, not reload it; a moved primary only to reload" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
 	sed -e 's/mode = active-standby/mode = anycast/' -e '/^[[:space:]]*primary = /d' "$TMP/site.conf" > "$TMP/anycast.conf"

@@ -222,7 +222,7 @@ no $pl-dus2-primary-vips-v4 seq 3221226109 permit 192.0.2.125/32"
 	f=$TMP/out/balancers/ffm4/frr.conf
 	for line in 'frr defaults traditional' 'hostname ffm4' 'router bgp 64512' \
 		' bgp router-id 198.51.100.1' ' no bgp ebgp-requires-policy' \
-		' no bgp default ipv4-unicast' ' timers bgp 1 3' 'bgp route-map delay-timer 0' \
+		' no bgp default ipv4-unicast' ' timers bgp 1 3' \
 		' neighbor 198.51.100.254 remote-as 64512' \
 		' neighbor 198.51.100.254 description core router ffm' \
 		' neighbor 198.51.100.254 bfd profile lvsdns' \
@@ -241,6 +241,9 @@ no $pl-dus2-primary-vips-v4 seq 3221226109 permit 192.0.2.125/32"
 	# and nothing refused is kept: soft-reconfiguration inbound would hold
 	# every route the core sends (a full table) in Adj-RIB-In
 	absent 'soft-reconfiguration' "$f"
+	# FRR's route-map delay (5 s) stays: with 0, bgpd would never apply a
+	# reload's route-map changes to what it announces (bgp-failover.bats)
+	absent '^ *bgp route-map delay-timer' "$f"
 	# the IPv4 neighbor is activated in ipv4 unicast only
 	[ "$(grep -c '^  neighbor 198.51.100.254 activate$' "$f")" -eq 1 ]
 }

@@ -54,6 +54,25 @@ for prefix, primary, backup in (("192.0.2.10/32", "10.0.0.2", "10.0.0.3"),
 '
 }
 
+# A service switching its primary balancer, as an operator does it: the site
+# changed, rendered, and each balancer reloaded with frr-reload.py. The
+# core's best paths must follow, and back: bgpd applies route-map and
+# prefix-list changes to the routes it already announces only with a
+# route-map delay timer (with "bgp route-map delay-timer 0" it never did,
+# and each VIP kept its old MED).
+@test "moving each VIP's primary with frr-reload.py moves its best path there, and back" {
+	both_on_primaries
+	sed -e 's/primary = { vip-a }/primary = { vip-XX }/' -e 's/primary = { vip-b }/primary = { vip-a }/' \
+		-e 's/primary = { vip-XX }/primary = { vip-b }/' "$BED/site.conf" >"$BED/swapped.conf"
+	[ "$(grep -c 'primary = { vip-' "$BED/swapped.conf")" -eq 2 ]
+	"$CLUSTER_GEN" render "$BED/swapped.conf" -o "$BED/swapped"
+	for r in ffm4 dus2; do frr_reload "$r" "$BED/swapped/balancers/$r/frr.conf"; done
+	wait_for 20 core_best "$VIP_A" "10.0.0.3 MED"
+	wait_for 20 core_best "$VIP_B" "10.0.0.2 MED"
+	for r in ffm4 dus2; do frr_reload "$r" "$BED/render/balancers/$r/frr.conf"; done
+	both_on_primaries
+}
+
 @test "balancers accept nothing inbound and announce only their VIPs" {
 	both_on_primaries
 	# the core does announce 10.0.0.0/24 to the balancer ...

@@ -155,6 +155,17 @@ frr_load() {
 		echo "$1: vtysh -f $2 failed:" >&2; cat "$BED/$1/load.out" >&2; return 1; }
 }
 
+# Reloads router $1 with config file $2 as an operator does:
+# frr-reload.py --reload, which applies only the difference to the running
+# configuration (its vtysh.conf: an empty one in the router's directory).
+frr_reload() {
+	: >"$BED/$1/vtysh.conf"
+	ip netns exec "$(ns "$1")" timeout 60 python3 "$FRR_DIR/frr-reload.py" --reload \
+		--bindir "$(dirname "$(command -v vtysh)")" --vty_socket "$BED/$1" \
+		--confdir "$BED/$1" --rundir "$BED/$1" "$2" >"$BED/$1/reload.out" 2>&1 || {
+		echo "$1: frr-reload.py --reload $2 failed:" >&2; cat "$BED/$1/reload.out" >&2; return 1; }
+}
+
 # Stops one daemon (SIGTERM, as systemctl stop does) and waits for it; once
 # it has ended, its PID leaves BED/pids (the teardown must not kill whoever
 # gets that PID next).
