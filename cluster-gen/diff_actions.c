@@ -31,12 +31,13 @@ static const char *component(const char *path, int i, char *out, size_t outlen)
 	return out;
 }
 
-/* A systemd unit (FILE ends in .service or .timer); false when it is not one. */
 /* A unit's ExecStartPre= lines run before its program starts, never
  * while it runs: a change of those alone (or of comments) needs no restart. */
 #define START_ONLY "install in /etc/systemd/system/, then systemctl daemon-reload; only its " \
 		   "comments or ExecStartPre= lines changed, which run at the next start: no restart"
 
+/* A systemd unit (FILE ends in .service or .timer), start_only when only
+ * its comments or ExecStartPre= lines changed; false when it is not one. */
 static bool unit_action(const char *file, enum change_kind k, bool start_only, struct buf *out)
 {
 	size_t len = strlen(file);
