@@ -151,17 +151,11 @@ setup() {
   [[ "${lines[1]}" == "+ -A LVSDNS-PRE -s 2001:db8:1::/64 -d 2001:db8:53::53/128 -i eth1.609 -p tcp"* ]]
 }
 
-# ask_from_port LINK PORT: as ask LINK udp, from the client's source port
-# PORT. A query with no answer in two tries is asked once more, and says so
-# (see dataplane.bats); an answer, right or wrong, is never asked again.
+# ask_from_port LINK PORT: as ask LINK udp, from the client's source port PORT.
 ask_from_port() {
-  local out n
+  local out
   cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
-  for n in 1 2; do
-    out=$(cn dig -6 +notcp +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" CH TXT id.server) && break
-    [ "$n" = 2 ] && { echo "no answer"; return 0; }
-    echo "VLAN $1 port $2: no answer in two tries; asking once more" >&2
-  done
+  out=$(cn dig -6 +notcp +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
   awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out"
 }
 
