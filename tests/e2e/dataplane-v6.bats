@@ -151,12 +151,14 @@ setup() {
   [[ "${lines[1]}" == "+ -A LVSDNS-PRE -s 2001:db8:1::/64 -d 2001:db8:53::53/128 -i eth1.609 -p tcp"* ]]
 }
 
-# ask_from_port LINK PORT: as ask LINK udp, from the client's source port PORT.
+# ask_from_port LINK PORT: the NSID of the instance that answers a udp query
+# through VLAN LINK from the client's source port PORT. The query is of
+# class IN (see dataplane.bats: BIND limits CH answers to 3 a second).
 ask_from_port() {
   local out
   cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
-  out=$(cn dig -6 +notcp +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
-  awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out"
+  out=$(cn dig -6 +notcp +nsid +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" 10.in-addr.arpa SOA) || { echo "no answer"; return 0; }
+  sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out"
 }
 
 # The balancer moves a client that keeps its source port from VLAN 605's
