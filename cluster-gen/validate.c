@@ -442,5 +442,6 @@ void validate_site(const struct site *s, struct diags *d)
 	validate_quorum(s, bh, d);
 	free(bh);
 	validate_watch_ids(s, d);
+	validate_chaos_rate(s, d);
 	validate_primaries(s, d);
 }

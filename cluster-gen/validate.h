@@ -19,6 +19,8 @@ void validate_realservers(const struct site *s, struct diags *d);
 void validate_check(const struct site *s, struct diags *d);
 /* Watch mode's target ids against dnsprobe's limit (validate_check.c). */
 void validate_watch_ids(const struct site *s, struct diags *d);
+/* A CH check more frequent than BIND's _bind view answers (validate_check.c). */
+void validate_chaos_rate(const struct site *s, struct diags *d);
 /* "WHAT name 'NAME' is not safe ..." unless safe_name(name). */
 void check_name(struct diags *d, int line, const char *what, const char *name);
 

@@ -161,3 +161,68 @@ void validate_watch_ids(const struct site *s, struct diags *d)
 					 r->name, r->instances[j].name, r->name, r->instances[j].name);
 	}
 }
+
+/* BIND answers class CH (id.server, hostname.bind, version.bind) from its
+ * built-in "_bind" view, which answers each client network (a /24, a /56)
+ * at most 3 times a second over UDP and drops the rest (rate-limit,
+ * slip 0): more checks than that fail on an instance that is fine. */
+#define BIND_CHAOS_PER_SECOND 3.0
+
+/* The UDP checks a second balancer b sends each of its instances of IP
+ * version v: one per UDP virtual server and delay-loop (probe), or one per
+ * UDP port and interval (watch, one target per port). */
+static double udp_checks_per_second(const struct site *s, const struct balancer *b, int v)
+{
+	const struct check *c = &s->check;
+	double rate = 0;
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct service *sv = &s->services[i];
+
+		if (!balancer_carries(b, i) || addr_version(&sv->vip) != v || !sv->delay_loop)
+			continue;
+		for (size_t p = 0; p < sv->nports; p++)
+			if (sv->ports[p].proto == PROTO_UDP)
+				rate += 1.0 / sv->delay_loop;
+	}
+	if (c->checker == CHECKER_WATCH && c->interval) {
+		size_t n, udp = 0;
+		struct port_proto *pp = balancer_family_ports(s, b, v == 4 ? AF_INET : AF_INET6, &n);
+
+		for (size_t p = 0; p < n; p++)
+			udp += pp[p].proto == PROTO_UDP;
+		free(pp);
+		rate = (double)udp / c->interval;
+	}
+	return rate;
+}
+
+static bool has_instances(const struct site *s, size_t lb, int v)
+{
+	for (size_t i = 0; i < s->nrealservers; i++)
+		for (size_t j = 0; s->realservers[i].balancer == lb && j < s->realservers[i].ninstances; j++)
+			if (addr_version(&s->realservers[i].instances[j].address) == v)
+				return true;
+	return false;
+}
+
+void validate_chaos_rate(const struct site *s, struct diags *d)
+{
+	const struct check *c = &s->check;
+
+	if (strcmp(c->qclass, "CH") || c->transport == TRANSPORT_TCP || c->checker == CHECKER_KEEPALIVED_DNS)
+		return;
+	for (size_t lb = 0; lb < s->nbalancers; lb++)
+		for (int v = 4; v <= 6; v += 2) {
+			double rate = udp_checks_per_second(s, &s->balancers[lb], v);
+
+			if (rate > BIND_CHAOS_PER_SECOND && has_instances(s, lb, v))
+				diag_add(d, c->qclass_at.line,
+					 "ask class IN, a name the resolvers answer (that also shows recursion "
+					 "works), or check less often (delay-loop, interval, transport = tcp)",
+					 "check: class CH is answered by BIND's built-in _bind view at most %.0f "
+					 "times a second per client network, the rest dropped; balancer %s "
+					 "would check each of its IPv%d instances %.2f times a second over UDP",
+					 BIND_CHAOS_PER_SECOND, s->balancers[lb].name, v, rate);
+		}
+}

@@ -116,3 +116,31 @@ limit_is() {
   "$GEN" render "$TMP/only.conf" -o "$TMP/out"
   [ -f "$TMP/out/bind-build/build.env" ]
 }
+
+# BIND answers class CH from its built-in _bind view, at most 3 times a
+# second per client network (tests/bad/check-chaos-rate.conf: 4 a second).
+@test "a CH check is refused only where an instance would be asked over UDP more than 3 times a second" {
+  bad=tests/bad/check-chaos-rate.conf
+  run "$GEN" check "$bad"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"balancer ffm4 would check each of its IPv4 instances 4.00 times a second over UDP"* ]]
+  # 3 a second is what BIND answers
+  sed 's/^service resolver-d .*$//; s/, resolver-d//' "$bad" >"$BATS_TEST_TMPDIR/three.conf"
+  "$GEN" check "$BATS_TEST_TMPDIR/three.conf"
+  # class IN, TCP checks and watch mode (one target per instance and port) ask no CH over UDP that often
+  sed 's/class = CH/class = IN/' "$bad" >"$BATS_TEST_TMPDIR/in.conf"
+  "$GEN" check "$BATS_TEST_TMPDIR/in.conf"
+  sed 's/class = CH/&\n\ttransport = tcp/' "$bad" >"$BATS_TEST_TMPDIR/tcp.conf"
+  "$GEN" check "$BATS_TEST_TMPDIR/tcp.conf"
+  sed 's/class = CH/&\n\tchecker = watch\n\tinterval = 1/' "$bad" >"$BATS_TEST_TMPDIR/watch.conf"
+  "$GEN" check "$BATS_TEST_TMPDIR/watch.conf"
+  # watch mode with four UDP ports checked every second: refused
+  sed -e 's/class = CH/&\n\tchecker = watch\n\tinterval = 1/' \
+    -e 's/^service resolver-\([a-d]\) { vip = \(192.0.2.12[4-7]\)  delay-loop = 1 }$/service resolver-\1 { vip = \2  ports = { "udp\/53", "udp\/5300", "udp\/5301", "udp\/5302" } }/' \
+    "$bad" >"$BATS_TEST_TMPDIR/ports.conf"
+  grep -q 'udp/5302' "$BATS_TEST_TMPDIR/ports.conf"
+  run "$GEN" check "$BATS_TEST_TMPDIR/ports.conf"
+  echo "$output"
+  [ "$status" -eq 2 ]
+  [[ "$output" == *"IPv4 instances 4.00 times a second over UDP"* ]]
+}
