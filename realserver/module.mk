@@ -20,8 +20,10 @@ test_rs_xt_LIBS := -lcmocka
 BATS_TESTS += tests/cli/realserver-rsdnat.bats tests/cli/realserver-rsdnat-zones.bats
 BATS_TESTS += tests/cli/realserver.bats
 BATS_TESTS += tests/e2e/dataplane.bats tests/e2e/dataplane-v6.bats
-# named@.service under a real systemd as PID 1 (systemd-nspawn), booted and rebooted
-BATS_TESTS += tests/e2e/systemd-boot.bats
+# named@.service under a real systemd as PID 1 (systemd-nspawn), booted and rebooted;
+# nftables.service with install.sh's drop-in; the balancer's lvsdns-watch and keepalived drop-ins
+BATS_TESTS += tests/e2e/systemd-boot-rs.bats tests/e2e/systemd-boot-nftables.bats
+BATS_TESTS += tests/e2e/systemd-boot-lb.bats
 
 BENCH_TARGETS += bench-dataplane
 .PHONY: bench-dataplane

@@ -361,7 +361,7 @@ keep" ]
 
 # keepalived runs on without a program it will not run; the drop-in stops
 # its start and its reload instead (tests/cli/script-check.bats shows the
-# rules, tests/e2e/systemd-boot.bats the drop-in under a real systemd).
+# rules, tests/e2e/systemd-boot-lb.bats the drop-in under a real systemd).
 @test "keepalived's preflight drop-in runs keepalived's config test and checks the guard (and in probe mode dnsprobe) before a start and a reload; systemd accepts it" {
   "$GEN" render site.conf.example -o "$TMP/out"
   "$GEN" render tests/golden/watch/site.conf -o "$TMP/watch"

@@ -1,4 +1,5 @@
-# Shared by tests/e2e/systemd-boot.bats and tests/slow/bind-build-debian.bats:
+# Shared by tests/e2e/systemd-boot-lib.bash (the systemd-boot-*.bats files)
+# and tests/slow/bind-build-debian.bats:
 # hosts booted under a real systemd as PID 1, each a systemd-nspawn container
 # of this machine's own /usr (read-only) and an /etc of its own, in a network
 # namespace the caller made. The caller sets DP_TMP (its directory; the

@@ -1,6 +1,7 @@
 # Shared by tests/e2e/dataplane.bats, tests/cli/workflow-dataplane.bats,
-# tests/e2e/systemd-boot.bats and realserver/bench-dataplane.sh: the two
-# namespaces of the data-plane topology and the named instances in them.
+# tests/e2e/systemd-boot-lib.bash (the systemd-boot-*.bats files) and
+# realserver/bench-dataplane.sh: the two namespaces of the data-plane
+# topology and the named instances in them.
 # The caller sets DP_TMP (a fresh directory), NS_CL and NS_RS (namespace
 # names carrying a per-run prefix) and GEN (cluster-gen), and calls
 # dp_teardown however it ends. Only PIDs started here are killed.
