@@ -176,6 +176,15 @@ static double udp_checks_per_second(const struct site *s, const struct balancer 
 	const struct check *c = &s->check;
 	double rate = 0;
 
+	if (c->checker == CHECKER_WATCH) {
+		size_t n, udp = 0;
+		struct port_proto *pp = balancer_family_ports(s, b, v == 4 ? AF_INET : AF_INET6, &n);
+
+		for (size_t p = 0; p < n; p++)
+			udp += pp[p].proto == PROTO_UDP;
+		free(pp);
+		return c->interval ? (double)udp / c->interval : 0;
+	}
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct service *sv = &s->services[i];
 
@@ -185,24 +194,19 @@ static double udp_checks_per_second(const struct site *s, const struct balancer 
 			if (sv->ports[p].proto == PROTO_UDP)
 				rate += 1.0 / sv->delay_loop;
 	}
-	if (c->checker == CHECKER_WATCH && c->interval) {
-		size_t n, udp = 0;
-		struct port_proto *pp = balancer_family_ports(s, b, v == 4 ? AF_INET : AF_INET6, &n);
-
-		for (size_t p = 0; p < n; p++)
-			udp += pp[p].proto == PROTO_UDP;
-		free(pp);
-		rate = (double)udp / c->interval;
-	}
 	return rate;
 }
 
+/* Whether balancer lb has a real server instance of IP version v. */
 static bool has_instances(const struct site *s, size_t lb, int v)
 {
-	for (size_t i = 0; i < s->nrealservers; i++)
-		for (size_t j = 0; s->realservers[i].balancer == lb && j < s->realservers[i].ninstances; j++)
-			if (addr_version(&s->realservers[i].instances[j].address) == v)
+	for (size_t i = 0; i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+
+		for (size_t j = 0; r->balancer == lb && j < r->ninstances; j++)
+			if (addr_version(&r->instances[j].address) == v)
 				return true;
+	}
 	return false;
 }
 
