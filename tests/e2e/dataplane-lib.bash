@@ -220,13 +220,18 @@ write_onboard_site() {
   bed_site 'name = "id.server"  class = CH  type = TXT  timeout = 1  tries = 2' eth1. ''
 }
 
+# nsid_of DIG_OUTPUT: the NSID (the answering named's server-id) dig printed.
+nsid_of() {
+  sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$1"
+}
+
 ask() { # LINK PROTO: the id.server answer and NSID of a query for the VIP through VLAN LINK
   local gw=10.1.53.2 tcp=+notcp out
   [ "$1" = 109 ] && gw=10.3.53.2
   [ "$2" = tcp ] && tcp=+tcp
   cl ip route replace "$VIP/32" via "$gw" dev "v$1"
   out=$(cl dig "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
-  echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
+  echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(nsid_of "$out")"
 }
 
 # The VIP is answered over udp and tcp through each VLAN, by that VLAN's

@@ -83,7 +83,7 @@ ask() {
   cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
   out=$(cn dig -6 "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT6" @"$VIP6" CH TXT id.server) || { echo "no answer"; return 0; }
   txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
-  nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
+  nsid=$(nsid_of "$out")
   echo "$txt $nsid"
 }
 
@@ -158,7 +158,7 @@ ask_from_port() {
   local out
   cl ip -6 route replace "$VIP6/128" via "2001:db8:$1::2" dev "v$1" table 100
   out=$(cn dig -6 +notcp +nsid +time=2 +tries=2 -b "$CLIENT6#$2" @"$VIP6" 10.in-addr.arpa SOA) || { echo "no answer"; return 0; }
-  sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out"
+  nsid_of "$out"
 }
 
 # The balancer moves a client that keeps its source port from VLAN 605's

@@ -52,7 +52,7 @@ ask() {
   cl ip route replace "$VIP/32" via "$gw" dev "v$1" table 100
   out=$(cn dig "$tcp" +nsid +time=2 +tries=2 -b "$CLIENT" @"$VIP" CH TXT id.server) || { echo "no answer"; return 0; }
   txt=$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out")
-  nsid=$(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")
+  nsid=$(nsid_of "$out")
   echo "$txt $nsid"
 }
 
@@ -151,7 +151,7 @@ ask_from_port() {
   [ "$1" = 109 ] && gw=10.3.53.2
   cl ip route replace "$VIP/32" via "$gw" dev "v$1" table 100
   out=$(cn dig +notcp +nsid +time=2 +tries=2 -b "$CLIENT#$2" @"$VIP" 10.in-addr.arpa SOA) || { echo "no answer"; return 0; }
-  sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out"
+  nsid_of "$out"
 }
 
 # The balancer moves a client that keeps its source port from VLAN 105's

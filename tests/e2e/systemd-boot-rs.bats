@@ -327,7 +327,7 @@ ask6() {
 	cl ip -6 route replace "$VIP6/128" via 2001:db8:605::2 dev v605
 	out=$(cl dig -6 +notcp +nsid +time=2 +tries=2 -b 2001:db8:1::10 @"$VIP6" CH TXT id.server) ||
 		{ echo "no answer"; return 0; }
-	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(sed -n 's/^; NSID: .*("\(.*\)")$/\1/p' <<<"$out")"
+	echo "$(awk '$4 == "TXT" { gsub(/"/, "", $5); print $5 }' <<<"$out") $(nsid_of "$out")"
 }
 
 # wait_ask6 WANT: ask6 answers WANT, waiting at most 10 s
