@@ -14,6 +14,8 @@ setup_file() {
 		"$CLUSTER_GEN" "$VIP_GUARD"; do
 		[ -x "$f" ] || { echo "missing: $f (install frr; make)" >&2; return 1; }
 	done
+	[ -f "$FRR_DIR/frr-reload.py" ] ||
+		{ echo "missing: $FRR_DIR/frr-reload.py (install frr-pythontools: make deps)" >&2; return 1; }
 	export BED_REGISTRY=$BATS_FILE_TMPDIR/beds
 	bed_start standby
 	export BED BED_PREFIX
