@@ -128,6 +128,18 @@ static bool unit_action(const char *file, enum change_kind k, bool start_only, s
 			"vtysh -c 'clear bgp * soft out' (no session is reset) announces every VIP as " \
 			"frr.conf says now"
 
+/* A bgp mode change gives a route-map clause that stays another list to
+ * match. bgpd's route-map delay timer restarts at every change, so the
+ * reload's deletion of the old match and addition of the new one reach the
+ * routers as one (bgp-failover.bats records the core throughout). */
+#define CLAUSE_MATCH "; bgp mode changed, so a route-map clause that stays matches another " \
+		     "prefix-list now: frr-reload.py deletes the old match before it adds the new " \
+		     "one, and bgpd applies both as one change about 5 s after the reload's last " \
+		     "line (its route-map delay timer), so the routers never see the clause " \
+		     "without a match, which would permit every connected route; vtysh -c 'show " \
+		     "bgp ipv4 unicast neighbors NEIGHBOR advertised-routes' (ipv6 for IPv6 VIPs) " \
+		     "then lists the VIPs only"
+
 /* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
@@ -168,18 +180,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "first checks over one interval: up to rise intervals), or the instances "
 			   "still at 1 leave LVS at the reload, and a VIP with none left is withdrawn" : "",
 			   f->check_changed ? CHECK_CHANGED : "");
-	else if (!strcmp(file, "frr.conf") && f->clause_match)
-		/* a restart loads the file whole: no clause is ever without its match */
-		buf_puts(out, "install as /etc/frr/frr.conf, then systemctl restart frr, not frr-reload.py: "
-			 "a route-map clause that stays matches another prefix-list now (bgp mode "
-			 "changed), and frr-reload.py deletes the old match before it adds the new "
-			 "one, so for that moment the clause permits every connected route of this "
-			 "balancer, announced to the core with the VIPs' metric; the restart ends this "
-			 "balancer's BGP sessions (its VIPs move to the other balancers; one only it "
-			 "carries is unannounced until they are back), so one balancer at a time, each "
-			 "once the one before has its sessions back");
 	else if (!strcmp(file, "frr.conf"))
-		buf_printf(out, "%s%s%s%s", k == REMOVED ? "systemctl disable --now frr" :
+		buf_printf(out, "%s%s%s%s%s", k == REMOVED ? "systemctl disable --now frr" :
 			   "install as /etc/frr/frr.conf, then /usr/lib/frr/frr-reload.py --reload /etc/frr/frr.conf",
 			   f->router_id ? "; the new bgp router-id makes bgpd end every session of this "
 			   "balancer and open it again: its VIPs move to the other balancers until its "
@@ -190,7 +192,8 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			   "on one balancer at a time, each once the one before has its sessions back (its "
 			   "VIPs move to the other balancers meanwhile), and check 'Hold time is' in vtysh -c "
 			   "'show bgp neighbors'" : "",
-			   f->delay_zero_gone ? DELAY_ZERO_GONE : "");
+			   f->delay_zero_gone ? DELAY_ZERO_GONE : "",
+			   f->clause_match ? CLAUSE_MATCH : "");
 	else if (k == ADDED && !strcmp(file, "vips"))
 		buf_puts(out, "install as /etc/lvsdns/vips before keepalived starts "
 			 "(lvsdns-vip-guard reads it on every call)");

@@ -25,8 +25,13 @@ teardown_file() {
 	bed_teardown_all
 }
 
-# A test that failed with a port cut leaves the next one a whole switch.
+# A test that failed with a port cut leaves the next one a whole switch,
+# and one that failed while recording the core's prefixes stops recording.
 teardown() {
+	if [ -n "${RECORDER:-}" ]; then
+		kill "$RECORDER" 2>/dev/null || true
+		wait "$RECORDER" 2>/dev/null || true
+	fi
 	if [ -n "${BED:-}" ]; then
 		link ffm4 up 2>/dev/null || true
 		link dus2 up 2>/dev/null || true
@@ -75,6 +80,38 @@ for prefix, primary, backup in (("192.0.2.10/32", "10.0.0.2", "10.0.0.3"),
 	both_on_primaries
 }
 
+# A change of bgp { mode } gives the route-map clauses that stay another
+# prefix-list to match; frr-reload.py deletes a clause's old match line
+# before it adds the new one, and a clause without a match permits every
+# connected route. bgpd applies route-map and prefix-list changes to what it
+# announces only once 5 s have passed since the last change (FRR's route-map
+# delay timer), so the reload reaches the core as one change: the core,
+# polled throughout, never has a path from a balancer for anything but the
+# VIPs (their link network, 10.0.0.0/24, is connected on both balancers).
+@test "changing bgp mode with frr-reload.py, to anycast and back, announces nothing but the VIPs on the way" {
+	both_on_primaries
+	sed "$(variant_sed anycast)" "$BED/site.conf" >"$BED/anycast.conf"
+	"$CLUSTER_GEN" render "$BED/anycast.conf" -o "$BED/anycast"
+	grep -q 'match ip address prefix-list bgptest-ffm4-anycast-vips-v4' "$BED/anycast/balancers/ffm4/frr.conf"
+	rm -f "$BED/recorded" "$BED/stop-recording"
+	record_core_prefixes "$BED/stop-recording" "$BED/recorded" 3>&- &
+	RECORDER=$!
+	for r in ffm4 dus2; do frr_reload "$r" "$BED/anycast/balancers/$r/frr.conf"; done
+	for vip in "$VIP_A" "$VIP_B"; do
+		wait_for 20 core_best "$vip" "10.0.0.2 10.0.0.3 Router ID" >/dev/null
+	done
+	for r in ffm4 dus2; do frr_reload "$r" "$BED/render/balancers/$r/frr.conf"; done
+	both_on_primaries
+	touch "$BED/stop-recording"
+	wait "$RECORDER"
+	RECORDER=
+	# the recorder saw the whole change (the two reloads' delay timers alone
+	# are 10 s), and nothing but the VIPs
+	[ "$(wc -l <"$BED/recorded")" -ge 40 ]
+	run sort -u "$BED/recorded"
+	[ "$output" = "192.0.2.10/32 198.51.100.10/32" ]
+}
+
 @test "balancers accept nothing inbound and announce only their VIPs" {
 	both_on_primaries
 	# the core does announce 10.0.0.0/24 to the balancer ...
@@ -95,11 +132,7 @@ assert "inboundSoftConfigPermit" not in af, af'
 	vty ffm4 -c "show bgp ipv4 unicast json" |
 		python3 -c 'import json,sys; r=json.load(sys.stdin)["routes"]; assert "10.0.0.0/24" not in r, r'
 	# the link network is connected on the balancer too, but not announced
-	routes=$(vty core -c "show bgp ipv4 unicast json" | python3 -c '
-import json, sys
-r = json.load(sys.stdin)["routes"]
-print(" ".join(sorted(p for p in r if any(x.get("peerId") in ("10.0.0.2", "10.0.0.3") for x in r[p]))))')
-	[ "$routes" = "192.0.2.10/32 198.51.100.10/32" ]
+	[ "$(core_balancer_prefixes)" = "192.0.2.10/32 198.51.100.10/32" ]
 }
 
 @test "VIP guard down on the primary moves its VIP to the backup; up brings it back" {

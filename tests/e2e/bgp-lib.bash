@@ -234,6 +234,29 @@ except ValueError:
     pass' "$1"
 }
 
+# Every prefix the core has a path for from a balancer (10.0.0.2 or
+# 10.0.0.3), sorted, space separated: what the balancers announce.
+core_balancer_prefixes() {
+	vty core -c "show bgp ipv4 unicast json" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    r = json.load(sys.stdin).get("routes", {})
+except ValueError:
+    sys.exit(0)
+print(" ".join(sorted(p for p in r if any(x.get("peerId") in ("10.0.0.2", "10.0.0.3") for x in r[p]))))'
+}
+
+# Appends core_balancer_prefixes to file $2, one line a poll, every 0.05 s
+# until file $1 exists; at most 1,000 polls (a minute or two).
+record_core_prefixes() {
+	local i
+	for i in $(seq 1 1000); do
+		[ -e "$1" ] && return 0
+		core_balancer_prefixes >>"$2"
+		sleep 0.05
+	done
+}
+
 # Only the next hops of core_best: where the core sends the VIP's traffic.
 core_hops() {
 	local best
