@@ -52,6 +52,14 @@ make_lb_root() {
 		"$o/keepalived.service.d/lvsdns-preflight.conf" \
 		"$o/keepalived.service.d/lvsdns-watch.conf" "$r/etc/systemd/system/keepalived.service.d/"
 	install -m 0644 "$o/lvsdns-watch.service" "$r/etc/systemd/system/"
+	# Test bed only. keepalived ends at start-up here (no IPVS); now and then
+	# this container's systemd (a cgroup v1/hybrid host) misses the moment
+	# the ended keepalived's cgroup empties: journal "Main process exited",
+	# then 90 s (TimeoutStopSec) later "State 'stop-sigterm' timed out.
+	# Killing." with no process left to kill. The drop-ins under test run
+	# after that wait, whatever its length; 5 s keeps the file's time.
+	printf '[Service]\nTimeoutStopSec=5s\n' \
+		>"$r/etc/systemd/system/keepalived.service.d/zz-test-stop-timeout.conf"
 	ln -s ../lvsdns-watch.service "$r/etc/systemd/system/multi-user.target.wants/lvsdns-watch.service"
 	install -m 0755 build/san/dnsprobe build/san/lvsdns-vip-guard build/san/lvsdns-script-check \
 		"$r.local/sbin/"
