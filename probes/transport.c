@@ -12,6 +12,13 @@
 
 #include "buf.h"
 
+/* How many messages that are not the answer (strays, wrong id or question)
+ * one step reads before it hands back to its caller's loop: a peer that
+ * floods them fills the socket faster than they are read, and without a
+ * bound the step would never return to the loop that checks the deadline
+ * (and, in watch mode, every other target and the signals). */
+#define STRAYS_PER_STEP 64
+
 void rng_init(struct rng *r)
 {
 	r->pos = sizeof(r->buf);
@@ -199,11 +206,13 @@ bool ex_drain(struct exchange *ex)
 {
 	uint8_t pkt[512];
 
-	for (;;) {
+	/* what stays after the bound is skipped by the next check's id */
+	for (int i = 0; i < STRAYS_PER_STEP; i++) {
 		ssize_t n = recv(ex->fd, pkt, sizeof(pkt), MSG_TRUNC);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 	}
+	return true;
 }
 
 short ex_events(const struct exchange *ex)
@@ -246,7 +255,7 @@ static enum verdict udp_read(struct exchange *ex, const struct check *c,
 	uint8_t pkt[65536];
 	struct sockaddr_storage from;
 
-	for (;;) {
+	for (int i = 0; i < STRAYS_PER_STEP; i++) {
 		uint64_t rx;
 		ssize_t n = recv_stamped(ex, pkt, sizeof(pkt), &from, &rx);
 		if (n < 0) {
@@ -262,6 +271,7 @@ static enum verdict udp_read(struct exchange *ex, const struct check *c,
 			return v;
 		}
 	}
+	return V_PENDING;
 }
 
 uint64_t ex_rtt(const struct exchange *ex, uint64_t now)
@@ -309,7 +319,9 @@ static enum verdict tcp_send(struct exchange *ex, int *err)
 static enum verdict tcp_read(struct exchange *ex, const struct check *c,
 			     struct answer_info *info, int *err)
 {
-	for (;;) {
+	int strays = 0;
+
+	while (strays < STRAYS_PER_STEP) {
 		ssize_t n = recv(ex->fd, ex->tbuf + ex->thave, ex->tneed - ex->thave, 0);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -334,7 +346,9 @@ static enum verdict tcp_read(struct exchange *ex, const struct check *c,
 			return v;
 		ex->thave = 0; /* skip it: a later message may be ours */
 		ex->tneed = 2;
+		strays++;
 	}
+	return V_PENDING;
 }
 
 enum verdict ex_step(struct exchange *ex, const struct check *c, struct answer_info *info,

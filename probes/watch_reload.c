@@ -53,6 +53,49 @@ static struct target_conf *parse_targets_file(const struct opts *o, size_t *n, s
 	return tc;
 }
 
+/* Each target holds at most one socket at a time (its udp socket is kept
+ * between checks); writing a state or metrics file, the epoll set, the
+ * signalfd, syslog and stdio take a few more. */
+#define FD_RESERVE 16
+#define FD_LIMIT_TOO_LOW "%zu targets need %llu open files, and the hard limit is %llu " \
+			 "(raise it: LimitNOFILE= in the unit, ulimit -Hn)"
+
+/* Whether the hard limit on open files leaves room for n targets; *need and
+ * *hard say how much there is not. */
+static bool hard_limit_fits(size_t n, struct rlimit *rl, unsigned long long *need,
+			    unsigned long long *hard)
+{
+	*need = (unsigned long long)n + FD_RESERVE;
+	if (getrlimit(RLIMIT_NOFILE, rl) != 0 || rl->rlim_max == RLIM_INFINITY)
+		return true;
+	*hard = (unsigned long long)rl->rlim_max;
+	return *hard >= *need;
+}
+
+/* The soft limit on open files (systemd's default is 1024) is raised to the
+ * hard one when n targets need more; a target short of a socket would fail
+ * every check and stay down however healthy it is. -1 when even the hard
+ * limit is too low. */
+static int fit_fd_limit(const struct watch *w, size_t n)
+{
+	struct rlimit rl;
+	unsigned long long need, hard;
+
+	if (!hard_limit_fits(n, &rl, &need, &hard)) {
+		wlog(w, LOG_ERR, FD_LIMIT_TOO_LOW, n, need, hard);
+		return -1;
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return 0;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		wlog(w, LOG_ERR, "cannot raise the open files limit for %zu targets: %s", n,
+		     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int watch_check(const struct opts *o)
 {
 	struct diags d;
@@ -66,43 +109,19 @@ int watch_check(const struct opts *o)
 		fprintf(stderr, "dnsprobe: %s: %s\n", o->watch_file, strerror(err));
 	diags_print(&d, stderr);
 	rc = !tc || d.n > 0;
+	/* a reload checks with the unit's limits: what the start would refuse */
+	struct rlimit rl;
+	unsigned long long need, hard;
+	if (rc == 0 && !hard_limit_fits(n, &rl, &need, &hard)) {
+		fprintf(stderr, "dnsprobe: " FD_LIMIT_TOO_LOW "\n", n, need, hard);
+		rc = 1;
+	}
 	if (rc == 0)
 		printf("%s: %zu target%s\n", o->watch_file, n, n == 1 ? "" : "s");
 	diags_free(&d);
 	if (tc)
 		targets_free(tc, n);
 	return rc;
-}
-
-/* Each target holds at most one socket at a time (its udp socket is kept
- * between checks); writing a state or metrics file, the epoll set, the
- * signalfd, syslog and stdio take a few more. */
-#define FD_RESERVE 16
-
-/* The soft limit on open files (systemd's default is 1024) is raised to the
- * hard one when n targets need more; a target short of a socket would fail
- * every check and stay down however healthy it is. -1 when even the hard
- * limit is too low. */
-static int fit_fd_limit(const struct watch *w, size_t n)
-{
-	struct rlimit rl;
-	rlim_t need = (rlim_t)n + FD_RESERVE;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
-		return 0;
-	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
-		wlog(w, LOG_ERR, "%zu targets need %llu open files, and the hard limit is %llu "
-		     "(raise it: LimitNOFILE= in the unit, ulimit -Hn)", n,
-		     (unsigned long long)need, (unsigned long long)rl.rlim_max);
-		return -1;
-	}
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
-		wlog(w, LOG_ERR, "cannot raise the open files limit for %zu targets: %s", n,
-		     strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* Returns the parsed targets, or NULL after logging every problem. */

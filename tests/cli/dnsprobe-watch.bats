@@ -340,6 +340,31 @@ start_watch() { # extra options in "$@"
   [ "$status" -eq 1 ]
   [[ "$output" == *"dnsprobe: 60 targets need 76 open files, and the hard limit is 40 (raise it: LimitNOFILE= in the unit, ulimit -Hn)"* ]]
   [ ! -e "$W/n1.state" ]
+  # and --check (the unit's ExecReload=) refuses it as the start did
+  run bash -c 'ulimit -n 40; exec "$0" --watch "$1" --check' "$DNSPROBE" "$W/targets"
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"dnsprobe: 60 targets need 76 open files, and the hard limit is 40 (raise it: LimitNOFILE= in the unit, ulimit -Hn)"* ]]
+  run bash -c 'ulimit -n 80; exec "$0" --watch "$1" --check' "$DNSPROBE" "$W/targets"
+  [ "$status" -eq 0 ]
+}
+
+# The responder's flood fills the tcp socket faster than it is read: each
+# step reads a bounded number, so the other targets, the timeouts and the
+# signals still get their turn.
+@test "watch: a tcp peer flooding answers with another ID times out; the other targets are still checked and SIGTERM still ends it" {
+  { target n "$NAMED_PORT" www.probe.test udp 1 1
+    echo "flood - 127.0.0.1 $RESP_PORT flood.r.test A tcp 1000 200 1 1 1 $W/flood.state"; } >"$W/targets"
+  start_watch -v --metrics "$W/metrics.prom"
+  wait_content "$W/n.state" 0 5
+  wait_grep "$W/metrics.prom" '^dnsprobe_failures_total\{id="flood"\} [3-9]' 10
+  wait_grep "$W/metrics.prom" '^dnsprobe_checks_total\{id="n"\} [1-9][0-9]' 10
+  pid=$(cat "$W/watch.pid")
+  kill -TERM "$pid"
+  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  run kill -0 "$pid"
+  [ "$status" -ne 0 ]
+  grep -q 'flood.*timeout' "$W/log"
 }
 
 @test "watch: a network error is logged with the system's reason, and a source address this machine lacks is named" {

@@ -221,6 +221,15 @@ resp_log() { cat "$BATS_FILE_TMPDIR/responder/log"; }
   done
 }
 
+# The flood fills the socket faster than it is read: each step reads a
+# bounded number of them, so the deadline is still kept.
+@test "responder: a tcp peer flooding answers with another ID is a timeout at the deadline, not a hang" {
+  run timeout 20 "$DNSPROBE" -v -p "$RESP_PORT" -T tcp -w 300 -r 2 flood.r.test 127.0.0.1
+  echo "$output"
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"timeout after 2 tries"* ]]
+}
+
 @test "responder: the right answer after every kind of decoy is still taken" {
   run resp_probe -w 1000 -r 1 -a 192.0.2.53 decoys.r.test 127.0.0.1
   [ "$status" -eq 0 ]

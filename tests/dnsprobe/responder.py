@@ -22,6 +22,8 @@ The first label of the query name picks the behaviour:
   flag.NAME                     the A record while FLAGDIR/NAME exists, else
                                 SERVFAIL (lets watch tests flip a target)
   silent                        nothing
+  flood                         tcp: answers with another ID, without end
+                                (until the client closes, at most 30 s)
   anything else                 NOERROR with A 192.0.2.53 (AAAA 2001:db8::53)
 SILENTPORT has a udp socket that never reads and a tcp listener that never
 accepts. Every query is logged on stdout, one line each.
@@ -156,6 +158,9 @@ def tcp_conn(conn, peer):
                 return
             q = conn.recv(struct.unpack('!H', hdr)[0], socket.MSG_WAITALL)
             log(describe(q, 'tcp', peer))
+            if parse_query(q)[2][:1] == [b'flood']:
+                flood(conn, q)
+                return
             for delay, use_alt, m in replies(q, True):
                 if delay:
                     time.sleep(delay)
@@ -165,6 +170,15 @@ def tcp_conn(conn, peer):
         pass
     finally:
         conn.close()
+
+
+def flood(conn, q):
+    qid, flags, _, qname_wire, qtype, qclass, _, _ = parse_query(q)
+    m = message(qid ^ 1, 0x8400 | (flags & 0x0100), qname_wire, qtype, qclass)
+    batch = (struct.pack('!H', len(m)) + m) * 1000
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        conn.sendall(batch)
 
 
 def tcp_loop(ls):
