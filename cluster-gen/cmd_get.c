@@ -218,7 +218,7 @@ static void kvs_free(struct kvs *k)
 static const char get_options[] =
 	"  -a, --all             print every key as KEY = VALUE instead of one value\n"
 	"Keys (names are the site file's; lists are space-separated):\n"
-	"  site.{name,asn,script-user,vip-guard}\n"
+	"  site.{name,asn,script-user,vip-guard,script-check}\n"
 	"  check.{name,type,class,timeout,tries,fail-rcodes,transport,checker,rise,fall,\n"
 	"        interval,expect-address,min-answers,dynamic-weight,probe,watch-dir}\n"
 	"  bgp.{mode,primary-metric,backup-metric,local-preference,keepalive,holdtime,\n"

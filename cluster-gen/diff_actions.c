@@ -161,7 +161,9 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 			 "/etc/keepalived/keepalived.conf, then systemctl daemon-reload; systemctl restart "
 			 "keepalived, not reload: a virtual server of a VIP that stays is gone, and on a "
 			 "reload keepalived runs its quorum_down, which keeps the VIP withdrawn until a "
-			 "restart (a restart withdraws this balancer's VIPs until its checks pass)");
+			 "restart (a restart withdraws this balancer's VIPs until its checks pass: one "
+			 "balancer at a time, each once the one before has its VIPs back, or the VIPs "
+			 "are withdrawn everywhere at once)");
 	else if (!strcmp(file, "keepalived.conf"))
 		/* the reload runs the preflight drop-in's checks (the new ones),
 		 * among them the guard's of the vips file */

@@ -125,7 +125,7 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 	qsort(rs->clients, rs->nclients, sizeof(*rs->clients),
 	      (int (*)(const void *, const void *))prefix_cmp);
 	if (n == 0)
-		diag_add(p->d, rs->at.line, "clients = { \"0.0.0.0/0\" } lets everyone recurse; list your customers' networks",
+		diag_add(p->d, rs->at.line, "list the networks whose queries this server answers, your customers' (an open resolver, 0.0.0.0/0, serves amplification attacks)",
 			 "realserver %s: 'clients' is required", rs->name);
 }
 

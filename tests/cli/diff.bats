@@ -336,6 +336,8 @@ load workflow-lib.bash
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl restart keepalived, not reload: a virtual server of a VIP that stays is gone'
 	echo "$output" | grep -E '^changed +balancers/dus2/keepalived\.conf .*systemctl restart keepalived, not reload'
+	# every balancer restarting at once would withdraw the VIPs everywhere
+	[ "$(echo "$output" | grep -c 'keepalived\.conf .*restart keepalived, not reload.*one balancer at a time, each once the one before has its VIPs back')" -eq 2 ]
 	# a port added, or a whole service gone with its VIP: a reload does (a
 	# port added is a query of its own to try first: its virtual server's
 	# quorum is its VIP's too)
