@@ -16,6 +16,10 @@ static int parse_decimal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *re
 
 	errno = 0;
 	v = strtol(value, &end, 10);
+	if (errno == ERANGE && isdigit((unsigned char)*digits) && *end == '\0') {
+		cfg_error(cfg, "option '%s': %s is out of range", opt->name, value);
+		return -1;
+	}
 	if (!isdigit((unsigned char)*digits) || (digits[0] == '0' && digits[1] != '\0') ||
 	    *end != '\0' || errno != 0) {
 		cfg_error(cfg, "option '%s': '%s' is not a decimal number "
