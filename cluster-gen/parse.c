@@ -317,9 +317,12 @@ static void build_vlan(struct parser *p, cfg_t *sec, struct vlan *v)
 	if (!a)
 		diag_add(p->d, v->at.line, "the balancer's own address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: 'address' is required", v->name);
-	else if (!prefix_parse(a, &v->address) || !strchr(a, '/'))
+	else if (!prefix_parse(a, &v->address) || !strchr(a, '/')) {
 		diag_add(p->d, v->address_at.line, "write the address with its prefix length, e.g. \"10.1.53.1/24\"",
 			 "vlan %s: '%s' is not ADDRESS/PREFIXLEN", v->name, a);
+		/* unset, as a missing one: no check guesses at a /32 it never had */
+		memset(&v->address, 0, sizeof(v->address));
+	}
 }
 
 static void build_balancer(struct parser *p, cfg_t *sec, struct balancer *b)

@@ -28,8 +28,15 @@ static void validate_instance(const struct site *s, const struct realserver *r,
 		return;
 	b = &s->balancers[r->balancer];
 	v = &b->vlans[in->vlan];
+	if (!v->address.addr.family)   /* the vlan's own error says why */
+		return;
 	prefix_network(&v->address, &net);
-	if (!prefix_contains(&v->address, &in->address))
+	if (v->address.addr.family != in->address.family)
+		diag_add(d, in->address_at.line, "put the instance on a vlan of its address's family, or give it an address in this one's network",
+			 "%s instance %s: %s is IPv%c, vlan %s's network %s is IPv%c", r->name, in->name,
+			 addr_str(&in->address, a), in->address.family == AF_INET6 ? '6' : '4', v->name,
+			 prefix_str(&net, n), v->address.addr.family == AF_INET6 ? '6' : '4');
+	else if (!prefix_contains(&v->address, &in->address))
 		diag_add(d, in->address_at.line, NULL,
 			 "%s instance %s: %s is outside vlan %s's network %s; the balancer at %s could not reach it",
 			 r->name, in->name, addr_str(&in->address, a), v->name, prefix_str(&net, n),
