@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "parse_errors.h"
+#include "parse_unknown.h"
 #include "parse_realservers.h"
 #include "parse_values.h"
 #include "schema.h"
@@ -478,7 +479,8 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
 	site_text_blank_comments(text, len);
-	rc = report_env_refs(text, len, d) | report_repeated(text, len, d)
+	rc = report_env_refs(text, len, d) | report_repeated(text, len, d) |
+			     report_unknown_options(text, len, schema_root(), d)
 		     ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
 	/* after libconfuse, whose own error names a lost brace's place better
 	 * when the text after it does not parse */
