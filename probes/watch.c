@@ -188,13 +188,17 @@ static bool drain_io(struct watch *w)
 
 /* Answers first, then timers: an answer that arrived by a deadline counts
  * even when both are handled at the same step (watch_try.c's finish_try judges it by its
- * arrival, so one that came after the deadline is a timeout). */
+ * arrival, so one that came after the deadline is a timeout). The clock is
+ * read before the drain, so a timer fires only for a deadline that passed
+ * before the drain began: an answer that came in after the drain, yet before
+ * a clock read after it, would otherwise be left unread and its try counted
+ * as a timeout. */
 static int loop(struct watch *w)
 {
 	while (!w->stop) {
+		uint64_t now = now_us();
 		if (!drain_io(w))
 			return 1;
-		uint64_t now = now_us();
 		const struct theap_entry *top;
 		while ((top = theap_top(&w->heap)) && top->when <= now)
 			watch_on_timer(w, top->item, now);
