@@ -97,6 +97,23 @@ static bool unit_action(const char *file, enum change_kind k, bool start_only, s
 		  "sides of the balancer's reload: make it two changes, first the site with the " \
 		  "new instances or VIPs added, then with the old ones removed"
 
+/* A flow that keeps its interface and VIP and goes to another address: the
+ * old rules must stay until the balancer's reload and the new ones be there
+ * before it, and the two cannot be two changes (one instance per VLAN
+ * interface on a host). A drained instance gets no new query: its rules can
+ * change before the reload. */
+#define DNAT_RENUMBER "; a flow here keeps its interface and VIP and goes to another address (an " \
+		      "instance renumbered): that has no safe order in one change and cannot be " \
+		      "made two (a host has one instance per VLAN interface), so drain the instance " \
+		      "first: render and apply the site with it at weight = 0 (its balancers' " \
+		      "reload sends it no new queries), then, once ipvsadm -Ln on each balancer " \
+		      "shows no connection left to it, this change, its weight back as well"
+#define DNAT_DRAINED "; the instance whose flows go to another address here is at weight = 0 " \
+		     "(drained: its balancers send it no new queries), so apply this before its " \
+		     "balancers' keepalived reload, once ipvsadm -Ln on each balancer shows no " \
+		     "connection left to it (ActiveConn and InActConn 0): a query still on one " \
+		     "would be lost"
+
 /* An interface's keys exist only while it does: sysctl -p reports those
  * of a VLAN not yet up and sets the rest. At boot systemd's udev rule sets
  * them as each interface appears. */
@@ -143,6 +160,12 @@ static bool unit_action(const char *file, enum change_kind k, bool start_only, s
 /* A settings file that went away: the running kernel keeps its values. */
 #define SYSCTL_REMOVED "remove /etc/sysctl.d/60-lvsdns.conf (the running kernel keeps its values until " \
 		       "they are set otherwise or the machine reboots)"
+
+static void dnat_order(const struct change_facts *f, struct buf *out)
+{
+	buf_puts(out, f->dnat_renumbered ? DNAT_RENUMBER : f->dnat_both ? DNAT_BOTH :
+		      f->dnat_drained_moved ? DNAT_DRAINED : DNAT_ORDER);
+}
 
 static void balancer_action(const char *lb, const char *file, enum change_kind k,
 			    const struct change_facts *f, struct buf *out)
@@ -316,7 +339,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 			buf_printf(out, "rs-dnat -%c apply %s (one atomic commit each of the raw and nat tables)",
 				   file[4] == '6' ? '6' : '4', file);
 		if (k == CHANGED)
-			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
+			dnat_order(f, out);
 		else if (k == ADDED)
 			buf_puts(out, ADDED_ORDER);
 	} else if (!strcmp(file, "dnat.nft")) {
@@ -324,7 +347,7 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 		buf_puts(out, k == REMOVED ? "nft delete table inet lvsdns" :
 			 "nft -f dnat.nft (replaces table inet lvsdns in one transaction)");
 		if (k == CHANGED)
-			buf_puts(out, f->dnat_both ? DNAT_BOTH : DNAT_ORDER);
+			dnat_order(f, out);
 		else if (k == ADDED)
 			buf_puts(out, ADDED_ORDER);
 	} else if (!strcmp(file, "sysctl.conf")) {

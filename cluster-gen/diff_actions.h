@@ -22,6 +22,8 @@ struct change_facts {
 	bool balancer_gone; /* a host that left was behind a balancer that leaves too */
 	bool bgp_timers;   /* a frr.conf whose timers bgp changed */
 	bool dnat_both;    /* a host's DNAT rule file that gains rules and loses others */
+	bool dnat_renumbered; /* one whose flow goes to another address, from a live instance */
+	bool dnat_drained_moved; /* ... from a drained one (weight 0), and no other change */
 	bool router_id;    /* a frr.conf whose bgp router-id changed */
 	bool clause_match; /* a frr.conf route-map clause that stays but matches another list */
 	bool watch_new;    /* a keepalived.conf whose checks move to lvsdns-watch (FILE_CHECK) */

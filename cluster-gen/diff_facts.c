@@ -197,7 +197,7 @@ static char *nft_flow(const char *line)
 }
 
 /* Each flow from a VIP to an instance that f sends: an iptables rule's
- * "VIP PROTO PORT>TARGET" (its client network left out: a new client
+ * "IF VIP PROTO PORT>TARGET" (its client network left out: a new client
  * network is no new flow to order against the balancer's reload), an nft
  * map's as nft_flow gives it. */
 static void dnat_flows(const struct file *f, struct keys *out)
@@ -206,10 +206,11 @@ static void dnat_flows(const struct file *f, struct keys *out)
 	char *line;
 
 	while ((line = next_line(f, &p)) != NULL) {
-		char vip[64], proto[16], port[16], to[80], *key = NULL;
+		char iface[32], vip[64], proto[16], port[16], to[80], *key = NULL;
 
 		if (strstr(line, " --to-destination "))
-			key = xasprintf("%s %s %s>%s", word_after(line, " -d ", vip, sizeof(vip)),
+			key = xasprintf("%s %s %s %s>%s", word_after(line, " -i ", iface, sizeof(iface)),
+					word_after(line, " -d ", vip, sizeof(vip)),
 					word_after(line, " -p ", proto, sizeof(proto)),
 					word_after(line, " --dport ", port, sizeof(port)),
 					word_after(line, " --to-destination ", to, sizeof(to)));
@@ -237,22 +238,6 @@ static bool has_key_b_lacks(const struct keys *a, const struct keys *b)
 			return true;
 	}
 	return false;
-}
-
-/* Whether a host's DNAT rule file gains flows and loses others. */
-static bool dnat_gains_and_loses(const struct file *old, const struct file *new)
-{
-	struct keys was = { 0 }, now = { 0 };
-	bool both;
-
-	if (!is_file(old, "dnat.rules") && !is_file(old, "dnat6.rules") && !is_file(old, "dnat.nft"))
-		return false;
-	dnat_flows(old, &was);
-	dnat_flows(new, &now);
-	both = has_key_b_lacks(&was, &now) && has_key_b_lacks(&now, &was);
-	keys_free(&was);
-	keys_free(&now);
-	return both;
 }
 
 /* The line of f that starts with start (a "\n..." prefix), to its end, or
@@ -409,6 +394,8 @@ struct diff_trees {
 	bool served_read;
 	struct keys gone_hosts;  /* hosts behind a balancer the new tree lacks, sorted */
 	bool gone_read;
+	struct keys drained;     /* the old tree's real_server addresses at weight 0, sorted */
+	bool drained_read;
 };
 
 struct diff_trees *diff_trees_new(const struct files *old, const struct files *new)
@@ -425,6 +412,7 @@ void diff_trees_free(struct diff_trees *t)
 	if (t) {
 		keys_free(&t->served);
 		keys_free(&t->gone_hosts);
+		keys_free(&t->drained);
 	}
 	free(t);
 }
@@ -450,6 +438,111 @@ static const struct keys *served(struct diff_trees *t)
 		keys_sort(&t->served);
 	t->served_read = true;
 	return &t->served;
+}
+
+/* The address of every real_server the old tree's keepalived.conf files
+ * give weight 0 (drained: their balancer sends them no new query), read
+ * once, at the first flow that goes to another address. */
+static const struct keys *drained(struct diff_trees *t)
+{
+	for (size_t i = 0; !t->drained_read && i < t->old->n; i++) {
+		const struct file *f = &t->old->v[i];
+		const char *p = f->data;
+		char *line, *addr = NULL;
+
+		while (is_file(f, "keepalived.conf") && (line = next_line(f, &p)) != NULL) {
+			const char *s = line + strspn(line, " \t");
+
+			if (strncmp(s, "real_server ", 12) == 0) {
+				free(addr);
+				addr = xasprintf("%.*s", (int)strcspn(s + 12, " "), s + 12);
+			} else if (addr && strcmp(s, "weight 0") == 0) {
+				keys_add(&t->drained, addr);
+				addr = NULL;
+			}
+			free(line);
+		}
+		free(addr);
+	}
+	if (!t->drained_read)
+		keys_sort(&t->drained);
+	t->drained_read = true;
+	return &t->drained;
+}
+
+/* What became of a flow of the old rules ("...>TARGET", see dnat_flows) in
+ * the new ones (sorted): there still, gone, or sent to another address from
+ * the same interface and VIP (an instance that kept its VLAN renumbered).
+ * The keys sharing a "...>" are next to each other. */
+enum flow_fate { FLOW_KEPT, FLOW_LOST, FLOW_RETARGETED };
+
+static enum flow_fate fate_of(const char *key, const struct keys *now)
+{
+	const char *arrow = strchr(key, '>');
+	size_t plen = arrow ? (size_t)(arrow - key) + 1 : strlen(key), lo = 0, hi = now->n;
+	bool other = false;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(now->v[mid], key, plen) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < now->n && strncmp(now->v[lo], key, plen) == 0; lo++) {
+		if (strcmp(now->v[lo], key) == 0)
+			return FLOW_KEPT;
+		other = true;
+	}
+	return other ? FLOW_RETARGETED : FLOW_LOST;
+}
+
+/* Whether the address a flow goes to ("...>ADDR", "...>ADDR:PORT" or
+ * "...>[ADDR]:PORT") is drained in the old tree. */
+static bool target_drained(const char *key, struct diff_trees *t)
+{
+	const char *to = strchr(key, '>') + 1;
+	const struct keys *k = drained(t);
+	char *addr;
+	bool found;
+
+	if (*to == '[')
+		addr = xasprintf("%.*s", (int)strcspn(to + 1, "]"), to + 1);
+	else
+		addr = xasprintf("%.*s", (int)strcspn(to, ":"), to);
+	found = k->n && bsearch(&addr, k->v, k->n, sizeof(char *), by_string);
+	free(addr);
+	return found;
+}
+
+/* How a host's DNAT rule file changes its flows: it gains some and loses
+ * others, or sends one to another address, from an instance its balancers
+ * still send queries (renumbered) or from one they have drained. */
+static void dnat_changes(const struct file *old, const struct file *new, struct diff_trees *t,
+			 struct change_facts *f)
+{
+	struct keys was = { 0 }, now = { 0 };
+	bool lost = false, moved = false, moved_drained = false;
+
+	if (!is_file(old, "dnat.rules") && !is_file(old, "dnat6.rules") && !is_file(old, "dnat.nft"))
+		return;
+	dnat_flows(old, &was);
+	dnat_flows(new, &now);
+	for (size_t i = 0; i < was.n; i++) {
+		enum flow_fate fate = fate_of(was.v[i], &now);
+
+		lost |= fate == FLOW_LOST;
+		if (fate == FLOW_RETARGETED && target_drained(was.v[i], t))
+			moved_drained = true;
+		else if (fate == FLOW_RETARGETED)
+			moved = true;
+	}
+	f->dnat_renumbered = moved;
+	f->dnat_both = has_key_b_lacks(&now, &was) && (lost || moved);
+	f->dnat_drained_moved = moved_drained && !f->dnat_both;
+	keys_free(&was);
+	keys_free(&now);
 }
 
 /* Whether an instance's named.conf listens on an address the new tree's
@@ -602,8 +695,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 				    struct diff_trees *t)
 {
 	bool host_gone = !new && host_left(old->path, t->new);
-
-	return (struct change_facts){
+	struct change_facts f = {
 		.router_id = old && new && frr_line_changed(old, new, "\n bgp router-id ", true),
 		.clause_match = old && new && clause_match_changed(old, new),
 		.watch_new = old && new && watch_comes(old, new),
@@ -613,9 +705,12 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.address_stays = !new && address_stays(old, host_gone, t),
 		.balancer_gone = host_gone && balancer_gone_too(old, t),
 		.bgp_timers = old && new && frr_line_changed(old, new, "\n timers bgp ", false),
-		.dnat_both = old && new && dnat_gains_and_loses(old, new),
 		.v6_forwarding = new && starts_v6_forwarding(old, new),
 		.start_only = old && new && only_start_changed(old, new),
 		.delay_zero_gone = old && new && drops_delay_zero(old, new),
 	};
+
+	if (old && new)
+		dnat_changes(old, new, t, &f);
+	return f;
 }

@@ -136,15 +136,19 @@ load workflow-lib.bash
 
 @test "diff: a rule set that gains an instance and loses another says to make two changes; new client networks or an added instance alone do not" {
 	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
-	# instance b replaced by d: flows to 10.3.53.2 go, flows to 10.3.53.7 come
-	sed 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 /instance d { vlan = 109  interface = "eth1.109"  address = 10.3.53.7 /' \
+	# instance b on VLAN 109 replaced by d on a new VLAN 113: flows from
+	# eth1.109 go, flows from eth1.113 come
+	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
+		-e 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 /instance d { vlan = 113  interface = "eth1.113"  address = 10.5.53.2 /' \
 		"$TMP/site.conf" > "$TMP/swap.conf"
+	grep -q 'instance d' "$TMP/swap.conf"
 	run "$GEN" diff --stat "$TMP/swap.conf" "$TMP/out"
 	echo "$output"
 	[ "$status" -eq 1 ]
 	for f in dnat.rules dnat.nft; do
 		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*this change both adds rules and drops others, which belong on opposite sides of the balancer's reload: make it two changes, first the site with the new instances or VIPs added, then with the old ones removed$"
 	done
+	echo "$output" | refute_grep 'renumbered'
 	# d added on a new VLAN beside b: only gains
 	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
 		-e 's/^\(\tinstance c .*\)$/\tinstance d { vlan = 113  interface = "eth1.113"  address = 10.5.53.2 }\n\1/' \
@@ -164,6 +168,39 @@ load workflow-lib.bash
 		echo "$output" | grep -E '^changed +realservers/kai/dnat\.rules .*where it adds rules \(a new instance or VIP\), before'
 		echo "$output" | refute_grep 'both adds rules'
 	done
+}
+
+@test "diff: an instance renumbered on its VLAN says to drain it first, then (drained) to apply the rules before the balancers' reload" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# b keeps VLAN 109 and changes its address: no second instance could
+	# stand on eth1.109 for a two-step change (the check refuses it)
+	sed 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2 /instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.7 /' \
+		"$TMP/site.conf" > "$TMP/renumber.conf"
+	grep -q '10.3.53.7' "$TMP/renumber.conf"
+	run "$GEN" diff --stat "$TMP/renumber.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for f in dnat.rules dnat.nft; do
+		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*a flow here keeps its interface and VIP and goes to another address \(an instance renumbered\): .*so drain the instance first: render and apply the site with it at weight = 0 .*then, once ipvsadm -Ln on each balancer shows no connection left to it, this change, its weight back as well$"
+	done
+	echo "$output" | refute_grep 'make it two changes'
+	# the procedure it gives works: the drained site is valid, and from it
+	# the renumbering (weight back) is one change, rules before the reload
+	sed 's/instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2  weight = 1 /instance b { vlan = 109  interface = "eth1.109"  address = 10.3.53.2  weight = 0 /' \
+		"$TMP/site.conf" > "$TMP/drained.conf"
+	grep -q 'weight = 0' "$TMP/drained.conf"
+	run "$GEN" diff --stat "$TMP/drained.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | refute_grep 'realservers/kai/dnat'
+	"$GEN" render "$TMP/drained.conf" -o "$TMP/out"
+	run "$GEN" diff --stat "$TMP/renumber.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	for f in dnat.rules dnat.nft; do
+		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*the instance whose flows go to another address here is at weight = 0 \(drained: .*\), so apply this before its balancers' keepalived reload, once ipvsadm -Ln on each balancer shows no connection left to it"
+	done
+	echo "$output" | refute_grep 'renumbered\|make it two changes'
 }
 
 @test "diff: with nat = stateless too, a rule set that gains an instance and loses another says to make two changes" {
