@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "parse_errors.h"
-#include "parse_unknown.h"
+#include "site_walk.h"
 #include "parse_realservers.h"
 #include "parse_values.h"
 #include "schema.h"
@@ -440,52 +440,28 @@ static int report_env_refs(const char *text, size_t len, struct diags *d)
 	return n;
 }
 
-/* A second bgp { } would silently change the first's values: libconfuse
- * takes it for more of the same section. */
-static int report_repeated(const char *text, size_t len, struct diags *d)
-{
-	static const char *const once[] = { "site", "check", "bgp", "bind" };
-	struct repeated r[16];
-	size_t n = site_text_repeated_sections(text, len, once, 4, r, 16);
-
-	for (size_t i = 0; i < n; i++)
-		diag_add(d, r[i].line, "write it once: libconfuse would take the second for more of "
-			 "the first, its values replacing the first's without a word",
-			 "a second %s section (the first is at line %d)", once[r[i].which],
-			 r[i].first);
-	return (int)n;
-}
-
-/* libconfuse closes at the end of the file every section still open there,
- * so a lost '}' would silently move what follows into the section before. */
-static int report_unclosed(const char *text, size_t len, struct diags *d)
-{
-	int line = site_text_unclosed_section(text, len);
-
-	if (line)
-		diag_add(d, line, "add the '}' that closes it, or the one missing inside it",
-			 "this section is not closed before the end of the file");
-	return line != 0;
-}
-
 int site_load_text(const char *path, char *text, size_t len, struct site *out,
 		   struct diags *d)
 {
 	struct parser p = { d, out, NULL, NULL, 0, NULL };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
+	struct site_walk walk;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
 	site_text_blank_comments(text, len);
-	rc = report_env_refs(text, len, d) | report_repeated(text, len, d) |
-			     report_unknown_options(text, len, schema_root(), d)
+	walk = site_walk(text, len, schema_root(), d);
+	rc = report_env_refs(text, len, d) | walk.unknown | walk.repeated
 		     ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
 	/* after libconfuse, whose own error names a lost brace's place better
 	 * when the text after it does not parse */
-	if (rc == CFG_SUCCESS && report_unclosed(text, len, d))
+	if (rc == CFG_SUCCESS && walk.unclosed_line) {
+		diag_add(d, walk.unclosed_line, "add the '}' that closes it, or the one missing inside it",
+			 "this section is not closed before the end of the file");
 		rc = CFG_PARSE_ERROR;
+	}
 	if (d->n) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {

@@ -1,8 +1,6 @@
 #include "site_text.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,100 +161,4 @@ size_t site_text_env_ref(const char *text, size_t len, size_t *from)
 	}
 	*from = len;
 	return len;
-}
-
-int site_text_unclosed_section(const char *text, size_t len)
-{
-	struct scan sc = { text, len, len, len + 1 };
-	int line = 1, open_at[64], depth = 0;   /* sections nest a few deep */
-
-	for (size_t i = 0, end; i < len; i = end) {
-		enum piece k = next_piece(&sc, i, &end);
-
-		for (size_t j = i; j < end; j++) {
-			char c = text[j];
-
-			if (c == '\n')
-				line++;
-			else if (k != PIECE_OTHER)
-				continue;
-			else if (c == '{' && depth++ < 64)
-				open_at[depth - 1] = line;
-			else if (c == '}' && depth > 0)
-				depth--;
-		}
-	}
-	return depth == 0 ? 0 : open_at[(depth < 64 ? depth : 64) - 1];
-}
-
-static bool word_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
-}
-
-/* Whether text[i, end) is one of names: its index, or n. */
-static size_t name_index(const char *text, size_t i, size_t end, const char *const *names, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		if (strlen(names[k]) == end - i && memcmp(text + i, names[k], end - i) == 0)
-			return k;
-	return n;
-}
-
-/* Keyword idx (n: none of them) at line: its first line noted, or a repeat. */
-static void note_keyword(size_t idx, size_t n, int line, int first[16], struct repeated *out,
-			 size_t max, size_t *found)
-{
-	if (idx >= n)
-		return;
-	if (!first[idx])
-		first[idx] = line;
-	else if (*found < max)
-		out[(*found)++] = (struct repeated){ idx, line, first[idx] };
-}
-
-/* Walks the top level as a sequence of "KEYWORD [TITLE] { ... }": a word
- * stands where a keyword may only after the start or a closing '}', so a
- * section titled like one of names (balancer bgp) is not taken for it. */
-size_t site_text_repeated_sections(const char *text, size_t len, const char *const *names,
-				   size_t n, struct repeated *out, size_t max)
-{
-	struct scan sc = { text, len, len, len + 1 };
-	int line = 1, depth = 0, first[16] = { 0 };
-	bool keyword_here = true;
-	size_t found = 0;
-
-	for (size_t i = 0, end; i < len; i = end) {
-		enum piece k = next_piece(&sc, i, &end);
-		int at = line;
-
-		for (size_t j = i; j < end; j++) {
-			char c = text[j];
-			size_t w = j;
-
-			if (c == '\n')
-				line++;
-			if (k != PIECE_OTHER || c == '\n' || isspace((unsigned char)c))
-				continue;
-			if (c == '{' || c == '}') {
-				depth += c == '{' ? 1 : depth > 0 ? -1 : 0;
-				keyword_here = depth == 0 && c == '}';
-				continue;
-			}
-			while (w < end && word_char(text[w]))
-				w++;
-			if (depth == 0 && keyword_here && w > j)
-				note_keyword(name_index(text, j, w, names, n < 16 ? n : 16), n, line,
-					     first, out, max, &found);
-			keyword_here = false;
-			j = w > j ? w - 1 : j;
-		}
-		/* libconfuse takes a quoted keyword too: "bgp" { ... } */
-		if (k == PIECE_STRING && depth == 0 && keyword_here && end - i >= 2)
-			note_keyword(name_index(text, i + 1, end - 1, names, n < 16 ? n : 16), n, at,
-				     first, out, max, &found);
-		if (k == PIECE_STRING && depth == 0)
-			keyword_here = false;
-	}
-	return found;
 }

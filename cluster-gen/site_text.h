@@ -26,23 +26,4 @@ void site_text_blank_comments(char *text, size_t len);
  * on blanked text: in comments nothing counts. */
 size_t site_text_env_ref(const char *text, size_t len, size_t *from);
 
-/* libconfuse takes the end of the file for the '}' of every section still
- * open there. Returns the line of the innermost '{' still open at the end
- * (outside strings; call it on blanked text), or 0 when every one is closed. */
-int site_text_unclosed_section(const char *text, size_t len);
-
-/* A section that may stand once at the top level (names[which]) written
- * again at line; first is the line of the first. */
-struct repeated {
-	size_t which;
-	int line, first;
-};
-
-/* libconfuse takes a second top-level section of a kind that may appear
- * once (bgp, check, ...) as more of the first, the later values replacing
- * the earlier. Fills out with each repeat (at most max; the kinds are
- * names[0, n), at most 16) and returns how many. Call it on blanked text. */
-size_t site_text_repeated_sections(const char *text, size_t len, const char *const *names,
-				   size_t n, struct repeated *out, size_t max);
-
 #endif

@@ -13,9 +13,9 @@ UNIT_TESTS += test_site_text
 test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c $(LIB_SRCS)
 test_site_text_LIBS := -lcmocka
 
-UNIT_TESTS += test_parse_unknown
-test_parse_unknown_SRCS := tests/unit/test_parse_unknown.c cluster-gen/parse_unknown.c $(LIB_SRCS)
-test_parse_unknown_LIBS := -lcmocka -lconfuse
+UNIT_TESTS += test_site_walk
+test_site_walk_SRCS := tests/unit/test_site_walk.c cluster-gen/site_walk.c $(LIB_SRCS)
+test_site_walk_LIBS := -lcmocka -lconfuse
 
 UNIT_TESTS += test_validate_names
 test_validate_names_SRCS := tests/unit/test_validate_names.c cluster-gen/validate_names.c $(LIB_SRCS)

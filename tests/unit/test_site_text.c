@@ -109,59 +109,6 @@ static void test_env_refs(void **state)
 	free(text);
 }
 
-static int unclosed(const char *text)
-{
-	return site_text_unclosed_section(text, strlen(text));
-}
-
-static void test_unclosed_sections(void **state)
-{
-	(void)state;
-	assert_int_equal(unclosed("site \"x\" { asn = 1 }\ncheck { name = \"a\" }\n"), 0);
-	assert_int_equal(unclosed("site \"x\" { asn = 1 }\ncheck { name = \"a\"\n"), 2);
-	/* a and b are closed, r is not: r's line */
-	assert_int_equal(unclosed("r {\n a {\n }\n b {\n x = 1\n}\n"), 1);
-	assert_int_equal(unclosed("r {\n a {\n  b {\n }\n"), 2);
-	/* braces in strings do not count, in either quotes */
-	assert_int_equal(unclosed("c { name = \"a{b\"  other = 'c{' }\n"), 0);
-	assert_int_equal(unclosed("c { name = \"a}b\"\n"), 1);
-	/* an extra '}' is libconfuse's to report */
-	assert_int_equal(unclosed("c { }\n}\n"), 0);
-	assert_int_equal(unclosed(""), 0);
-}
-
-/* The repeats of bgp and check in text, as "name@line/first ..." */
-static const char *repeats(const char *text)
-{
-	static const char *const once[] = { "site", "check", "bgp", "bind" };
-	static char out[256];
-	struct repeated r[8];
-	size_t n = site_text_repeated_sections(text, strlen(text), once, 4, r, 8), used = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s@%d/%d",
-					 i ? " " : "", once[r[i].which], r[i].line, r[i].first);
-	return out;
-}
-
-static void test_repeated_single_sections(void **state)
-{
-	(void)state;
-	assert_string_equal(repeats("bgp { }\ncheck { }\nbgp { bfd = true }\n"), "bgp@3/1");
-	assert_string_equal(repeats("site \"a\" { }\nsite b\n{ }\ncheck {}\ncheck{}check{}"),
-			    "site@2/1 check@5/4 check@5/4");
-	/* a title, a word inside a section, a string or a comment is no section */
-	assert_string_equal(repeats("bgp { }\nbalancer bgp { bgp = 1 }\nservice \"bgp\" { }\n"
-				    "realserver x { bgp { } }\n"), "");
-	assert_string_equal(repeats("bgp { }\n/* bgp { } */ # bgp { }\n"), "");
-	assert_string_equal(repeats("bgp { description = \"} bgp {\" }\n"), "");
-	assert_string_equal(repeats("bgpx { }\nbgp { }\n"), "");
-	/* libconfuse takes a quoted keyword as well */
-	assert_string_equal(repeats("bgp { }\n\"bgp\" { }\n'check' {}\ncheck {}\n"),
-			    "bgp@2/1 check@4/3");
-}
-
 static void test_read_whole_file(void **state)
 {
 	char path[] = "/tmp/test_site_text.XXXXXX";
@@ -192,9 +139,7 @@ int main(void)
 		cmocka_unit_test(test_unquoted_words_and_references),
 		cmocka_unit_test(test_newline_count_unchanged),
 		cmocka_unit_test(test_env_refs),
-		cmocka_unit_test(test_unclosed_sections),
 		cmocka_unit_test(test_read_whole_file),
-		cmocka_unit_test(test_repeated_single_sections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

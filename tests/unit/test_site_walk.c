@@ -1,7 +1,8 @@
-/* Finding every unknown option before libconfuse parses
- * (cluster-gen/parse_unknown.c): each one with its line, its section and a
- * hint, nothing reported from inside an unknown section, and the walk
- * stopping, silent, where libconfuse would report a syntax error itself. */
+/* Walking the site text before libconfuse parses (cluster-gen/site_walk.c):
+ * every unknown option with its line, its section and a hint, nothing
+ * reported from inside an unknown section; a second single section; the
+ * innermost section left open; and the walk stopping, silent, where
+ * libconfuse would report a syntax error itself. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 
 #include "diag.h"
-#include "parse_unknown.h"
+#include "site_walk.h"
 #include "schema.h"
 
 static cfg_opt_t instance_opts[] = {
@@ -34,17 +35,25 @@ static cfg_opt_t check_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t bgp_opts[] = {
+	CFG_BOOL("bfd", cfg_true, CFGF_NONE),
+	CFG_STR("description", 0, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t root_opts[] = {
 	CFG_SEC("check", check_opts, CFGF_NONE),
+	CFG_SEC("bgp", bgp_opts, CFGF_NONE),
 	CFG_SEC("host", host_opts, CFGF_MULTI | CFGF_TITLE),
 	CFG_END()
 };
 
-/* Walks text; d is left for the test to read and free. */
+/* Walks text; d is left for the test to read and free. The number of
+ * unknown options. */
 static int walk(const char *text, struct diags *d)
 {
 	diags_init(d, "site.conf");
-	return report_unknown_options(text, strlen(text), root_opts, d);
+	return site_walk(text, strlen(text), root_opts, d).unknown;
 }
 
 static void expect_one(const char *text, int line, const char *message, const char *hint)
@@ -109,6 +118,15 @@ static void test_hints(void **state)
 	expect_one("check { tim = 1 }", 1, "check: no such option 'tim'", "one of timeout transport");
 }
 
+static void test_escaped_names_are_libconfuses_to_read(void **state)
+{
+	(void)state;
+	/* "time\x6fut" is timeout to libconfuse: not reported, and the walk
+	 * goes on past its value */
+	expect_one("check { \"time\\x6fut\" = 5 }\nnope = 1\n", 2, "no such option 'nope'",
+		   "one of check bgp host");
+}
+
 static void test_hidden_lines_option_is_unknown(void **state)
 {
 	(void)state;
@@ -151,11 +169,74 @@ static void test_stops_where_libconfuse_reports_a_syntax_error(void **state)
 	expect_none("check { timeout 5 }\nnope = 1\n");
 	expect_none("host { balancer = x }\nnope = 1\n");
 	expect_none("check { transport = \"udp }\nnope = 1\n");
-	/* an escaped name is libconfuse's to read: "time\x6fut" is timeout */
-	expect_none("check { \"time\\x6fut\" = 5 }\nnope = 1\n");
 	/* what came before the error is reported */
 	expect_one("nope = 1\n}\nnope2 = 2\n", 1, "no such option 'nope'",
-		   "one of check host");
+		   "one of check bgp host");
+}
+
+static int unclosed(const char *text)
+{
+	struct diags d;
+	int line;
+
+	diags_init(&d, "site.conf");
+	line = site_walk(text, strlen(text), root_opts, &d).unclosed_line;
+	diags_free(&d);
+	return line;
+}
+
+static void test_unclosed_sections(void **state)
+{
+	(void)state;
+	assert_int_equal(unclosed("bgp { bfd = true }\ncheck { timeout = 1 }\n"), 0);
+	assert_int_equal(unclosed("bgp { bfd = true }\ncheck { timeout = 1\n"), 2);
+	/* a and b are closed, kai is not: kai's brace's line */
+	assert_int_equal(unclosed("host kai\n{\n instance a {\n }\n instance b {\n weight = 1\n}\n"),
+			 2);
+	assert_int_equal(unclosed("host kai {\n instance a {\n  weight = 1\n"), 2);
+	/* braces in strings do not count, in either quotes */
+	assert_int_equal(unclosed("bgp { description = \"a{b\"  description = 'c{' }\n"), 0);
+	assert_int_equal(unclosed("bgp { description = \"a}b\"\n"), 1);
+	/* an extra '}' is libconfuse's to report */
+	assert_int_equal(unclosed("bgp { }\n}\n"), 0);
+	assert_int_equal(unclosed(""), 0);
+}
+
+/* The repeats of single sections in text, as "LINE: MESSAGE|..." */
+static const char *repeats(const char *text)
+{
+	static char out[512];
+	struct diags d;
+	size_t used = 0;
+
+	diags_init(&d, "site.conf");
+	site_walk(text, strlen(text), root_opts, &d);
+	out[0] = '\0';
+	for (size_t i = 0; i < d.n; i++)
+		if (strstr(d.v[i].message, "a second "))
+			used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%d: %s",
+						 used ? "|" : "", d.v[i].line, d.v[i].message);
+	diags_free(&d);
+	return out;
+}
+
+static void test_repeated_single_sections(void **state)
+{
+	(void)state;
+	assert_string_equal(repeats("bgp { }\ncheck { }\nbgp { bfd = true }\n"),
+			    "3: a second bgp section (the first is at line 1)");
+	assert_string_equal(repeats("check { }\ncheck\n{ }\nbgp {}\nbgp{}bgp{}"),
+			    "2: a second check section (the first is at line 1)|"
+			    "5: a second bgp section (the first is at line 4)|"
+			    "5: a second bgp section (the first is at line 4)");
+	/* a title, an option or a section inside another, a string is none */
+	assert_string_equal(repeats("bgp { }\nhost bgp { balancer = bgp }\nhost \"x\" { bgp { } }\n"),
+			    "");
+	assert_string_equal(repeats("bgp { description = \"} bgp {\" }\n"), "");
+	/* libconfuse takes a quoted keyword as well */
+	assert_string_equal(repeats("bgp { }\n\"bgp\" { }\n'check' {}\ncheck {}\n"),
+			    "2: a second bgp section (the first is at line 1)|"
+			    "4: a second check section (the first is at line 3)");
 }
 
 int main(void)
@@ -164,9 +245,12 @@ int main(void)
 		cmocka_unit_test(test_every_unknown_option_with_its_line),
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test(test_hidden_lines_option_is_unknown),
+		cmocka_unit_test(test_escaped_names_are_libconfuses_to_read),
 		cmocka_unit_test(test_unknown_values_sections_and_calls_are_skipped),
 		cmocka_unit_test(test_known_values_in_every_form),
 		cmocka_unit_test(test_stops_where_libconfuse_reports_a_syntax_error),
+		cmocka_unit_test(test_unclosed_sections),
+		cmocka_unit_test(test_repeated_single_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-#include "parse_unknown.h"
+#include "site_walk.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -102,13 +102,22 @@ struct place {
 	const char *kind;
 	const struct token *title;   /* NULL: an untitled section */
 	const struct place *up;      /* NULL: the top level */
+	int opened;                  /* the line of its '{' */
+};
+
+/* The first line of each single top-level section (site, check, ...). */
+struct firsts {
+	const char *kind[8];
+	int line[8];
+	size_t n;
 };
 
 struct walk {
 	struct lexer lx;
 	cfg_opt_t *root;
 	struct diags *d;
-	int found;
+	struct site_walk out;
+	struct firsts firsts;
 };
 
 static cfg_opt_t *find_option(cfg_opt_t *opts, const struct token *t)
@@ -263,7 +272,7 @@ static void report_unknown(struct walk *w, const struct place *at, cfg_opt_t *op
 	describe(at, who, sizeof(who));
 	hint_for(w->root, opts, name, hint, sizeof(hint));
 	diag_add(w->d, name->line, hint, "%sno such option '%.*s'", who, shown, name->text);
-	w->found++;
+	w->out.unknown++;
 }
 
 /* Past the close matching an open already read. */
@@ -320,11 +329,33 @@ static int skip_value(struct walk *w, cfg_opt_t *o)
 
 static int walk_section(struct walk *w, cfg_opt_t *opts, const struct place *at, int level);
 
-static int enter_section(struct walk *w, cfg_opt_t *o, const struct place *at, int level)
+/* A second top-level section of a kind written once, at line. */
+static void note_single(struct walk *w, cfg_opt_t *o, int line)
+{
+	struct firsts *f = &w->firsts;
+	size_t i = 0;
+
+	while (i < f->n && f->kind[i] != o->name)
+		i++;
+	if (i == f->n && f->n < 8) {
+		f->kind[f->n] = o->name;
+		f->line[f->n++] = line;
+	} else if (i < f->n) {
+		diag_add(w->d, line, "write it once: libconfuse would take the second for more of "
+			 "the first, its values replacing the first's without a word",
+			 "a second %s section (the first is at line %d)", o->name, f->line[i]);
+		w->out.repeated++;
+	}
+}
+
+static int enter_section(struct walk *w, cfg_opt_t *o, const struct token *name,
+			 const struct place *at, int level)
 {
 	struct token title, t = next_token(&w->lx);
-	struct place in = { o->name, NULL, at };
+	struct place in = { o->name, NULL, at, 0 };
 
+	if (level == 0 && !(o->flags & CFGF_MULTI))
+		note_single(w, o, name->line);
 	if (o->flags & CFGF_TITLE) {
 		if (t.kind != TOK_STR)
 			return -1;
@@ -332,6 +363,7 @@ static int enter_section(struct walk *w, cfg_opt_t *o, const struct place *at, i
 		in.title = &title;
 		t = next_token(&w->lx);
 	}
+	in.opened = t.line;
 	return t.kind == '{' ? walk_section(w, o->subopts, &in, level + 1) : -1;
 }
 
@@ -343,18 +375,23 @@ static int walk_section(struct walk *w, cfg_opt_t *opts, const struct place *at,
 		cfg_opt_t *o;
 		int rc;
 
-		if (t.kind == TOK_EOF)
-			return 0;   /* libconfuse closes every section still open */
+		if (t.kind == TOK_EOF) {
+			/* libconfuse closes every section still open */
+			if (level > 0 && !w->out.unclosed_line)
+				w->out.unclosed_line = at->opened;
+			return 0;
+		}
 		if (t.kind == '}')
 			return level > 0 ? 0 : -1;
-		/* an escaped quoted name is libconfuse's to read */
-		if (t.kind != TOK_STR || memchr(t.text, '\\', t.len))
+		if (t.kind != TOK_STR)
 			return -1;
-		if ((o = find_option(opts, &t)) == NULL) {
+		if (memchr(t.text, '\\', t.len)) {
+			rc = skip_unknown(w);   /* an escaped name: libconfuse reads it */
+		} else if ((o = find_option(opts, &t)) == NULL) {
 			report_unknown(w, at, opts, &t);
 			rc = skip_unknown(w);
 		} else if (o->type == CFGT_SEC) {
-			rc = enter_section(w, o, at, level);
+			rc = enter_section(w, o, &t, at, level);
 		} else {
 			rc = skip_value(w, o);
 		}
@@ -363,11 +400,11 @@ static int walk_section(struct walk *w, cfg_opt_t *opts, const struct place *at,
 	}
 }
 
-int report_unknown_options(const char *text, size_t len, cfg_opt_t *root, struct diags *d)
+struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d)
 {
-	struct walk w = { { text, len, 0, 1 }, root, d, 0 };
-	struct place top = { NULL, NULL, NULL };
+	struct walk w = { .lx = { text, len, 0, 1 }, .root = root, .d = d };
+	struct place top = { NULL, NULL, NULL, 0 };
 
 	walk_section(&w, root, &top, 0);
-	return w.found;
+	return w.out;
 }
