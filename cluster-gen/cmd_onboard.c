@@ -5,6 +5,7 @@
  * --probe first asks each of the host's instances, from its balancer's
  * address on the instance's VLAN, and refuses when one does not answer. */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "onboard.h"
 #include "outtree.h"
+#include "parse_values.h"
 #include "render.h"
 
 static const char onboard_options[] =
@@ -399,9 +401,14 @@ int cmd_onboard(int argc, char **argv, const struct command *self)
 		if (!strcmp(s.realservers[host].name, argv[optind + 1]))
 			break;
 	if (host == s.nrealservers) {
-		fprintf(stderr, "cluster-gen onboard: %s has no real server '%s'; declare it first "
-			"(realserver %s { balancer = ... instance ... })\n", argv[optind],
-			argv[optind + 1], argv[optind + 1]);
+		char *known = names_hint("its real servers", s.realservers, s.nrealservers,
+					 sizeof(*s.realservers), offsetof(struct realserver, name));
+
+		fprintf(stderr, "cluster-gen onboard: %s has no real server '%s'%s%s%s; declare it "
+			"first (realserver %s { balancer = ... instance ... })\n", argv[optind],
+			argv[optind + 1], known ? " (" : "", known ? known : "", known ? ")" : "",
+			argv[optind + 1]);
+		free(known);
 		site_free(&s);
 		return EXIT_USAGE;
 	}

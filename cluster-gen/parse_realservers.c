@@ -78,7 +78,7 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 	char owner[256];
 	struct option_at want[] = {
 		{ "interface", &in->interface_at }, { "address", &in->address_at },
-		{ "control-port", &in->control_port_at },
+		{ "control-port", &in->control_port_at }, { "weight", &in->weight_at },
 	};
 
 	in->name = xstrdup(cfg_title(sec));
@@ -106,24 +106,57 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 	}
 }
 
+/* A client network and the line it is written on. */
+struct client_at {
+	struct prefix net;
+	int line;
+};
+
+static int by_network(const void *a, const void *b)
+{
+	return prefix_cmp(&((const struct client_at *)a)->net, &((const struct client_at *)b)->net);
+}
+
+/* nft refuses a set of overlapping intervals, and iptables would match the
+ * wider network first anyway: one network per range of clients. Named at
+ * the later of the two in the file. */
+static void check_overlaps(struct parser *p, const struct realserver *rs,
+			   const struct client_at *c, size_t n)
+{
+	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (prefix_overlaps(&c[j].net, &c[i].net))
+				diag_add(p->d, c[i].line > c[j].line ? c[i].line : c[j].line,
+					 "list each client network once; the wider one already covers the other",
+					 "%s: client networks %s and %s overlap", rs->name,
+					 prefix_str(&c[j].net, a), prefix_str(&c[i].net, b));
+}
+
 static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 {
-	size_t n = cfg_size(sec, "clients");
+	size_t n = cfg_size(sec, "clients"), k = 0;
+	struct client_at *c = xcalloc(n ? n : 1, sizeof(*c));
 
-	rs->clients = xcalloc(n, sizeof(*rs->clients));
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
-		if (!prefix_parse(v, &rs->clients[rs->nclients])) {
-			diag_add(p->d, list_value_line(p, rs->clients_at.line, v),
-				 "write networks as \"192.0.2.0/24\"",
+		int line = list_value_line(p, rs->clients_at.line, v);
+
+		if (!prefix_parse(v, &c[k].net)) {
+			diag_add(p->d, line, "write networks as \"192.0.2.0/24\"",
 				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
 			continue;
 		}
-		prefix_network(&rs->clients[rs->nclients], &rs->clients[rs->nclients]);
-		rs->nclients++;
+		prefix_network(&c[k].net, &c[k].net);
+		c[k++].line = line;
 	}
-	qsort(rs->clients, rs->nclients, sizeof(*rs->clients),
-	      (int (*)(const void *, const void *))prefix_cmp);
+	qsort(c, k, sizeof(*c), by_network);
+	check_overlaps(p, rs, c, k);
+	rs->clients = xcalloc(k ? k : 1, sizeof(*rs->clients));
+	for (rs->nclients = 0; rs->nclients < k; rs->nclients++)
+		rs->clients[rs->nclients] = c[rs->nclients].net;
+	free(c);
 	if (n == 0)
 		diag_add(p->d, rs->at.line, "list the networks whose queries this server answers, your customers' (an open resolver, 0.0.0.0/0, serves amplification attacks)",
 			 "realserver %s: 'clients' is required", rs->name);

@@ -108,6 +108,7 @@ struct instance {
 	struct origin address_at;
 	size_t vlan;              /* index into its balancer's vlans */
 	unsigned weight;
+	struct origin weight_at;
 	bool weight_refused;      /* out of range: the weight above stands in */
 	unsigned control_port;    /* rndc control channel; 0: none */
 	struct origin control_port_at;

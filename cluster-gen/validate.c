@@ -151,6 +151,7 @@ struct behind {
 	unsigned long weight[2];
 	size_t weighted[2];       /* instances of weight above 0 */
 	bool refused[2];          /* an instance's weight was out of range */
+	int last_weight_line[2];  /* the last of their weights in the file */
 };
 
 /* One pass over the real servers for every balancer. */
@@ -168,6 +169,8 @@ static struct behind *instances_behind(const struct site *s)
 			bh[r->balancer].weighted[v6] += r->instances[k].weight > 0;
 			bh[r->balancer].refused[v6] |= r->instances[k].weight_refused;
 			bh[r->balancer].count[v6]++;
+			if (r->instances[k].weight_at.line > bh[r->balancer].last_weight_line[v6])
+				bh[r->balancer].last_weight_line[v6] = r->instances[k].weight_at.line;
 		}
 	}
 	return bh;
@@ -188,14 +191,15 @@ static unsigned long thresholds(const struct site *s)
  * hysteresis (ipwrapper.c, update_quorum_state), and with dynamic weights
  * each instance weighs what its probe says, at most one per threshold. */
 static void check_reachable_quorum(const struct service *v, const struct balancer *b,
-				   unsigned long weight, bool dynamic, struct diags *d)
+				   unsigned long weight, int last_weight_line, bool dynamic,
+				   struct diags *d)
 {
 	unsigned long need = (unsigned long)v->quorum + v->hysteresis;
 
 	if (weight >= need)
 		return;
 	if (weight == 0)    /* lowering quorum cannot help: 1 is its least */
-		diag_add(d, v->quorum_at.line, "keep one of them above 0, or take the service off "
+		diag_add(d, last_weight_line, "keep one of them above 0, or take the service off "
 			 "this balancer (primary, services) so that another carries it",
 			 "service %s: every instance behind balancer %s has weight 0 (drained); "
 			 "the VIP would never be announced there", v->name, b->name);
@@ -242,7 +246,7 @@ static void validate_quorum(const struct site *s, const struct behind *bh, struc
 			    v->numbers_refused || bh[i].refused[v6])
 				continue;
 			check_reachable_quorum(v, b, dynamic ? bh[i].weighted[v6] * thresholds(s) :
-					       bh[i].weight[v6], dynamic, d);
+					       bh[i].weight[v6], bh[i].last_weight_line[v6], dynamic, d);
 		}
 	}
 }

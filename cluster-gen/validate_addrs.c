@@ -144,17 +144,26 @@ static void check_instances_against(const struct site *s, const struct used *v, 
 	}
 }
 
+/* A VLAN network wider than any a site has: a prefix length mistyped. */
+static bool vlan_too_wide(const struct vlan *v)
+{
+	return v->address.len < (v->address.addr.family == AF_INET ? VLAN_MIN_LEN_V4 :
+				 VLAN_MIN_LEN_V6);
+}
+
 static void check_vlan(const struct balancer *b, const struct vlan *v, struct diags *d)
 {
-	char p[PREFIX_STRLEN];
-	unsigned min = v->address.addr.family == AF_INET ? VLAN_MIN_LEN_V4 : VLAN_MIN_LEN_V6;
+	char p[PREFIX_STRLEN], n[PREFIX_STRLEN];
+	struct prefix net;
 
 	if (!v->address.addr.family)
 		return;
-	if (v->address.len < min)
+	prefix_network(&v->address, &net);
+	if (vlan_too_wide(v))
 		diag_add(d, v->address_at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
-			 "balancer %s: vlan %s's network %s is wider than /%u", b->name, v->name,
-			 prefix_str(&v->address, p), min);
+			 "balancer %s: vlan %s's address %s makes its network %s, wider than /%u",
+			 b->name, v->name, prefix_str(&v->address, p), prefix_str(&net, n),
+			 v->address.addr.family == AF_INET ? VLAN_MIN_LEN_V4 : VLAN_MIN_LEN_V6);
 	else if (v->address.len == addr_maxlen(&v->address.addr))
 		diag_add(d, v->address_at.line, "write the balancer's address with the VLAN's prefix length, e.g. \"10.1.53.1/24\"",
 			 "balancer %s: vlan %s's network %s holds no address but the balancer's",
@@ -171,7 +180,7 @@ static void check_vlan(const struct balancer *b, const struct vlan *v, struct di
 }
 
 /* Two VLANs of a balancer that overlap: named where the second address is
- * written. */
+ * written. One too wide is reported as such, and overlaps nothing more. */
 static void check_vlans(const struct balancer *b, struct diags *d)
 {
 	char p[PREFIX_STRLEN];
@@ -180,7 +189,8 @@ static void check_vlans(const struct balancer *b, struct diags *d)
 		check_vlan(b, &b->vlans[i], d);
 		for (size_t j = 0; j < i; j++) {
 			const struct vlan *v = &b->vlans[i], *w = &b->vlans[j];
-			if (!v->address.addr.family || !prefix_overlaps(&w->address, &v->address))
+			if (!v->address.addr.family || vlan_too_wide(v) || vlan_too_wide(w) ||
+			    !prefix_overlaps(&w->address, &v->address))
 				continue;
 			if (w->address_at.line > v->address_at.line) {
 				v = w;
@@ -221,20 +231,6 @@ static void check_vips_in_vlans(const struct site *s, struct diags *d)
 			for (size_t k = 0; k < s->balancers[j].nvlans; k++)
 				check_vip_in_vlan(&s->services[i], &s->balancers[j],
 						  &s->balancers[j].vlans[k], d);
-}
-
-/* nft refuses a set of overlapping intervals, and iptables would match the
- * wider network first anyway: one network per range of clients. */
-static void check_clients(const struct realserver *r, struct diags *d)
-{
-	char p[PREFIX_STRLEN], q[PREFIX_STRLEN];
-
-	for (size_t i = 0; i < r->nclients; i++)
-		for (size_t j = 0; j < i; j++)
-			if (prefix_overlaps(&r->clients[j], &r->clients[i]))
-				diag_add(d, r->clients_at.line, "list each client network once; the wider one already covers the other",
-					 "%s: client networks %s and %s overlap", r->name,
-					 prefix_str(&r->clients[j], p), prefix_str(&r->clients[i], q));
 }
 
 /* A service's VIP and the number of its entry in frr.conf's prefix-lists. */
@@ -310,6 +306,4 @@ void validate_addresses(const struct site *s, struct diags *d)
 		check_vlans(&s->balancers[i], d);
 	check_vips_in_vlans(s, d);
 	check_vip_seqs(s, d);
-	for (size_t i = 0; i < s->nrealservers; i++)
-		check_clients(&s->realservers[i], d);
 }

@@ -286,7 +286,7 @@ dropin_script() {
 @test "onboard: errors (unknown host 2, usage 2, a directory that is not ours 1)" {
 	run "$GEN" onboard "$TMP/site.conf" nobody -o "$TMP/o"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"has no real server 'nobody'"* ]]
+	[[ "$output" == *"has no real server 'nobody' (its real servers: kai, lou); declare it first"* ]]
 	[ ! -e "$TMP/o" ]
 	run "$GEN" onboard "$TMP/site.conf"
 	[ "$status" -eq 2 ]
