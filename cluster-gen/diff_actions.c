@@ -222,12 +222,16 @@ static void balancer_action(const char *lb, const char *file, enum change_kind k
 	else if (k == ADDED && !strcmp(file, "vips"))
 		buf_puts(out, "install as /etc/lvsdns/vips before keepalived starts "
 			 "(lvsdns-vip-guard reads it on every call)");
-	else if (!strcmp(file, "vips"))
+	else if (!strcmp(file, "vips") && f->dropped_vips[0])
 		/* the guard touches only listed addresses: a VIP dropped from the
 		 * list must come off while it is still listed */
-		buf_puts(out, "first take off each VIP the new file no longer lists "
-			 "(lvsdns-vip-guard down VIP), then install as /etc/lvsdns/vips "
-			 "(lvsdns-vip-guard reads it on every call; nothing to reload)");
+		buf_printf(out, "first take off each VIP the new file no longer lists "
+			   "(lvsdns-vip-guard down VIP, for %s), then install as /etc/lvsdns/vips "
+			   "(lvsdns-vip-guard reads it on every call; nothing to reload)",
+			   f->dropped_vips);
+	else if (!strcmp(file, "vips"))
+		buf_puts(out, "install as /etc/lvsdns/vips (lvsdns-vip-guard reads it on every "
+			 "call; nothing to reload)");
 	else if (k == ADDED && !strcmp(file, "dnsprobe.targets"))
 		buf_puts(out, "install as /etc/lvsdns/dnsprobe.targets before lvsdns-watch.service "
 			 "(added too) starts: it reads the file then");

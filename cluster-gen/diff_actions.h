@@ -31,6 +31,8 @@ struct change_facts {
 	bool v6_forwarding; /* a balancer's sysctl.conf that starts forwarding IPv6 */
 	bool start_only;   /* a unit whose ExecStartPre= lines or comments alone changed */
 	bool delay_zero_gone; /* a frr.conf that drops "bgp route-map delay-timer 0" */
+	char dropped_vips[160]; /* a vips file's addresses the new one lacks, space-separated
+				 * ("..." at the end when more did not fit); "" when none */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

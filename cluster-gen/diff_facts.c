@@ -691,6 +691,52 @@ static bool only_start_changed(const struct file *old, const struct file *new)
 	return same;
 }
 
+/* The addresses a balancer's vips file lists ("ADDRESS INTERFACE SERVICE
+ * # role"; '#' starts a comment), sorted. */
+static void vip_addresses(const struct file *f, struct keys *out)
+{
+	const char *p = f->data;
+	char *line;
+
+	while ((line = next_line(f, &p)) != NULL) {
+		const char *s = line + strspn(line, " \t");
+		size_t len = strcspn(s, " \t#");
+
+		if (len > 0)
+			keys_add(out, xasprintf("%.*s", (int)len, s));
+		free(line);
+	}
+	keys_sort(out);
+}
+
+/* Into f->dropped_vips, the addresses old's vips file lists and new's does
+ * not: each must come off before the new file is in place, as the guard
+ * touches only the addresses its file lists. */
+static void dropped_vips(const struct file *old, const struct file *new, struct change_facts *f)
+{
+	struct keys was = { 0 }, now = { 0 };
+	size_t used = 0, size = sizeof(f->dropped_vips);
+
+	if (!is_file(old, "vips"))
+		return;
+	vip_addresses(old, &was);
+	vip_addresses(new, &now);
+	for (size_t i = 0; i < was.n; i++) {
+		size_t len = strlen(was.v[i]);
+
+		if (now.n && bsearch(&was.v[i], now.v, now.n, sizeof(char *), by_string))
+			continue;
+		if (used + len + 5 > size) {   /* " ...", and the NUL */
+			snprintf(f->dropped_vips + used, size - used, "%s...", used ? " " : "");
+			break;
+		}
+		used += (size_t)snprintf(f->dropped_vips + used, size - used, "%s%s", used ? " " : "",
+					 was.v[i]);
+	}
+	keys_free(&was);
+	keys_free(&now);
+}
+
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    struct diff_trees *t)
 {
@@ -710,7 +756,9 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		.delay_zero_gone = old && new && drops_delay_zero(old, new),
 	};
 
-	if (old && new)
+	if (old && new) {
 		dnat_changes(old, new, t, &f);
+		dropped_vips(old, new, &f);
+	}
 	return f;
 }

@@ -314,15 +314,23 @@ load workflow-lib.bash
 	echo "$output" | refute_grep 'move to lvsdns-watch'
 }
 
-@test "diff: a changed vips file says to take dropped VIPs off first; changed targets, to reload lvsdns-watch" {
+@test "diff: a changed vips file names the dropped VIPs to take off first; changed targets, to reload lvsdns-watch" {
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
-	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
+	# the running file lists two VIPs the site no longer has (and a comment)
+	printf '%s\n' '198.51.100.77 lvsdns0 gone # primary' '# old' '2001:db8:77::1 lvsdns0 gone6 # backup' \
+		>>"$TMP/out/balancers/lvs1/vips"
 	echo '# old' >>"$TMP/out/balancers/lvs1/dnsprobe.targets"
 	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/out"
 	echo "$output"
 	[ "$status" -eq 1 ]
-	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: first take off each VIP the new file no longer lists \(lvsdns-vip-guard down VIP\), then install as /etc/lvsdns/vips'
+	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: first take off each VIP the new file no longer lists \(lvsdns-vip-guard down VIP, for 198\.51\.100\.77 2001:db8:77::1\), then install as /etc/lvsdns/vips'
 	echo "$output" | grep -E '^changed +balancers/lvs1/dnsprobe\.targets .*on balancer lvs1: install as /etc/lvsdns/dnsprobe\.targets, then systemctl reload lvsdns-watch \(it checks the file first'
+	# a file that drops no VIP (a comment more) has nothing to take off
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/out"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: install as /etc/lvsdns/vips \(lvsdns-vip-guard reads it on every call; nothing to reload\)$'
 }
 
 @test "diff: a changed unit restarts the host's instances one at a time; a changed named-I.conf reloads that instance" {
