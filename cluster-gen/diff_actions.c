@@ -363,6 +363,12 @@ static void realserver_action(const char *host, const char *file, enum change_ki
 					     "/etc/network/if-up.d/lvsdns (the rules and routes it "
 					     "set stay until the machine reboots)" :
 			 "run policy-routing.sh again (idempotent)");
+		if (f->stale_rules[0] && k == REMOVED)
+			buf_printf(out, "; to take them away once its instances are stopped: %s",
+				   f->stale_rules);
+		else if (f->stale_rules[0])
+			buf_printf(out, "; it adds and replaces but never deletes, so once the instances "
+				   "it no longer routes are stopped or renumbered: %s", f->stale_rules);
 	} else {
 		buf_puts(out, "no daemon action known; install by hand");
 	}

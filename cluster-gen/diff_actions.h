@@ -33,6 +33,8 @@ struct change_facts {
 	bool delay_zero_gone; /* a frr.conf that drops "bgp route-map delay-timer 0" */
 	char dropped_vips[160]; /* a vips file's addresses the new one lacks, space-separated
 				 * ("..." at the end when more did not fit); "" when none */
+	char stale_rules[400];  /* a policy-routing.sh's commands that undo what the new one
+				 * (or none) no longer sets up, "; "-separated; "" when none */
 };
 
 /* The two trees a diff compares (sorted), and what is read from them once. */

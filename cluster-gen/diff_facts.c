@@ -737,6 +737,74 @@ static void dropped_vips(const struct file *old, const struct file *new, struct 
 	keys_free(&now);
 }
 
+/* Each instance a policy-routing.sh routes, as "FAMILY ADDRESS TABLE" from
+ * its "route 4 ADDR NET DEV GATEWAY TABLE" calls, sorted. */
+static void routed(const struct file *f, struct keys *out)
+{
+	const char *p = f->data;
+	char *line;
+
+	while ((line = next_line(f, &p)) != NULL) {
+		char family[2], addr[64], table[16];
+
+		if (sscanf(line, " route %1[46] %63s %*s %*s %*s %15[0-9]", family, addr, table) == 3)
+			keys_add(out, xasprintf("%s %s %s", family, addr, table));
+		free(line);
+	}
+	keys_sort(out);
+}
+
+/* Whether keys ("FAMILY ADDRESS TABLE") route anything through table of
+ * family. */
+static bool table_used(const struct keys *k, const char *family, const char *table)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		const char *t = strrchr(k->v[i], ' ') + 1;
+
+		if (k->v[i][0] == family[0] && strcmp(t, table) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Into f->stale_rules, what undoes the routing of each instance old's
+ * policy-routing.sh sets up and new's (NULL: none) does not: running the
+ * script again adds and replaces, it never deletes. The rule goes; the
+ * table's routes too unless another instance (one renumbered on its VLAN)
+ * uses that table now. */
+static void stale_rules(const struct file *old, const struct file *new, struct change_facts *f)
+{
+	struct keys was = { 0 }, now = { 0 };
+	size_t used = 0, size = sizeof(f->stale_rules);
+
+	if (!is_file(old, "policy-routing.sh"))
+		return;
+	routed(old, &was);
+	if (new)
+		routed(new, &now);
+	for (size_t i = 0; i < was.n; i++) {
+		char family[2], addr[64], table[16], cmd[200];
+		int n;
+
+		if ((now.n && bsearch(&was.v[i], now.v, now.n, sizeof(char *), by_string)) ||
+		    sscanf(was.v[i], "%1s %63s %15s", family, addr, table) != 3)
+			continue;
+		n = snprintf(cmd, sizeof(cmd), "%sip -%s rule del from %s table %s priority %s",
+			     used ? "; " : "", family, addr, table, table);
+		if (!table_used(&now, family, table))
+			n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; ip -%s route flush table %s",
+				      family, table);
+		if (used + (size_t)n + 5 > size) {   /* "; ...", and the NUL */
+			snprintf(f->stale_rules + used, size - used, "; ...");
+			break;
+		}
+		memcpy(f->stale_rules + used, cmd, (size_t)n + 1);
+		used += (size_t)n;
+	}
+	keys_free(&was);
+	keys_free(&now);
+}
+
 struct change_facts change_facts_of(const struct file *old, const struct file *new,
 				    struct diff_trees *t)
 {
@@ -760,5 +828,7 @@ struct change_facts change_facts_of(const struct file *old, const struct file *n
 		dnat_changes(old, new, t, &f);
 		dropped_vips(old, new, &f);
 	}
+	if (old)
+		stale_rules(old, new, &f);
 	return f;
 }

@@ -148,7 +148,7 @@ load workflow-lib.bash
 	for f in dnat.rules dnat.nft; do
 		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*this change both adds rules and drops others, which belong on opposite sides of the balancer's reload: make it two changes, first the site with the new instances or VIPs added, then with the old ones removed$"
 	done
-	echo "$output" | refute_grep 'renumbered'
+	echo "$output" | refute_grep 'an instance renumbered'
 	# d added on a new VLAN beside b: only gains
 	sed -e 's/^\(\tvlan 109 .*\)$/\1\n\tvlan 113 { interface = "eth1.113"  address = "10.5.53.1\/24" }/' \
 		-e 's/^\(\tinstance c .*\)$/\tinstance d { vlan = 113  interface = "eth1.113"  address = 10.5.53.2 }\n\1/' \
@@ -200,7 +200,7 @@ load workflow-lib.bash
 	for f in dnat.rules dnat.nft; do
 		echo "$output" | grep -E "^changed +realservers/kai/${f/./\\.} .*the instance whose flows go to another address here is at weight = 0 \(drained: .*\), so apply this before its balancers' keepalived reload, once ipvsadm -Ln on each balancer shows no connection left to it"
 	done
-	echo "$output" | refute_grep 'renumbered\|make it two changes'
+	echo "$output" | refute_grep 'an instance renumbered\|make it two changes'
 }
 
 @test "diff: with nat = stateless too, a rule set that gains an instance and loses another says to make two changes" {
@@ -312,6 +312,26 @@ load workflow-lib.bash
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +balancers/ffm4/keepalived\.conf .*systemctl reload keepalived$'
 	echo "$output" | refute_grep 'move to lvsdns-watch'
+}
+
+@test "diff: policy-routing.sh never deletes: a removed instance's rule and table are named, a renumbered one's rule alone" {
+	"$GEN" render "$TMP/site.conf" -o "$TMP/out"
+	# lou's instance b leaves: its VLAN's table 1209 is used by no other
+	sed '/instance b { vlan = 209/d' "$TMP/site.conf" > "$TMP/nob.conf"
+	run "$GEN" diff --stat "$TMP/nob.conf" "$TMP/out"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	echo "$output" | grep -E '^changed +realservers/lou/policy-routing\.sh .*on real server lou: run policy-routing\.sh again \(idempotent\); it adds and replaces but never deletes, so once the instances it no longer routes are stopped or renumbered: ip -4 rule del from 10\.4\.53\.2 table 1209 priority 1209; ip -4 route flush table 1209$'
+	# kai's instance b renumbered on VLAN 109: table 1109 stays in use
+	sed 's/address = 10.3.53.2 /address = 10.3.53.7 /' "$TMP/site.conf" > "$TMP/renumber.conf"
+	run "$GEN" diff --stat "$TMP/renumber.conf" "$TMP/out"
+	echo "$output"
+	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh .*: ip -4 rule del from 10\.3\.53\.2 table 1109 priority 1109$'
+	# a change that routes every instance still says nothing of deleting
+	sed 's/weight = 1 }/weight = 2 }/' "$TMP/site.conf" > "$TMP/weights.conf"
+	echo '# old' >>"$TMP/out/realservers/kai/policy-routing.sh"
+	run "$GEN" diff --stat "$TMP/weights.conf" "$TMP/out"
+	echo "$output" | grep -E '^changed +realservers/kai/policy-routing\.sh .*on real server kai: run policy-routing\.sh again \(idempotent\)$'
 }
 
 @test "diff: a changed vips file names the dropped VIPs to take off first; changed targets, to reload lvsdns-watch" {
@@ -434,7 +454,7 @@ load workflow-lib.bash
 	# install.sh's nftables drop-in would load dnat.nft again at every start
 	echo "$output" | grep -E "^removed +realservers/mia/dnat\.nft .*${after_lb}once its named@ instances are stopped: nft delete table inet lvsdns .*remove /etc/lvsdns/dnat\.nft and install\.sh's drop-in /etc/systemd/system/nftables\.service\.d/lvsdns\.conf, then systemctl daemon-reload "
 	echo "$output" | grep -E '^removed +realservers/mia/sysctl\.conf .*on real server mia: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
-	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay'
+	echo "$output" | grep -E '^removed +realservers/mia/policy-routing\.sh .*on real server mia: remove /etc/lvsdns/policy-routing\.sh and its link /etc/network/if-up\.d/lvsdns \(the rules and routes it set stay until the machine reboots\); to take them away once its instances are stopped: ip -4 rule del from 10\.5\.53\.2 table 1213 priority 1213; ip -4 route flush table 1213'
 	echo "$output" | grep -E '^removed +balancers/ams9/sysctl\.conf .*on balancer ams9: remove /etc/sysctl\.d/60-lvsdns\.conf \(the running kernel keeps its values'
 	echo "$output" | grep -E '^removed +balancers/ams9/vips .*on balancer ams9: remove /etc/lvsdns/vips$'
 	echo "$output" | grep -E '^removed +balancers/ams9/modules-load\.conf .*on balancer ams9: remove /etc/modules-load\.d/lvsdns\.conf$'
