@@ -726,7 +726,7 @@ static void dropped_vips(const struct file *old, const struct file *new, struct 
 
 		if (now.n && bsearch(&was.v[i], now.v, now.n, sizeof(char *), by_string))
 			continue;
-		if (used + len + 5 > size) {   /* " ...", and the NUL */
+		if (used + 1 + len + 5 > size) {   /* its space, then room for " ..." and the NUL */
 			snprintf(f->dropped_vips + used, size - used, "%s...", used ? " " : "");
 			break;
 		}
@@ -794,7 +794,7 @@ static void stale_rules(const struct file *old, const struct file *new, struct c
 		if (!table_used(&now, family, table))
 			n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; ip -%s route flush table %s",
 				      family, table);
-		if (used + (size_t)n + 5 > size) {   /* "; ...", and the NUL */
+		if (used + (size_t)n + 6 > size) {   /* room left for "; ..." and the NUL */
 			snprintf(f->stale_rules + used, size - used, "; ...");
 			break;
 		}
