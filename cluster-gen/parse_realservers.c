@@ -106,10 +106,11 @@ static void build_instance(struct parser *p, cfg_t *sec, const struct realserver
 	}
 }
 
-/* A client network and the line it is written on. */
+/* A client network and its text in the site file (libconfuse's, while it
+ * parses), whose line is looked up only for an error. */
 struct client_at {
 	struct prefix net;
-	int line;
+	const char *text;
 };
 
 static int by_network(const void *a, const void *b)
@@ -126,12 +127,18 @@ static void check_overlaps(struct parser *p, const struct realserver *rs,
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (prefix_overlaps(&c[j].net, &c[i].net))
-				diag_add(p->d, c[i].line > c[j].line ? c[i].line : c[j].line,
-					 "list each client network once; the wider one already covers the other",
-					 "%s: client networks %s and %s overlap", rs->name,
-					 prefix_str(&c[j].net, a), prefix_str(&c[i].net, b));
+		for (size_t j = 0; j < i; j++) {
+			int li, lj;
+
+			if (!prefix_overlaps(&c[j].net, &c[i].net))
+				continue;
+			li = list_value_line(p, rs->clients_at.line, c[i].text);
+			lj = list_value_line(p, rs->clients_at.line, c[j].text);
+			diag_add(p->d, li > lj ? li : lj,
+				 "list each client network once; the wider one already covers the other",
+				 "%s: client networks %s and %s overlap", rs->name,
+				 prefix_str(&c[j].net, a), prefix_str(&c[i].net, b));
+		}
 }
 
 static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
@@ -141,15 +148,15 @@ static void build_clients(struct parser *p, cfg_t *sec, struct realserver *rs)
 
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cfg_getnstr(sec, "clients", (unsigned)i);
-		int line = list_value_line(p, rs->clients_at.line, v);
 
 		if (!prefix_parse(v, &c[k].net)) {
-			diag_add(p->d, line, "write networks as \"192.0.2.0/24\"",
+			diag_add(p->d, list_value_line(p, rs->clients_at.line, v),
+				 "write networks as \"192.0.2.0/24\"",
 				 "realserver %s: client network '%s' is not ADDRESS/PREFIXLEN", rs->name, v);
 			continue;
 		}
 		prefix_network(&c[k].net, &c[k].net);
-		c[k++].line = line;
+		c[k++].text = v;
 	}
 	qsort(c, k, sizeof(*c), by_network);
 	check_overlaps(p, rs, c, k);
