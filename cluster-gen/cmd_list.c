@@ -291,6 +291,51 @@ static void json_realservers(const struct site *s, struct buf *b)
 	buf_puts(b, "]\n");
 }
 
+/* The check every balancer runs, as site.conf(5) names its options; the
+ * optional ones only when set. */
+static void json_check(const struct check *c, struct buf *b)
+{
+	buf_puts(b, "\"check\":{");
+	jkey(b, "name", c->qname, true);
+	jkey(b, "type", c->qtype, true);
+	jkey(b, "class", c->qclass, true);
+	buf_printf(b, "\"timeout\":%u,\"tries\":%u,\"fail-rcodes\":[", c->timeout, c->tries);
+	for (size_t i = 0; i < c->nfail_rcodes; i++) {
+		jstr(b, c->fail_rcodes[i]);
+		if (i + 1 < c->nfail_rcodes)
+			buf_putc(b, ',');
+	}
+	buf_puts(b, "],");
+	jkey(b, "transport", transport_name(c->transport), true);
+	jkey(b, "checker", checker_name(c->checker), true);
+	buf_printf(b, "\"rise\":%u,\"fall\":%u,\"interval\":%u,", c->rise, c->fall, c->interval);
+	if (c->expect_address)
+		jkey(b, "expect-address", c->expect_address, true);
+	if (c->min_answers)
+		buf_printf(b, "\"min-answers\":%u,", c->min_answers);
+	if (c->dynamic_weight)
+		jkey(b, "dynamic-weight", c->dynamic_weight, true);
+	jkey(b, "probe", c->probe_path, true);
+	jkey(b, "watch-dir", c->watch_dir, false);
+	buf_puts(b, "},\n");
+}
+
+static void json_bgp_bind(const struct site *s, struct buf *b)
+{
+	buf_puts(b, "\"bgp\":{");
+	jkey(b, "mode", bgp_mode_name(s->bgp.mode), true);
+	buf_printf(b, "\"primary-metric\":%u,\"backup-metric\":%u,\"local-preference\":%u,"
+		   "\"keepalive\":%u,\"holdtime\":%u,\"bfd\":%s,\"bfd-interval\":%u,"
+		   "\"bfd-multiplier\":%u},\n\"bind\":{", s->bgp.primary_metric,
+		   s->bgp.backup_metric, s->bgp.local_preference, s->bgp.keepalive, s->bgp.holdtime,
+		   s->bgp.bfd ? "true" : "false", s->bgp.bfd_interval_ms, s->bgp.bfd_multiplier);
+	jkey(b, "version", s->bind.version, true);
+	buf_printf(b, "\"threads\":%s,\"internal-malloc\":%s,", s->bind.threads ? "true" : "false",
+		   s->bind.internal_malloc ? "true" : "false");
+	jkey(b, "prefix", s->bind.prefix, false);
+	buf_puts(b, "},\n");
+}
+
 static void list_json(const struct site *s)
 {
 	struct buf b;
@@ -299,10 +344,9 @@ static void list_json(const struct site *s)
 	buf_puts(&b, "{\"site\":{");
 	jkey(&b, "name", s->name, true);
 	jkey(&b, "file", site_file_name(s), true);
-	buf_printf(&b, "\"asn\":%u},\n\"bgp\":{", s->asn);
-	jkey(&b, "mode", bgp_mode_name(s->bgp.mode), true);
-	buf_printf(&b, "\"primary-metric\":%u,\"backup-metric\":%u,\"local-preference\":%u},\n",
-		   s->bgp.primary_metric, s->bgp.backup_metric, s->bgp.local_preference);
+	buf_printf(&b, "\"asn\":%u},\n", s->asn);
+	json_check(&s->check, &b);
+	json_bgp_bind(s, &b);
 	json_services(s, &b);
 	json_balancers(s, &b);
 	json_realservers(s, &b);
@@ -312,7 +356,7 @@ static void list_json(const struct site *s)
 }
 
 static const char list_options[] =
-	"  --json                one JSON object (site, bgp, services, balancers, realservers)\n"
+	"  --json                one JSON object (site, check, bgp, bind, services, balancers, realservers)\n"
 	"Exit status: 0 printed, 2 bad usage or bad site.\n";
 
 int cmd_list(int argc, char **argv, const struct command *self)

@@ -52,7 +52,24 @@ assert rs["kai"]["balancer"] == "ffm4"
 assert rs["kai"]["instances"][2] == {"name": "c", "vlan": "605", "interface": "eth1.605",
     "address": "2001:db8:105::2", "lb-address": "2001:db8:105::1", "weight": 1}, rs["kai"]["instances"][2]
 assert len(rs["lou"]["instances"]) == 2
+assert d["check"]["name"] == "resolve.test.example" and d["check"]["tries"] == 3, d["check"]
+assert d["bgp"]["holdtime"] == 3 and d["bgp"]["bfd"] is True, d["bgp"]
+assert d["bind"]["threads"] is False and d["bind"]["internal-malloc"] is True, d["bind"]
 '
+	# check, bgp and bind say what get says, key by key, in the JSON forms
+	# (lists as arrays, booleans and numbers bare)
+	printf '%s\n' "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for sec in ("check", "bgp", "bind"):
+    for k, v in d[sec].items():
+        text = " ".join(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else str(v)
+        print("%s.%s=%s" % (sec, k, text))
+' > "$TMP/json-keys"
+	[ "$(wc -l < "$TMP/json-keys")" -ge 25 ]
+	while IFS='=' read -r key value; do
+		[ "$("$GEN" get "$TMP/site.conf" "$key")" = "$value" ] || { echo "$key: json '$value', get '$("$GEN" get "$TMP/site.conf" "$key")'"; false; }
+	done < "$TMP/json-keys"
 }
 
 @test "list, list --json, get: anycast has one MED on every balancer and no primary or backup" {
