@@ -29,8 +29,13 @@ int load_site_or_report(const char *path, struct site *s)
 	diags_init(&d, path);
 	rc = site_load(path, s, &d);
 	diags_print(&d, stderr);
-	if (rc != 0)
-		fprintf(stderr, "%s: %zu problem%s; nothing written\n", path, d.n, d.n == 1 ? "" : "s");
+	if (rc != 0 && d.nwarnings)
+		fprintf(stderr, "%s: %zu problem%s, %zu warning%s; nothing written\n", path,
+			diags_errors(&d), diags_errors(&d) == 1 ? "" : "s", d.nwarnings,
+			d.nwarnings == 1 ? "" : "s");
+	else if (rc != 0)
+		fprintf(stderr, "%s: %zu problem%s; nothing written\n", path, diags_errors(&d),
+			diags_errors(&d) == 1 ? "" : "s");
 	diags_free(&d);
 	return rc == 0 ? EXIT_OK : EXIT_USAGE;
 }

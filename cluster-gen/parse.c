@@ -462,7 +462,7 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 			 "this section is not closed before the end of the file");
 		rc = CFG_PARSE_ERROR;
 	}
-	if (d->n) {
+	if (diags_errors(d)) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {
 		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
@@ -479,7 +479,7 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	}
 	free(text);
 	cfg_free(cfg);
-	if (d->n == 0)
+	if (diags_errors(d) == 0)
 		return 0;
 	site_free(out);
 	return -1;

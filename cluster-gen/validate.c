@@ -296,6 +296,39 @@ static void validate_families(const struct site *s, const struct behind *bh, str
 	}
 }
 
+/* An instance of a family its balancer carries no VIP of gets no query: no
+ * virtual server and no DNAT rule leads to it, and its named runs idle.
+ * Likely a service left out; but an instance may be put in place before its
+ * VIP, so this is a warning. */
+static void warn_idle_instances(const struct site *s, struct diags *d)
+{
+	for (size_t i = 0; !s->unresolved_balancer && !s->unresolved_service &&
+			   i < s->nrealservers; i++) {
+		const struct realserver *r = &s->realservers[i];
+		const struct balancer *b = &s->balancers[r->balancer];
+		bool carried[2] = { false, false }, unknown = false;
+
+		/* a VIP that did not parse may be of either family */
+		for (size_t j = 0; j < b->nservices; j++) {
+			int family = s->services[b->services[j]].vip.family;
+
+			unknown |= family == 0;
+			carried[family == AF_INET6] |= family != 0;
+		}
+		for (size_t k = 0; !unknown && k < r->ninstances; k++) {
+			const struct instance *in = &r->instances[k];
+			int v = addr_version(&in->address);
+
+			if (in->address.family && !carried[v == 6])
+				diag_warn(d, in->at.line, "add a service of that family to what the "
+					  "balancer carries (primary, services), or leave the instance "
+					  "out; until then its named runs idle",
+					  "%s instance %s: balancer %s carries no IPv%d VIP, so no query "
+					  "reaches it", r->name, in->name, b->name, v);
+		}
+	}
+}
+
 /* A service no balancer carries would be silently missing from every file. */
 static void validate_carried(const struct site *s, struct diags *d)
 {
@@ -443,6 +476,7 @@ void validate_site(const struct site *s, struct diags *d)
 	validate_addresses(s, d);
 	bh = instances_behind(s);
 	validate_families(s, bh, d);
+	warn_idle_instances(s, d);
 	validate_quorum(s, bh, d);
 	free(bh);
 	validate_watch_ids(s, d);

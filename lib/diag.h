@@ -3,12 +3,14 @@
 #ifndef LVSDNS_DIAG_H
 #define LVSDNS_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 struct diag_entry {
 	int line;      /* 0: the file as a whole */
 	size_t seq;    /* order of detection, to keep the sort stable */
+	bool warning;  /* said, but the file is used */
 	char *message;
 	char *hint;    /* may be NULL */
 };
@@ -17,12 +19,19 @@ struct diags {
 	const char *file;
 	struct diag_entry *v;
 	size_t n, cap;
+	size_t nwarnings;   /* of the n */
 };
 
 void diags_init(struct diags *d, const char *file);
 void diags_free(struct diags *d);
 void diag_add(struct diags *d, int line, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Something likely unintended that breaks nothing: printed with
+ * "warning: ", and not counted by diags_errors. */
+void diag_warn(struct diags *d, int line, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The problems that are not warnings: the file is refused when there is one. */
+size_t diags_errors(const struct diags *d);
 /* Sorted by line (then detection order), one problem per line of output. */
 void diags_print(struct diags *d, FILE *out);
 

@@ -144,3 +144,30 @@ limit_is() {
   [ "$status" -eq 2 ]
   [[ "$output" == *"IPv4 instances 4.00 times a second over UDP"* ]]
 }
+
+@test "an instance no VIP reaches is a warning: check and render go on, exit 0" {
+	# the example without its IPv6 service: kai's instance c (IPv6) idles
+	python3 - site.conf.example "$TMP/nov6.conf" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+s = re.sub(r'service resolver-v6 \{.*?\n\}\n', '', s, flags=re.S)
+s = s.replace(', resolver-v6', '')
+open(sys.argv[2], 'w').write(s)
+PY
+	! grep -q resolver-v6 "$TMP/nov6.conf"
+	line=$(grep -n 'instance c {' "$TMP/nov6.conf" | cut -d: -f1)
+	run "$GEN" check "$TMP/nov6.conf"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$TMP/nov6.conf:$line: warning: kai instance c: balancer ffm4 carries no IPv6 VIP, so no query reaches it" ]
+	[ "${lines[1]}" = "  hint: add a service of that family to what the balancer carries (primary, services), or leave the instance out; until then its named runs idle" ]
+	[[ "${lines[2]}" == *"site resolvers-example is valid"* ]]
+	run "$GEN" render "$TMP/nov6.conf" -o "$TMP/out"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"warning: kai instance c"* ]]
+	[ -f "$TMP/out/realservers/kai/named-c.conf" ]
+	# the example itself, where every instance has a VIP of its family, has none
+	run "$GEN" check site.conf.example
+	[ "$status" -eq 0 ]
+	[[ "$output" != *warning* ]]
+}

@@ -192,6 +192,29 @@ static void test_diags_sorted_by_line_then_order(void **state)
 	diags_free(&d);
 }
 
+static void test_warnings_are_said_but_not_errors(void **state)
+{
+	struct diags d;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	diags_init(&d, "site.conf");
+	diag_warn(&d, 7, "a hint", "idle %s", "c");
+	assert_int_equal(d.n, 1);
+	assert_int_equal(diags_errors(&d), 0);
+	diag_add(&d, 2, NULL, "wrong");
+	assert_int_equal(diags_errors(&d), 1);
+	diags_print(&d, f);
+	fclose(f);
+	assert_string_equal(text, "site.conf:2: wrong\n"
+				  "site.conf:7: warning: idle c\n  hint: a hint\n");
+	free(text);
+	diags_free(&d);
+	assert_int_equal(d.nwarnings, 0);
+}
+
 static void test_names_and_paths(void **state)
 {
 	(void)state;
@@ -523,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_addr_is_unicast),
 		cmocka_unit_test(test_addr_order),
 		cmocka_unit_test(test_diags_sorted_by_line_then_order),
+		cmocka_unit_test(test_warnings_are_said_but_not_errors),
 		cmocka_unit_test(test_names_and_paths),
 		cmocka_unit_test(test_qnames),
 		cmocka_unit_test(test_bind_prefix),
