@@ -17,7 +17,7 @@ CLUSTER_GEN_CORE += cluster-gen/render_realserver.c cluster-gen/render_dnat.c cl
 PROGRAMS += cluster-gen
 SBIN_PROGRAMS += cluster-gen
 cluster-gen_SRCS := cluster-gen/main.c cluster-gen/cmd_render.c cluster-gen/cmd_check.c \
-	cluster-gen/cmd_diff.c cluster-gen/diff_actions.c cluster-gen/diff_facts.c cluster-gen/unified_diff.c cluster-gen/checkers.c cluster-gen/checkers_prepare.c \
+	cluster-gen/cmd_diff.c cluster-gen/diff_actions.c cluster-gen/diff_facts.c cluster-gen/diff_rules.c cluster-gen/diff_text.c cluster-gen/unified_diff.c cluster-gen/checkers.c cluster-gen/checkers_prepare.c \
 	cluster-gen/run_program.c \
 	cluster-gen/cmd_list.c cluster-gen/cmd_get.c cluster-gen/inventory.c cluster-gen/cmd_graph.c cluster-gen/cmd_onboard.c \
 	cluster-gen/onboard_install.c cluster-gen/onboard_tar.c \
