@@ -39,31 +39,21 @@ static char *nft_flow(const char *line)
 /* Each flow from a VIP to an instance that f sends: an iptables rule's
  * "IF VIP PROTO PORT>TARGET" (its client network left out: a new client
  * network is no new flow to order against the balancer's reload), an nft
- * map's as nft_flow gives it. */
-static void dnat_flows(const struct file *f, struct keys *out)
+ * map's as nft_flow gives it; NULL for any other line. */
+static char *dnat_flow(const char *line)
 {
-	const char *p = f->data;
-	char *line;
+	char iface[32], vip[64], proto[16], port[16], to[80];
 
-	while ((line = next_line(f, &p)) != NULL) {
-		char iface[32], vip[64], proto[16], port[16], to[80], *key = NULL;
-
-		if (strstr(line, " --to-destination "))
-			key = xasprintf("%s %s %s %s>%s", word_after(line, " -i ", iface, sizeof(iface)),
-					word_after(line, " -d ", vip, sizeof(vip)),
-					word_after(line, " -p ", proto, sizeof(proto)),
-					word_after(line, " --dport ", port, sizeof(port)),
-					word_after(line, " --to-destination ", to, sizeof(to)));
-		else if (nft_element(line))
-			key = nft_flow(line);
-		if (key)
-			keys_add(out, key);
-		free(line);
-	}
-	keys_sort(out);
+	if (strstr(line, " --to-destination "))
+		return xasprintf("%s %s %s %s>%s", word_after(line, " -i ", iface, sizeof(iface)),
+				 word_after(line, " -d ", vip, sizeof(vip)),
+				 word_after(line, " -p ", proto, sizeof(proto)),
+				 word_after(line, " --dport ", port, sizeof(port)),
+				 word_after(line, " --to-destination ", to, sizeof(to)));
+	return nft_element(line) ? nft_flow(line) : NULL;
 }
 
-/* What became of a flow of the old rules ("...>TARGET", see dnat_flows) in
+/* What became of a flow of the old rules ("...>TARGET", see dnat_flow) in
  * the new ones (sorted): there still, gone, or sent to another address from
  * the same interface and VIP (an instance that kept its VLAN renumbered).
  * The keys sharing a "...>" are next to each other. */
@@ -117,8 +107,8 @@ void dnat_changes(const struct file *old, const struct file *new, struct diff_tr
 
 	if (!is_file(old, "dnat.rules") && !is_file(old, "dnat6.rules") && !is_file(old, "dnat.nft"))
 		return;
-	dnat_flows(old, &was);
-	dnat_flows(new, &now);
+	keys_of_lines(old, dnat_flow, &was);
+	keys_of_lines(new, dnat_flow, &now);
 	for (size_t i = 0; i < was.n; i++) {
 		enum flow_fate fate = fate_of(was.v[i], &now);
 
@@ -135,22 +125,14 @@ void dnat_changes(const struct file *old, const struct file *new, struct diff_tr
 	keys_free(&now);
 }
 
-/* The addresses a balancer's vips file lists ("ADDRESS INTERFACE SERVICE
- * # role"; '#' starts a comment), sorted. */
-static void vip_addresses(const struct file *f, struct keys *out)
+/* The address a line of a balancer's vips file lists ("ADDRESS INTERFACE
+ * SERVICE # role"; '#' starts a comment), or NULL. */
+static char *vip_address(const char *line)
 {
-	const char *p = f->data;
-	char *line;
+	const char *s = line + strspn(line, " \t");
+	size_t len = strcspn(s, " \t#");
 
-	while ((line = next_line(f, &p)) != NULL) {
-		const char *s = line + strspn(line, " \t");
-		size_t len = strcspn(s, " \t#");
-
-		if (len > 0)
-			keys_add(out, xasprintf("%.*s", (int)len, s));
-		free(line);
-	}
-	keys_sort(out);
+	return len > 0 ? xasprintf("%.*s", (int)len, s) : NULL;
 }
 
 void dropped_vips(const struct file *old, const struct file *new, struct change_facts *f)
@@ -160,8 +142,8 @@ void dropped_vips(const struct file *old, const struct file *new, struct change_
 
 	if (!is_file(old, "vips"))
 		return;
-	vip_addresses(old, &was);
-	vip_addresses(new, &now);
+	keys_of_lines(old, vip_address, &was);
+	keys_of_lines(new, vip_address, &now);
 	for (size_t i = 0; i < was.n; i++) {
 		size_t len = strlen(was.v[i]);
 
@@ -178,21 +160,15 @@ void dropped_vips(const struct file *old, const struct file *new, struct change_
 	keys_free(&now);
 }
 
-/* Each instance a policy-routing.sh routes, as "FAMILY ADDRESS TABLE" from
- * its "route 4 ADDR NET DEV GATEWAY TABLE" calls, sorted. */
-static void routed(const struct file *f, struct keys *out)
+/* The instance a line of a policy-routing.sh routes, as "FAMILY ADDRESS
+ * TABLE" from its "route 4 ADDR NET DEV GATEWAY TABLE" call, or NULL. */
+static char *routed(const char *line)
 {
-	const char *p = f->data;
-	char *line;
+	char family[2], addr[64], table[16];
 
-	while ((line = next_line(f, &p)) != NULL) {
-		char family[2], addr[64], table[16];
-
-		if (sscanf(line, " route %1[46] %63s %*s %*s %*s %15[0-9]", family, addr, table) == 3)
-			keys_add(out, xasprintf("%s %s %s", family, addr, table));
-		free(line);
-	}
-	keys_sort(out);
+	if (sscanf(line, " route %1[46] %63s %*s %*s %*s %15[0-9]", family, addr, table) != 3)
+		return NULL;
+	return xasprintf("%s %s %s", family, addr, table);
 }
 
 /* Whether keys ("FAMILY ADDRESS TABLE") route anything through table of
@@ -215,9 +191,9 @@ void stale_rules(const struct file *old, const struct file *new, struct change_f
 
 	if (!is_file(old, "policy-routing.sh"))
 		return;
-	routed(old, &was);
+	keys_of_lines(old, routed, &was);
 	if (new)
-		routed(new, &now);
+		keys_of_lines(new, routed, &now);
 	for (size_t i = 0; i < was.n; i++) {
 		char family[2], addr[64], table[16], cmd[200];
 		int n;

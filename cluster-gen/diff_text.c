@@ -80,3 +80,16 @@ bool has_key_b_lacks(const struct keys *a, const struct keys *b)
 	}
 	return false;
 }
+
+void keys_of_lines(const struct file *f, char *(*key_of)(const char *line), struct keys *out)
+{
+	const char *p = f->data;
+	char *line, *key;
+
+	while ((line = next_line(f, &p)) != NULL) {
+		if ((key = key_of(line)) != NULL)
+			keys_add(out, key);
+		free(line);
+	}
+	keys_sort(out);
+}

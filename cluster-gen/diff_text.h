@@ -33,6 +33,10 @@ void keys_add(struct keys *k, char *key);
 void keys_sort(struct keys *k);
 void keys_free(struct keys *k);
 
+/* The key key_of makes of each line of f that has one (NULL: none), added
+ * to out, then sorted. */
+void keys_of_lines(const struct file *f, char *(*key_of)(const char *line), struct keys *out);
+
 /* Whether a has a key that b lacks (both sorted: one merge pass, so a host
  * of many rules costs no more than sorting them). */
 bool has_key_b_lacks(const struct keys *a, const struct keys *b);
