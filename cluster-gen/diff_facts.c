@@ -340,7 +340,7 @@ static bool listens_on_served(const struct file *named, struct diff_trees *t)
 			const struct keys *k = served(t);
 			char *addr = xasprintf("%.*s", (int)strcspn(brace + 2, "; }"), brace + 2);
 
-			found = k->n && bsearch(&addr, k->v, k->n, sizeof(char *), by_string);
+			found = keys_has(k, addr);
 			free(addr);
 		}
 		free(line);
@@ -412,8 +412,7 @@ static bool balancer_gone_too(const struct file *old, struct diff_trees *t)
 	if (!t->gone_read)
 		keys_sort(&t->gone_hosts);
 	t->gone_read = true;
-	gone = t->gone_hosts.n &&
-	       bsearch(&host, t->gone_hosts.v, t->gone_hosts.n, sizeof(char *), by_string);
+	gone = keys_has(&t->gone_hosts, host);
 	free(host);
 	return gone;
 }

@@ -94,7 +94,7 @@ static bool target_drained(const char *key, struct diff_trees *t)
 		addr = xasprintf("%.*s", (int)strcspn(to + 1, "]"), to + 1);
 	else
 		addr = xasprintf("%.*s", (int)strcspn(to, ":"), to);
-	found = k->n && bsearch(&addr, k->v, k->n, sizeof(char *), by_string);
+	found = keys_has(k, addr);
 	free(addr);
 	return found;
 }
@@ -147,7 +147,7 @@ void dropped_vips(const struct file *old, const struct file *new, struct change_
 	for (size_t i = 0; i < was.n; i++) {
 		size_t len = strlen(was.v[i]);
 
-		if (now.n && bsearch(&was.v[i], now.v, now.n, sizeof(char *), by_string))
+		if (keys_has(&now, was.v[i]))
 			continue;
 		if (used + 1 + len + 5 > size) {   /* its space, then room for " ..." and the NUL */
 			snprintf(f->dropped_vips + used, size - used, "%s...", used ? " " : "");
@@ -198,7 +198,7 @@ void stale_rules(const struct file *old, const struct file *new, struct change_f
 		char family[2], addr[64], table[16], cmd[200];
 		int n;
 
-		if ((now.n && bsearch(&was.v[i], now.v, now.n, sizeof(char *), by_string)) ||
+		if (keys_has(&now, was.v[i]) ||
 		    sscanf(was.v[i], "%1s %63s %15s", family, addr, table) != 3)
 			continue;
 		n = snprintf(cmd, sizeof(cmd), "%sip -%s rule del from %s table %s priority %s",

@@ -93,3 +93,8 @@ void keys_of_lines(const struct file *f, char *(*key_of)(const char *line), stru
 	}
 	keys_sort(out);
 }
+
+bool keys_has(const struct keys *k, const char *key)
+{
+	return k->n && bsearch(&key, k->v, k->n, sizeof(char *), by_string);
+}

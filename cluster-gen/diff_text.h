@@ -33,6 +33,9 @@ void keys_add(struct keys *k, char *key);
 void keys_sort(struct keys *k);
 void keys_free(struct keys *k);
 
+/* Whether k (sorted) holds key. */
+bool keys_has(const struct keys *k, const char *key);
+
 /* The key key_of makes of each line of f that has one (NULL: none), added
  * to out, then sorted. */
 void keys_of_lines(const struct file *f, char *(*key_of)(const char *line), struct keys *out);
