@@ -29,13 +29,14 @@ int load_site_or_report(const char *path, struct site *s)
 	diags_init(&d, path);
 	rc = site_load(path, s, &d);
 	diags_print(&d, stderr);
-	if (rc != 0 && d.nwarnings)
-		fprintf(stderr, "%s: %zu problem%s, %zu warning%s; nothing written\n", path,
-			diags_errors(&d), diags_errors(&d) == 1 ? "" : "s", d.nwarnings,
-			d.nwarnings == 1 ? "" : "s");
-	else if (rc != 0)
-		fprintf(stderr, "%s: %zu problem%s; nothing written\n", path, diags_errors(&d),
-			diags_errors(&d) == 1 ? "" : "s");
+	if (rc != 0) {
+		size_t errors = diags_errors(&d);
+
+		fprintf(stderr, "%s: %zu problem%s", path, errors, errors == 1 ? "" : "s");
+		if (d.nwarnings)
+			fprintf(stderr, ", %zu warning%s", d.nwarnings, d.nwarnings == 1 ? "" : "s");
+		fputs("; nothing written\n", stderr);
+	}
 	diags_free(&d);
 	return rc == 0 ? EXIT_OK : EXIT_USAGE;
 }
