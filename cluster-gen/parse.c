@@ -440,28 +440,44 @@ static int report_env_refs(const char *text, size_t len, struct diags *d)
 	return n;
 }
 
+/* libconfuse's lexer reads a NUL byte as part of a word, and its value
+ * ends there: a site file is text, and has none. */
+static bool report_nul(const char *text, size_t len, struct diags *d)
+{
+	const char *nul = memchr(text, '\0', len);
+	int line = 1;
+
+	if (!nul)
+		return false;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	diag_add(d, line, "is it the site file? Save it as plain text",
+		 "a NUL byte: the site file is not text");
+	return true;
+}
+
+/* What the text shows before libconfuse reads it, each added to d (see
+ * site_walk.h): how many problems. libconfuse is given only text with none,
+ * for it stops at the first, and with its comments blanked. */
+static int text_problems(char *text, size_t len, struct diags *d)
+{
+	if (report_nul(text, len, d))
+		return 1;
+	site_text_blank_comments(text, len);
+	return site_walk(text, len, schema_root(), d).problems + report_env_refs(text, len, d);
+}
+
 int site_load_text(const char *path, char *text, size_t len, struct site *out,
 		   struct diags *d)
 {
 	struct parser p = { d, out, NULL, NULL, 0, NULL };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
-	struct site_walk walk;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
-	site_text_blank_comments(text, len);
-	walk = site_walk(text, len, schema_root(), d);
-	rc = report_env_refs(text, len, d) | walk.unknown | walk.repeated
-		     ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
-	/* after libconfuse, whose own error names a lost brace's place better
-	 * when the text after it does not parse */
-	if (rc == CFG_SUCCESS && walk.unclosed_line) {
-		diag_add(d, walk.unclosed_line, "add the '}' that closes it, or the one missing inside it",
-			 "this section is not closed before the end of the file");
-		rc = CFG_PARSE_ERROR;
-	}
+	rc = text_problems(text, len, d) ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
 	if (diags_errors(d)) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {

@@ -1,33 +1,52 @@
 #include "schema.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "../bind-build/bind_table.h"
 
-/* libconfuse reads integers with strtol's base 0, so "064512" would be the
- * octal 26954 and "0x10" sixteen: a site file means decimal, and says so. */
+enum decimal schema_decimal(const char *text, size_t len, long *value)
+{
+	bool minus = len > 0 && text[0] == '-';
+	size_t i = len > 0 && (text[0] == '-' || text[0] == '+');
+	unsigned long v = 0, limit = minus ? (unsigned long)LONG_MAX + 1 : LONG_MAX;
+	bool over = false;
+
+	if (i == len || (text[i] == '0' && i + 1 < len))
+		return DECIMAL_NOT;
+	for (; i < len; i++) {
+		unsigned digit = (unsigned)(text[i] - '0');
+
+		if (digit > 9)
+			return DECIMAL_NOT;
+		over |= v > (limit - digit) / 10;
+		if (!over)
+			v = v * 10 + digit;
+	}
+	if (over)
+		return DECIMAL_RANGE;
+	if (value)
+		*value = minus ? (long)(0 - v) : (long)v;
+	return DECIMAL_OK;
+}
+
+/* libconfuse's callback for the schema's integers. The walk of the text
+ * (site_walk.c) reports a bad one before libconfuse parses; this stays
+ * for what the walk leaves to libconfuse, a value with an escape in it. */
 static int parse_decimal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
-	const char *digits = value + (*value == '-' || *value == '+');
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(value, &end, 10);
-	if (errno == ERANGE && isdigit((unsigned char)*digits) && *end == '\0') {
+	switch (schema_decimal(value, strlen(value), result)) {
+	case DECIMAL_OK:
+		return 0;
+	case DECIMAL_RANGE:
 		cfg_error(cfg, "option '%s': %s is out of range", opt->name, value);
 		return -1;
-	}
-	if (!isdigit((unsigned char)*digits) || (digits[0] == '0' && digits[1] != '\0') ||
-	    *end != '\0' || errno != 0) {
+	default:
 		cfg_error(cfg, "option '%s': '%s' is not a decimal number "
 			  "(write it without leading zeros or 0x)", opt->name, value);
 		return -1;
 	}
-	*(long *)result = v;
-	return 0;
 }
 
 #define DECIMAL(name, def, flags) CFG_INT_CB(name, def, flags, parse_decimal)

@@ -1,16 +1,33 @@
 /* The site text's structure, walked as libconfuse's grammar reads it and
- * held against the schema, before libconfuse parses. Three things libconfuse
- * itself reports badly or not at all:
- * - every option the schema does not know: libconfuse stops at the first
- *   one with only "no such option"; each is reported here with the section
- *   it is in and a hint (the option meant, a near spelling in that section;
- *   the section the name belongs in; or the options the section has);
+ * held against the schema, before libconfuse parses. libconfuse stops at
+ * the first problem it meets, with a terse message; the walk reports every
+ * one of these in one run, each with the section it is in and a hint, and
+ * goes on past it:
+ * - every option the schema does not know, with the option meant (a near
+ *   spelling in that section), the section the name belongs in, or the
+ *   options the section has; a ';' ending a statement and "name:" for
+ *   "name =", habits of other formats, are told as such;
+ * - every syntax error: a token out of place (a missing '=', ',' or '{'; a
+ *   '}' that closes nothing), a list never closed, an escape libconfuse
+ *   refuses; 20 of them and the walk gives up (site_walk_state.h);
+ * - a quoted string not closed on its line: libconfuse reads on to the next
+ *   quote, but no value of a site file runs over lines, so the string is
+ *   cut where its quote was likely meant (site_lex.c) and the walk goes on;
+ *   one the file ends in, libconfuse drops without a word when it opens
+ *   where a statement would;
+ * - every integer that is not a plain decimal and every boolean that is
+ *   not one, values libconfuse would refuse as it parses;
+ * - every section titled as one before it of its kind in the same section
+ *   (two instances a on one host), with the first one's line;
  * - a second section of a kind that may stand once (site, check, bgp,
  *   bind): libconfuse takes it for more of the first, its values replacing
  *   the first's without a word;
  * - a section still open at the end of the file: libconfuse takes the end
  *   for its '}', so a lost '}' would silently move what follows into the
- *   section before. */
+ *   section before.
+ * Text the walk finds nothing in is text libconfuse parses, but for what
+ * escapes hide (an escaped name, title or value is libconfuse's to read);
+ * tests/fuzz/fuzz_walk.c holds the two to that. */
 #ifndef LVSDNS_SITE_WALK_H
 #define LVSDNS_SITE_WALK_H
 
@@ -20,18 +37,18 @@
 #include "diag.h"
 
 struct site_walk {
-	int unknown;         /* unknown options, each added to the diags */
-	int repeated;        /* second single sections, each added to the diags */
+	int problems;        /* all of them, each added to the diags */
+	int unknown;         /* unknown options */
+	int syntax;          /* syntax errors: text libconfuse refuses */
+	int values;          /* integers and booleans libconfuse would refuse */
+	int duplicates;      /* sections titled as one before them */
+	int unclosed_quotes; /* quoted strings not closed (on their line) */
+	int repeated;        /* second single sections */
 	int unclosed_line;   /* the '{' of the innermost section open at the end, or 0 */
 };
 
-/* Walks text[0, len) (comments blanked, see site_text.h) against the schema
- * root, adding a problem to d for each unknown option and repeated section.
- * The walk stops quietly at the first syntax error, which libconfuse then
- * reports itself; unclosed_line is known only when the walk reached the end.
- * libconfuse's own message names a lost brace's place better when the text
- * after it does not parse, so the caller reports unclosed_line only once
- * libconfuse has read the file. */
+/* Walks text[0, len) (comments blanked, see site_text.h; no NUL byte)
+ * against the schema root, adding a problem to d for each one found. */
 struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d);
 
 #endif

@@ -108,6 +108,14 @@ limit_is() {
   [[ "$output" == *"nope.conf: cannot read the site file: No such file or directory"* ]]
 }
 
+@test "a NUL byte is refused at its line: the file is not text" {
+  { head -c 40 site.conf.example; printf '\0'; tail -c +41 site.conf.example; } > "$TMP/nul.conf"
+  run "$GEN" check "$TMP/nul.conf"
+  [ "$status" -eq 2 ]
+  [ "${lines[0]}" = "$TMP/nul.conf:1: a NUL byte: the site file is not text" ]
+  [ "${#lines[@]}" -eq 3 ]
+}
+
 @test "a site with nothing in it yet (no address at all) is valid and renders" {
   printf 'site "only" {\n\tasn = 64512\n}\ncheck {\n\tname = "resolve.test.example"\n}\n' > "$TMP/only.conf"
   run "$GEN" check "$TMP/only.conf"
