@@ -173,9 +173,57 @@ static void list_unknown(const char *dir, char **unknown, size_t n, struct buf *
 		   "share/lvsdns/templates/)");
 }
 
+/* Whether the override of e, if there is one, reads and compiles; its
+ * problem in err when not. */
+static bool override_compiles(const struct templates *t, const struct embedded_template *e,
+			      struct buf *err)
+{
+	struct buf text;
+	struct tpl *tpl = NULL;
+	int found;
+
+	buf_init(&text);
+	found = read_override(t->override_dir, e->name, &text, err);
+	if (found == 1) {
+		char *label = xasprintf("%s/%s", t->override_dir, e->name);
+
+		tpl = tpl_compile(label, text.data ? text.data : "", text.len, err);
+		free(label);
+	}
+	tpl_free(tpl);
+	buf_free(&text);
+	return found == 0 || tpl != NULL;
+}
+
+/* Every override compiled before anything is rendered: each one that does
+ * not is named (its first error), not only the first a render would meet. */
+static int check_overrides_compile(const struct templates *t, struct buf *err)
+{
+	struct buf one, all;
+	size_t bad = 0;
+
+	buf_init(&one);
+	buf_init(&all);
+	for (size_t i = 0; i < nembedded_templates; i++) {
+		buf_reset(&one);
+		if (!override_compiles(t, &embedded_templates[i], &one)) {
+			buf_printf(&all, "\n  %s", one.data);
+			bad++;
+		}
+	}
+	if (bad == 1)
+		buf_puts(err, all.data + 3);
+	else if (bad > 1)
+		buf_printf(err, "%zu templates are wrong:%s", bad, all.data);
+	buf_free(&one);
+	buf_free(&all);
+	return bad ? -1 : 0;
+}
+
 /* Every file meant as an override must carry a built-in's name: a template
  * renamed by an upgrade, or misspelt, would otherwise be ignored without a
- * word. Also fails for a directory that cannot be read. */
+ * word. Also fails for a directory that cannot be read, and for overrides
+ * that do not compile. */
 int templates_check_overrides(const struct templates *t, struct buf *err)
 {
 	DIR *d;
@@ -208,7 +256,7 @@ int templates_check_overrides(const struct templates *t, struct buf *err)
 		list_unknown(t->override_dir, unknown, n, err);
 	}
 	free_names(unknown, n);
-	return n ? -1 : 0;
+	return n ? -1 : check_overrides_compile(t, err);
 }
 
 const struct tpl *templates_get(struct templates *t, const char *name, struct buf *err)

@@ -60,6 +60,26 @@ load cluster-gen-lib.bash
   [ ! -e "$TMP/out" ]
 }
 
+@test "every override that does not compile is named in one run, before anything is written" {
+  mkdir "$TMP/tpl"
+  printf '{{#a}}x{{/b}}\n' > "$TMP/tpl/vips.mustache"
+  printf 'ok\n{{#x}}\n' > "$TMP/tpl/frr.conf.mustache"
+  # one the site does not render (probe mode: no targets file) is read too
+  printf '{{ x\n' > "$TMP/tpl/dnsprobe.targets.mustache"
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [ "${lines[0]}" = "cluster-gen: 3 templates are wrong:" ]
+  [ "${lines[1]}" = "  $TMP/tpl/dnsprobe.targets.mustache:1: unclosed tag: '{{' without a closing '}}'" ]
+  [ "${lines[2]}" = "  $TMP/tpl/frr.conf.mustache:2: unclosed section '{{#x}}'" ]
+  [ "${lines[3]}" = "  $TMP/tpl/vips.mustache:1: closing tag '{{/b}}' does not match '{{#a}}' opened on line 1; $TMP/out left as it was" ]
+  [ ! -e "$TMP/out" ]
+  # one alone is said on one line, as before
+  rm "$TMP/tpl/vips.mustache" "$TMP/tpl/dnsprobe.targets.mustache"
+  run "$GEN" render site.conf.example -o "$TMP/out" --templates "$TMP/tpl"
+  [ "$status" -eq 1 ]
+  [ "$output" = "cluster-gen: $TMP/tpl/frr.conf.mustache:2: unclosed section '{{#x}}'; $TMP/out left as it was" ]
+}
+
 @test "an override with an unknown variable fails and writes nothing" {
   mkdir "$TMP/tpl"
   printf '{{no_such_thing}}\n' > "$TMP/tpl/keepalived.conf.mustache"
