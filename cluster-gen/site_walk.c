@@ -173,11 +173,10 @@ static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name
 		return;
 	}
 	if (t.kind == TOK_EOF) {
-		if (!w->cut_short)
+		if (walk_cut_short(w))
 			walk_report(w, &w->out.syntax, at, name->line,
 				    section_hint(o, hint, sizeof(hint)),
 				    "the file ends before this %s section's '{'", o->name);
-		w->cut_short = true;
 		return;
 	}
 	walk_report(w, &w->out.syntax, at, t.line, section_hint(o, hint, sizeof(hint)),

@@ -60,6 +60,14 @@ void walk_report(struct walk *w, int *count, const struct place *at, int line, c
 		give_up(w, line);
 }
 
+bool walk_cut_short(struct walk *w)
+{
+	bool first = !w->cut_short;
+
+	w->cut_short = true;
+	return first;
+}
+
 const char *walk_shown(const struct token *t, char *out, size_t size)
 {
 	if (t->kind == TOK_EOF || t->kind == TOK_UNCLOSED)

@@ -69,6 +69,10 @@ void walk_skip_block(struct walk *w, int open, int close);
  * statement; any other mark is dropped. */
 void walk_recover(struct walk *w, const struct token *t);
 
+/* The end of the file met inside a statement: whether it is still to be
+ * said (the first time), the walk noting it was cut short. */
+bool walk_cut_short(struct walk *w);
+
 /* A problem in section at (NULL: none named), counted in *count too
  * unless count is NULL. */
 void walk_report(struct walk *w, int *count, const struct place *at, int line, const char *hint,

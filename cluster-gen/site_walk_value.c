@@ -93,12 +93,11 @@ static void read_list(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 		if (t.kind == '}')
 			return;
 		if (t.kind == TOK_EOF) {
-			if (!w->cut_short)
+			if (walk_cut_short(w))
 				walk_report(w, &w->out.syntax, at, opened,
 					    "close it with '}' after its last value",
 					    "the list of '%s' is not closed before the end of the "
 					    "file", o->name);
-			w->cut_short = true;
 			return;
 		}
 		if (want_value && t.kind == TOK_STR) {
@@ -156,11 +155,10 @@ void walk_value(struct walk *w, cfg_opt_t *o, const struct place *at,
 			return;
 		}
 		if (t.kind == TOK_EOF) {
-			if (!w->cut_short)
+			if (walk_cut_short(w))
 				walk_report(w, &w->out.syntax, at, name->line,
 					    value_hint(o, hint, sizeof(hint)),
 					    "the file ends before the value of '%s'", o->name);
-			w->cut_short = true;
 			return;
 		}
 		if (t.kind == '{') {
@@ -209,11 +207,10 @@ void walk_option(struct walk *w, cfg_opt_t *o, const struct place *at,
 		walk_give_back(w, &t);
 		walk_value(w, o, at, name);
 	} else if (t.kind == TOK_EOF) {
-		if (!w->cut_short)
+		if (walk_cut_short(w))
 			walk_report(w, &w->out.syntax, at, name->line,
 				    value_hint(o, hint, sizeof(hint)),
 				    "the file ends after '%s', before its value", o->name);
-		w->cut_short = true;
 	} else {
 		walk_report(w, &w->out.syntax, at, t.kind == '}' ? name->line : t.line,
 			    value_hint(o, hint, sizeof(hint)), "%s where '=' should follow '%s'",
