@@ -1,5 +1,6 @@
-/* Reading site.conf: libconfuse schema (schema.c) -> typed model (site.h).
- * Nothing outside parse.c and schema.c sees libconfuse. */
+/* Reading site.conf (site_load.c): the text walked (site_walk.h), the
+ * libconfuse schema (schema.c) -> typed model (site.h, parse.c), checked
+ * (validate.c). Nothing outside the parser sees libconfuse. */
 #ifndef LVSDNS_PARSE_H
 #define LVSDNS_PARSE_H
 

@@ -7,7 +7,8 @@
 #include <confuse.h>
 #include <stddef.h>
 
-/* The hidden per-section list in which parse.c records "option=line". */
+/* The hidden per-section list in which the parser records "option=line"
+ * (parse_values.c). */
 #define SCHEMA_LINES "__lines"
 
 cfg_opt_t *schema_root(void);
