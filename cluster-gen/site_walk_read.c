@@ -1,3 +1,5 @@
+/* The walk of the site text (site_walk.h): its tokens, read once from the
+ * lexer or again when given back, and its reports. */
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>

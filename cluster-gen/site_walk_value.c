@@ -1,3 +1,5 @@
+/* The walk of the site text (site_walk.h): an option's '=' and its value
+ * or list, each value of a typed option held to what libconfuse takes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,9 +25,10 @@ static bool has_env_ref(const struct token *t)
 	return false;
 }
 
-/* An integer or boolean value libconfuse would refuse as it parses, with
- * schema.c's reading of integers (decimal only). A value with an escape
- * or a ${VAR} in it is libconfuse's to read (parse.c reports the latter). */
+/* Reports an integer or boolean value libconfuse would refuse as it
+ * parses, with schema.c's reading of integers (decimal only). A value with
+ * an escape or a ${VAR} in it is libconfuse's to read (site_load.c reports
+ * the latter). */
 static void check_value(struct walk *w, cfg_opt_t *o, const struct place *at,
 			const struct token *v)
 {
@@ -54,7 +57,7 @@ static void check_value(struct walk *w, cfg_opt_t *o, const struct place *at,
 	if (v->len < sizeof(text)) {
 		memcpy(text, v->text, v->len);
 		text[v->len] = '\0';
-		if (cfg_parse_boolean(text) != -1)
+		if (cfg_parse_boolean(text) != CFG_FAIL)
 			return;
 	}
 	walk_report(w, &w->out.values, at, v->line,
@@ -80,6 +83,33 @@ static bool starts_statement(struct walk *w, const struct place *at, const struc
 	return after.kind == '=' || after.kind == '+';
 }
 
+/* Whether the list of o (opened at line opened) ends at t: at its '}', or
+ * with its '}' missing (reported) at the end of the file or at the next
+ * statement (given back to be read as one). */
+static bool list_ends(struct walk *w, cfg_opt_t *o, const struct place *at, int opened,
+		      const struct token *t)
+{
+	char a[64];
+
+	if (t->kind == '}')
+		return true;
+	if (t->kind == TOK_EOF) {
+		if (walk_cut_short(w))
+			walk_report(w, &w->out.syntax, at, opened,
+				    "close it with '}' after its last value",
+				    "the list of '%s' is not closed before the end of the file",
+				    o->name);
+		return true;
+	}
+	if (t->kind != TOK_STR || !starts_statement(w, at, t))
+		return false;
+	walk_give_back(w, t);
+	walk_report(w, &w->out.syntax, at, opened, "add the '}' after its last value",
+		    "the list of '%s' is not closed: %s on line %d starts the next statement",
+		    o->name, walk_shown(t, a, sizeof(a)), t->line);
+	return true;
+}
+
 /* A list's values, from past its '{' to its '}'. */
 static void read_list(struct walk *w, cfg_opt_t *o, const struct place *at, int opened)
 {
@@ -90,16 +120,8 @@ static void read_list(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 	for (;;) {
 		struct token t = walk_next(w);
 
-		if (t.kind == '}')
+		if (list_ends(w, o, at, opened, &t))
 			return;
-		if (t.kind == TOK_EOF) {
-			if (walk_cut_short(w))
-				walk_report(w, &w->out.syntax, at, opened,
-					    "close it with '}' after its last value",
-					    "the list of '%s' is not closed before the end of the "
-					    "file", o->name);
-			return;
-		}
 		if (want_value && t.kind == TOK_STR) {
 			want_value = false;
 			last = t;
@@ -111,14 +133,6 @@ static void read_list(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 				walk_skip_block(w, '{', '}');
 		} else if (t.kind == ',') {
 			want_value = true;
-		} else if (t.kind == TOK_STR && starts_statement(w, at, &t)) {
-			walk_give_back(w, &t);
-			walk_report(w, &w->out.syntax, at, opened,
-				    "add the '}' after its last value",
-				    "the list of '%s' is not closed: %s on line %d starts the "
-				    "next statement", o->name, walk_shown(&t, a, sizeof(a)),
-				    t.line);
-			return;
 		} else if (t.kind == TOK_STR) {
 			walk_report(w, &w->out.syntax, at, t.line,
 				    "separate a list's values with ','",

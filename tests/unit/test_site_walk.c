@@ -267,6 +267,13 @@ static void test_lists(void **state)
 	assert_string_equal(problems("host kai { clients = { a, b\n balancer = x }\nnope = 1\n"),
 			    "1: host kai: the list of 'clients' is not closed: 'balancer' on line 2 "
 			    "starts the next statement|3: no such option 'nope'");
+	/* ... after a ',' or before any value too */
+	assert_string_equal(problems("host kai { clients = { a,\n balancer = x }\n"
+				     "host lou { clients = {\n instance a { } }\n"),
+			    "1: host kai: the list of 'clients' is not closed: 'balancer' on line 2 "
+			    "starts the next statement|"
+			    "3: host lou: the list of 'clients' is not closed: 'instance' on line 4 "
+			    "starts the next statement");
 	assert_string_equal(problems("host kai { clients = { a, = } }\nnope = 1\n"),
 			    "1: host kai: '=' where a value of 'clients' should be|"
 			    "2: no such option 'nope'");
