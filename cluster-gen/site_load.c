@@ -82,13 +82,24 @@ static bool report_nul(const char *text, size_t len, struct diags *d)
 	return true;
 }
 
+/* A UTF-8 byte order mark, which some editors write first: libconfuse
+ * would read it as part of the first word, an option no one can see.
+ * Blanked, it is nothing. */
+static void blank_bom(char *text, size_t len)
+{
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		memset(text, ' ', 3);
+}
+
 /* What the text shows before libconfuse reads it, each added to d (see
  * site_walk.h): how many problems. libconfuse is given only text with none,
- * for it stops at the first, and with its comments blanked. */
+ * for it stops at the first, and with its comments (and a byte order mark)
+ * blanked. */
 static int text_problems(char *text, size_t len, struct diags *d)
 {
 	if (report_nul(text, len, d))
 		return 1;
+	blank_bom(text, len);
 	site_text_blank_comments(text, len);
 	return site_walk(text, len, schema_root(), d).problems + report_env_refs(text, len, d);
 }

@@ -116,6 +116,15 @@ limit_is() {
   [ "${#lines[@]}" -eq 3 ]
 }
 
+@test "a UTF-8 byte order mark at the start is ignored: the same site, the same files" {
+  { printf '\357\273\277'; cat site.conf.example; } > "$TMP/bom.conf"
+  run "$GEN" check "$TMP/bom.conf"
+  [ "$status" -eq 0 ]
+  "$GEN" render "$TMP/bom.conf" -o "$TMP/bom"
+  "$GEN" render site.conf.example -o "$TMP/plain"
+  diff -r "$TMP/bom" "$TMP/plain"
+}
+
 @test "a site with nothing in it yet (no address at all) is valid and renders" {
   printf 'site "only" {\n\tasn = 64512\n}\ncheck {\n\tname = "resolve.test.example"\n}\n' > "$TMP/only.conf"
   run "$GEN" check "$TMP/only.conf"
