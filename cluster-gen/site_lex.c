@@ -65,65 +65,90 @@ static void count_lines(struct lexer *lx, size_t from, size_t to)
 		lx->line += lx->text[i] == '\n';
 }
 
-/* A quoted string not closed on its line, cut where its closing quote was
- * likely meant: at its first blank when the rest of the line holds more
- * statements ('=' or '}': an option after it, its section's close), else at
- * the end of the line (a value with blanks in it, last on its line). */
-static struct token runaway(struct lexer *lx, struct token t)
+/* A quoted string not closed on its line (its body from text[from], the
+ * line ending at text[eol]), cut where its closing quote was likely meant:
+ * at its first blank when the rest of the line holds more statements ('='
+ * or '}': an option after it, its section's close), else at the end of the
+ * line (a value with blanks in it, last on its line). */
+static size_t runaway_cut(const char *text, size_t from, size_t eol)
 {
-	const char *eol = lx->text + lx->at, *blank = t.text;
+	size_t blank = from;
 
-	while (blank < eol && *blank != ' ' && *blank != '\t')
+	while (blank < eol && text[blank] != ' ' && text[blank] != '\t')
 		blank++;
-	if (blank < eol && (memchr(blank, '=', (size_t)(eol - blank)) ||
-			    memchr(blank, '}', (size_t)(eol - blank))))
-		eol = blank;
-	lx->at = (size_t)(eol - lx->text);
-	t.len = (size_t)(eol - t.text);
-	if (t.bad_escape && t.bad_escape >= eol)
-		t.bad_escape = NULL;   /* read again as what follows the string */
-	return t;
+	if (blank < eol && (memchr(text + blank, '=', eol - blank) ||
+			    memchr(text + blank, '}', eol - blank)))
+		return blank;
+	return eol;
 }
 
-/* A quoted string from its opening quote. A backslash takes the next
- * character with it in both kinds of string (a newline too: the string
- * goes on on the next line); a double-quoted one also takes a ${VAR}
- * reference whole, quotes in it included. libconfuse lets a string run
- * over lines, but no value of a site file holds a newline, and a string
- * that does is one whose closing quote is missing: cut at its line's end,
- * it leaves the lines after it to be read as they were meant. */
-static struct token quoted(struct lexer *lx)
-{
-	const char *end = lx->text + lx->len;
-	char quote = lx->text[lx->at++];
-	struct token t = { .kind = TOK_STR, .text = lx->text + lx->at, .line = lx->line,
-			   .quoted = true };
+enum string_end { STRING_CLOSED, STRING_RUNAWAY, STRING_UNCLOSED };
 
-	while (lx->at < lx->len && lx->text[lx->at] != quote) {
-		const char *p = lx->text + lx->at;
-		size_t ref = quote == '"' && *p == '$' ? env_ref(p, end) : 0;
+/* Where the quoted string opening at text[at] ends, and how. A backslash
+ * takes the next character with it in both kinds of string (a newline too:
+ * the string goes on on the next line); a double-quoted one also takes a
+ * ${VAR} reference whole, quotes in it included. libconfuse lets a string
+ * run over lines, but no value of a site file holds a newline, and a string
+ * that does is one whose closing quote is missing: cut (runaway_cut), it
+ * leaves the lines after it to be read as they were meant. */
+static size_t scan_string(const char *text, size_t len, size_t at, enum string_end *how)
+{
+	char quote = text[at];
+	size_t i = at + 1, ref;
+
+	while (i < len && text[i] != quote) {
+		if (quote == '"' && (ref = env_ref(text + i, text + len)) != 0) {
+			i += ref;
+		} else if (text[i] == '\n') {
+			*how = STRING_RUNAWAY;
+			return runaway_cut(text, at + 1, i);
+		} else {
+			i += text[i] == '\\' && i + 1 < len ? 2 : 1;
+		}
+	}
+	*how = i < len ? STRING_CLOSED : STRING_UNCLOSED;
+	return i < len ? i + 1 : len;
+}
+
+size_t lex_string_end(const char *text, size_t len, size_t at)
+{
+	enum string_end how;
+
+	return scan_string(text, len, at, &how);
+}
+
+/* The first escape of a double-quoted string's body libconfuse refuses. */
+static void check_escapes(struct token *t, const char *end)
+{
+	for (const char *p = t->text; p < t->text + t->len && !t->bad_escape;) {
+		size_t ref = *p == '$' ? env_ref(p, end) : 0;
 
 		if (ref) {
-			count_lines(lx, lx->at, lx->at + ref);
-			lx->at += ref;
-			continue;
+			p += ref;
+		} else if (*p == '\\' && p + 1 < end) {
+			check_escape(t, p, end);
+			p += 2;
+		} else {
+			p++;
 		}
-		if (*p == '\n') {
-			t.kind = TOK_RUNAWAY;
-			break;
-		}
-		if (*p == '\\' && lx->at + 1 < lx->len) {
-			if (quote == '"')
-				check_escape(&t, p, end);
-			lx->at++;
-		}
-		lx->line += lx->text[lx->at++] == '\n';
 	}
-	if (t.kind == TOK_RUNAWAY)
-		return runaway(lx, t);
-	if (lx->at >= lx->len)
+}
+
+static struct token quoted(struct lexer *lx)
+{
+	enum string_end how;
+	size_t open = lx->at, end = scan_string(lx->text, lx->len, open, &how);
+	struct token t = { .kind = TOK_STR, .text = lx->text + open + 1, .line = lx->line,
+			   .quoted = true };
+
+	count_lines(lx, open, end);
+	lx->at = end;
+	if (how == STRING_UNCLOSED)
 		return (struct token){ .kind = TOK_UNCLOSED, .line = t.line };
-	t.len = (size_t)(lx->text + lx->at++ - t.text);
+	t.len = end - (open + 1) - (how == STRING_CLOSED);
+	t.kind = how == STRING_RUNAWAY ? TOK_RUNAWAY : TOK_STR;
+	if (lx->text[open] == '"')
+		check_escapes(&t, lx->text + lx->len);
 	return t;
 }
 

@@ -36,6 +36,12 @@ struct lexer {
 
 struct token lex_next(struct lexer *lx);
 
+/* Where the quoted string opening at text[at] ends as lex_next reads it:
+ * past its closing quote, where it is cut when not closed on its line, or
+ * at len. site_text.c blanks comments by it, so that the two agree on what
+ * is inside a string. */
+size_t lex_string_end(const char *text, size_t len, size_t at);
+
 /* Whether the token is the word name (as written: no escape undone). */
 bool token_is(const struct token *t, const char *name);
 

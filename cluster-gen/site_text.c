@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "site_lex.h"
 
 char *site_text_read(const char *path, size_t *len)
 {
@@ -27,18 +28,6 @@ static void blank(char *text, size_t from, size_t to)
 	for (size_t i = from; i < to; i++)
 		if (text[i] != '\n')
 			text[i] = ' ';
-}
-
-/* The index just past the quoted string opening at text[i]; a backslash
- * takes the next character with it, as in both of libconfuse's string
- * kinds. An unclosed string runs to the end (libconfuse reports it). */
-static size_t skip_string(const char *text, size_t i, size_t len)
-{
-	char quote = text[i++];
-
-	while (i < len && text[i] != quote)
-		i += text[i] == '\\' && i + 1 < len ? 2 : 1;
-	return i < len ? i + 1 : len;
 }
 
 static size_t end_of_line(const char *text, size_t i, size_t len)
@@ -108,7 +97,7 @@ static enum piece next_piece(struct scan *sc, size_t i, size_t *end)
 	char c = text[i], next = i + 1 < len ? text[i + 1] : '\0';
 
 	if (c == '"' || c == '\'') {
-		*end = skip_string(text, i, len);
+		*end = lex_string_end(text, len, i);   /* as the walk of the text reads it */
 		return PIECE_STRING;
 	}
 	if ((*end = env_ref_end(sc, i)) != 0)

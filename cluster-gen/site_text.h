@@ -16,7 +16,9 @@ char *site_text_read(const char *path, size_t *len);
 
 /* Replaces every comment in text[0, len) by spaces, keeping its newlines.
  * Comments are found the way libconfuse's lexer finds them: '#', '//' and
- * C comments outside quoted strings and ${VAR} references. */
+ * C comments outside quoted strings and ${VAR} references; a quoted string
+ * ends where the walk of the text (site_lex.h) ends it, so that a quote
+ * left open, which it reports, does not hide the comments after it. */
 void site_text_blank_comments(char *text, size_t len);
 
 /* The offset of the next ${VAR} from *from on that libconfuse would replace

@@ -10,7 +10,7 @@ test_template_override_SRCS := tests/unit/test_template_override.c cluster-gen/t
 test_template_override_LIBS := -lcmocka
 
 UNIT_TESTS += test_site_text
-test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c $(LIB_SRCS)
+test_site_text_SRCS := tests/unit/test_site_text.c cluster-gen/site_text.c cluster-gen/site_lex.c $(LIB_SRCS)
 test_site_text_LIBS := -lcmocka
 
 UNIT_TESTS += test_site_walk
