@@ -21,10 +21,16 @@ static void report_unknown(struct walk *w, const struct place *at, const struct 
 }
 
 /* An unknown option's value, list, section or titled section, passed over
- * without a word: its name is reported, and what it holds is unknown. */
-static void skip_unknown(struct walk *w)
+ * without a word: its name is reported, and what it holds is unknown. A
+ * word on a later line is the next statement's (a name without a value). */
+static void skip_unknown(struct walk *w, const struct token *name)
 {
 	struct token t = walk_next(w);
+
+	if (t.kind == TOK_STR && t.line > name->line) {
+		walk_give_back(w, &t);
+		return;
+	}
 
 	if (t.kind == '=' || t.kind == '+') {
 		t = walk_next(w);
@@ -212,7 +218,7 @@ static void walk_statement(struct walk *w, const struct place *at, int level,
 	cfg_opt_t *o;
 
 	if (memchr(name->text, '\\', name->len)) {
-		skip_unknown(w);   /* an escaped name: libconfuse reads it */
+		skip_unknown(w, name);   /* an escaped name: libconfuse reads it */
 	} else if (token_is(name, ";")) {
 		walk_report(w, &w->out.unknown, at, name->line, SEMICOLON_HINT,
 			    "a ';', which ends no statement in a site file");
@@ -223,7 +229,7 @@ static void walk_statement(struct walk *w, const struct place *at, int level,
 		walk_value(w, o, at, name);
 	} else if ((o = site_find_option(at->opts, name)) == NULL) {
 		report_unknown(w, at, name);
-		skip_unknown(w);
+		skip_unknown(w, name);
 	} else if (o->type == CFGT_SEC) {
 		enter_section(w, o, name, at, level);
 	} else {

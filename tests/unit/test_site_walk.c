@@ -219,6 +219,9 @@ static void test_the_walk_goes_on_past_each_syntax_error(void **state)
 	/* a value missing at the end of a line, the next option below */
 	assert_string_equal(problems("check { timeout\n transport = tcp }\nnope = 1\n"),
 			    "1: check: 'timeout' has no value|3: no such option 'nope'");
+	/* an unknown name alone on its line: the next line is read as meant */
+	assert_string_equal(problems("check { colour\n timeout = 1 }\n"),
+			    "1: check: no such option 'colour'");
 	assert_string_equal(problems("= 5\ncheck { }\n"),
 			    "1: '=' where a statement should start|1: no such option '5'");
 }
