@@ -140,22 +140,15 @@ static const struct token *read_title(struct walk *w, cfg_opt_t *o, const struct
 	return NULL;
 }
 
-/* A section of kind o, past its name: its title, its '{' and its body. A
- * missing '{' before an option of the section is taken as there. */
-static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name,
-			  const struct place *at, int level)
+/* A section's '{', past its name and title: whether its body follows (the
+ * '{' found, at *opened, or taken as there before an option of the section,
+ * or past a stray '=' or a name given to a kind that takes none). */
+static bool read_brace(struct walk *w, cfg_opt_t *o, const struct place *at,
+		       const struct token *name, int *opened)
 {
-	struct token title, t;
-	struct place in = { o->name, NULL, at, o->subopts, name->line, NULL };
+	struct token t = walk_next(w);
 	char a[64], hint[80];
 
-	if (level == 0 && !(o->flags & CFGF_MULTI))
-		note_single(w, o, name->line);
-	if (o->flags & CFGF_TITLE)
-		in.title = read_title(w, o, at, name, &title);
-	if (in.title && (o->flags & CFGF_NO_TITLE_DUPES) && !memchr(title.text, '\\', title.len))
-		note_title(at->titles, o->name, &title, name->line);
-	t = walk_next(w);
 	if (t.kind == '=') {
 		walk_report(w, &w->out.syntax, at, t.line, section_hint(o, hint, sizeof(hint)),
 			    "'%s' is a section, written without '='", o->name);
@@ -173,27 +166,42 @@ static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name
 			walk_give_back(w, &brace);
 		}
 	}
-	if (t.kind == '{') {
-		in.opened = t.line;
-		walk_section(w, &in, level + 1);
-		return;
-	}
+	*opened = t.kind == '{' ? t.line : name->line;
+	if (t.kind == '{')
+		return true;
 	if (t.kind == TOK_EOF) {
 		if (walk_cut_short(w))
 			walk_report(w, &w->out.syntax, at, name->line,
 				    section_hint(o, hint, sizeof(hint)),
 				    "the file ends before this %s section's '{'", o->name);
-		return;
+		return false;
 	}
 	walk_report(w, &w->out.syntax, at, t.line, section_hint(o, hint, sizeof(hint)),
 		    "%s where this %s section's '{' should be", walk_shown(&t, a, sizeof(a)),
 		    o->name);
 	if (t.kind == TOK_STR && site_find_option(o->subopts, &t)) {
 		walk_give_back(w, &t);
-		walk_section(w, &in, level + 1);
-		return;
+		return true;
 	}
 	walk_recover(w, &t);
+	return false;
+}
+
+/* A section of kind o, past its name: its title, its '{' and its body. */
+static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name,
+			  const struct place *at, int level)
+{
+	struct token title;
+	struct place in = { o->name, NULL, at, o->subopts, name->line, NULL };
+
+	if (level == 0 && !(o->flags & CFGF_MULTI))
+		note_single(w, o, name->line);
+	if (o->flags & CFGF_TITLE)
+		in.title = read_title(w, o, at, name, &title);
+	if (in.title && (o->flags & CFGF_NO_TITLE_DUPES) && !memchr(title.text, '\\', title.len))
+		note_title(at->titles, o->name, &title, name->line);
+	if (read_brace(w, o, at, name, &in.opened))
+		walk_section(w, &in, level + 1);
 }
 
 /* The option a word such as "weight:" names, the habit of other formats
