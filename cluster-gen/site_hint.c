@@ -115,13 +115,49 @@ static bool belongs_elsewhere(cfg_opt_t *root, const struct token *name, char *o
 	return true;
 }
 
+/* keepalived's names (and the old design sketch's) for options the site
+ * file names otherwise, for those who write a site from a keepalived.conf;
+ * the names that differ only in '_' for '-' are near spellings already. */
+static const struct {
+	const char *theirs, *ours, *keepalived;
+} keepalived_names[] = {
+	{ "lb_algo", "scheduler", "lb_algo" },
+	{ "lb-algo", "scheduler", "lb_algo" },
+	{ "lvs_sched", "scheduler", "lvs_sched" },
+	{ "lb_kind", "method", "lb_kind" },
+	{ "lb-kind", "method", "lb_kind" },
+	{ "lvs_method", "method", "lvs_method" },
+	{ "persistence_granularity", "persistence-netmask", "persistence_granularity" },
+	{ "ops", "one-packet-scheduling", "ops" },
+};
+
+/* The option of opts that keepalived calls name, or NULL; *said is
+ * keepalived's own spelling. */
+static const char *ours_for(cfg_opt_t *opts, const struct token *name, const char **said)
+{
+	for (size_t i = 0; i < sizeof(keepalived_names) / sizeof(keepalived_names[0]); i++) {
+		struct token ours = { .text = keepalived_names[i].ours,
+				      .len = strlen(keepalived_names[i].ours) };
+
+		if (token_is(name, keepalived_names[i].theirs) && site_find_option(opts, &ours)) {
+			*said = keepalived_names[i].keepalived;
+			return keepalived_names[i].ours;
+		}
+	}
+	return NULL;
+}
+
 void site_hint_unknown(cfg_opt_t *root, cfg_opt_t *opts, const struct token *name, char *out,
 		       size_t size)
 {
-	const char *near;
+	const char *near, *said;
 
 	if (belongs_elsewhere(root, name, out, size))
 		return;
+	if ((near = ours_for(opts, name, &said)) != NULL) {
+		snprintf(out, size, "did you mean '%s'? (keepalived's %s)", near, said);
+		return;
+	}
 	if ((near = nearest(opts, name)) != NULL) {
 		snprintf(out, size, "did you mean '%s'?", near);
 		return;
