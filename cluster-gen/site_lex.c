@@ -53,7 +53,7 @@ static size_t env_ref(const char *p, const char *end)
 {
 	const char *close;
 
-	if (end - p < 2 || p[1] != '{')
+	if (end - p < 2 || p[0] != '$' || p[1] != '{')
 		return 0;
 	close = memchr(p + 2, '}', (size_t)(end - p - 2));
 	return close ? (size_t)(close - p) + 1 : 0;
@@ -94,10 +94,12 @@ enum string_end { STRING_CLOSED, STRING_RUNAWAY, STRING_UNCLOSED };
 static size_t scan_string(const char *text, size_t len, size_t at, enum string_end *how)
 {
 	char quote = text[at];
-	size_t i = at + 1, ref;
+	size_t i = at + 1;
 
 	while (i < len && text[i] != quote) {
-		if (quote == '"' && (ref = env_ref(text + i, text + len)) != 0) {
+		size_t ref = quote == '"' ? env_ref(text + i, text + len) : 0;
+
+		if (ref) {
 			i += ref;
 		} else if (text[i] == '\n') {
 			*how = STRING_RUNAWAY;

@@ -191,7 +191,7 @@ static bool read_brace(struct walk *w, cfg_opt_t *o, const struct place *at,
 static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name,
 			  const struct place *at, int level)
 {
-	struct token title;
+	struct token title = { 0 };
 	struct place in = { o->name, NULL, at, o->subopts, name->line, NULL };
 
 	if (level == 0 && !(o->flags & CFGF_MULTI))
@@ -254,6 +254,7 @@ static void walk_section(struct walk *w, struct place *in, int level)
 	walk_statements(w, in, level);
 	report_duplicates(w, in, &titles);
 	free(titles.v);
+	in->titles = NULL;   /* its own, gone when it returns */
 }
 
 /* The statements of a section up to its '}' (or the end). */

@@ -321,6 +321,9 @@ static void test_escapes_libconfuse_refuses(void **state)
 	 * backslash as it is */
 	assert_string_equal(problems("bgp { description = \"\\377\\12\\x4g\\q\" "
 				     "description = 'a\\9' }\n"), "");
+	/* a '{' in a string is text, a quote after it ends the string */
+	assert_string_equal(problems("bgp { description = \"a{\" }\nnope = 1\n"),
+			    "2: no such option 'nope'");
 	/* a ${VAR} reference is taken whole, a quote in it too */
 	assert_string_equal(problems("bgp { description = \"${A\"B}\" }\n"), "");
 	assert_string_equal(problems("check { timeout = ${T} }\n"), "");
