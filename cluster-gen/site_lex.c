@@ -149,6 +149,7 @@ static struct token quoted(struct lexer *lx)
 		return (struct token){ .kind = TOK_UNCLOSED, .line = t.line };
 	t.len = end - (open + 1) - (how == STRING_CLOSED);
 	t.kind = how == STRING_RUNAWAY ? TOK_RUNAWAY : TOK_STR;
+	t.to_end = how == STRING_RUNAWAY && !memchr(lx->text + end, lx->text[open], lx->len - end);
 	if (lx->text[open] == '"')
 		check_escapes(&t, lx->text + lx->len);
 	return t;

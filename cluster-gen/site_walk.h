@@ -32,6 +32,7 @@
 #define LVSDNS_SITE_WALK_H
 
 #include <confuse.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -42,7 +43,8 @@ struct site_walk {
 	int syntax;          /* syntax errors: text libconfuse refuses */
 	int values;          /* integers and booleans libconfuse would refuse */
 	int duplicates;      /* sections titled as one before them */
-	int unclosed_quotes; /* quoted strings not closed (on their line) */
+	int unclosed_quotes; /* quoted strings not closed on their line */
+	bool quote_to_end;   /* one of them runs, as libconfuse reads it, to the end */
 	int repeated;        /* second single sections */
 	int unclosed_line;   /* the '{' of the innermost section open at the end, or 0 */
 };

@@ -94,6 +94,7 @@ struct token walk_next(struct walk *w)
 		walk_report(w, &w->out.unclosed_quotes, NULL, t.line,
 			    "close it with the quote it opens with",
 			    "this quoted string is not closed");
+		w->out.quote_to_end = true;
 		w->cut_short = true;
 		t.kind = TOK_EOF;
 	} else if (t.kind == TOK_RUNAWAY) {
@@ -101,6 +102,7 @@ struct token walk_next(struct walk *w)
 		walk_report(w, &w->out.unclosed_quotes, NULL, t.line,
 			    "close it on its line: no value runs over lines",
 			    "this quoted string is not closed on its line");
+		w->out.quote_to_end |= t.to_end;
 		t.kind = TOK_STR;
 	}
 	if (t.bad_escape && t.octal) {

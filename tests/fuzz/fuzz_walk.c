@@ -2,7 +2,9 @@
  * held to libconfuse itself, on any text. What the walk calls a syntax
  * error, a bad value or a duplicate title, libconfuse refuses too (no false
  * alarm), unless a quote was left open (the walk cuts such a string at its
- * line's end, libconfuse reads on to the next quote). Text the walk finds
+ * line's end, libconfuse reads on to the next quote); and it says a quote
+ * was left open only where libconfuse read a string over lines or refused
+ * the text. Text the walk finds
  * nothing in, libconfuse parses (nothing missed), but for what the walk
  * leaves to libconfuse: escapes and ${VAR} references (reported apart). A
  * disagreement aborts, with the text as the crash input. */
@@ -27,7 +29,23 @@ static void quiet(cfg_t *cfg, const char *fmt, va_list ap)
 	(void)ap;
 }
 
-static bool libconfuse_parses(char *text, size_t len)
+/* Whether a string value or section title in sec holds a newline. */
+static bool newline_in(cfg_t *sec)
+{
+	if (cfg_title(sec) && strchr(cfg_title(sec), '\n'))
+		return true;
+	for (cfg_opt_t *o = sec->opts; o && o->name; o++)
+		for (unsigned i = 0; i < cfg_opt_size(o); i++)
+			if ((o->type == CFGT_STR && cfg_opt_getnstr(o, i) &&
+			     strchr(cfg_opt_getnstr(o, i), '\n')) ||
+			    (o->type == CFGT_SEC && newline_in(cfg_opt_getnsec(o, i))))
+				return true;
+	return false;
+}
+
+/* Whether libconfuse parses text; *newline: whether a value it read holds
+ * a newline (a string running over lines). */
+static bool libconfuse_parses(char *text, size_t len, bool *newline)
 {
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
 	FILE *f = len ? fmemopen(text, len, "r") : NULL;
@@ -39,6 +57,7 @@ static bool libconfuse_parses(char *text, size_t len)
 		rc = cfg_parse_fp(cfg, f);
 		fclose(f);
 	}
+	*newline = rc == CFG_SUCCESS && newline_in(cfg);
 	cfg_free(cfg);
 	return rc == CFG_SUCCESS;
 }
@@ -48,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = malloc(size + 1);
 	struct site_walk walk;
 	struct diags d;
-	bool parsed, left_to_libconfuse;
+	bool parsed, newline, left_to_libconfuse;
 
 	if (!text || memchr(data, '\0', size)) {   /* parse.c refuses a NUL first */
 		free(text);
@@ -59,11 +78,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	site_text_blank_comments(text, size);
 	diags_init(&d, "fuzz.conf");
 	walk = site_walk(text, size, schema_root(), &d);
-	parsed = libconfuse_parses(text, size);
+	parsed = libconfuse_parses(text, size, &newline);
 	left_to_libconfuse = memchr(text, '\\', size) || strstr(text, "${");
 	if ((walk.syntax || walk.values || walk.duplicates) && !walk.unclosed_quotes &&
 	    parsed) {
 		fprintf(stderr, "fuzz_walk: the walk refused what libconfuse parses\n");
+		diags_print(&d, stderr);
+		abort();
+	}
+	/* (a string the file ends in, libconfuse may drop without a word) */
+	if (walk.unclosed_quotes && !walk.quote_to_end && parsed && !newline &&
+	    !left_to_libconfuse) {
+		fprintf(stderr, "fuzz_walk: a quote left open where libconfuse read no string "
+			"over lines\n");
 		diags_print(&d, stderr);
 		abort();
 	}
