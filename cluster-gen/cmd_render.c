@@ -35,7 +35,10 @@ int load_site_or_report(const char *path, struct site *s)
 		fprintf(stderr, "%s: %zu problem%s", path, errors, errors == 1 ? "" : "s");
 		if (d.nwarnings)
 			fprintf(stderr, ", %zu warning%s", d.nwarnings, d.nwarnings == 1 ? "" : "s");
-		fputs("; nothing written\n", stderr);
+		fputs("; nothing written", stderr);
+		if (d.left_out)
+			fprintf(stderr, "; %s", d.left_out);
+		fputc('\n', stderr);
 	}
 	diags_free(&d);
 	return rc == 0 ? EXIT_OK : EXIT_USAGE;

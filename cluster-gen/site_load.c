@@ -114,7 +114,12 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
-	rc = text_problems(text, len, d) ? CFG_PARSE_ERROR : parse_text(cfg, path, text, len);
+	if (text_problems(text, len, d)) {
+		rc = CFG_PARSE_ERROR;
+		d->left_out = "fix these first: the values and cross-checks are checked after";
+	} else {
+		rc = parse_text(cfg, path, text, len);
+	}
 	if (diags_errors(d)) {
 		/* reported above */
 	} else if (rc == CFG_FILE_ERROR) {

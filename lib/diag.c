@@ -10,6 +10,7 @@ void diags_init(struct diags *d, const char *file)
 	d->file = file;
 	d->v = NULL;
 	d->n = d->cap = d->nwarnings = 0;
+	d->left_out = NULL;
 }
 
 void diags_free(struct diags *d)
@@ -21,6 +22,7 @@ void diags_free(struct diags *d)
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = d->nwarnings = 0;
+	d->left_out = NULL;
 }
 
 static void add(struct diags *d, bool warning, int line, const char *hint, const char *fmt,

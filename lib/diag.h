@@ -20,6 +20,9 @@ struct diags {
 	struct diag_entry *v;
 	size_t n, cap;
 	size_t nwarnings;   /* of the n */
+	/* Set when the problems stopped the check early, what was left out
+	 * (said after the count); NULL when the file was checked whole. */
+	const char *left_out;
 };
 
 void diags_init(struct diags *d, const char *file);
