@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "spelling.h"
 
 cfg_opt_t *site_find_option(cfg_opt_t *opts, const struct token *t)
 {
@@ -16,36 +17,6 @@ cfg_opt_t *site_find_option(cfg_opt_t *opts, const struct token *t)
 	return NULL;
 }
 
-/* Optimal string alignment distance (a swap of two letters counts once),
- * or a large number for names too long to be anyone's misspelling. */
-static size_t distance(const char *a, size_t la, const char *b, size_t lb)
-{
-	enum { MAX = 40 };
-	size_t m[MAX + 1][MAX + 1];
-
-	if (la > MAX || lb > MAX)
-		return MAX;
-	for (size_t i = 0; i <= la; i++)
-		m[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		m[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = m[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (m[i - 1][j] + 1 < best)
-				best = m[i - 1][j] + 1;
-			if (m[i][j - 1] + 1 < best)
-				best = m[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    m[i - 2][j - 2] + 1 < best)
-				best = m[i - 2][j - 2] + 1;
-			m[i][j] = best;
-		}
-	}
-	return m[la][lb];
-}
-
 /* The option of opts spelt nearest to name, when near enough to be what
  * was meant: one edit in a short name, two in a longer one. */
 static const char *nearest(cfg_opt_t *opts, const struct token *name)
@@ -54,7 +25,7 @@ static const char *nearest(cfg_opt_t *opts, const struct token *name)
 	const char *found = NULL;
 
 	for (cfg_opt_t *o = opts; o->name; o++) {
-		size_t d = distance(name->text, name->len, o->name, strlen(o->name));
+		size_t d = spelling_distance(name->text, name->len, o->name, strlen(o->name));
 
 		if (d < best && strcmp(o->name, SCHEMA_LINES) != 0)
 			best = d, found = o->name;

@@ -5,13 +5,13 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "embedded_templates.h"
+#include "spelling.h"
 
 struct cached {
 	char *name;
@@ -92,31 +92,6 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Levenshtein distance, for names of at most NAME_MAX bytes. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t row[256], lb = strlen(b);
-
-	if (lb >= sizeof(row) / sizeof(row[0]) || strlen(a) >= sizeof(row) / sizeof(row[0]))
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; a[i - 1]; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			best = up + 1 < best ? up + 1 : best;
-			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* The built-in template whose name is nearest to name, if within max edits. */
 static const char *nearest_builtin(const char *name, size_t max)
 {
@@ -124,7 +99,8 @@ static const char *nearest_builtin(const char *name, size_t max)
 	size_t best_d = max + 1;
 
 	for (size_t i = 0; i < nembedded_templates; i++) {
-		size_t d = edit_distance(name, embedded_templates[i].name);
+		size_t d = spelling_distance(name, strlen(name), embedded_templates[i].name,
+					     strlen(embedded_templates[i].name));
 
 		if (d < best_d) {
 			best_d = d;
