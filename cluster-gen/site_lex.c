@@ -140,8 +140,7 @@ static struct token quoted(struct lexer *lx)
 {
 	enum string_end how;
 	size_t open = lx->at, end = scan_string(lx->text, lx->len, open, &how);
-	struct token t = { .kind = TOK_STR, .text = lx->text + open + 1, .line = lx->line,
-			   .quoted = true };
+	struct token t = { .kind = TOK_STR, .text = lx->text + open + 1, .line = lx->line };
 
 	count_lines(lx, open, end);
 	lx->at = end;

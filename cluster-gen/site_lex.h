@@ -20,7 +20,6 @@ struct token {
 	const char *text;   /* a quoted string's text without its quotes */
 	size_t len;
 	int line;           /* where it starts */
-	bool quoted;
 	bool to_end;        /* TOK_RUNAWAY: libconfuse would read it to the file's end */
 	/* The first escape libconfuse refuses in a double-quoted string
 	 * ("\9", "\400"), or NULL; octal: a number past 255 ("\400"). */
