@@ -10,6 +10,19 @@
 
 #define STATEMENT_HINT "a statement is NAME = VALUE, NAME = { VALUE, ... } or KIND [NAME] { ... }"
 
+/* The titled sections in a section, to find two of a kind with one title:
+ * libconfuse (CFGF_NO_TITLE_DUPES) stops at the first such. */
+struct titled {
+	const char *kind;
+	struct token title;
+	int line;   /* of its kind's word */
+};
+
+struct titles {
+	struct titled *v;
+	size_t n, cap;
+};
+
 static void report_unknown(struct walk *w, const struct place *at, const struct token *name)
 {
 	char hint[400];

@@ -12,11 +12,13 @@
 #include "site_lex.h"
 #include "site_walk.h"
 
-/* The section the walk is in, for messages: kind and title, and the one
- * around it. */
 /* The syntax errors the walk reports before it gives up on the text. */
 #define WALK_MAX_SYNTAX 20
 
+struct titles;   /* site_walk.c's */
+
+/* The section the walk is in, for messages: kind and title, and the one
+ * around it. */
 struct place {
 	const char *kind;            /* NULL: the top level */
 	const struct token *title;   /* NULL: an untitled section */
@@ -24,19 +26,6 @@ struct place {
 	cfg_opt_t *opts;             /* what the section may hold */
 	int opened;                  /* the line of its '{' */
 	struct titles *titles;       /* of the sections in it */
-};
-
-/* The titled sections in a section, to find two of a kind with one title:
- * libconfuse (CFGF_NO_TITLE_DUPES) stops at the first such. */
-struct titled {
-	const char *kind;
-	struct token title;
-	int line;   /* of its kind's word */
-};
-
-struct titles {
-	struct titled *v;
-	size_t n, cap;
 };
 
 /* The first line of each single top-level section (site, check, ...). */
