@@ -10,7 +10,7 @@
 cfg_opt_t *site_find_option(cfg_opt_t *opts, const struct token *t)
 {
 	if (token_is(t, SCHEMA_LINES))
-		return NULL;   /* parse.c's own, not the site file's */
+		return NULL;   /* the parser's own (parse_values.c), not the site file's */
 	for (cfg_opt_t *o = opts; o->name; o++)
 		if (token_is(t, o->name))
 			return o;

@@ -10,7 +10,7 @@
 #include "site_lex.h"
 
 /* The option of opts (a section of the schema) named as name is, or NULL;
- * parse.c's hidden line records are none of the file's. */
+ * the parser's hidden line records are none of the file's. */
 cfg_opt_t *site_find_option(cfg_opt_t *opts, const struct token *name);
 
 /* Writes the hint for name, unknown in opts, into out: "'weight' belongs

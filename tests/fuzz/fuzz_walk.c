@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diags d;
 	bool parsed, newline, left_to_libconfuse;
 
-	if (!text || memchr(data, '\0', size)) {   /* parse.c refuses a NUL first */
+	if (!text || memchr(data, '\0', size)) {   /* site_load.c refuses a NUL first */
 		free(text);
 		return 0;
 	}
