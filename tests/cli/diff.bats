@@ -345,6 +345,11 @@ load workflow-lib.bash
 	[ "$status" -eq 1 ]
 	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*on balancer lvs1: first take off each VIP the new file no longer lists \(lvsdns-vip-guard down VIP, for 198\.51\.100\.77 2001:db8:77::1\), then install as /etc/lvsdns/vips'
 	echo "$output" | grep -E '^changed +balancers/lvs1/dnsprobe\.targets .*on balancer lvs1: install as /etc/lvsdns/dnsprobe\.targets, then systemctl reload lvsdns-watch \(it checks the file first'
+	# more dropped VIPs than the advice has room for: the first ones, then "..."
+	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
+	for i in $(seq 100 119); do echo "198.51.100.$i lvsdns0 gone$i"; done >>"$TMP/out/balancers/lvs1/vips"
+	run "$GEN" diff --stat tests/golden/watch/site.conf "$TMP/out"
+	echo "$output" | grep -E '^changed +balancers/lvs1/vips .*\(lvsdns-vip-guard down VIP, for 198\.51\.100\.100 198\.51\.100\.101 [0-9. ]+ \.\.\.\), then install as /etc/lvsdns/vips'
 	# a file that drops no VIP (a comment more) has nothing to take off
 	"$GEN" render tests/golden/watch/site.conf -o "$TMP/out"
 	echo '# old' >>"$TMP/out/balancers/lvs1/vips"
