@@ -135,27 +135,33 @@ static char *vip_address(const char *line)
 	return len > 0 ? xasprintf("%.*s", (int)len, s) : NULL;
 }
 
+/* Appends item to buf[0, size), after sep unless it is the first, or when
+ * it and a closing sep "..." would not fit, that "..." instead: false. */
+static bool add_listed(char *buf, size_t size, size_t *used, const char *sep, const char *item)
+{
+	size_t room = strlen(sep) + strlen(item) + strlen(sep) + 3 + 1;
+
+	if (*used + room > size) {
+		snprintf(buf + *used, size - *used, "%s...", *used ? sep : "");
+		return false;
+	}
+	*used += (size_t)snprintf(buf + *used, size - *used, "%s%s", *used ? sep : "", item);
+	return true;
+}
+
 void dropped_vips(const struct file *old, const struct file *new, struct change_facts *f)
 {
 	struct keys was = { 0 }, now = { 0 };
-	size_t used = 0, size = sizeof(f->dropped_vips);
+	size_t used = 0;
 
 	if (!is_file(old, "vips"))
 		return;
 	keys_of_lines(old, vip_address, &was);
 	keys_of_lines(new, vip_address, &now);
-	for (size_t i = 0; i < was.n; i++) {
-		size_t len = strlen(was.v[i]);
-
-		if (keys_has(&now, was.v[i]))
-			continue;
-		if (used + 1 + len + 5 > size) {   /* its space, then room for " ..." and the NUL */
-			snprintf(f->dropped_vips + used, size - used, "%s...", used ? " " : "");
+	for (size_t i = 0; i < was.n; i++)
+		if (!keys_has(&now, was.v[i]) &&
+		    !add_listed(f->dropped_vips, sizeof(f->dropped_vips), &used, " ", was.v[i]))
 			break;
-		}
-		used += (size_t)snprintf(f->dropped_vips + used, size - used, "%s%s", used ? " " : "",
-					 was.v[i]);
-	}
 	keys_free(&was);
 	keys_free(&now);
 }
@@ -187,7 +193,7 @@ static bool table_used(const struct keys *k, const char *family, const char *tab
 void stale_rules(const struct file *old, const struct file *new, struct change_facts *f)
 {
 	struct keys was = { 0 }, now = { 0 };
-	size_t used = 0, size = sizeof(f->stale_rules);
+	size_t used = 0;
 
 	if (!is_file(old, "policy-routing.sh"))
 		return;
@@ -201,17 +207,13 @@ void stale_rules(const struct file *old, const struct file *new, struct change_f
 		if (keys_has(&now, was.v[i]) ||
 		    sscanf(was.v[i], "%1s %63s %15s", family, addr, table) != 3)
 			continue;
-		n = snprintf(cmd, sizeof(cmd), "%sip -%s rule del from %s table %s priority %s",
-			     used ? "; " : "", family, addr, table, table);
+		n = snprintf(cmd, sizeof(cmd), "ip -%s rule del from %s table %s priority %s",
+			     family, addr, table, table);
 		if (!table_used(&now, family, table))
-			n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; ip -%s route flush table %s",
-				      family, table);
-		if (used + (size_t)n + 6 > size) {   /* room left for "; ..." and the NUL */
-			snprintf(f->stale_rules + used, size - used, "; ...");
+			snprintf(cmd + n, sizeof(cmd) - (size_t)n, "; ip -%s route flush table %s",
+				 family, table);
+		if (!add_listed(f->stale_rules, sizeof(f->stale_rules), &used, "; ", cmd))
 			break;
-		}
-		memcpy(f->stale_rules + used, cmd, (size_t)n + 1);
-		used += (size_t)n;
 	}
 	keys_free(&was);
 	keys_free(&now);
