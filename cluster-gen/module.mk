@@ -6,7 +6,7 @@ $(GEN_DIR)/embedded_templates.c: $(TEMPLATES) tools/embed-templates
 	@mkdir -p $(@D)
 	tools/embed-templates $@ $(TEMPLATES)
 
-CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/site_text.c cluster-gen/schema.c cluster-gen/parse.c cluster-gen/site_load.c cluster-gen/parse_realservers.c cluster-gen/parse_values.c cluster-gen/parse_errors.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_lex.c cluster-gen/site_hint.c cluster-gen/spelling.c \
+CLUSTER_GEN_CORE := cluster-gen/site.c cluster-gen/site_text.c cluster-gen/schema.c cluster-gen/parse.c cluster-gen/site_load.c cluster-gen/parse_realservers.c cluster-gen/parse_values.c cluster-gen/parse_errors.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_repair.c cluster-gen/site_lex.c cluster-gen/site_hint.c cluster-gen/spelling.c \
 	cluster-gen/validate.c cluster-gen/validate_check.c cluster-gen/validate_addrs.c cluster-gen/validate_realservers.c cluster-gen/validate_names.c cluster-gen/template.c cluster-gen/template_render.c cluster-gen/template_ctx.c cluster-gen/templates.c \
 	cluster-gen/render.c cluster-gen/render_keepalived.c \
 	cluster-gen/render_frr.c cluster-gen/frr_refs.c cluster-gen/frr_seq.c cluster-gen/render_lbsysctl.c \
@@ -47,7 +47,7 @@ $(BUILD)/fuzz/fuzz_site: $(FUZZ_SITE_SRCS) $(wildcard cluster-gen/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icluster-gen -pthread -o $@ $(FUZZ_SITE_SRCS) -lconfuse
 # fuzz_walk: the walk of the text before libconfuse, held to libconfuse.
-FUZZ_WALK_SRCS := tests/fuzz/fuzz_walk.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_lex.c \
+FUZZ_WALK_SRCS := tests/fuzz/fuzz_walk.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_repair.c cluster-gen/site_lex.c \
 	cluster-gen/site_hint.c cluster-gen/spelling.c cluster-gen/site_text.c cluster-gen/schema.c cluster-gen/parse_values.c \
 	bind-build/bind_table.c $(LIB_SRCS)
 $(BUILD)/fuzz/fuzz_walk: $(FUZZ_WALK_SRCS) $(wildcard cluster-gen/*.h lib/*.h)

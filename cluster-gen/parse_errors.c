@@ -22,3 +22,16 @@ void parse_errors_begin(cfg_t *cfg)
 {
 	cfg_set_error_function(cfg, report);
 }
+
+__attribute__((format(printf, 2, 0)))
+static void ignore(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	(void)cfg;
+	(void)fmt;
+	(void)ap;
+}
+
+void parse_errors_quiet(cfg_t *cfg)
+{
+	cfg_set_error_function(cfg, ignore);
+}

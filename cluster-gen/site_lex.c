@@ -168,11 +168,12 @@ static struct token word(struct lexer *lx, const char *p)
 	return t;
 }
 
-struct token lex_next(struct lexer *lx)
+/* The next token, *start set to where it begins. */
+static struct token read_token(struct lexer *lx, size_t *start)
 {
 	const char *text = lx->text;
 
-	while (lx->at < lx->len) {
+	while ((*start = lx->at) < lx->len) {
 		const char *p = text + lx->at;
 		struct token t = { .kind = *p, .text = p, .len = 1, .line = lx->line };
 		size_t ref;
@@ -207,6 +208,15 @@ struct token lex_next(struct lexer *lx)
 		lx->at++;   /* blanks, and what the lexer eats unmatched */
 	}
 	return (struct token){ .kind = TOK_EOF, .line = lx->line };
+}
+
+struct token lex_next(struct lexer *lx)
+{
+	size_t start;
+	struct token t = read_token(lx, &start);
+
+	t.at = start;
+	return t;
 }
 
 bool token_is(const struct token *t, const char *name)

@@ -20,12 +20,14 @@ struct token {
 	const char *text;   /* a quoted string's text without its quotes */
 	size_t len;
 	int line;           /* where it starts */
+	size_t at;          /* its first byte's offset (a quoted string's quote; the end: len) */
 	bool to_end;        /* TOK_RUNAWAY: libconfuse would read it to the file's end */
 	/* The first escape libconfuse refuses in a double-quoted string
 	 * ("\9", "\400"), or NULL; octal: a number past 255 ("\400"). */
 	const char *bad_escape;
 	size_t bad_len;
 	bool octal;
+	bool flawed;   /* the walk's: it reported the token itself (site_walk_read.c) */
 };
 
 struct lexer {

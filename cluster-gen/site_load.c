@@ -1,6 +1,8 @@
 /* Loading a site file: the text looked at first (a NUL byte, ${VAR}
  * references, the walk of site_walk.h), then libconfuse's parse, the model
- * (parse.c) and the cross-checks (validate.c). */
+ * (parse.c) and the cross-checks (validate.c). When the text has problems,
+ * the rest of it is parsed and cross-checked without the statements they
+ * are in (site_repair.h), so that one run reports them all. */
 #include "parse.h"
 
 #include <confuse.h>
@@ -14,12 +16,14 @@
 #include "parse_build.h"
 #include "parse_errors.h"
 #include "schema.h"
+#include "site_repair.h"
 #include "site_text.h"
 #include "site_walk.h"
 #include "validate.h"
 
-/* libconfuse reads the text with its comments blanked (see site_text.h). */
-static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
+/* libconfuse reads the text with its comments blanked (see site_text.h);
+ * quiet, its own messages are not printed. */
+static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len, bool quiet)
 {
 	FILE *f;
 	int rc;
@@ -39,7 +43,10 @@ static int parse_text(cfg_t *cfg, const char *path, char *text, size_t len)
 	f = fmemopen(text, len, "r");
 	if (!f)
 		return CFG_FILE_ERROR;
-	parse_errors_begin(cfg);
+	if (quiet)
+		parse_errors_quiet(cfg);
+	else
+		parse_errors_begin(cfg);
 	rc = cfg_parse_fp(cfg, f);
 	fclose(f);
 	return rc;
@@ -92,20 +99,34 @@ static void blank_bom(char *text, size_t len)
 }
 
 /* What the text shows before libconfuse reads it, each added to d (see
- * site_walk.h): how many problems. libconfuse is given only text with none,
- * for it stops at the first, and with its comments (and a byte order mark)
- * blanked. */
-static int text_problems(char *text, size_t len, struct diags *d)
+ * site_walk.h): how many problems, the statements they are in added to
+ * repairs. libconfuse is given only text with none, for it stops at the
+ * first, and with its comments (and a byte order mark) blanked. Whether the
+ * repairs leave a text fair to cross-check goes to *repairable: not when a
+ * whole section is left out, for what names it would be wrongly refused,
+ * nor with a ${VAR} in it, which libconfuse would replace (a section's
+ * title too). */
+static int text_problems(char *text, size_t len, struct diags *d, struct site_repairs *repairs,
+			 bool *repairable)
 {
+	struct site_walk walk;
+	int env_refs;
+
+	*repairable = false;
 	if (report_nul(text, len, d))
 		return 1;
 	blank_bom(text, len);
 	site_text_blank_comments(text, len);
-	return site_walk(text, len, schema_root(), d).problems + report_env_refs(text, len, d);
+	walk = site_walk(text, len, schema_root(), d, repairs);
+	env_refs = report_env_refs(text, len, d);
+	*repairable = !walk.drops_text && env_refs == 0;
+	return walk.problems + env_refs;
 }
 
-int site_load_text(const char *path, char *text, size_t len, struct site *out,
-		   struct diags *d)
+/* libconfuse's parse of text (taken), then the model built into out and
+ * cross-checked, problems added to d: libconfuse's result. */
+static int parse_and_check(const char *path, char *text, size_t len, struct site *out,
+			   struct diags *d, bool quiet)
 {
 	struct parser p = { d, out, NULL, NULL, 0, NULL };
 	cfg_t *cfg = cfg_init(schema_root(), CFGF_NO_TITLE_DUPES);
@@ -114,21 +135,8 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	memset(out, 0, sizeof(*out));
 	out->file = xstrdup(path);
 	register_line_recorders(cfg, schema_root(), "");
-	if (text_problems(text, len, d)) {
-		rc = CFG_PARSE_ERROR;
-		d->left_out = "fix these first: the values and cross-checks are checked after";
-	} else {
-		rc = parse_text(cfg, path, text, len);
-	}
-	if (diags_errors(d)) {
-		/* reported above */
-	} else if (rc == CFG_FILE_ERROR) {
-		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
-	} else if (rc == CFG_PARSE_ERROR) {
-		/* libconfuse has printed "FILE:LINE: ..." itself; stop here,
-		 * the rest of the tree is unreliable. */
-		diag_add(d, 0, "fix the problem above first", "the file could not be parsed");
-	} else {
+	rc = parse_text(cfg, path, text, len, quiet);
+	if (rc == CFG_SUCCESS) {
 		parser_split_lines(&p, text);
 		text = NULL;   /* p owns it now */
 		build_site(&p, cfg);
@@ -137,6 +145,66 @@ int site_load_text(const char *path, char *text, size_t len, struct site *out,
 	}
 	free(text);
 	cfg_free(cfg);
+	return rc;
+}
+
+/* The rest of a text with problems (reported in d), checked without the
+ * statements they are in: whether it could be. It cannot when the text
+ * without them still has a problem the walk or libconfuse sees (what an
+ * escape hides, a string libconfuse reads over lines otherwise). */
+static bool check_the_rest(const char *path, const char *text, size_t len,
+			   const struct site_repairs *repairs, struct diags *d)
+{
+	char *fixed = site_repair_text(text, len, repairs);
+	struct diags found;
+	struct site rest;
+	struct site_walk again;
+	bool checked = false;
+
+	diags_init(&found, path);
+	again = site_walk(fixed, len, schema_root(), &found, NULL);
+	/* a section open at the end is libconfuse's to close */
+	if (again.problems == (again.unclosed_line != 0)) {
+		diags_free(&found);
+		diags_init(&found, path);
+		checked = parse_and_check(path, fixed, len, &rest, &found, true) == CFG_SUCCESS;
+		fixed = NULL;   /* taken */
+		site_free(&rest);
+	}
+	if (checked)
+		site_repair_merge(d, &found, repairs);
+	free(fixed);
+	diags_free(&found);
+	return checked;
+}
+
+int site_load_text(const char *path, char *text, size_t len, struct site *out,
+		   struct diags *d)
+{
+	struct site_repairs repairs = { NULL, 0, 0 };
+	bool repairable;
+	int rc = CFG_SUCCESS;
+
+	memset(out, 0, sizeof(*out));
+	if (text_problems(text, len, d, &repairs, &repairable)) {
+		if (repairable && check_the_rest(path, text, len, &repairs, d))
+			d->left_out = "the rest was checked without the statements in error";
+		else
+			d->left_out = "fix these first: the values and cross-checks are checked after";
+		free(text);
+	} else {
+		rc = parse_and_check(path, text, len, out, d, false);
+	}
+	free(repairs.v);
+	if (diags_errors(d)) {
+		/* reported above */
+	} else if (rc == CFG_FILE_ERROR) {
+		diag_add(d, 0, NULL, "cannot read the site file: %s", strerror(errno));
+	} else if (rc == CFG_PARSE_ERROR) {
+		/* libconfuse has printed "FILE:LINE: ..." itself; stop here,
+		 * the rest of the tree is unreliable. */
+		diag_add(d, 0, "fix the problem above first", "the file could not be parsed");
+	}
 	if (diags_errors(d) == 0)
 		return 0;
 	site_free(out);

@@ -35,32 +35,31 @@ static void report_unknown(struct walk *w, const struct place *at, const struct 
 
 /* An unknown option's value, list, section or titled section, passed over
  * without a word: its name is reported, and what it holds is unknown. A
- * word on a later line is the next statement's (a name without a value). */
-static void skip_unknown(struct walk *w, const struct token *name)
+ * word on a later line is the next statement's (a name without a value).
+ * Whether it was written as a section (a block not after '='). */
+static bool skip_unknown(struct walk *w, const struct token *name)
 {
 	struct token t = walk_next(w);
 
 	if (t.kind == TOK_STR && t.line > name->line) {
 		walk_give_back(w, &t);
-		return;
+		return false;
 	}
 
 	if (t.kind == '=' || t.kind == '+') {
 		t = walk_next(w);
 		if (t.kind != TOK_STR)
 			walk_recover(w, &t);
-		return;
+		return false;
 	}
 	if (t.kind == TOK_STR) {   /* a title */
-		struct token brace = walk_next(w);
-
-		if (brace.kind != '{')
-			walk_recover(w, &brace);
-		else
-			walk_skip_block(w, '{', '}');
-		return;
+		t = walk_next(w);
+		if (t.kind != '{')
+			return walk_recover(w, &t);
+		walk_skip_block(w, '{', '}');
+		return true;
 	}
-	walk_recover(w, &t);
+	return walk_recover(w, &t);
 }
 
 /* A second top-level section of a kind written once, at line. */
@@ -126,6 +125,7 @@ static void report_duplicates(struct walk *w, const struct place *at, struct tit
 		walk_report(w, &w->out.duplicates, at, b->line, hint,
 			    "duplicate %s '%.*s' (first at line %d)", b->kind, (int)b->title.len,
 			    b->title.text, a->line);
+		w->out.drops_text = true;
 	}
 }
 
@@ -200,12 +200,15 @@ static bool read_brace(struct walk *w, cfg_opt_t *o, const struct place *at,
 	return false;
 }
 
-/* A section of kind o, past its name: its title, its '{' and its body. */
+/* A section of kind o, past its name: its title, its '{' and its body. A
+ * problem before the body leaves the whole section out of a repair. */
 static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name,
 			  const struct place *at, int level)
 {
 	struct token title = { 0 };
-	struct place in = { o->name, NULL, at, o->subopts, name->line, NULL };
+	struct place in = { o->name, NULL, at, o->subopts, name->line, name->line, NULL };
+	struct mark before = walk_mark(w);
+	bool body;
 
 	if (level == 0 && !(o->flags & CFGF_MULTI))
 		note_single(w, o, name->line);
@@ -213,7 +216,10 @@ static void enter_section(struct walk *w, cfg_opt_t *o, const struct token *name
 		in.title = read_title(w, o, at, name, &title);
 	if (in.title && (o->flags & CFGF_NO_TITLE_DUPES) && !memchr(title.text, '\\', title.len))
 		note_title(at->titles, o->name, &title, name->line);
-	if (read_brace(w, o, at, name, &in.opened))
+	body = read_brace(w, o, at, name, &in.opened);
+	if (walk_in_error_since(w, before))
+		w->out.drops_text = true;
+	if (body)
 		walk_section(w, &in, level + 1);
 }
 
@@ -231,8 +237,9 @@ static cfg_opt_t *colon_for_equals(const struct place *at, const struct token *n
 	return o && o->type != CFGT_SEC ? o : NULL;
 }
 
-/* One statement of a section, past its first word. */
-static void walk_statement(struct walk *w, const struct place *at, int level,
+/* One statement of a section, past its first word: whether it was a
+ * section, which notes its own repairs (enter_section). */
+static bool walk_statement(struct walk *w, const struct place *at, int level,
 			   const struct token *name)
 {
 	char hint[80];
@@ -250,12 +257,14 @@ static void walk_statement(struct walk *w, const struct place *at, int level,
 		walk_value(w, o, at, name);
 	} else if ((o = site_find_option(at->opts, name)) == NULL) {
 		report_unknown(w, at, name);
-		skip_unknown(w, name);
+		w->out.drops_text |= skip_unknown(w, name);
 	} else if (o->type == CFGT_SEC) {
 		enter_section(w, o, name, at, level);
+		return true;
 	} else {
 		walk_option(w, o, at, name);
 	}
+	return false;
 }
 
 /* A section (the top level is 0), up to its '}'. */
@@ -270,13 +279,16 @@ static void walk_section(struct walk *w, struct place *in, int level)
 	in->titles = NULL;   /* its own, gone when it returns */
 }
 
-/* The statements of a section up to its '}' (or the end). */
+/* The statements of a section up to its '}' (or the end), each with a
+ * problem in it noted as a repair. */
 static void walk_statements(struct walk *w, const struct place *in, int level)
 {
 	char a[64];
 
 	for (;;) {
+		struct mark before = walk_mark(w);
 		struct token t = walk_next(w);
+		bool section = false;
 
 		if (t.kind == TOK_EOF) {
 			/* libconfuse closes every section still open */
@@ -301,16 +313,21 @@ static void walk_statements(struct walk *w, const struct place *in, int level)
 				    "%s where a statement should start",
 				    walk_shown(&t, a, sizeof(a)));
 		if (t.kind == TOK_STR)
-			walk_statement(w, in, level, &t);
+			section = walk_statement(w, in, level, &t);
 		else if (t.kind != '}')
-			walk_recover(w, &t);
+			w->out.drops_text |= walk_recover(w, &t);
+		if (section && t.flawed)
+			w->out.drops_text = true;   /* a section's word in error */
+		else if (!section && walk_in_error_since(w, before))
+			walk_repair(w, level > 0 ? in : NULL, t.at);
 	}
 }
 
-struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d)
+struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d,
+			   struct site_repairs *repairs)
 {
-	struct walk w = { .lx = { text, len, 0, 1 }, .root = root, .d = d };
-	struct place top = { NULL, NULL, NULL, root, 0, NULL };
+	struct walk w = { .lx = { text, len, 0, 1 }, .root = root, .d = d, .repairs = repairs };
+	struct place top = { NULL, NULL, NULL, root, 0, 0, NULL };
 
 	walk_section(&w, &top, 0);
 	return w.out;

@@ -27,7 +27,14 @@
  *   section before.
  * Text the walk finds nothing in is text libconfuse parses, but for what
  * escapes hide (an escaped name, title or value is libconfuse's to read);
- * tests/fuzz/fuzz_walk.c holds the two to that. */
+ * tests/fuzz/fuzz_walk.c holds the two to that.
+ *
+ * Each statement a problem is found in is noted as a repair: the bytes to
+ * blank so that the rest of the text can still be parsed and cross-checked
+ * (site_repair.h). A problem passed over only by leaving out a whole
+ * section (in its header, a duplicate, an unknown kind) or the rest of the
+ * file is noted as such instead: what refers to it cannot be checked
+ * fairly without it. */
 #ifndef LVSDNS_SITE_WALK_H
 #define LVSDNS_SITE_WALK_H
 
@@ -47,10 +54,24 @@ struct site_walk {
 	bool quote_to_end;   /* one of them runs, as libconfuse reads it, to the end */
 	int repeated;        /* second single sections */
 	int unclosed_line;   /* the '{' of the innermost section open at the end, or 0 */
+	bool drops_text;     /* a problem passed over only by leaving out a section or the rest */
+};
+
+/* A statement with a problem in it, as bytes to blank. */
+struct site_repair {
+	size_t from, to;   /* text[from, to): the statement, and what it ran into */
+	int section[2];    /* the lines of the section it is in: its kind's word and its '{' (0: none) */
+};
+
+struct site_repairs {
+	struct site_repair *v;
+	size_t n, cap;
 };
 
 /* Walks text[0, len) (comments blanked, see site_text.h; no NUL byte)
- * against the schema root, adding a problem to d for each one found. */
-struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d);
+ * against the schema root, adding a problem to d for each one found, and
+ * a repair for it to *repairs unless that is NULL (the caller frees v). */
+struct site_walk site_walk(const char *text, size_t len, cfg_opt_t *root, struct diags *d,
+			   struct site_repairs *repairs);
 
 #endif

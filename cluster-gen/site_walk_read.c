@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "site_walk_state.h"
 
 void walk_give_back(struct walk *w, const struct token *t)
 {
 	assert(w->nahead < 2);   /* each follows a walk_next(), at most two deep */
 	w->ahead[w->nahead++] = *t;
+	w->flawed -= t->flawed;
 }
 
 /* "kai instance a: " (the host first, as in the site check's messages),
@@ -38,6 +40,7 @@ static void give_up(struct walk *w, int line)
 	diag_add(w->d, line, "is it a site file? Fix these and check it again",
 		 "%d syntax errors: the rest of the file is not read", WALK_MAX_SYNTAX);
 	w->out.problems++;
+	w->out.drops_text = true;
 	w->cut_short = true;
 	w->nahead = 0;
 	w->lx.at = w->lx.len;
@@ -85,8 +88,11 @@ struct token walk_next(struct walk *w)
 {
 	struct token t;
 
-	if (w->nahead)
-		return w->ahead[--w->nahead];
+	if (w->nahead) {
+		t = w->ahead[--w->nahead];
+		w->flawed += t.flawed;
+		return t;
+	}
 	t = lex_next(&w->lx);
 	if (t.kind == TOK_UNCLOSED) {
 		/* not syntax: where a statement would start, libconfuse
@@ -96,6 +102,7 @@ struct token walk_next(struct walk *w)
 			    "this quoted string is not closed");
 		w->out.quote_to_end = true;
 		w->cut_short = true;
+		walk_repair(w, NULL, t.at);   /* the string, to the end */
 		t.kind = TOK_EOF;
 	} else if (t.kind == TOK_RUNAWAY) {
 		/* not syntax: libconfuse reads on to the next quote */
@@ -104,6 +111,7 @@ struct token walk_next(struct walk *w)
 			    "this quoted string is not closed on its line");
 		w->out.quote_to_end |= t.to_end;
 		t.kind = TOK_STR;
+		t.flawed = true;
 	}
 	if (t.bad_escape && t.octal) {
 		walk_report(w, &w->out.syntax, NULL, t.line,
@@ -118,7 +126,19 @@ struct token walk_next(struct walk *w)
 			    "bad escape sequence '%.*s' in a quoted string", (int)t.bad_len,
 			    t.bad_escape);
 	}
+	t.flawed |= t.bad_escape != NULL;
+	w->flawed += t.flawed;
 	return t;
+}
+
+struct mark walk_mark(const struct walk *w)
+{
+	return (struct mark){ w->out.problems, w->flawed };
+}
+
+bool walk_in_error_since(const struct walk *w, struct mark since)
+{
+	return w->out.problems > since.problems || w->flawed > since.flawed;
 }
 
 void walk_skip_block(struct walk *w, int open, int close)
@@ -132,7 +152,7 @@ void walk_skip_block(struct walk *w, int open, int close)
 	}
 }
 
-void walk_recover(struct walk *w, const struct token *t)
+bool walk_recover(struct walk *w, const struct token *t)
 {
 	if (t->kind == '{')
 		walk_skip_block(w, '{', '}');
@@ -140,4 +160,24 @@ void walk_recover(struct walk *w, const struct token *t)
 		walk_skip_block(w, '(', ')');
 	else if (t->kind == '}' || t->kind == TOK_STR || t->kind == TOK_EOF)
 		walk_give_back(w, t);   /* the section's close, the next statement's name */
+	return t->kind == '{';
+}
+
+size_t walk_pos(const struct walk *w)
+{
+	return w->nahead ? w->ahead[w->nahead - 1].at : w->lx.at;
+}
+
+void walk_repair(struct walk *w, const struct place *at, size_t from)
+{
+	struct site_repairs *r = w->repairs;
+	size_t to = walk_pos(w);
+
+	if (!r || to <= from)
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
+	}
+	r->v[r->n++] = (struct site_repair){ from, to, { at ? at->named : 0, at ? at->opened : 0 } };
 }

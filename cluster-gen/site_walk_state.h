@@ -24,6 +24,7 @@ struct place {
 	const struct token *title;   /* NULL: an untitled section */
 	const struct place *up;
 	cfg_opt_t *opts;             /* what the section may hold */
+	int named;                   /* the line of its kind's word */
 	int opened;                  /* the line of its '{' */
 	struct titles *titles;       /* of the sections in it */
 };
@@ -43,6 +44,8 @@ struct walk {
 	cfg_opt_t *root;
 	struct diags *d;
 	struct site_walk out;
+	struct site_repairs *repairs;   /* NULL: none wanted */
+	int flawed;                     /* tokens reported themselves, read and not given back */
 	struct firsts firsts;
 };
 
@@ -55,8 +58,22 @@ void walk_give_back(struct walk *w, const struct token *t);
 void walk_skip_block(struct walk *w, int open, int close);
 /* After a token out of place: a block it opens is passed over whole; a
  * '}' is left to close its section and a word to start the next
- * statement; any other mark is dropped. */
-void walk_recover(struct walk *w, const struct token *t);
+ * statement; any other mark is dropped. Whether a '{' block was passed
+ * over: it may have held sections. */
+bool walk_recover(struct walk *w, const struct token *t);
+
+/* The problems found so far, and the tokens in error read: a statement
+ * has one when either grows while it is read. */
+struct mark {
+	int problems, flawed;
+};
+struct mark walk_mark(const struct walk *w);
+bool walk_in_error_since(const struct walk *w, struct mark since);
+
+/* Where the next token to be read begins. */
+size_t walk_pos(const struct walk *w);
+/* Notes text[from, walk_pos()) as a repair, in section at (NULL: none). */
+void walk_repair(struct walk *w, const struct place *at, size_t from);
 
 /* The end of the file met inside a statement: whether it is still to be
  * said (the first time), the walk noting it was cut short. */

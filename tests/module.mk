@@ -17,6 +17,10 @@ UNIT_TESTS += test_site_walk
 test_site_walk_SRCS := tests/unit/test_site_walk.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_lex.c cluster-gen/site_hint.c cluster-gen/spelling.c cluster-gen/schema.c bind-build/bind_table.c $(LIB_SRCS)
 test_site_walk_LIBS := -lcmocka -lconfuse
 
+UNIT_TESTS += test_site_repair
+test_site_repair_SRCS := tests/unit/test_site_repair.c cluster-gen/site_repair.c cluster-gen/site_walk.c cluster-gen/site_walk_read.c cluster-gen/site_walk_value.c cluster-gen/site_lex.c cluster-gen/site_hint.c cluster-gen/spelling.c cluster-gen/schema.c bind-build/bind_table.c $(LIB_SRCS)
+test_site_repair_LIBS := -lcmocka -lconfuse
+
 UNIT_TESTS += test_spelling
 test_spelling_SRCS := tests/unit/test_spelling.c cluster-gen/spelling.c
 test_spelling_LIBS := -lcmocka

@@ -6,8 +6,11 @@
  * was left open only where libconfuse read a string over lines or refused
  * the text. Text the walk finds
  * nothing in, libconfuse parses (nothing missed), but for what the walk
- * leaves to libconfuse: escapes and ${VAR} references (reported apart). A
- * disagreement aborts, with the text as the crash input. */
+ * leaves to libconfuse: escapes and ${VAR} references (reported apart).
+ * And what the walk repairs (site_repair.h) without leaving out a section
+ * is text it finds nothing more in, but a section open at the end, and
+ * that libconfuse parses. A disagreement aborts, with the text as the
+ * crash input. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "diag.h"
 #include "parse_values.h"
 #include "schema.h"
+#include "site_repair.h"
 #include "site_text.h"
 #include "site_walk.h"
 
@@ -62,8 +66,29 @@ static bool libconfuse_parses(char *text, size_t len, bool *newline)
 	return rc == CFG_SUCCESS;
 }
 
+/* The text with the walk's repairs blanked: whether the walk finds
+ * nothing more in it but a section open at the end, and libconfuse parses
+ * it. */
+static bool repairs_hold(const char *text, size_t len, const struct site_repairs *r)
+{
+	char *fixed = site_repair_text(text, len, r);
+	struct diags d;
+	struct site_walk again;
+	bool newline, ok;
+
+	diags_init(&d, "fuzz.conf");
+	again = site_walk(fixed, len, schema_root(), &d, NULL);
+	ok = again.problems == (again.unclosed_line != 0) && libconfuse_parses(fixed, len, &newline);
+	if (!ok)
+		diags_print(&d, stderr);
+	diags_free(&d);
+	free(fixed);
+	return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct site_repairs repairs = { NULL, 0, 0 };
 	char *text = malloc(size + 1);
 	struct site_walk walk;
 	struct diags d;
@@ -77,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	site_text_blank_comments(text, size);
 	diags_init(&d, "fuzz.conf");
-	walk = site_walk(text, size, schema_root(), &d);
+	walk = site_walk(text, size, schema_root(), &d, &repairs);
 	parsed = libconfuse_parses(text, size, &newline);
 	left_to_libconfuse = memchr(text, '\\', size) || strstr(text, "${");
 	if ((walk.syntax || walk.values || walk.duplicates) && !walk.unclosed_quotes &&
@@ -86,8 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		diags_print(&d, stderr);
 		abort();
 	}
-	/* (a string the file ends in, libconfuse may drop without a word) */
-	if (walk.unclosed_quotes && !walk.quote_to_end && parsed && !newline &&
+	/* (a string the file ends in, libconfuse may drop without a word; a
+	 * second single section's values replace the first's, strings too) */
+	if (walk.unclosed_quotes && !walk.quote_to_end && !walk.repeated && parsed && !newline &&
 	    !left_to_libconfuse) {
 		fprintf(stderr, "fuzz_walk: a quote left open where libconfuse read no string "
 			"over lines\n");
@@ -98,6 +124,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_walk: libconfuse refused what the walk found nothing in\n");
 		abort();
 	}
+	if (walk.problems && !walk.drops_text && !left_to_libconfuse &&
+	    !repairs_hold(text, size, &repairs)) {
+		fprintf(stderr, "fuzz_walk: the repaired text still has a problem\n");
+		abort();
+	}
+	free(repairs.v);
 	diags_free(&d);
 	free(text);
 	return 0;

@@ -53,7 +53,7 @@ static cfg_opt_t root_opts[] = {
 static int walk(const char *text, struct diags *d)
 {
 	diags_init(d, "site.conf");
-	return site_walk(text, strlen(text), root_opts, d).unknown;
+	return site_walk(text, strlen(text), root_opts, d, NULL).unknown;
 }
 
 static void expect_one(const char *text, int line, const char *message, const char *hint)
@@ -167,7 +167,7 @@ static const char *problems(const char *text)
 	size_t used = 0;
 
 	diags_init(&d, "site.conf");
-	site_walk(text, strlen(text), root_opts, &d);
+	site_walk(text, strlen(text), root_opts, &d, NULL);
 	out[0] = '\0';
 	for (size_t i = 0; i < d.n && used < sizeof(out); i++)
 		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%d: %s", used ? "|" : "",
@@ -240,7 +240,7 @@ static void test_habits_of_other_formats(void **state)
 			    "2: bgp: no such option 'bfd:'|"
 			    "3: no such option 'nope'");
 	diags_init(&d, "site.conf");
-	site_walk("bgp { bfd: on; }", 16, root_opts, &d);
+	site_walk("bgp { bfd: on; }", 16, root_opts, &d, NULL);
 	assert_string_equal(d.v[0].hint, "write bfd = VALUE: ':' is no '='");
 	assert_string_equal(d.v[1].hint, "remove the ';': a statement ends with its value");
 	diags_free(&d);
@@ -358,7 +358,7 @@ static void test_gives_up_after_twenty_syntax_errors(void **state)
 		strcat(text, "}\n");
 	strcat(text, "nope = 1\n");
 	diags_init(&d, "site.conf");
-	assert_int_equal(site_walk(text, strlen(text), root_opts, &d).syntax, 20);
+	assert_int_equal(site_walk(text, strlen(text), root_opts, &d, NULL).syntax, 20);
 	assert_int_equal(d.n, 21);
 	assert_int_equal(d.v[20].line, 20);
 	assert_string_equal(d.v[20].message, "20 syntax errors: the rest of the file is not read");
@@ -387,7 +387,7 @@ static int unclosed(const char *text)
 	int line;
 
 	diags_init(&d, "site.conf");
-	line = site_walk(text, strlen(text), root_opts, &d).unclosed_line;
+	line = site_walk(text, strlen(text), root_opts, &d, NULL).unclosed_line;
 	diags_free(&d);
 	return line;
 }
@@ -417,7 +417,7 @@ static const char *repeats(const char *text)
 	size_t used = 0;
 
 	diags_init(&d, "site.conf");
-	site_walk(text, strlen(text), root_opts, &d);
+	site_walk(text, strlen(text), root_opts, &d, NULL);
 	out[0] = '\0';
 	for (size_t i = 0; i < d.n; i++)
 		if (strstr(d.v[i].message, "a second "))
