@@ -155,19 +155,21 @@ static int parse_and_check(const char *path, char *text, size_t len, struct site
 static bool check_the_rest(const char *path, const char *text, size_t len,
 			   const struct site_repairs *repairs, struct diags *d)
 {
-	char *fixed = site_repair_text(text, len, repairs);
+	size_t fixed_len;
+	char *fixed = site_repair_text(text, len, repairs, &fixed_len);
 	struct diags found;
 	struct site rest;
 	struct site_walk again;
 	bool checked = false;
 
 	diags_init(&found, path);
-	again = site_walk(fixed, len, schema_root(), &found, NULL);
+	again = site_walk(fixed, fixed_len, schema_root(), &found, NULL);
 	/* a section open at the end is libconfuse's to close */
 	if (again.problems == (again.unclosed_line != 0)) {
 		diags_free(&found);
 		diags_init(&found, path);
-		checked = parse_and_check(path, fixed, len, &rest, &found, true) == CFG_SUCCESS;
+		checked = parse_and_check(path, fixed, fixed_len, &rest, &found, true) ==
+			  CFG_SUCCESS;
 		fixed = NULL;   /* taken */
 		site_free(&rest);
 	}

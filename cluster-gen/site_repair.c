@@ -1,20 +1,48 @@
 #include "site_repair.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 
-char *site_repair_text(const char *text, size_t len, const struct site_repairs *r)
+/* In the order of the text; a mark first where a statement blanked starts
+ * (it ends the statement before). */
+static int by_place(const void *a, const void *b)
 {
-	char *fixed = xmalloc(len + 1);
+	const struct site_repair *x = a, *y = b;
 
-	memcpy(fixed, text, len);
-	fixed[len] = '\0';
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (y->insert != NULL) - (x->insert != NULL);
+}
+
+char *site_repair_text(const char *text, size_t len, const struct site_repairs *r,
+		       size_t *fixed_len)
+{
+	struct site_repair *v = xreallocarray(NULL, r->n + 1, sizeof(*v));
+	size_t n = 0, blank_to = 0, k = 0, inserted = 0;
+	char *fixed;
+
 	for (size_t i = 0; i < r->n; i++)
-		for (size_t at = r->v[i].from; at < r->v[i].to && at < len; at++)
-			if (fixed[at] != '\n')
-				fixed[at] = ' ';
+		inserted += r->v[i].insert ? 1 + strlen(r->v[i].insert) : 0;
+	fixed = xmalloc(len + inserted + 1);
+	if (r->n)
+		memcpy(v, r->v, r->n * sizeof(*v));
+	qsort(v, r->n, sizeof(*v), by_place);
+	for (size_t at = 0; at <= len; at++) {
+		for (; k < r->n && v[k].from == at; k++) {
+			if (v[k].insert)
+				n += (size_t)sprintf(fixed + n, " %s", v[k].insert);
+			else if (v[k].to > blank_to)
+				blank_to = v[k].to;
+		}
+		if (at < len)
+			fixed[n++] = at < blank_to && text[at] != '\n' ? ' ' : text[at];
+	}
+	fixed[n] = '\0';
+	*fixed_len = n;
+	free(v);
 	return fixed;
 }
 
@@ -26,18 +54,27 @@ static int by_value(const void *a, const void *b)
 }
 
 /* The lines whose reports are the problems already found, sorted: those of
- * d's reports and of the repairs' sections. */
-static int *lines_taken(const struct diags *d, const struct site_repairs *r, size_t *n)
+ * the statements blanked and of the sections they are in. */
+static int *lines_taken(const struct site_repairs *r, size_t *n)
 {
-	int *v = xreallocarray(NULL, d->n + 2 * r->n + 1, sizeof(*v));
+	size_t cap = 16;
+	int *v = xreallocarray(NULL, cap, sizeof(*v));
 
 	*n = 0;
-	for (size_t i = 0; i < d->n; i++)
-		v[(*n)++] = d->v[i].line;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
+		const struct site_repair *b = &r->v[i];
+		int span = b->insert ? 0 : b->lines[1] - b->lines[0] + 1;
+
+		if (*n + (size_t)span + 2 > cap) {
+			cap = 2 * (*n + (size_t)span + 2);
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		for (int line = 0; line < span; line++)
+			v[(*n)++] = b->lines[0] + line;
 		for (size_t k = 0; k < 2; k++)
-			if (r->v[i].section[k] > 0)
-				v[(*n)++] = r->v[i].section[k];
+			if (b->section[k] > 0)
+				v[(*n)++] = b->section[k];
+	}
 	qsort(v, *n, sizeof(*v), by_value);
 	return v;
 }
@@ -45,7 +82,7 @@ static int *lines_taken(const struct diags *d, const struct site_repairs *r, siz
 void site_repair_merge(struct diags *d, const struct diags *found, const struct site_repairs *r)
 {
 	size_t n;
-	int *taken = lines_taken(d, r, &n);
+	int *taken = lines_taken(r, &n);
 
 	for (size_t i = 0; i < found->n; i++) {
 		const struct diag_entry *e = &found->v[i];

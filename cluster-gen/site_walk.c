@@ -319,7 +319,7 @@ static void walk_statements(struct walk *w, const struct place *in, int level)
 		if (section && t.flawed)
 			w->out.drops_text = true;   /* a section's word in error */
 		else if (!section && walk_in_error_since(w, before))
-			walk_repair(w, level > 0 ? in : NULL, t.at);
+			walk_repair(w, level > 0 ? in : NULL, t.at, t.line, before);
 	}
 }
 

@@ -31,7 +31,10 @@
  *
  * Each statement a problem is found in is noted as a repair: the bytes to
  * blank so that the rest of the text can still be parsed and cross-checked
- * (site_repair.h). A problem passed over only by leaving out a whole
+ * (site_repair.h); but a statement whose only problem is a mark missing
+ * where it was plainly meant is kept, the mark inserted, for what it says
+ * is needed to check the rest (a list of the services a balancer is
+ * primary for). A problem passed over only by leaving out a whole
  * section (in its header, a duplicate, an unknown kind) or the rest of the
  * file is noted as such instead: what refers to it cannot be checked
  * fairly without it. */
@@ -57,9 +60,13 @@ struct site_walk {
 	bool drops_text;     /* a problem passed over only by leaving out a section or the rest */
 };
 
-/* A statement with a problem in it, as bytes to blank. */
+/* A statement with a problem in it, as bytes to blank; or a mark missing
+ * where it was plainly meant (a ',' between two values of a list, the '='
+ * of "delay-loop 6", a list's '}' before the next statement), to insert. */
 struct site_repair {
 	size_t from, to;   /* text[from, to): the statement, and what it ran into */
+	const char *insert; /* or this mark, at from (to == from), a blank before it */
+	int lines[2];      /* the first and the last line blanked */
 	int section[2];    /* the lines of the section it is in: its kind's word and its '{' (0: none) */
 };
 

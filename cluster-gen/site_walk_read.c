@@ -102,7 +102,7 @@ struct token walk_next(struct walk *w)
 			    "this quoted string is not closed");
 		w->out.quote_to_end = true;
 		w->cut_short = true;
-		walk_repair(w, NULL, t.at);   /* the string, to the end */
+		walk_repair(w, NULL, t.at, t.line, walk_mark(w));   /* the string, to the end */
 		t.kind = TOK_EOF;
 	} else if (t.kind == TOK_RUNAWAY) {
 		/* not syntax: libconfuse reads on to the next quote */
@@ -133,12 +133,14 @@ struct token walk_next(struct walk *w)
 
 struct mark walk_mark(const struct walk *w)
 {
-	return (struct mark){ w->out.problems, w->flawed };
+	return (struct mark){ w->out.problems, w->flawed, w->mended,
+			      w->repairs ? w->repairs->n : 0 };
 }
 
 bool walk_in_error_since(const struct walk *w, struct mark since)
 {
-	return w->out.problems > since.problems || w->flawed > since.flawed;
+	return w->out.problems - w->mended > since.problems - since.mended ||
+	       w->flawed > since.flawed;
 }
 
 void walk_skip_block(struct walk *w, int open, int close)
@@ -168,16 +170,48 @@ size_t walk_pos(const struct walk *w)
 	return w->nahead ? w->ahead[w->nahead - 1].at : w->lx.at;
 }
 
-void walk_repair(struct walk *w, const struct place *at, size_t from)
+static void add_repair(struct walk *w, struct site_repair repair)
 {
 	struct site_repairs *r = w->repairs;
-	size_t to = walk_pos(w);
 
-	if (!r || to <= from)
+	if (!r)
 		return;
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 16;
 		r->v = xreallocarray(r->v, r->cap, sizeof(*r->v));
 	}
-	r->v[r->n++] = (struct site_repair){ from, to, { at ? at->named : 0, at ? at->opened : 0 } };
+	r->v[r->n++] = repair;
+}
+
+/* The marks to insert noted from r->v[from] on. */
+static void drop_marks(struct site_repairs *r, size_t from)
+{
+	size_t kept = from;
+
+	for (size_t i = from; i < r->n; i++)
+		if (!r->v[i].insert)
+			r->v[kept++] = r->v[i];
+	r->n = kept;
+}
+
+void walk_repair(struct walk *w, const struct place *at, size_t from, int line,
+		 struct mark since)
+{
+	size_t to = walk_pos(w);
+	int last = line;
+
+	if (to <= from)
+		return;
+	if (w->repairs)
+		drop_marks(w->repairs, since.repairs);   /* it is blanked whole */
+	for (size_t i = from; i < to; i++)
+		last += w->lx.text[i] == '\n';
+	add_repair(w, (struct site_repair){ from, to, NULL, { line, last },
+					    { at ? at->named : 0, at ? at->opened : 0 } });
+}
+
+void walk_mend(struct walk *w, size_t at, const char *mark)
+{
+	w->mended++;
+	add_repair(w, (struct site_repair){ at, at, mark, { 0, 0 }, { 0, 0 } });
 }

@@ -46,6 +46,7 @@ struct walk {
 	struct site_walk out;
 	struct site_repairs *repairs;   /* NULL: none wanted */
 	int flawed;                     /* tokens reported themselves, read and not given back */
+	int mended;                     /* problems mended by a mark inserted */
 	struct firsts firsts;
 };
 
@@ -65,15 +66,22 @@ bool walk_recover(struct walk *w, const struct token *t);
 /* The problems found so far, and the tokens in error read: a statement
  * has one when either grows while it is read. */
 struct mark {
-	int problems, flawed;
+	int problems, flawed, mended;
+	size_t repairs;   /* noted so far */
 };
 struct mark walk_mark(const struct walk *w);
 bool walk_in_error_since(const struct walk *w, struct mark since);
 
 /* Where the next token to be read begins. */
 size_t walk_pos(const struct walk *w);
-/* Notes text[from, walk_pos()) as a repair, in section at (NULL: none). */
-void walk_repair(struct walk *w, const struct place *at, size_t from);
+/* Notes text[from, walk_pos()) as a repair, from line on, in section at
+ * (NULL: none): a statement read since, the marks to insert in it noted
+ * since dropped. */
+void walk_repair(struct walk *w, const struct place *at, size_t from, int line,
+		 struct mark since);
+/* Notes the problem just reported as mended by mark inserted at text[at]
+ * (a static string): not one that puts its statement in error. */
+void walk_mend(struct walk *w, size_t at, const char *mark);
 
 /* The end of the file met inside a statement: whether it is still to be
  * said (the first time), the walk noting it was cut short. */

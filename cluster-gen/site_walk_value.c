@@ -47,8 +47,10 @@ static void check_value(struct walk *w, cfg_opt_t *o, const struct place *at,
 				    o->name, (int)v->len, v->text);
 			return;
 		case DECIMAL_NOT:
-			walk_report(w, &w->out.values, at, v->line, semicolon ? SEMICOLON_HINT :
-				    "write it without leading zeros or 0x",
+			walk_report(w, &w->out.values, at, v->line,
+				    semicolon	      ? SEMICOLON_HINT :
+				    v->text[0] == '0' ? "write it without leading zeros or 0x" :
+							"write digits only, without a unit or a point",
 				    "%s '%.*s' is not a decimal number", o->name,
 				    v->len < 40 ? (int)v->len : 40, v->text);
 			return;
@@ -94,11 +96,13 @@ static bool list_ends(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 	if (t->kind == '}')
 		return true;
 	if (t->kind == TOK_EOF) {
-		if (walk_cut_short(w))
+		if (walk_cut_short(w)) {
 			walk_report(w, &w->out.syntax, at, opened,
 				    "close it with '}' after its last value",
 				    "the list of '%s' is not closed before the end of the file",
 				    o->name);
+			walk_mend(w, t->at, "}");
+		}
 		return true;
 	}
 	if (t->kind != TOK_STR || !starts_statement(w, at, t))
@@ -107,6 +111,7 @@ static bool list_ends(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 	walk_report(w, &w->out.syntax, at, opened, "add the '}' after its last value",
 		    "the list of '%s' is not closed: %s on line %d starts the next statement",
 		    o->name, walk_shown(t, a, sizeof(a)), t->line);
+	walk_mend(w, t->at, "}");
 	return true;
 }
 
@@ -139,6 +144,7 @@ static void read_list(struct walk *w, cfg_opt_t *o, const struct place *at, int 
 				    "',' missing between %s and %s in the list of '%s'",
 				    walk_shown(&last, a, sizeof(a)), walk_shown(&t, b, sizeof(b)),
 				    o->name);
+			walk_mend(w, t.at, ",");
 			last = t;
 		} else {
 			walk_report(w, &w->out.syntax, at, t.line, LIST_HINT,
@@ -218,6 +224,7 @@ void walk_option(struct walk *w, cfg_opt_t *o, const struct place *at,
 	} else if (t.kind == TOK_STR || t.kind == '{') {
 		walk_report(w, &w->out.syntax, at, name->line, value_hint(o, hint, sizeof(hint)),
 			    "'=' missing between '%s' and its value", o->name);
+		walk_mend(w, t.at, "=");
 		walk_give_back(w, &t);
 		walk_value(w, o, at, name);
 	} else if (t.kind == TOK_EOF) {

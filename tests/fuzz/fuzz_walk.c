@@ -71,14 +71,16 @@ static bool libconfuse_parses(char *text, size_t len, bool *newline)
  * it. */
 static bool repairs_hold(const char *text, size_t len, const struct site_repairs *r)
 {
-	char *fixed = site_repair_text(text, len, r);
+	size_t fixed_len;
+	char *fixed = site_repair_text(text, len, r, &fixed_len);
 	struct diags d;
 	struct site_walk again;
 	bool newline, ok;
 
 	diags_init(&d, "fuzz.conf");
-	again = site_walk(fixed, len, schema_root(), &d, NULL);
-	ok = again.problems == (again.unclosed_line != 0) && libconfuse_parses(fixed, len, &newline);
+	again = site_walk(fixed, fixed_len, schema_root(), &d, NULL);
+	ok = again.problems == (again.unclosed_line != 0) &&
+	     libconfuse_parses(fixed, fixed_len, &newline);
 	if (!ok)
 		diags_print(&d, stderr);
 	diags_free(&d);

@@ -1,9 +1,10 @@
 /* Reading on past the problems of a site text (cluster-gen/site_repair.c
  * and the walk's repairs, site_walk.c): each statement with a problem is
- * blanked whole, lines kept, so that the rest walks clean and libconfuse
- * parses it; a problem passed over only by leaving out a section says so;
- * what the rest's check reports on a line already in error, or on its
- * section's, is dropped as the same problem. */
+ * blanked whole, lines kept, and a mark plainly missing put in, so that the
+ * rest walks clean and libconfuse parses it; a problem passed over only by
+ * leaving out a section says so; what the rest's check reports on the lines
+ * of a statement blanked, or of its section, is dropped as the same
+ * problem. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,11 +29,13 @@ static struct walked walk(const char *text)
 {
 	struct walked w = { .repairs = { NULL, 0, 0 } };
 	struct diags d;
+	size_t fixed_len;
 
 	diags_init(&d, "site.conf");
 	w.walk = site_walk(text, strlen(text), schema_root(), &d, &w.repairs);
 	assert_int_equal((size_t)w.walk.problems, d.n);
-	w.fixed = site_repair_text(text, strlen(text), &w.repairs);
+	w.fixed = site_repair_text(text, strlen(text), &w.repairs, &fixed_len);
+	assert_int_equal(fixed_len, strlen(w.fixed));
 	diags_free(&d);
 	return w;
 }
@@ -76,14 +79,40 @@ static void test_a_statement_in_error_is_blanked_whole(void **state)
 	/* a value libconfuse refuses, and a ';' habit */
 	expect_repaired("check {\n timeout = 2s\n tries = 3;\n}\n",
 			"check {\n             \n           \n}\n");
-	/* a missing '=': the statement is the name and its value */
-	expect_repaired("service a {\n vip = 192.0.2.1\n delay-loop 6\n}\n",
-			"service a {\n vip = 192.0.2.1\n             \n}\n");
-	/* a list whose '}' is missing, up to the next statement, lines kept */
-	expect_repaired("realserver kai {\n clients = { \"192.0.2.0/24\"\n balancer = lb\n}\n",
-			"realserver kai {\n                           \n balancer = lb\n}\n");
+	/* a list whose '}' is missing and a bad value in it, up to the next
+	 * statement, lines kept */
+	expect_repaired("realserver kai {\n clients = { = \"192.0.2.0/24\"\n balancer = lb\n}\n",
+			"realserver kai {\n                             \n balancer = lb\n}\n");
 	/* a '}' that closes nothing, and a mark where a statement starts */
 	expect_repaired("}\ncheck { = tries = 3 }\n", " \ncheck {   tries = 3 }\n");
+}
+
+static void test_a_mark_plainly_missing_is_put_in(void **state)
+{
+	(void)state;
+	/* a '=' */
+	expect_repaired("service a {\n delay-loop 6\n ports {udp/53}\n}\n",
+			"service a {\n delay-loop  =6\n ports  ={udp/53}\n}\n");
+	/* a ',', and a list's '}' before the next statement or the end */
+	expect_repaired("balancer lb {\n primary = { a b \"c\"\n router-id = 192.0.2.1\n}\n",
+			"balancer lb {\n primary = { a  ,b  ,\"c\"\n  }router-id = 192.0.2.1\n}\n");
+	{
+		struct walked w = walk("balancer lb { primary = { a, b");
+
+		assert_false(w.walk.drops_text);
+		assert_string_equal(w.fixed, "balancer lb { primary = { a, b }");
+		/* the section left open, for libconfuse to close */
+		assert_int_equal(problems(w.fixed), 1);
+		walked_free(&w);
+	}
+	/* apart from a '+' libconfuse skips, which would make "+=" */
+	expect_repaired("bgp { backup-metric+429 }", "bgp { backup-metric+ =429 }");
+	/* not in a statement blanked for another problem, nor after it */
+	expect_repaired("balancer lb {\n primary = { a b , ,\n router-id = 192.0.2.1\n}\n",
+			"balancer lb {\n                    \n router-id = 192.0.2.1\n}\n");
+	/* but before the next statement, blanked or not */
+	expect_repaired("balancer lb {\n services = { a\n primary = { , b }\n}\n",
+			"balancer lb {\n services = { a\n  }                 \n}\n");
 }
 
 static void test_a_quote_left_open_is_blanked(void **state)
@@ -100,6 +129,8 @@ static void test_a_quote_left_open_is_blanked(void **state)
 		assert_string_equal(w.fixed, "check { tries = 3                  ");
 		walked_free(&w);
 	}
+	/* read in a statement blanked for another problem */
+	expect_repaired("nope 'a.example\n", "               \n");
 }
 
 static void test_the_section_of_a_repair(void **state)
@@ -150,7 +181,7 @@ static void test_leaving_out_a_section_is_said(void **state)
 static void test_the_rest_is_merged_without_the_same_problems(void **state)
 {
 	struct site_repairs r = { NULL, 0, 0 };
-	struct site_repair in_instance = { 10, 20, { 7, 8 } };
+	struct site_repair in_instance = { 10, 20, NULL, { 9, 10 }, { 7, 8 } };
 	struct diags d, found;
 
 	(void)state;
@@ -160,6 +191,7 @@ static void test_the_rest_is_merged_without_the_same_problems(void **state)
 	diags_init(&found, "site.conf");
 	diag_add(&d, 9, "did you mean 'address'?", "kai instance a: no such option 'adress'");
 	diag_add(&found, 9, NULL, "on the line in error");
+	diag_add(&found, 10, NULL, "on the next line the statement runs over");
 	diag_add(&found, 7, NULL, "kai instance a: 'address' is required");
 	diag_add(&found, 8, NULL, "on the line of the section's '{'");
 	diag_add(&found, 12, "a hint", "service b: VIP 192.0.2.1 is also service a's");
@@ -182,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_statement_in_error_is_blanked_whole),
+		cmocka_unit_test(test_a_mark_plainly_missing_is_put_in),
 		cmocka_unit_test(test_a_quote_left_open_is_blanked),
 		cmocka_unit_test(test_the_section_of_a_repair),
 		cmocka_unit_test(test_leaving_out_a_section_is_said),
